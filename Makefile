@@ -1,0 +1,45 @@
+# Qingshan 青山 — the two commands in the README are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install lint typecheck pytest pg bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# PostgreSQL server binaries for the integration tests (the suite starts its own throwaway
+# server from them); installed from Debian's packages where missing.
+pg:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; else \
+	  echo "installing PostgreSQL server binaries"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql-15 || \
+	  $(SUDO) apt-get install -y -qq postgresql; fi
+
+demo: install
+	$(BIN)/qingshan demo load
+	$(BIN)/qingshan serve
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+typecheck: install
+	$(BIN)/mypy --strict src
+
+pytest: install pg
+	$(BIN)/python -m pytest
+
+test: lint typecheck pytest
+
+bench: install pg
+	$(BIN)/python bench/ledger.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,441 @@
+"""The HTTP edge: FastAPI under ``/api/v1``. Routes parse, authorise and hand commands to the
+sequencer; they hold no business rules. Errors become ``{"error": {"code", "message", "data"}}``
+with the status the error class names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse, Response
+from sqlalchemy import Connection
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from qingshan.api import schemas as s
+from qingshan.errors import (
+    Forbidden,
+    InvalidInput,
+    NotAccountOwner,
+    QingshanError,
+    Unauthenticated,
+)
+from qingshan.infra import auth
+from qingshan.infra.config import Settings, get_settings
+from qingshan.ledger import queries
+from qingshan.ledger.domain.commands import Command, command_from_payload
+from qingshan.ledger.domain.model import Principal, Role
+from qingshan.ledger.domain.serials import parse_serial
+from qingshan.platform import Platform
+
+PUBLIC_KINDS = frozenset({"create_asset_class", "issue_units", "retire_units", "cancel_units"})
+READ_ALL = frozenset({Role.OPERATOR, Role.AUDITOR})
+AUTH_CACHE_SECONDS = 5.0
+
+
+class Edge:
+    """Per-app services the routes need (the platform plus a short API-key cache)."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self._auth_cache: dict[str, tuple[Principal, float]] = {}
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.platform.engine.connect() as conn:
+            yield conn
+
+    def principal(self, token: str) -> Principal:
+        now = time.monotonic()
+        hit = self._auth_cache.get(token)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        with self.read() as conn:
+            p = auth.authenticate(conn, token)
+        if len(self._auth_cache) > 10_000:
+            self._auth_cache.clear()
+        self._auth_cache[token] = (p, now + AUTH_CACHE_SECONDS)
+        return p
+
+
+def get_edge(request: Request) -> Edge:
+    edge: Edge = request.app.state.edge
+    return edge
+
+
+EdgeDep = Annotated[Edge, Depends(get_edge)]
+
+
+def optional_principal(
+    edge: EdgeDep,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> Principal | None:
+    token = x_api_key
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not value:
+            raise Unauthenticated("use 'Authorization: Bearer <API key>'")
+        token = value.strip()
+    if not token:
+        return None
+    return edge.principal(token)
+
+
+def principal(p: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    if p is None:
+        raise Unauthenticated("this needs an API key: 'Authorization: Bearer <API key>'")
+    return p
+
+
+Actor = Annotated[Principal, Depends(principal)]
+MaybeActor = Annotated[Principal | None, Depends(optional_principal)]
+IdemKey = Annotated[str | None, Header(alias="Idempotency-Key",
+                                       description="required on every write; a replay returns "
+                                                   "the first result")]
+
+
+def may_read_account(actor: Principal | None, party_id: str, aid: str) -> None:
+    if actor is None:
+        raise Unauthenticated("this needs an API key")
+    if actor.role in READ_ALL:
+        return
+    if actor.party_id != party_id:
+        raise NotAccountOwner("this account belongs to another party", account=aid)
+
+
+async def run(edge: Edge, commands: list[Command], actor: Principal, key: str | None,
+              status: int = 201) -> Response:
+    if key is None:
+        raise InvalidInput("an Idempotency-Key header is required on every write",
+                           field="Idempotency-Key")
+    fut = edge.platform.sequencer.submit(commands, actor, key)
+    receipts = await asyncio.wrap_future(fut)
+    replayed = receipts[0].replayed
+    body = [r.to_dict() for r in receipts]  # the same bytes on a replay
+    content: Any = body[0] if status != 207 else {"receipts": body}
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return ORJSONResponse(content, status_code=200 if replayed else 201, headers=headers)
+
+
+def one(kind: str, payload: dict[str, Any]) -> list[Command]:
+    return [command_from_payload(kind, payload)]
+
+
+router = APIRouter(prefix="/api/v1", default_response_class=ORJSONResponse)
+
+
+# ------------------------------------------------------------------------------ writes
+@router.post("/asset-classes", status_code=201, tags=["reference data"])
+async def create_asset_class(body: s.CreateAssetClassIn, edge: EdgeDep, actor: Actor,
+                             key: IdemKey = None) -> Response:
+    return await run(edge, one("create_asset_class", s.payload(body)), actor, key)
+
+
+@router.post("/parties", status_code=201, tags=["reference data"])
+async def register_party(body: s.RegisterPartyIn, edge: EdgeDep, actor: Actor,
+                         key: IdemKey = None) -> Response:
+    return await run(edge, one("register_party", s.payload(body)), actor, key)
+
+
+@router.post("/accounts", status_code=201, tags=["accounts"])
+async def open_account(body: s.OpenAccountIn, edge: EdgeDep, actor: Actor,
+                       key: IdemKey = None) -> Response:
+    return await run(edge, one("open_account", s.payload(body)), actor, key)
+
+
+@router.post("/accounts/{account}/status", status_code=201, tags=["accounts"])
+async def set_account_status(account: str, body: s.AccountStatusIn, edge: EdgeDep, actor: Actor,
+                             key: IdemKey = None) -> Response:
+    return await run(edge, one("set_account_status", s.payload(body, account=account)), actor,
+                     key)
+
+
+@router.post("/issuances", status_code=201, tags=["units"])
+async def issue_units(body: s.IssueUnitsIn, edge: EdgeDep, actor: Actor,
+                      key: IdemKey = None) -> Response:
+    return await run(edge, one("issue_units", s.payload(body)), actor, key)
+
+
+@router.post("/transfers", status_code=201, tags=["units"])
+async def transfer(body: s.TransferIn, edge: EdgeDep, actor: Actor,
+                   key: IdemKey = None) -> Response:
+    return await run(edge, one("transfer", s.payload(body)), actor, key)
+
+
+@router.post("/retirements", status_code=201, tags=["units"])
+async def retire_units(body: s.RetireIn, edge: EdgeDep, actor: Actor,
+                       key: IdemKey = None) -> Response:
+    return await run(edge, one("retire_units", s.payload(body)), actor, key)
+
+
+@router.post("/cancellations", status_code=201, tags=["units"])
+async def cancel_units(body: s.CancelIn, edge: EdgeDep, actor: Actor,
+                       key: IdemKey = None) -> Response:
+    return await run(edge, one("cancel_units", s.payload(body)), actor, key)
+
+
+@router.post("/holds", status_code=201, tags=["holds"])
+async def place_hold(body: s.HoldIn, edge: EdgeDep, actor: Actor,
+                     key: IdemKey = None) -> Response:
+    return await run(edge, one("place_hold", s.payload(body)), actor, key)
+
+
+@router.post("/holds/{hold}/release", status_code=201, tags=["holds"])
+async def release_hold(hold: str, body: s.ReleaseIn, edge: EdgeDep, actor: Actor,
+                       key: IdemKey = None) -> Response:
+    return await run(edge, one("release_hold", s.payload(body, hold=hold)), actor, key)
+
+
+@router.post("/holds/{hold}/enforce", status_code=201, tags=["holds"])
+async def enforce_hold(hold: str, body: s.EnforceIn, edge: EdgeDep, actor: Actor,
+                       key: IdemKey = None) -> Response:
+    return await run(edge, one("enforce_hold", s.payload(body, hold=hold)), actor, key)
+
+
+@router.post("/batch", status_code=201, tags=["units"])
+async def batch(body: s.BatchIn, edge: EdgeDep, actor: Actor, key: IdemKey = None) -> Response:
+    """Many commands, all or nothing, in order; a refusal lists every failing command."""
+    limit = edge.platform.sequencer.max_batch
+    if len(body.commands) > limit:
+        from qingshan.errors import BatchTooLarge
+
+        raise BatchTooLarge(f"at most {limit} commands in one batch", limit=limit,
+                            given=len(body.commands))
+    commands: list[Command] = []
+    errors: list[dict[str, Any]] = []
+    for i, c in enumerate(body.commands):
+        try:
+            commands.append(command_from_payload(c.kind, c.payload))
+        except QingshanError as exc:
+            errors.append({"index": i, **exc.to_dict()})
+    if errors:
+        from qingshan.errors import BatchRejected
+
+        raise BatchRejected(f"{len(errors)} of {len(body.commands)} commands are malformed; "
+                            "nothing was applied", errors=errors)
+    return await run(edge, commands, actor, key, status=207)
+
+
+@router.post("/api-keys", status_code=201, tags=["access"])
+def create_api_key(body: s.ApiKeyIn, edge: EdgeDep, actor: Actor) -> dict[str, Any]:
+    """Operator only. The key is shown once; only its hash is kept."""
+    if actor.role is not Role.OPERATOR:
+        raise Forbidden("only the operator creates API keys")
+    with edge.platform.engine.begin() as conn:
+        token = auth.create_api_key(conn, body.role, body.party, body.label)
+    return {"api_key": token, "role": body.role.value, "party": body.party}
+
+
+# ------------------------------------------------------------------------------ reads
+@router.get("/whoami", tags=["access"])
+def whoami(actor: Actor) -> dict[str, Any]:
+    return actor.to_payload()
+
+
+@router.get("/parties/{party}/accounts", tags=["accounts"])
+def party_accounts(party: str, edge: EdgeDep, actor: Actor) -> list[dict[str, Any]]:
+    if actor.role not in READ_ALL and actor.party_id != party:
+        raise NotAccountOwner("these accounts belong to another party", party=party)
+    with edge.read() as conn:
+        return queries.party_accounts(conn, party)
+
+
+@router.get("/accounts/{account}", tags=["accounts"])
+def account_holdings(account: str, edge: EdgeDep, actor: Actor) -> dict[str, Any]:
+    with edge.read() as conn:
+        may_read_account(actor, queries.account_party(conn, account), account)
+        return queries.holdings(conn, account)
+
+
+@router.get("/accounts/{account}/entries", tags=["accounts"])
+def account_entries(account: str, edge: EdgeDep, actor: Actor, after: int = 0,
+                    limit: int = 100) -> list[dict[str, Any]]:
+    with edge.read() as conn:
+        may_read_account(actor, queries.account_party(conn, account), account)
+        return queries.account_entries(conn, account, after=after, limit=limit)
+
+
+@router.get("/serials/{serial}", tags=["public registry"])
+def serial_lookup(serial: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
+    """Any unit by serial number: its state now and its whole history. Account numbers are
+    shown to their owner, the operator and auditors only."""
+    sn = parse_serial(serial)
+    with edge.read() as conn:
+        found = queries.serial_lookup(conn, sn.asset, sn.start)
+        if actor is not None and actor.role in READ_ALL:
+            return found
+        mine: set[str] = set()
+        if actor is not None and actor.party_id is not None:
+            mine = {a["id"] for a in queries.party_accounts(conn, actor.party_id)}
+    return _mask_accounts(found, mine)
+
+
+def _mask_accounts(found: dict[str, Any], mine: set[str]) -> dict[str, Any]:
+    def mask(a: str | None) -> str | None:
+        return a if a is None or a in mine else "private"
+
+    found["block"]["account"] = mask(found["block"]["account"])
+    for h in found["history"]:
+        h["from"], h["to"] = mask(h["from"]), mask(h["to"])
+    if found["retirement"] is not None:
+        found["retirement"]["account"] = mask(found["retirement"]["account"])
+    return found
+
+
+@router.get("/journal", tags=["journal"])
+def journal(edge: EdgeDep, actor: Actor, after: int = 0,
+            limit: int = 100) -> list[dict[str, Any]]:
+    if actor.role not in READ_ALL:
+        raise Forbidden("the whole journal is for the operator and auditors")
+    with edge.read() as conn:
+        return queries.journal_page(conn, after=after, limit=limit)
+
+
+def _may_see_entry(conn: Connection, actor: Principal | None, entry: dict[str, Any]) -> None:
+    if entry["kind"] in PUBLIC_KINDS:
+        return
+    if actor is None:
+        raise Unauthenticated("this entry is not public; it needs an API key")
+    if actor.role in READ_ALL:
+        return
+    if actor.party_id is not None:
+        mine = {a["id"] for a in queries.party_accounts(conn, actor.party_id)}
+        touched = {v for k, v in entry["payload"].items()
+                   if k in ("source", "destination", "account") and isinstance(v, str)}
+        if mine & touched:
+            return
+    raise Forbidden("this entry concerns other parties' accounts")
+
+
+@router.get("/journal/{seq}", tags=["journal"])
+def journal_entry(seq: int, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
+    with edge.read() as conn:
+        entry, _ = queries.journal_entry(conn, seq)
+        _may_see_entry(conn, actor, entry)
+        return entry
+
+
+@router.get("/log/public-key", tags=["transparency log"], response_class=Response)
+def public_key(edge: EdgeDep) -> Response:
+    return Response(edge.platform.public_key_pem, media_type="application/x-pem-file")
+
+
+def _sth_json(sth: Any) -> dict[str, Any]:
+    return {"size": sth.head.size, "root": sth.head.root.hex(),
+            "timestamp": sth.head.timestamp_ms, "signature": sth.signature.hex(),
+            "key_id": sth.key_id}
+
+
+@router.get("/log/tree-head", tags=["transparency log"])
+def latest_tree_head(edge: EdgeDep, size: int | None = None) -> dict[str, Any]:
+    with edge.read() as conn:
+        return _sth_json(queries.tree_head(conn, size))
+
+
+@router.get("/log/proofs/inclusion/{seq}", tags=["transparency log"])
+def inclusion_proof(seq: int, edge: EdgeDep, actor: MaybeActor,
+                    tree_size: int | None = None) -> dict[str, Any]:
+    """A self-contained bundle (the entry, a signed tree head, the audit path, the key) that
+    ``qingshan log check`` verifies offline."""
+    import orjson
+
+    with edge.read() as conn:
+        entry, _ = queries.journal_entry(conn, seq)
+        _may_see_entry(conn, actor, entry)
+        bundle = queries.inclusion_bundle(conn, seq, edge.platform.public_key_pem, tree_size)
+    result: dict[str, Any] = orjson.loads(bundle.to_json())
+    return result
+
+
+@router.get("/log/proofs/consistency", tags=["transparency log"])
+def consistency_proof(edge: EdgeDep, first: Annotated[int, Query(ge=1)],
+                      second: Annotated[int, Query(ge=1)]) -> dict[str, Any]:
+    with edge.read() as conn:
+        return queries.consistency(conn, first, second)
+
+
+@router.get("/asset-classes", tags=["public registry"])
+def asset_classes(edge: EdgeDep) -> list[dict[str, Any]]:
+    with edge.read() as conn:
+        return queries.asset_classes(conn)
+
+
+@router.get("/issuances", tags=["public registry"])
+def issuances(edge: EdgeDep, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+    with edge.read() as conn:
+        return queries.issuances(conn, after=after, limit=limit)
+
+
+@router.get("/retirements", tags=["public registry"])
+def retirements(edge: EdgeDep, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+    with edge.read() as conn:
+        return queries.retirements(conn, after=after, limit=limit)
+
+
+@router.get("/stats", tags=["public registry"])
+def stats(edge: EdgeDep) -> dict[str, Any]:
+    with edge.read() as conn:
+        return queries.stats(conn)
+
+
+# ------------------------------------------------------------------------------ the app
+def _error(status: int, code: str, message: str, data: Any = None) -> ORJSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if data:
+        body["data"] = data
+    return ORJSONResponse({"error": body}, status_code=status)
+
+
+def create_app(settings: Settings | None = None, platform: Platform | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = platform is None
+        plat = platform or Platform.open(settings)
+        app.state.edge = Edge(plat)
+        try:
+            yield
+        finally:
+            if owned:
+                plat.close()
+
+    app = FastAPI(title="Qingshan 青山", version="1.0", lifespan=lifespan,
+                  default_response_class=ORJSONResponse,
+                  description="Register, trade, pledge, retire and audit ecological assets.")
+    if platform is not None:
+        app.state.edge = Edge(platform)
+    app.include_router(router)
+
+    @app.exception_handler(QingshanError)
+    async def _domain_error(_: Request, exc: QingshanError) -> ORJSONResponse:
+        return _error(exc.status, exc.code, exc.message, exc.data)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+        errors = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg"),
+                   "type": e.get("type")} for e in exc.errors()]
+        return _error(422, InvalidInput.code, "the request does not match the API schema",
+                      {"errors": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _error(exc.status_code, code, str(exc.detail))
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz(request: Request) -> dict[str, Any]:
+        seq = request.app.state.edge.platform.sequencer
+        return {"ok": True, "leader": seq.leader.is_set(), "journal_size": seq.size}
+
+    from qingshan.web.pages import mount_pages
+
+    mount_pages(app)
+    return app
+

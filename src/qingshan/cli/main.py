@@ -1,0 +1,249 @@
+"""The ``qingshan`` command. Thin: it parses, calls the same handlers and queries as the API,
+and prints. Bad input exits with code 2 and a message; a failed check exits with 1."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from qingshan.errors import QingshanError
+from qingshan.infra.config import Settings, get_settings
+
+app = typer.Typer(help="Qingshan 青山: register, trade, pledge, retire and audit ecological "
+                       "assets.", no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+log_app = typer.Typer(help="The transparency log: verify, prove, check.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(log_app, name="log")
+app.add_typer(keys_app, name="keys")
+app.add_typer(demo_app, name="demo")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=err, transient=False)
+
+
+def _open(settings: Settings) -> Any:
+    from qingshan.platform import Platform
+
+    return Platform.open(settings)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every Alembic migration to the configured database."""
+    from qingshan.infra.migrate import upgrade
+
+    s = get_settings()
+    upgrade(s.database_url)
+    out.print(f"database at {s.database_url} is up to date")
+
+
+@demo_app.command("load")
+def demo_load(enterprises: int = typer.Option(150, min=1, max=5000)) -> None:
+    """Load the demo book (idempotent) and print demo API keys."""
+    from qingshan.demo import load_demo
+
+    s = get_settings()
+    plat = _open(s)
+    try:
+        with _progress() as bar:
+            task = bar.add_task("loading demo data", total=6)
+            book = load_demo(plat.sequencer, enterprises=enterprises,
+                             progress=lambda d, t: bar.update(task, completed=d, total=t))
+        out.print(f"demo book ready: journal has {plat.sequencer.size} entries "
+                  f"({book.entries} new)")
+        _demo_keys(plat, s)
+    finally:
+        plat.close()
+
+
+def _demo_keys(plat: Any, s: Settings) -> None:
+    from qingshan.infra.auth import create_api_key
+    from qingshan.ledger.domain.model import PartyKind, Role
+
+    path = s.signing_key_path.parent / "demo-keys.txt"
+    if not path.exists():
+        state = plat.sequencer.state
+        ent = next(p for p in state.parties.values() if p.kind is PartyKind.ENTERPRISE)
+        court = next(p for p in state.parties.values() if p.kind is PartyKind.COURT)
+        with plat.engine.begin() as conn:
+            lines = [
+                f"operator {create_api_key(conn, Role.OPERATOR, None, 'demo operator')}",
+                f"auditor  {create_api_key(conn, Role.AUDITOR, None, 'demo auditor')}",
+                f"member   {create_api_key(conn, Role.MEMBER, ent.id, 'demo member')}"
+                f"  ({ent.name}, {ent.id})",
+                f"court    {create_api_key(conn, Role.COURT, court.id, 'demo court')}",
+            ]
+        path.write_text("\n".join(lines) + "\n")
+        path.chmod(0o600)
+    out.print(f"demo API keys (also in {path}):")
+    out.print(path.read_text())
+
+
+@app.command()
+def serve(host: Annotated[str | None, typer.Option()] = None,
+          port: Annotated[int | None, typer.Option()] = None,
+          demo: Annotated[bool, typer.Option(help="load demo data first")] = False) -> None:
+    """Serve the API and pages (one worker: the sequencer is in-process)."""
+    import uvicorn
+
+    from qingshan.api.app import create_app
+
+    s = get_settings()
+    host, port = host or s.host, port or s.port
+    if demo:
+        demo_load(150)
+    out.print(f"Qingshan 青山 on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(s), host=host, port=port, log_level="warning")
+
+
+@keys_app.command("create")
+def keys_create(role: str, party: Annotated[str | None, typer.Option()] = None,
+                label: str = "") -> None:
+    """Create an API key (shown once)."""
+    from qingshan.infra.auth import create_api_key
+    from qingshan.infra.db import make_engine
+    from qingshan.infra.migrate import upgrade
+    from qingshan.ledger.domain.model import Role
+
+    try:
+        r = Role(role)
+    except ValueError:
+        fail(f"role must be one of {', '.join(x.value for x in Role if x is not Role.SYSTEM)}")
+    s = get_settings()
+    upgrade(s.database_url)
+    engine = make_engine(s.database_url)
+    try:
+        with engine.begin() as conn:
+            out.print(create_api_key(conn, r, party, label))
+    finally:
+        engine.dispose()
+
+
+@log_app.command("verify")
+def log_verify() -> None:
+    """Recompute everything from the journal and check every invariant (exit 0, or 1)."""
+    from qingshan.infra.keys import load_or_create_signing_key
+    from qingshan.ledger.verify import verify_ledger
+
+    s = get_settings()
+    public = load_or_create_signing_key(s.signing_key_path).public_key()
+    with _progress() as bar:
+        task = bar.add_task("replaying the journal", total=None)
+        report = verify_ledger(s.database_url, public,
+                               progress=lambda d, t: bar.update(task, completed=d, total=t)
+                               if d % 1000 == 0 or d == t else None)
+    if report.ok:
+        out.print(f"[green]ok[/green]: {report.entries} entries, {report.tree_heads} signed "
+                  "tree heads, every invariant holds")
+        return
+    for p in report.problems:
+        err.print(f"[red]✗[/red] {p}")
+    err.print(f"{len(report.problems)} problem(s) in {report.entries} entries")
+    raise typer.Exit(1)
+
+
+@log_app.command("prove")
+def log_prove(entry: int,
+              output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
+              tree_size: Annotated[int | None, typer.Option()] = None) -> None:
+    """Write an inclusion proof bundle for journal entry ENTRY (JSON)."""
+    from qingshan.infra.db import make_engine
+    from qingshan.infra.keys import load_or_create_signing_key
+    from qingshan.ledger import queries
+    from qingshan.ledger import transparency as tlog
+
+    s = get_settings()
+    pem = tlog.public_key_to_pem(load_or_create_signing_key(s.signing_key_path).public_key())
+    engine = make_engine(s.database_url)
+    try:
+        with engine.connect() as conn:
+            bundle = queries.inclusion_bundle(conn, entry, pem, tree_size)
+    finally:
+        engine.dispose()
+    text = bundle.to_json()
+    if output is None:
+        sys.stdout.write(text + "\n")
+    else:
+        output.write_text(text)
+        err.print(f"proof of entry {entry} in a tree of {bundle.sth.head.size} written to "
+                  f"{output}")
+
+
+@log_app.command("check")
+def log_check(proof: Path,
+              public_key: Annotated[Path | None, typer.Option(
+                  help="the log's public key (PEM) you trust")] = None) -> None:
+    """Check a proof bundle offline: signature, key, inclusion (exit 0, or 1)."""
+    from qingshan.ledger import transparency as tlog
+
+    try:
+        bundle = tlog.InclusionBundle.from_json(proof.read_text())
+    except OSError as exc:
+        fail(f"cannot read {proof}: {exc.strerror}")
+    trusted = public_key.read_bytes() if public_key is not None else None
+    try:
+        tlog.check_bundle(bundle, trusted)
+    except tlog.ProofError as exc:
+        err.print(f"[red]✗ proof does not hold[/red]: {exc.message}")
+        raise typer.Exit(1) from None
+    entry = orjson.loads(bundle.entry)
+    out.print(f"[green]✓[/green] entry {entry['seq']} ({entry['kind']}) is in the log of "
+              f"{bundle.sth.head.size} entries, root {bundle.sth.head.root.hex()}")
+    if trusted is None:
+        out.print("[yellow]note[/yellow]: checked against the key inside the bundle; pass "
+                  "--public-key to check against a key you trust")
+
+
+@app.command()
+def serial(serial: str) -> None:
+    """Who holds a serial now, and its whole history."""
+    from qingshan.infra.db import make_engine
+    from qingshan.ledger import queries
+    from qingshan.ledger.domain.serials import parse_serial
+
+    sn = parse_serial(serial)
+    engine = make_engine(get_settings().database_url)
+    try:
+        with engine.connect() as conn:
+            found = queries.serial_lookup(conn, sn.asset, sn.start)
+    finally:
+        engine.dispose()
+    out.print(f"[bold]{found['unit_serial']}[/bold]: {found['block']['state']} in "
+              f"{found['block']['account']}")
+    table = Table("seq", "kind", "from", "to", "state", "range")
+    for h in found["history"]:
+        table.add_row(str(h["seq"]), h["kind"], h["from"] or "—", h["to"], h["state"],
+                      f"{h['range'][0]}–{h['range'][1]}")
+    out.print(table)
+
+
+def main() -> None:
+    try:
+        app()
+    except QingshanError as exc:
+        err.print(f"[red]error[/red] ({exc.code}): {exc.message}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

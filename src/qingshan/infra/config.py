@@ -1,0 +1,23 @@
+"""Settings, read from environment variables with the ``QINGSHAN_`` prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QINGSHAN_", extra="ignore")
+
+    database_url: str = "sqlite:///var/qingshan.db"
+    signing_key_path: Path = Path("var/signing-key.pem")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_batch: int = 1000  # commands in one batch request
+    group_commit_max: int = 4096  # commands the sequencer writes in one transaction
+    sqlite_synchronous: str = "FULL"  # FULL: an acknowledged write survives power loss
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,174 @@
+"""Tables. The journal is the book of record; the other ledger tables are its projection
+(the current state), rewritten by the sequencer in the same transaction as the entries.
+
+Schema changes go through Alembic migrations in ``qingshan/infra/migrations``; this module
+describes the current schema for queries. The SQL stays within what PostgreSQL-compatible
+distributed engines accept (no triggers, no stored procedures).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+parties = Table(
+    "parties", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("identifier", String(32), unique=True),
+)
+
+accounts = Table(
+    "accounts", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("party_id", String(16), nullable=False, index=True),
+    Column("type", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("label", String(120), nullable=False),
+)
+
+asset_classes = Table(
+    "asset_classes", metadata,
+    Column("code", String(10), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("registry", String(10), nullable=False),
+    Column("next_serial", BigInteger, nullable=False),
+)
+
+issuances = Table(
+    "issuances", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("asset", String(10), nullable=False),
+    Column("project", String(16), nullable=False, index=True),
+    Column("vintage", Integer, nullable=False),
+    Column("serial_start", BigInteger, nullable=False),
+    Column("serial_end", BigInteger, nullable=False),
+    Column("monitoring_start", String(10), nullable=False),
+    Column("monitoring_end", String(10), nullable=False),
+    Column("reference", Text, nullable=False),
+)
+
+unit_blocks = Table(
+    "unit_blocks", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("asset", String(10), nullable=False),
+    Column("issuance", BigInteger, nullable=False),
+    Column("vintage", Integer, nullable=False),
+    Column("serial_start", BigInteger, nullable=False),
+    Column("serial_end", BigInteger, nullable=False),
+    Column("account", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("hold", String(16)),
+    Index("ix_unit_blocks_account", "account", "asset", "state"),
+    Index("ix_unit_blocks_serial", "asset", "serial_start"),
+)
+
+balances = Table(
+    "balances", metadata,
+    Column("account", String(16), primary_key=True),
+    Column("asset", String(10), primary_key=True),
+    Column("balance", BigInteger, nullable=False),
+    Column("held", BigInteger, nullable=False),
+)
+
+holds = Table(
+    "holds", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("account", String(16), nullable=False, index=True),
+    Column("asset", String(10), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("controller", String(16)),
+    Column("reference", String(120), nullable=False),
+)
+
+retirements = Table(
+    "retirements", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("seq", BigInteger, nullable=False, index=True),
+    Column("account", String(16), nullable=False, index=True),
+    Column("asset", String(10), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("beneficiary", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("reference", String(120), nullable=False),
+    Column("ranges", Text, nullable=False),  # JSON [[start, end], …]
+)
+
+journal = Table(
+    "journal", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("time_ms", BigInteger, nullable=False),
+    Column("actor", String(64), nullable=False, index=True),
+    Column("idem_key", String(300), nullable=False, unique=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("entry", Text, nullable=False),  # canonical JSON: the leaf's data
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+)
+
+postings = Table(
+    "postings", metadata,
+    Column("seq", BigInteger, nullable=False),
+    Column("account", String(16), nullable=False),
+    Column("asset", String(10), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Index("ix_postings_account", "account", "asset", "seq"),
+)
+
+serial_events = Table(
+    "serial_events", metadata,
+    Column("seq", BigInteger, nullable=False),
+    Column("asset", String(10), nullable=False),
+    Column("serial_start", BigInteger, nullable=False),
+    Column("serial_end", BigInteger, nullable=False),
+    Column("from_account", String(16)),
+    Column("to_account", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Index("ix_serial_events_range", "asset", "serial_start", "serial_end"),
+    Index("ix_serial_events_account", "to_account"),
+)
+
+log_nodes = Table(
+    "log_nodes", metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+tree_heads = Table(
+    "tree_heads", metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("timestamp_ms", BigInteger, nullable=False),
+    Column("signature", LargeBinary(64), nullable=False),
+    Column("key_id", String(32), nullable=False),
+)
+
+api_keys = Table(
+    "api_keys", metadata,
+    Column("id", String(32), primary_key=True),  # public key id, the part before the dot
+    Column("secret_hash", String(64), nullable=False),  # SHA-256 of the whole key, hex
+    Column("role", String(16), nullable=False),
+    Column("party_id", String(16)),
+    Column("label", String(120), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)

@@ -1,0 +1,446 @@
+"""Commands: what a principal asks the ledger to do. Imperative names, frozen, JSON round-trip.
+
+``from_payload`` is the single place where untrusted input becomes a command: it checks types,
+lengths, id formats and quantities, and raises :class:`~qingshan.errors.InvalidInput` subclasses.
+``to_payload`` gives the canonical form that is journaled, hashed and replayed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
+
+from qingshan.errors import InvalidInput, SerialOverlap
+from qingshan.ledger.domain.model import (
+    ASSET_CODE_RE,
+    PROJECT_CODE_RE,
+    AccountStatus,
+    AccountType,
+    AssetKind,
+    HoldKind,
+    PartyKind,
+    RetirementPurpose,
+    SerialRange,
+    check_id,
+    check_quantity,
+)
+
+E = TypeVar("E", bound=StrEnum)
+
+MAX_TEXT = 500
+MAX_RANGES = 1000
+
+
+def _text(data: Mapping[str, Any], key: str, *, required: bool = True, max_len: int = MAX_TEXT,
+          default: str = "") -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise InvalidInput(f"{key} is required", field=key)
+        return default
+    if not isinstance(value, str):
+        raise InvalidInput(f"{key} must be text", field=key)
+    value = value.strip()
+    if required and not value:
+        raise InvalidInput(f"{key} must not be empty", field=key)
+    if len(value) > max_len:
+        raise InvalidInput(f"{key} is longer than {max_len} characters", field=key)
+    return value
+
+
+def _enum(data: Mapping[str, Any], key: str, enum: type[E]) -> E:
+    value = data.get(key)
+    try:
+        return enum(str(value))
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum)
+        raise InvalidInput(f"{key} must be one of: {allowed}", field=key,
+                           value=str(value)[:64]) from None
+
+
+def _asset(data: Mapping[str, Any], key: str = "asset") -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not ASSET_CODE_RE.match(value):
+        raise InvalidInput(f"{key} must be an asset class code such as CQCER", field=key,
+                           value=str(value)[:64])
+    return value
+
+
+def _date(data: Mapping[str, Any], key: str) -> str:
+    value = _text(data, key, max_len=10)
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{key} must be a date like 2024-01-31", field=key) from None
+    return value
+
+
+def _ranges(data: Mapping[str, Any]) -> tuple[SerialRange, ...] | None:
+    raw = data.get("ranges")
+    if raw is None:
+        return None
+    if not isinstance(raw, list | tuple) or not raw or len(raw) > MAX_RANGES:
+        raise InvalidInput(f"ranges must be a list of 1 to {MAX_RANGES} [start, end] pairs",
+                           field="ranges")
+    out: list[SerialRange] = []
+    for item in raw:
+        if not isinstance(item, list | tuple) or len(item) != 2:
+            raise InvalidInput("each range must be a [start, end] pair", field="ranges")
+        out.append(SerialRange(item[0], item[1]))
+    ordered = sorted(out, key=lambda r: r.start)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if a.overlaps(b):
+            raise SerialOverlap("serial ranges in one request overlap",
+                                first=a.to_payload(), second=b.to_payload())
+    return tuple(out)
+
+
+def _amount(data: Mapping[str, Any], ranges: tuple[SerialRange, ...] | None) -> int:
+    """Quantity, or the total of the ranges; when both are given they must agree."""
+    qty = data.get("quantity")
+    if ranges is None:
+        return check_quantity(qty)
+    total = sum(r.quantity for r in ranges)
+    if qty is not None and check_quantity(qty) != total:
+        raise InvalidInput("quantity does not equal the total of the ranges", field="quantity",
+                           quantity=qty, ranges_total=total)
+    return total
+
+
+def _ranges_payload(ranges: tuple[SerialRange, ...] | None) -> list[list[int]] | None:
+    return None if ranges is None else [r.to_payload() for r in ranges]
+
+
+class Command:
+    """Base of every command. ``kind`` names it in the journal and in batch requests."""
+
+    kind: ClassVar[str]
+
+    def to_payload(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> Command:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class CreateAssetClass(Command):
+    kind: ClassVar[str] = "create_asset_class"
+    code: str
+    asset_kind: AssetKind
+    unit: str
+    name: str
+    registry: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"code": self.code, "asset_kind": self.asset_kind.value, "unit": self.unit,
+                "name": self.name, "registry": self.registry}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> CreateAssetClass:
+        registry = _text(data, "registry", max_len=8)
+        if not ASSET_CODE_RE.match(registry):
+            raise InvalidInput("registry must be 2-10 capital letters or digits", field="registry")
+        return cls(code=_asset(data, "code"), asset_kind=_enum(data, "asset_kind", AssetKind),
+                   unit=_text(data, "unit", max_len=16), name=_text(data, "name", max_len=120),
+                   registry=registry)
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterParty(Command):
+    kind: ClassVar[str] = "register_party"
+    party_kind: PartyKind
+    name: str
+    identifier: str | None
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"party_kind": self.party_kind.value, "name": self.name,
+                "identifier": self.identifier}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> RegisterParty:
+        from qingshan.ledger.domain.identifiers import validate_admin_code, validate_uscc
+
+        kind = _enum(data, "party_kind", PartyKind)
+        name = _text(data, "name", max_len=200)
+        ident: str | None = _text(data, "identifier", required=False, max_len=32) or None
+        if kind is PartyKind.ENTERPRISE:
+            if ident is None:
+                raise InvalidInput("an enterprise needs its unified social credit code",
+                                   field="identifier")
+            ident = validate_uscc(ident)
+        elif kind is PartyKind.DISTRICT:
+            if ident is None:
+                raise InvalidInput("a district needs its administrative division code",
+                                   field="identifier")
+            ident = validate_admin_code(ident)
+        return cls(party_kind=kind, name=name, identifier=ident)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAccount(Command):
+    kind: ClassVar[str] = "open_account"
+    party: str
+    account_type: AccountType
+    label: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"party": self.party, "account_type": self.account_type.value, "label": self.label}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> OpenAccount:
+        return cls(party=check_id("P", data.get("party"), "party"),
+                   account_type=_enum(data, "account_type", AccountType),
+                   label=_text(data, "label", required=False, max_len=120))
+
+
+@dataclass(frozen=True, slots=True)
+class SetAccountStatus(Command):
+    """Freeze, unfreeze or close an account. Closing needs the account to be empty."""
+
+    kind: ClassVar[str] = "set_account_status"
+    account: str
+    status: AccountStatus
+    reason: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"account": self.account, "status": self.status.value, "reason": self.reason}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> SetAccountStatus:
+        return cls(account=check_id("A", data.get("account"), "account"),
+                   status=_enum(data, "status", AccountStatus), reason=_text(data, "reason"))
+
+
+@dataclass(frozen=True, slots=True)
+class IssueUnits(Command):
+    """Issue one contiguous serial range of a serialized asset, split over one or more accounts
+    (e.g. the proponent's holding account and the buffer pool)."""
+
+    kind: ClassVar[str] = "issue_units"
+    asset: str
+    project: str
+    vintage: int
+    monitoring_start: str
+    monitoring_end: str
+    reference: str
+    allocations: tuple[tuple[str, int], ...]
+
+    @property
+    def quantity(self) -> int:
+        return sum(q for _, q in self.allocations)
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"asset": self.asset, "project": self.project, "vintage": self.vintage,
+                "monitoring_start": self.monitoring_start,
+                "monitoring_end": self.monitoring_end, "reference": self.reference,
+                "allocations": [[a, q] for a, q in self.allocations]}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> IssueUnits:
+        project = data.get("project")
+        if not isinstance(project, str) or not PROJECT_CODE_RE.match(project):
+            raise InvalidInput("project must be 2-16 capital letters or digits", field="project")
+        vintage = data.get("vintage")
+        if type(vintage) is not int or not 1990 <= vintage <= 2100:
+            raise InvalidInput("vintage must be a year from 1990 to 2100", field="vintage")
+        start, end = _date(data, "monitoring_start"), _date(data, "monitoring_end")
+        if end < start:
+            raise InvalidInput("the monitoring period ends before it starts",
+                               field="monitoring_end")
+        raw = data.get("allocations")
+        if not isinstance(raw, list | tuple) or not 1 <= len(raw) <= 16:
+            raise InvalidInput("allocations must list 1 to 16 [account, quantity] pairs",
+                               field="allocations")
+        allocations: list[tuple[str, int]] = []
+        for item in raw:
+            if not isinstance(item, list | tuple) or len(item) != 2:
+                raise InvalidInput("each allocation is an [account, quantity] pair",
+                                   field="allocations")
+            allocations.append((check_id("A", item[0], "account"), check_quantity(item[1])))
+        cmd = cls(asset=_asset(data), project=project, vintage=vintage, monitoring_start=start,
+                  monitoring_end=end, reference=_text(data, "reference", required=False),
+                  allocations=tuple(allocations))
+        check_quantity(cmd.quantity, "total quantity")
+        return cmd
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer(Command):
+    """Move units (oldest vintage first, or the named serial ranges) or a fungible amount."""
+
+    kind: ClassVar[str] = "transfer"
+    asset: str
+    source: str
+    destination: str
+    quantity: int
+    ranges: tuple[SerialRange, ...] | None = None
+    memo: str = ""
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"asset": self.asset, "source": self.source, "destination": self.destination,
+                "quantity": self.quantity, "ranges": _ranges_payload(self.ranges),
+                "memo": self.memo}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> Transfer:
+        ranges = _ranges(data)
+        source = check_id("A", data.get("source"), "source")
+        destination = check_id("A", data.get("destination"), "destination")
+        if source == destination:
+            raise InvalidInput("source and destination are the same account",
+                               field="destination")
+        return cls(asset=_asset(data), source=source, destination=destination,
+                   quantity=_amount(data, ranges), ranges=ranges,
+                   memo=_text(data, "memo", required=False, max_len=200))
+
+
+@dataclass(frozen=True, slots=True)
+class RetireUnits(Command):
+    kind: ClassVar[str] = "retire_units"
+    asset: str
+    account: str
+    quantity: int
+    purpose: RetirementPurpose
+    beneficiary: str
+    reason: str
+    reference: str
+    ranges: tuple[SerialRange, ...] | None = None
+    retirement_account: str | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"asset": self.asset, "account": self.account, "quantity": self.quantity,
+                "purpose": self.purpose.value, "beneficiary": self.beneficiary,
+                "reason": self.reason, "reference": self.reference,
+                "ranges": _ranges_payload(self.ranges),
+                "retirement_account": self.retirement_account}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> RetireUnits:
+        ranges = _ranges(data)
+        ret = data.get("retirement_account")
+        return cls(asset=_asset(data), account=check_id("A", data.get("account"), "account"),
+                   quantity=_amount(data, ranges), purpose=_enum(data, "purpose",
+                                                                 RetirementPurpose),
+                   beneficiary=_text(data, "beneficiary", max_len=200),
+                   reason=_text(data, "reason", required=False),
+                   reference=_text(data, "reference", required=False, max_len=120),
+                   ranges=ranges,
+                   retirement_account=None if ret is None else check_id("A", ret,
+                                                                       "retirement_account"))
+
+
+@dataclass(frozen=True, slots=True)
+class CancelUnits(Command):
+    """Cancel units, e.g. when they move to CCER or another registry: never counted twice."""
+
+    kind: ClassVar[str] = "cancel_units"
+    asset: str
+    account: str
+    quantity: int
+    reason: str
+    destination: str
+    reference: str
+    ranges: tuple[SerialRange, ...] | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"asset": self.asset, "account": self.account, "quantity": self.quantity,
+                "reason": self.reason, "destination": self.destination,
+                "reference": self.reference, "ranges": _ranges_payload(self.ranges)}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> CancelUnits:
+        ranges = _ranges(data)
+        return cls(asset=_asset(data), account=check_id("A", data.get("account"), "account"),
+                   quantity=_amount(data, ranges), reason=_text(data, "reason"),
+                   destination=_text(data, "destination", required=False, max_len=120),
+                   reference=_text(data, "reference", required=False, max_len=120),
+                   ranges=ranges)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceHold(Command):
+    kind: ClassVar[str] = "place_hold"
+    hold_kind: HoldKind
+    asset: str
+    account: str
+    quantity: int
+    controller: str | None
+    reference: str
+    ranges: tuple[SerialRange, ...] | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"hold_kind": self.hold_kind.value, "asset": self.asset, "account": self.account,
+                "quantity": self.quantity, "controller": self.controller,
+                "reference": self.reference, "ranges": _ranges_payload(self.ranges)}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> PlaceHold:
+        ranges = _ranges(data)
+        controller = data.get("controller")
+        return cls(hold_kind=_enum(data, "hold_kind", HoldKind), asset=_asset(data),
+                   account=check_id("A", data.get("account"), "account"),
+                   quantity=_amount(data, ranges),
+                   controller=None if controller is None else check_id("P", controller,
+                                                                       "controller"),
+                   reference=_text(data, "reference", required=False, max_len=120),
+                   ranges=ranges)
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseHold(Command):
+    kind: ClassVar[str] = "release_hold"
+    hold: str
+    reason: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"hold": self.hold, "reason": self.reason}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> ReleaseHold:
+        return cls(hold=check_id("H", data.get("hold"), "hold"),
+                   reason=_text(data, "reason", required=False))
+
+
+@dataclass(frozen=True, slots=True)
+class EnforceHold(Command):
+    """Move held units or funds to ``destination``; a smaller ``quantity`` releases the rest."""
+
+    kind: ClassVar[str] = "enforce_hold"
+    hold: str
+    destination: str
+    quantity: int | None
+    reason: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"hold": self.hold, "destination": self.destination, "quantity": self.quantity,
+                "reason": self.reason}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> EnforceHold:
+        qty = data.get("quantity")
+        return cls(hold=check_id("H", data.get("hold"), "hold"),
+                   destination=check_id("A", data.get("destination"), "destination"),
+                   quantity=None if qty is None else check_quantity(qty),
+                   reason=_text(data, "reason", required=False))
+
+
+COMMANDS: dict[str, type[Command]] = {
+    c.kind: c
+    for c in (CreateAssetClass, RegisterParty, OpenAccount, SetAccountStatus, IssueUnits,
+              Transfer, RetireUnits, CancelUnits, PlaceHold, ReleaseHold, EnforceHold)
+}
+
+
+def command_from_payload(kind: object, payload: object) -> Command:
+    """Parse one command of any kind from untrusted JSON."""
+    if not isinstance(kind, str) or kind not in COMMANDS:
+        raise InvalidInput("unknown command kind", field="kind", allowed=sorted(COMMANDS),
+                           value=str(kind)[:64])
+    if not isinstance(payload, Mapping):
+        raise InvalidInput("payload must be an object", field="payload")
+    return COMMANDS[kind].from_payload(payload)

@@ -1,0 +1,707 @@
+"""The book: the ledger's whole state in memory, and the use-cases that change it.
+
+Every use-case is a pair ``check_*`` (reads only, raises a :class:`~qingshan.errors.QingshanError`
+when the command may not run) and ``do_*`` (mutates, cannot fail). :meth:`LedgerState.apply` runs
+the pair for one command and returns its :class:`Effects`: the journaled result plus the postings
+and serial events that the storage layer writes beside the journal entry.
+
+Every mutation goes through a few primitives that write an undo record, so a whole group of
+commands can be rolled back (:meth:`mark` / :meth:`rollback_to`) when a batch is refused or its
+transaction fails. The same code replays the journal in ``qingshan log verify``.
+
+Pure: no database, no clock, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sortedcontainers import SortedDict, SortedList
+
+from qingshan.errors import (
+    AccountNotEmpty,
+    AccountNotOpen,
+    AlreadyExists,
+    AssetMismatch,
+    Forbidden,
+    HoldNotActive,
+    InsufficientFunds,
+    InsufficientUnits,
+    NotAccountOwner,
+    SerialsNotAvailable,
+    UnknownAccount,
+    UnknownAssetClass,
+    UnknownHold,
+    UnknownParty,
+    WrongAccountType,
+)
+from qingshan.ledger.domain.commands import (
+    CancelUnits,
+    Command,
+    CreateAssetClass,
+    EnforceHold,
+    IssueUnits,
+    OpenAccount,
+    PlaceHold,
+    RegisterParty,
+    ReleaseHold,
+    RetireUnits,
+    SetAccountStatus,
+    Transfer,
+)
+from qingshan.ledger.domain.model import (
+    Account,
+    AccountStatus,
+    AccountType,
+    AssetClass,
+    AssetKind,
+    BlockState,
+    Hold,
+    HoldKind,
+    HoldStatus,
+    Issuance,
+    Party,
+    PartyKind,
+    Principal,
+    Retirement,
+    Role,
+    SerialRange,
+    UnitBlock,
+    account_id,
+    hold_id,
+    party_id,
+    retirement_id,
+)
+
+_MISSING = object()
+ADMIN_ROLES = frozenset({Role.OPERATOR, Role.SYSTEM})
+# Accounts into which units or funds may be moved by a transfer or an enforced hold.
+RECEIVING_TYPES = frozenset({AccountType.HOLDING, AccountType.BUFFER, AccountType.ESCROW,
+                             AccountType.TREASURY})
+
+Posting = tuple[str, str, int]  # account, asset, signed amount
+# asset, start, end, from account (None on issuance), to account, state after the event
+SerialEvent = tuple[str, int, int, str | None, str, str]
+
+
+@dataclass(slots=True)
+class Effects:
+    """What one applied command produced, besides the state change itself."""
+
+    result: dict[str, Any]
+    postings: list[Posting] = field(default_factory=list)
+    serial_events: list[SerialEvent] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Dirty:
+    """Keys changed since the last flush: the storage layer writes their current rows."""
+
+    parties: set[str] = field(default_factory=set)
+    accounts: set[str] = field(default_factory=set)
+    assets: set[str] = field(default_factory=set)
+    issuances: set[int] = field(default_factory=set)
+    blocks: set[int] = field(default_factory=set)
+    balances: set[tuple[str, str]] = field(default_factory=set)
+    holds: set[str] = field(default_factory=set)
+    retirements: set[str] = field(default_factory=set)
+
+
+def _active_key(b: UnitBlock) -> tuple[int, int, int, int]:
+    return (b.vintage, b.issuance, b.start, b.id)
+
+
+class LedgerState:
+    """All parties, accounts, asset classes, issuances, unit blocks, balances and holds."""
+
+    def __init__(self) -> None:
+        self.parties: dict[str, Party] = {}
+        self.accounts: dict[str, Account] = {}
+        self.assets: dict[str, AssetClass] = {}
+        self.issuances: dict[int, Issuance] = {}
+        self.blocks: dict[int, UnitBlock] = {}
+        self.balances: dict[tuple[str, str], int] = {}
+        self.held_funds: dict[tuple[str, str], int] = {}
+        self.holds: dict[str, Hold] = {}
+        self.retirements: dict[str, Retirement] = {}
+        self.counters: dict[str, int] = {"party": 0, "account": 0, "issuance": 0, "block": 0,
+                                         "hold": 0, "retirement": 0}
+        self.next_serial: dict[str, int] = {}
+        self.identifiers: dict[str, str] = {}  # party identifier (USCC, admin code) -> party id
+        # indexes
+        self._by_asset: dict[str, SortedDict] = {}  # asset -> start -> block id (all blocks)
+        self._active: dict[tuple[str, str], SortedList] = {}  # (account, asset) -> keys
+        self._hold_blocks: dict[str, set[int]] = {}
+        self._undo: list[tuple[Any, ...]] = []
+        self.dirty = Dirty()
+        self.seq = 0  # the journal entry being applied
+
+    # ------------------------------------------------------------------ undo primitives
+    def mark(self) -> int:
+        return len(self._undo)
+
+    def rollback_to(self, mark: int) -> None:
+        log = self._undo
+        while len(log) > mark:
+            op = log.pop()
+            tag = op[0]
+            if tag == 0:  # dict set
+                _, d, key, old = op
+                if old is _MISSING:
+                    del d[key]
+                else:
+                    d[key] = old
+            elif tag == 1:  # sorted add -> remove
+                op[1].remove(op[2])
+            elif tag == 2:  # sorted remove -> add
+                op[1].add(op[2])
+            elif tag == 3:  # set add -> discard
+                op[1].discard(op[2])
+            else:  # set discard -> add
+                op[1].add(op[2])
+
+    def forget_undo(self) -> None:
+        """Make everything so far permanent (after the storage transaction commits)."""
+        self._undo.clear()
+
+    def _set(self, d: dict[Any, Any], key: Any, value: Any) -> None:
+        self._undo.append((0, d, key, d.get(key, _MISSING)))
+        d[key] = value
+
+    def _del(self, d: dict[Any, Any], key: Any) -> None:
+        self._undo.append((0, d, key, d[key]))
+        del d[key]
+
+    def _sl_add(self, sl: SortedList, item: Any) -> None:
+        sl.add(item)
+        self._undo.append((1, sl, item))
+
+    def _sl_remove(self, sl: SortedList, item: Any) -> None:
+        sl.remove(item)
+        self._undo.append((2, sl, item))
+
+    def _set_add(self, s: set[Any], item: Any) -> None:
+        if item not in s:
+            s.add(item)
+            self._undo.append((3, s, item))
+
+    def _set_discard(self, s: set[Any], item: Any) -> None:
+        if item in s:
+            s.discard(item)
+            self._undo.append((4, s, item))
+
+    def _next(self, counter: str) -> int:
+        n = self.counters[counter] + 1
+        self._set(self.counters, counter, n)
+        return n
+
+    # ------------------------------------------------------------------ block bookkeeping
+    def _active_list(self, account: str, asset: str) -> SortedList:
+        key = (account, asset)
+        sl = self._active.get(key)
+        if sl is None:
+            sl = SortedList()
+            self._active[key] = sl  # an empty index is harmless if rolled back
+        return sl
+
+    def _put_block(self, old: UnitBlock | None, new: UnitBlock | None) -> None:
+        """Replace ``old`` by ``new`` in the book and every index (either may be None)."""
+        if old is not None:
+            if old.state is BlockState.ACTIVE:
+                self._sl_remove(self._active_list(old.account, old.asset), _active_key(old))
+            if old.hold is not None:
+                self._set_discard(self._hold_blocks[old.hold], old.id)
+            if new is None or new.start != old.start:
+                self._del(self._by_asset[old.asset], old.start)
+            if new is None:
+                self._del(self.blocks, old.id)
+        if new is not None:
+            self._set(self.blocks, new.id, new)
+            if old is None or new.start != old.start:
+                self._set(self._by_asset.setdefault(new.asset, SortedDict()), new.start, new.id)
+            if new.state is BlockState.ACTIVE:
+                self._sl_add(self._active_list(new.account, new.asset), _active_key(new))
+            if new.hold is not None:
+                self._set_add(self._hold_blocks.setdefault(new.hold, set()), new.id)
+            self.dirty.blocks.add(new.id)
+
+    def _split(self, block: UnitBlock, at: int) -> tuple[UnitBlock, UnitBlock]:
+        """Split into ``[start, at-1]`` (keeps the id) and ``[at, end]`` (a new id)."""
+        left = replace(block, end=at - 1)
+        right = replace(block, id=self._next("block"), start=at)
+        self._put_block(block, left)
+        self._put_block(None, right)
+        return left, right
+
+    def block_at(self, asset: str, serial: int) -> UnitBlock | None:
+        """The block holding ``serial`` of ``asset`` now, whatever its state."""
+        index = self._by_asset.get(asset)
+        if not index:
+            return None
+        pos = index.bisect_right(serial) - 1
+        if pos < 0:
+            return None
+        block = self.blocks[index.peekitem(pos)[1]]
+        return block if block.start <= serial <= block.end else None
+
+    def blocks_of(self, asset: str) -> Iterator[UnitBlock]:
+        for bid in self._by_asset.get(asset, SortedDict()).values():
+            yield self.blocks[bid]
+
+    def active_blocks(self, account: str, asset: str) -> Iterator[UnitBlock]:
+        for key in self._active.get((account, asset), ()):
+            yield self.blocks[key[3]]
+
+    def active_quantity(self, account: str, asset: str) -> int:
+        return sum(self.blocks[k[3]].end - k[2] + 1 for k in self._active.get((account, asset), ()))
+
+    def held_blocks(self, hold: str) -> list[UnitBlock]:
+        blocks = [self.blocks[b] for b in self._hold_blocks.get(hold, ())]
+        return sorted(blocks, key=_active_key)
+
+    # ------------------------------------------------------------------ look-ups
+    def party(self, pid: str) -> Party:
+        p = self.parties.get(pid)
+        if p is None:
+            raise UnknownParty("no such party", party=pid)
+        return p
+
+    def account(self, aid: str) -> Account:
+        a = self.accounts.get(aid)
+        if a is None:
+            raise UnknownAccount("no such account", account=aid)
+        return a
+
+    def asset(self, code: str, kind: AssetKind | None = None) -> AssetClass:
+        a = self.assets.get(code)
+        if a is None:
+            raise UnknownAssetClass("no such asset class", asset=code)
+        if kind is not None and a.kind is not kind:
+            raise AssetMismatch(f"{code} is a {a.kind.value} asset", asset=code,
+                                expected=kind.value)
+        return a
+
+    def hold(self, hid: str) -> Hold:
+        h = self.holds.get(hid)
+        if h is None:
+            raise UnknownHold("no such hold", hold=hid)
+        return h
+
+    def balance(self, account: str, asset: str) -> int:
+        return self.balances.get((account, asset), 0)
+
+    def available(self, account: str, asset: str) -> int:
+        key = (account, asset)
+        return self.balances.get(key, 0) - self.held_funds.get(key, 0)
+
+    # ------------------------------------------------------------------ authorisation rules
+    @staticmethod
+    def check_admin(actor: Principal) -> None:
+        if actor.role not in ADMIN_ROLES:
+            raise Forbidden("only the platform operator may do this", role=actor.role.value)
+
+    def check_owner(self, actor: Principal, account: Account) -> None:
+        """Operator acts on any account; a member only on its own party's accounts."""
+        if actor.role in ADMIN_ROLES:
+            return
+        if actor.role is Role.MEMBER and actor.party_id == account.party_id:
+            return
+        if actor.role is Role.MEMBER:
+            raise NotAccountOwner("this account belongs to another party", account=account.id)
+        raise Forbidden(f"role {actor.role.value} may not move units", role=actor.role.value)
+
+    @staticmethod
+    def check_open(account: Account) -> None:
+        if account.status is not AccountStatus.OPEN:
+            raise AccountNotOpen(f"account is {account.status.value}", account=account.id,
+                                 status=account.status.value)
+
+    def check_receiving(self, aid: str) -> Account:
+        acct = self.account(aid)
+        if acct.status is AccountStatus.CLOSED:
+            raise AccountNotOpen("account is closed", account=aid, status="closed")
+        if acct.type not in RECEIVING_TYPES:
+            raise WrongAccountType(f"a {acct.type.value} account cannot receive transfers",
+                                   account=aid, type=acct.type.value)
+        return acct
+
+    # ------------------------------------------------------------------ selecting units
+    def check_take(self, account: str, asset: str, quantity: int,
+                   ranges: tuple[SerialRange, ...] | None) -> None:
+        """Raise unless the account's active units can supply ``quantity`` / ``ranges``."""
+        if ranges is None:
+            have = self.active_quantity(account, asset)
+            if have < quantity:
+                raise InsufficientUnits("not enough active units in the account",
+                                        account=account, asset=asset, available=have,
+                                        requested=quantity)
+            return
+        for r in ranges:
+            pos = r.start
+            while pos <= r.end:
+                b = self.block_at(asset, pos)
+                if b is None or b.account != account or b.state is not BlockState.ACTIVE:
+                    raise SerialsNotAvailable(
+                        "serials are not all active in the account", account=account,
+                        asset=asset, range=r.to_payload(), serial=pos,
+                        state=None if b is None else b.state.value)
+                pos = b.end + 1
+
+    def _take(self, account: str, asset: str, quantity: int,
+              ranges: tuple[SerialRange, ...] | None) -> list[UnitBlock]:
+        """Cut out the blocks to move (after :meth:`check_take`), oldest vintage first."""
+        taken: list[UnitBlock] = []
+        if ranges is None:
+            need = quantity
+            for key in self._active_list(account, asset):
+                b = self.blocks[key[3]]
+                taken.append(b)
+                need -= b.quantity
+                if need <= 0:
+                    break
+            if need < 0:  # take only the first part of the last block
+                last = taken[-1]
+                taken[-1], _ = self._split(last, last.end + need + 1)
+            return taken
+        for r in ranges:
+            pos = r.start
+            while pos <= r.end:
+                found = self.block_at(asset, pos)
+                assert found is not None  # check_take proved the whole range is there
+                b = found
+                if b.start < pos:
+                    _, b = self._split(b, pos)
+                if b.end > r.end:
+                    b, _ = self._split(b, r.end + 1)
+                taken.append(b)
+                pos = b.end + 1
+        return taken
+
+    def _move(self, blocks: Iterable[UnitBlock], *, account: str, state: BlockState,
+              hold: str | None, effects: Effects) -> list[list[int]]:
+        moved: list[list[int]] = []
+        for b in blocks:
+            new = replace(b, account=account, state=state, hold=hold)
+            self._put_block(b, new)
+            moved.append([b.start, b.end])
+            effects.serial_events.append((b.asset, b.start, b.end, b.account, account,
+                                          state.value))
+        return moved
+
+    # ------------------------------------------------------------------ fungible
+    def _post(self, account: str, asset: str, amount: int, effects: Effects) -> None:
+        key = (account, asset)
+        self._set(self.balances, key, self.balances.get(key, 0) + amount)
+        self.dirty.balances.add(key)
+        effects.postings.append((account, asset, amount))
+
+    def _hold_funds(self, account: str, asset: str, amount: int) -> None:
+        key = (account, asset)
+        self._set(self.held_funds, key, self.held_funds.get(key, 0) + amount)
+        self.dirty.balances.add(key)
+
+    def check_funds(self, account: Account, asset: str, amount: int) -> None:
+        if account.type is AccountType.TREASURY:
+            return
+        available = self.available(account.id, asset)
+        if available < amount:
+            raise InsufficientFunds("available balance is below the amount", account=account.id,
+                                    asset=asset, available=available, requested=amount)
+
+    # ------------------------------------------------------------------ dispatch
+    def apply(self, cmd: Command, actor: Principal, seq: int = 0) -> Effects:
+        """Check, then do, one command as journal entry ``seq``. On error nothing has changed."""
+        self.seq = seq
+        handler = self._handlers[type(cmd)]
+        return handler(self, cmd, actor)
+
+    # ------------------------------------------------------------------ reference data
+    def apply_create_asset_class(self, cmd: CreateAssetClass, actor: Principal) -> Effects:
+        self.check_admin(actor)
+        if cmd.code in self.assets:
+            raise AlreadyExists("asset class exists", asset=cmd.code)
+        self._set(self.assets, cmd.code, AssetClass(cmd.code, cmd.asset_kind, cmd.unit, cmd.name,
+                                                    cmd.registry))
+        if cmd.asset_kind is AssetKind.SERIALIZED:
+            self._set(self.next_serial, cmd.code, 1)
+        self.dirty.assets.add(cmd.code)
+        return Effects({"asset": cmd.code})
+
+    def apply_register_party(self, cmd: RegisterParty, actor: Principal) -> Effects:
+        self.check_admin(actor)
+        if cmd.identifier is not None and cmd.identifier in self.identifiers:
+            raise AlreadyExists("a party with this identifier exists",
+                                identifier=cmd.identifier,
+                                party=self.identifiers[cmd.identifier])
+        pid = party_id(self._next("party"))
+        self._set(self.parties, pid, Party(pid, cmd.party_kind, cmd.name, cmd.identifier))
+        if cmd.identifier is not None:
+            self._set(self.identifiers, cmd.identifier, pid)
+        self.dirty.parties.add(pid)
+        return Effects({"party": pid})
+
+    def apply_open_account(self, cmd: OpenAccount, actor: Principal) -> Effects:
+        self.check_admin(actor)
+        self.party(cmd.party)
+        aid = account_id(self._next("account"))
+        self._set(self.accounts, aid, Account(aid, cmd.party, cmd.account_type,
+                                              AccountStatus.OPEN, cmd.label))
+        self.dirty.accounts.add(aid)
+        return Effects({"account": aid})
+
+    def apply_set_account_status(self, cmd: SetAccountStatus, actor: Principal) -> Effects:
+        self.check_admin(actor)
+        acct = self.account(cmd.account)
+        if acct.status is AccountStatus.CLOSED:
+            raise AccountNotOpen("a closed account stays closed", account=acct.id,
+                                 status="closed")
+        if cmd.status is AccountStatus.CLOSED and self._holds_anything(acct.id):
+            raise AccountNotEmpty("only an empty account can be closed", account=acct.id)
+        self._set(self.accounts, acct.id, acct.with_status(cmd.status))
+        self.dirty.accounts.add(acct.id)
+        return Effects({"account": acct.id, "status": cmd.status.value,
+                        "previous": acct.status.value})
+
+    def _holds_anything(self, aid: str) -> bool:
+        for (acct, _asset), sl in self._active.items():
+            if acct == aid and len(sl):
+                return True
+        if any(h.account == aid and h.status is HoldStatus.ACTIVE for h in self.holds.values()):
+            return True
+        return any(acct == aid and bal != 0 for (acct, _), bal in self.balances.items())
+
+    # ------------------------------------------------------------------ serialized units
+    def apply_issue_units(self, cmd: IssueUnits, actor: Principal) -> Effects:
+        self.check_admin(actor)
+        self.asset(cmd.asset, AssetKind.SERIALIZED)
+        for aid, _ in cmd.allocations:
+            acct = self.check_receiving(aid)
+            self.check_open(acct)
+        iid = self._next("issuance")
+        first = self.next_serial[cmd.asset]
+        serials = SerialRange(first, first + cmd.quantity - 1)
+        self._set(self.next_serial, cmd.asset, serials.end + 1)
+        self._set(self.issuances, iid, Issuance(iid, cmd.asset, cmd.project, cmd.vintage,
+                                                serials, cmd.monitoring_start,
+                                                cmd.monitoring_end, cmd.reference))
+        self.dirty.issuances.add(iid)
+        effects = Effects({})
+        blocks: list[list[Any]] = []
+        pos = first
+        for aid, qty in cmd.allocations:
+            b = UnitBlock(self._next("block"), cmd.asset, iid, cmd.vintage, pos, pos + qty - 1,
+                          aid, BlockState.ACTIVE)
+            self._put_block(None, b)
+            effects.serial_events.append((cmd.asset, b.start, b.end, None, aid, "active"))
+            blocks.append([aid, b.start, b.end])
+            pos += qty
+        effects.result = {"issuance": iid, "serials": serials.to_payload(), "blocks": blocks}
+        return effects
+
+    def apply_transfer(self, cmd: Transfer, actor: Principal) -> Effects:
+        asset = self.asset(cmd.asset)
+        source = self.account(cmd.source)
+        self.check_owner(actor, source)
+        self.check_open(source)
+        self.check_receiving(cmd.destination)
+        effects = Effects({})
+        if asset.kind is AssetKind.FUNGIBLE:
+            if cmd.ranges is not None:
+                raise AssetMismatch("serial ranges given for a fungible asset", asset=asset.code)
+            self.check_funds(source, asset.code, cmd.quantity)
+            self._post(source.id, asset.code, -cmd.quantity, effects)
+            self._post(cmd.destination, asset.code, cmd.quantity, effects)
+            effects.result = {"amount": cmd.quantity}
+            return effects
+        self.check_take(source.id, asset.code, cmd.quantity, cmd.ranges)
+        taken = self._take(source.id, asset.code, cmd.quantity, cmd.ranges)
+        moved = self._move(taken, account=cmd.destination, state=BlockState.ACTIVE, hold=None,
+                           effects=effects)
+        effects.result = {"ranges": moved}
+        return effects
+
+    def _closing_account(self, given: str | None, kind: AccountType) -> Account:
+        if given is not None:
+            acct = self.account(given)
+            if acct.type is not kind:
+                raise WrongAccountType(f"account is not a {kind.value} account",
+                                       account=given, type=acct.type.value)
+            return acct
+        for acct in self.accounts.values():  # the platform's own account of that type
+            if acct.type is kind and self.parties[acct.party_id].kind is PartyKind.OPERATOR:
+                return acct
+        raise WrongAccountType(f"the platform has no {kind.value} account", type=kind.value)
+
+    def apply_retire_units(self, cmd: RetireUnits, actor: Principal) -> Effects:
+        self.asset(cmd.asset, AssetKind.SERIALIZED)
+        source = self.account(cmd.account)
+        self.check_owner(actor, source)
+        self.check_open(source)
+        target = self._closing_account(cmd.retirement_account, AccountType.RETIREMENT)
+        self.check_take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
+        effects = Effects({})
+        taken = self._take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
+        moved = self._move(taken, account=target.id, state=BlockState.RETIRED, hold=None,
+                           effects=effects)
+        rid = retirement_id(self._next("retirement"))
+        self._set(self.retirements, rid, Retirement(
+            rid, source.id, cmd.asset, cmd.quantity, cmd.purpose, cmd.beneficiary, cmd.reason,
+            cmd.reference, tuple(SerialRange(s, e) for s, e in moved), seq=self.seq))
+        self.dirty.retirements.add(rid)
+        effects.result = {"retirement": rid, "ranges": moved, "retirement_account": target.id}
+        return effects
+
+    def apply_cancel_units(self, cmd: CancelUnits, actor: Principal) -> Effects:
+        self.asset(cmd.asset, AssetKind.SERIALIZED)
+        source = self.account(cmd.account)
+        self.check_owner(actor, source)
+        self.check_open(source)
+        target = self._closing_account(None, AccountType.CANCELLATION)
+        self.check_take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
+        effects = Effects({})
+        taken = self._take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
+        moved = self._move(taken, account=target.id, state=BlockState.CANCELLED, hold=None,
+                           effects=effects)
+        effects.result = {"ranges": moved, "cancellation_account": target.id,
+                          "destination": cmd.destination}
+        return effects
+
+    # ------------------------------------------------------------------ holds
+    def check_may_hold(self, actor: Principal, cmd: PlaceHold, account: Account) -> None:
+        if cmd.hold_kind is HoldKind.JUDICIAL_FREEZE:
+            if actor.role not in ADMIN_ROLES and actor.role is not Role.COURT:
+                raise Forbidden("only a court or the operator places a judicial freeze",
+                                role=actor.role.value)
+            return
+        self.check_owner(actor, account)
+
+    def check_controls(self, actor: Principal, hold: Hold) -> None:
+        if actor.role in ADMIN_ROLES:
+            return
+        if actor.party_id is not None and actor.party_id == hold.controller:
+            return
+        raise Forbidden("only the hold's controller or the operator may resolve it",
+                        hold=hold.id)
+
+    def apply_place_hold(self, cmd: PlaceHold, actor: Principal) -> Effects:
+        asset = self.asset(cmd.asset)
+        acct = self.account(cmd.account)
+        self.check_may_hold(actor, cmd, acct)
+        if cmd.hold_kind is not HoldKind.JUDICIAL_FREEZE:
+            self.check_open(acct)
+        elif acct.status is AccountStatus.CLOSED:
+            raise AccountNotOpen("account is closed", account=acct.id, status="closed")
+        if cmd.controller is not None:
+            self.party(cmd.controller)
+        controller = cmd.controller or actor.party_id
+        effects = Effects({})
+        if asset.kind is AssetKind.FUNGIBLE:
+            if cmd.ranges is not None:
+                raise AssetMismatch("serial ranges given for a fungible asset", asset=asset.code)
+            if acct.type is AccountType.TREASURY:
+                raise WrongAccountType("a treasury cannot be held", account=acct.id)
+            self.check_funds(acct, asset.code, cmd.quantity)
+            hid = hold_id(self._next("hold"))
+            self._hold_funds(acct.id, asset.code, cmd.quantity)
+            moved: list[list[int]] | None = None
+        else:
+            self.check_take(acct.id, asset.code, cmd.quantity, cmd.ranges)
+            hid = hold_id(self._next("hold"))
+            taken = self._take(acct.id, asset.code, cmd.quantity, cmd.ranges)
+            moved = self._move(taken, account=acct.id, state=BlockState.HELD, hold=hid,
+                               effects=effects)
+        self._set(self.holds, hid, Hold(hid, cmd.hold_kind, acct.id, asset.code, cmd.quantity,
+                                        HoldStatus.ACTIVE, controller, cmd.reference))
+        self.dirty.holds.add(hid)
+        effects.result = {"hold": hid, "controller": controller}
+        if moved is not None:
+            effects.result["ranges"] = moved
+        return effects
+
+    def _active_hold(self, hid: str, actor: Principal) -> Hold:
+        hold = self.hold(hid)
+        self.check_controls(actor, hold)
+        if hold.status is not HoldStatus.ACTIVE:
+            raise HoldNotActive(f"hold is already {hold.status.value}", hold=hid,
+                                status=hold.status.value)
+        return hold
+
+    def _close_hold(self, hold: Hold, status: HoldStatus) -> None:
+        self._set(self.holds, hold.id, replace(hold, status=status))
+        self.dirty.holds.add(hold.id)
+
+    def apply_release_hold(self, cmd: ReleaseHold, actor: Principal) -> Effects:
+        hold = self._active_hold(cmd.hold, actor)
+        effects = Effects({})
+        if self.assets[hold.asset].kind is AssetKind.FUNGIBLE:
+            self._hold_funds(hold.account, hold.asset, -hold.quantity)
+            effects.result = {"hold": hold.id, "released": hold.quantity}
+        else:
+            moved = self._move(self.held_blocks(hold.id), account=hold.account,
+                               state=BlockState.ACTIVE, hold=None, effects=effects)
+            effects.result = {"hold": hold.id, "released": hold.quantity, "ranges": moved}
+        self._close_hold(hold, HoldStatus.RELEASED)
+        return effects
+
+    def apply_enforce_hold(self, cmd: EnforceHold, actor: Principal) -> Effects:
+        hold = self._active_hold(cmd.hold, actor)
+        qty = hold.quantity if cmd.quantity is None else cmd.quantity
+        if qty > hold.quantity:
+            raise InsufficientUnits("the hold covers less than the quantity to enforce",
+                                    hold=hold.id, held=hold.quantity, requested=qty)
+        self.check_receiving(cmd.destination)
+        if cmd.destination == hold.account:
+            raise WrongAccountType("enforce into another account, or release the hold",
+                                   account=cmd.destination)
+        effects = Effects({})
+        released = hold.quantity - qty
+        if self.assets[hold.asset].kind is AssetKind.FUNGIBLE:
+            self._hold_funds(hold.account, hold.asset, -hold.quantity)
+            self._post(hold.account, hold.asset, -qty, effects)
+            self._post(cmd.destination, hold.asset, qty, effects)
+            effects.result = {"hold": hold.id, "enforced": qty, "released": released}
+        else:
+            need, enforce, rest = qty, [], []
+            for b in self.held_blocks(hold.id):
+                if need <= 0:
+                    rest.append(b)
+                    continue
+                if b.quantity > need:
+                    b, tail = self._split(b, b.start + need)
+                    rest.append(tail)
+                enforce.append(b)
+                need -= b.quantity
+            moved = self._move(enforce, account=cmd.destination, state=BlockState.ACTIVE,
+                               hold=None, effects=effects)
+            back = self._move(rest, account=hold.account, state=BlockState.ACTIVE, hold=None,
+                              effects=effects)
+            effects.result = {"hold": hold.id, "enforced": qty, "released": released,
+                              "ranges": moved, "released_ranges": back}
+        self._close_hold(hold, HoldStatus.ENFORCED)
+        return effects
+
+    _handlers: dict[type[Command], Callable[[LedgerState, Any, Principal], Effects]] = {
+        CreateAssetClass: apply_create_asset_class,
+        RegisterParty: apply_register_party,
+        OpenAccount: apply_open_account,
+        SetAccountStatus: apply_set_account_status,
+        IssueUnits: apply_issue_units,
+        Transfer: apply_transfer,
+        RetireUnits: apply_retire_units,
+        CancelUnits: apply_cancel_units,
+        PlaceHold: apply_place_hold,
+        ReleaseHold: apply_release_hold,
+        EnforceHold: apply_enforce_hold,
+    }
+
+    # ------------------------------------------------------------------ loading
+    def load_block(self, b: UnitBlock) -> None:
+        """Put a stored block into the book without undo or dirty marks (startup)."""
+        self.blocks[b.id] = b
+        self._by_asset.setdefault(b.asset, SortedDict())[b.start] = b.id
+        if b.state is BlockState.ACTIVE:
+            self._active_list(b.account, b.asset).add(_active_key(b))
+        if b.hold is not None:
+            self._hold_blocks.setdefault(b.hold, set()).add(b.id)

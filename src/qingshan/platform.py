@@ -1,0 +1,41 @@
+"""The composition root: settings → engine, signing key, sequencer. Edges get a Platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from qingshan.infra.config import Settings
+from qingshan.infra.db import make_engine
+from qingshan.infra.keys import load_or_create_signing_key
+from qingshan.infra.migrate import upgrade
+from qingshan.ledger import transparency as tlog
+from qingshan.ledger.sequencer import Sequencer
+from qingshan.ledger.store import LedgerStore
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    engine: Engine
+    sequencer: Sequencer
+    public_key_pem: bytes
+
+    @classmethod
+    def open(cls, settings: Settings, *, migrate: bool = True,
+             wait_leader: float | None = 30.0) -> Platform:
+        url = settings.database_url
+        if migrate:
+            upgrade(url)
+        key = load_or_create_signing_key(settings.signing_key_path)
+        store = LedgerStore(url, synchronous=settings.sqlite_synchronous)
+        seq = Sequencer(store, key, group_commit_max=settings.group_commit_max,
+                        max_batch=settings.max_batch)
+        seq.start(wait_leader=wait_leader)
+        engine = make_engine(url, synchronous=settings.sqlite_synchronous)
+        return cls(settings, engine, seq, tlog.public_key_to_pem(key.public_key()))
+
+    def close(self) -> None:
+        self.sequencer.stop()
+        self.engine.dispose()

@@ -1,0 +1,344 @@
+"""The ledger's rules, one test each, on the pure book (no database)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from qingshan.errors import (
+    AccountNotEmpty,
+    AccountNotOpen,
+    AlreadyExists,
+    AssetMismatch,
+    Forbidden,
+    HoldNotActive,
+    InsufficientFunds,
+    InsufficientUnits,
+    InvalidInput,
+    InvalidQuantity,
+    MalformedIdentifier,
+    NotAccountOwner,
+    SerialOverlap,
+    SerialsNotAvailable,
+    UnknownAccount,
+    WrongAccountType,
+)
+from qingshan.ledger.domain.commands import (
+    CancelUnits,
+    EnforceHold,
+    PlaceHold,
+    ReleaseHold,
+    RetireUnits,
+    SetAccountStatus,
+    Transfer,
+    command_from_payload,
+)
+from qingshan.ledger.domain.invariants import check_invariants, supply_by_state
+from qingshan.ledger.domain.model import (
+    SYSTEM,
+    AccountStatus,
+    BlockState,
+    HoldKind,
+    RetirementPurpose,
+    SerialRange,
+)
+from tests.support.book import (
+    ALICE,
+    ALICE2,
+    ALICE_KEY,
+    BOB,
+    BOB_KEY,
+    CANCELLATION,
+    COURT_KEY,
+    RETIREMENT,
+    TREASURY,
+    Book,
+    fund,
+    issue,
+    make_book,
+)
+
+
+def snapshot(book: Book) -> dict[str, object]:
+    s = book.state
+    return copy.deepcopy({"blocks": s.blocks, "balances": s.balances, "held": s.held_funds,
+                          "holds": s.holds, "accounts": s.accounts, "counters": s.counters,
+                          "retirements": s.retirements, "serial": s.next_serial})
+
+
+def units(book: Book, account: str) -> list[tuple[int, int]]:
+    return [(b.start, b.end) for b in book.state.active_blocks(account, "CQCER")]
+
+
+def retire(account: str, qty: int, ranges: tuple[SerialRange, ...] | None = None) -> RetireUnits:
+    return RetireUnits("CQCER", account, qty, RetirementPurpose.CARBON_NEUTRALITY, "someone",
+                       "", "", ranges)
+
+
+def test_issue_gives_contiguous_serials_across_issuances() -> None:
+    book = make_book()
+    r1 = book.run(issue(ALICE, 100)).result
+    r2 = book.run(issue(BOB, 50)).result
+    assert r1["serials"] == [1, 100]
+    assert r2["serials"] == [101, 150]
+    assert supply_by_state(book.state, "CQCER")["issued"] == 150
+    assert check_invariants(book.state) == []
+
+
+def test_transfer_by_quantity_takes_oldest_vintage_first() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 100, vintage=2023))
+    book.run(issue(ALICE, 100, vintage=2021))
+    moved = book.run(Transfer("CQCER", ALICE, BOB, 130), ALICE_KEY).result["ranges"]
+    assert moved == [[101, 200], [1, 30]]
+    assert units(book, ALICE) == [(31, 100)]
+    assert check_invariants(book.state) == []
+
+
+def test_transfer_by_ranges_splits_blocks_in_three() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 100))
+    book.run(Transfer("CQCER", ALICE, BOB, 11, (SerialRange(40, 50),)), ALICE_KEY)
+    assert units(book, ALICE) == [(1, 39), (51, 100)]
+    assert units(book, BOB) == [(40, 50)]
+    assert check_invariants(book.state) == []
+
+
+def test_transfer_fails_when_units_insufficient_and_changes_nothing() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    before = snapshot(book)
+    with pytest.raises(InsufficientUnits) as exc:
+        book.run(Transfer("CQCER", ALICE, BOB, 11), ALICE_KEY)
+    assert exc.value.data["available"] == 10
+    assert snapshot(book) == before
+
+
+def test_transfer_of_serials_held_elsewhere_is_refused() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    book.run(issue(BOB, 10))
+    before = snapshot(book)
+    with pytest.raises(SerialsNotAvailable):
+        book.run(Transfer("CQCER", ALICE, BOB, 4, (SerialRange(8, 11),)), ALICE_KEY)
+    with pytest.raises(SerialsNotAvailable):
+        book.run(Transfer("CQCER", ALICE, BOB, 5, (SerialRange(100, 104),)), ALICE_KEY)
+    assert snapshot(book) == before
+
+
+def test_member_cannot_move_another_partys_units() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    before = snapshot(book)
+    with pytest.raises(NotAccountOwner):
+        book.run(Transfer("CQCER", ALICE, BOB, 1), BOB_KEY)
+    with pytest.raises(NotAccountOwner):
+        book.run(retire(ALICE, 1), BOB_KEY)
+    with pytest.raises(NotAccountOwner):
+        book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 1, None, ""), BOB_KEY)
+    with pytest.raises(Forbidden):
+        book.run(issue(BOB, 10), BOB_KEY)
+    assert snapshot(book) == before
+
+
+def test_member_moves_between_its_own_accounts() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    book.run(Transfer("CQCER", ALICE, ALICE2, 4), ALICE_KEY)
+    assert units(book, ALICE2) == [(1, 4)]
+
+
+def test_retire_fails_when_units_held() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    book.run(PlaceHold(HoldKind.MARKET_ORDER, "CQCER", ALICE, 10, None, "order 1"), ALICE_KEY)
+    with pytest.raises(InsufficientUnits):
+        book.run(retire(ALICE, 1), ALICE_KEY)
+    with pytest.raises(SerialsNotAvailable):
+        book.run(retire(ALICE, 1, (SerialRange(3, 3),)), ALICE_KEY)
+
+
+def test_retired_units_never_move_again() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    r = book.run(retire(ALICE, 4), ALICE_KEY).result
+    assert r["ranges"] == [[1, 4]] and r["retirement_account"] == RETIREMENT
+    for cmd in (Transfer("CQCER", RETIREMENT, BOB, 1, (SerialRange(1, 1),)),
+                retire(RETIREMENT, 1, (SerialRange(2, 2),)),
+                CancelUnits("CQCER", RETIREMENT, 1, "x", "", "", (SerialRange(3, 3),))):
+        with pytest.raises((SerialsNotAvailable, AccountNotOpen, WrongAccountType)):
+            book.run(cmd)
+    with pytest.raises(SerialsNotAvailable):
+        book.run(Transfer("CQCER", ALICE, BOB, 1, (SerialRange(1, 1),)), ALICE_KEY)
+    assert all(book.state.block_at("CQCER", n).state is BlockState.RETIRED  # type: ignore[union-attr]
+               for n in range(1, 5))
+
+
+def test_cancel_records_destination_and_units_leave_supply() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    r = book.run(CancelUnits("CQCER", ALICE, 3, "moved to CCER", "CCER", "ref"),
+                 ALICE_KEY).result
+    assert r["cancellation_account"] == CANCELLATION and r["destination"] == "CCER"
+    s = supply_by_state(book.state, "CQCER")
+    assert (s["issued"], s["active"], s["cancelled"]) == (10, 7, 3)
+
+
+def test_fungible_balance_never_negative_except_treasury() -> None:
+    book = make_book()
+    book.run(fund(ALICE, 500))
+    assert book.state.balance(TREASURY, "CNY") == -500
+    with pytest.raises(InsufficientFunds):
+        book.run(Transfer("CNY", ALICE, BOB, 501), ALICE_KEY)
+    book.run(Transfer("CNY", ALICE, BOB, 500), ALICE_KEY)
+    assert book.state.balance(ALICE, "CNY") == 0
+    assert check_invariants(book.state) == []
+
+
+def test_held_funds_are_not_available() -> None:
+    book = make_book()
+    book.run(fund(ALICE, 1000))
+    hid = book.run(PlaceHold(HoldKind.ESCROW, "CNY", ALICE, 700, None, ""),
+                   ALICE_KEY).result["hold"]
+    with pytest.raises(InsufficientFunds):
+        book.run(Transfer("CNY", ALICE, BOB, 301), ALICE_KEY)
+    book.run(EnforceHold(hid, BOB, 200, "paid"), ALICE_KEY)
+    assert book.state.balance(ALICE, "CNY") == 800
+    assert book.state.available(ALICE, "CNY") == 800
+    assert book.state.balance(BOB, "CNY") == 200
+    assert check_invariants(book.state) == []
+
+
+def test_hold_resolves_exactly_once() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    hid = book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 6, "P000003", "loan"),
+                   ALICE_KEY).result["hold"]
+    assert units(book, ALICE) == [(7, 10)]
+    book.run(ReleaseHold(hid, "repaid"), BOB_KEY)  # the controller (the bank) releases it
+    assert units(book, ALICE) == [(1, 6), (7, 10)]
+    with pytest.raises(HoldNotActive):
+        book.run(ReleaseHold(hid, "again"))
+    with pytest.raises(HoldNotActive):
+        book.run(EnforceHold(hid, BOB, None, "late"))
+
+
+def test_partial_enforcement_releases_the_rest() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    hid = book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 8, None, "(2023)渝01"),
+                   COURT_KEY).result["hold"]
+    r = book.run(EnforceHold(hid, BOB, 5, "judgment"), COURT_KEY).result
+    assert r["ranges"] == [[1, 5]] and r["released_ranges"] == [[6, 8]]
+    assert units(book, BOB) == [(1, 5)]
+    assert check_invariants(book.state) == []
+
+
+def test_only_court_or_operator_places_judicial_freeze() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    with pytest.raises(Forbidden):
+        book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 1, None, ""), BOB_KEY)
+
+
+def test_hold_controller_other_than_placer_cannot_be_bypassed() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    hid = book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 5, None, "case"),
+                   COURT_KEY).result["hold"]
+    with pytest.raises(Forbidden):
+        book.run(ReleaseHold(hid, "I want them back"), ALICE_KEY)
+
+
+def test_frozen_account_cannot_send_and_closed_cannot_receive() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    book.run(SetAccountStatus(ALICE, AccountStatus.FROZEN, "investigation"))
+    with pytest.raises(AccountNotOpen):
+        book.run(Transfer("CQCER", ALICE, BOB, 1), ALICE_KEY)
+    book.run(SetAccountStatus(ALICE, AccountStatus.OPEN, "cleared"))
+    book.run(SetAccountStatus(ALICE2, AccountStatus.CLOSED, "not needed"))
+    with pytest.raises(AccountNotOpen):
+        book.run(Transfer("CQCER", ALICE, ALICE2, 1), ALICE_KEY)
+
+
+def test_close_requires_empty_account() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    with pytest.raises(AccountNotEmpty):
+        book.run(SetAccountStatus(ALICE, AccountStatus.CLOSED, "bye"))
+
+
+def test_units_cannot_be_sent_to_a_retirement_account_by_transfer() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    with pytest.raises(WrongAccountType):
+        book.run(Transfer("CQCER", ALICE, RETIREMENT, 1), ALICE_KEY)
+
+
+def test_unknown_account_is_refused() -> None:
+    book = make_book()
+    with pytest.raises(UnknownAccount):
+        book.run(Transfer("CQCER", "A00009999", BOB, 1))
+
+
+def test_serial_ranges_on_fungible_asset_are_refused() -> None:
+    book = make_book()
+    book.run(fund(ALICE, 10))
+    with pytest.raises(AssetMismatch):
+        book.run(Transfer("CNY", ALICE, BOB, 1, (SerialRange(1, 1),)), ALICE_KEY)
+
+
+def test_party_identifier_is_unique() -> None:
+    book = make_book()
+    cmd = command_from_payload("register_party", {"party_kind": "district", "name": "渝中区",
+                                                  "identifier": "500103"})
+    book.run(cmd)
+    with pytest.raises(AlreadyExists):
+        book.run(cmd)
+
+
+@pytest.mark.parametrize(("kind", "payload", "error"), [
+    ("transfer", {"asset": "CQCER", "source": "A1", "destination": "A00000005",
+                  "quantity": 1}, MalformedIdentifier),
+    ("transfer", {"asset": "CQCER", "source": "A00000004", "destination": "A00000005",
+                  "quantity": 0}, InvalidQuantity),
+    ("transfer", {"asset": "CQCER", "source": "A00000004", "destination": "A00000005",
+                  "quantity": 1.5}, InvalidQuantity),
+    ("transfer", {"asset": "CQCER", "source": "A00000004", "destination": "A00000005",
+                  "quantity": True}, InvalidQuantity),
+    ("transfer", {"asset": "CQCER", "source": "A00000004", "destination": "A00000005",
+                  "ranges": [[1, 5], [5, 9]]}, SerialOverlap),
+    ("transfer", {"asset": "CQCER", "source": "A00000004", "destination": "A00000005",
+                  "ranges": [[5, 1]]}, InvalidQuantity),
+    ("transfer", {"asset": "CQCER", "source": "A00000004", "destination": "A00000004",
+                  "quantity": 1}, InvalidInput),
+    ("transfer", {"asset": "cqcer", "source": "A00000004", "destination": "A00000005",
+                  "quantity": 1}, InvalidInput),
+    ("retire_units", {"asset": "CQCER", "account": "A00000004", "quantity": 1,
+                      "purpose": "fun", "beneficiary": "x"}, InvalidInput),
+    ("register_party", {"party_kind": "enterprise", "name": "x",
+                        "identifier": "91500000MA5U7XXXXX"}, MalformedIdentifier),
+    ("nonsense", {}, InvalidInput),
+])
+def test_malformed_commands_are_refused_with_a_code(kind: str, payload: dict[str, object],
+                                                    error: type[Exception]) -> None:
+    with pytest.raises(error):
+        command_from_payload(kind, payload)
+
+
+def test_rollback_restores_the_book_exactly() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 100))
+    book.run(fund(ALICE, 1000))
+    before = snapshot(book)
+    mark = book.state.mark()
+    book.state.apply(Transfer("CQCER", ALICE, BOB, 30, (SerialRange(10, 39),)), ALICE_KEY)
+    book.state.apply(PlaceHold(HoldKind.ESCROW, "CNY", ALICE, 400, None, ""), ALICE_KEY)
+    book.state.apply(retire(ALICE, 50), ALICE_KEY)
+    book.state.apply(issue(BOB, 5), SYSTEM)
+    book.state.rollback_to(mark)
+    assert snapshot(book) == before
+    assert units(book, ALICE) == [(1, 100)]
+    assert check_invariants(book.state) == []
