@@ -54,9 +54,9 @@ class District:
     lat: float  # degrees north
 
 
-_D = "district"
-_C = "county"
-_A = "autonomous_county"
+_D: DistrictKind = "district"
+_C: DistrictKind = "county"
+_A: DistrictKind = "autonomous_county"
 
 _ROWS: tuple[tuple[str, str, str, DistrictKind, float, float], ...] = (
     # 市辖区 (districts)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qingshan.api.app import create_app
+from qingshan.infra.auth import create_api_key
+from qingshan.infra.config import Settings
+from qingshan.ledger.domain.model import SYSTEM, Role
+from qingshan.platform import Platform
+from tests.support.book import ALICE_P, BOB_P, COURT_P, SETUP, fund, issue
+
+
+@dataclass
+class Api:
+    client: TestClient
+    platform: Platform
+    keys: dict[str, str]
+
+    def headers(self, who: str, key: str | None = None) -> dict[str, str]:
+        h = {"Authorization": f"Bearer {self.keys[who]}"}
+        if key is not None:
+            h["Idempotency-Key"] = key
+        return h
+
+    @property
+    def size(self) -> int:
+        return self.platform.sequencer.size
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[Api]:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}",
+                        signing_key_path=tmp_path / "key.pem", max_batch=50)
+    plat = Platform.open(settings)
+    plat.sequencer.execute(list(SETUP), SYSTEM, "setup")
+    plat.sequencer.execute([issue("A00000004", 100), issue("A00000005", 100),
+                            fund("A00000004", 10_000)], SYSTEM, "seed")
+    with plat.engine.begin() as conn:
+        keys = {"operator": create_api_key(conn, Role.OPERATOR, None),
+                "auditor": create_api_key(conn, Role.AUDITOR, None),
+                "alice": create_api_key(conn, Role.MEMBER, ALICE_P),
+                "bob": create_api_key(conn, Role.MEMBER, BOB_P),
+                "court": create_api_key(conn, Role.COURT, COURT_P),
+                "verifier": create_api_key(conn, Role.VERIFIER, BOB_P)}
+    with TestClient(create_app(settings, plat)) as client:
+        yield Api(client, plat, keys)
+    plat.close()

@@ -1,0 +1,148 @@
+"""Real server processes on SQLite and PostgreSQL: 16 clients in parallel, and kill -9 in the
+middle of a stream of writes."""
+
+from __future__ import annotations
+
+import random
+import threading
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from qingshan.infra.auth import create_api_key
+from qingshan.infra.config import Settings
+from qingshan.ledger import queries
+from qingshan.ledger.domain.model import SYSTEM, Role
+from qingshan.ledger.verify import verify_ledger
+from qingshan.platform import Platform
+from tests.support.book import SETUP, TREASURY, fund, issue
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.slow
+ACCOUNTS = ["A00000004", "A00000005", "A00000006"]  # alice, bob, alice's second account
+
+
+def prepare(settings: Settings) -> str:
+    """Seed the book and return an operator key; the server is started afterwards."""
+    plat = Platform.open(settings)
+    try:
+        plat.sequencer.execute(list(SETUP), SYSTEM, "setup")
+        plat.sequencer.execute([issue(a, 5_000) for a in ACCOUNTS]
+                               + [fund(a, 1_000_000) for a in ACCOUNTS], SYSTEM, "seed")
+        with plat.engine.begin() as conn:
+            return create_api_key(conn, Role.OPERATOR, None, "test")
+    finally:
+        plat.close()
+
+
+def totals(settings: Settings) -> tuple[dict[str, Any], dict[str, int], list[str]]:
+    plat = Platform.open(settings)
+    try:
+        with plat.engine.connect() as conn:
+            supply = queries.supply(conn)["CQCER"]
+            money = {a: next((b["balance"] for b in queries.holdings(conn, a)["balances"]
+                              if b["asset"] == "CNY"), 0) for a in [*ACCOUNTS, TREASURY]}
+        report = verify_ledger(settings.database_url, plat.sequencer.signing_key.public_key())
+        return supply, money, report.problems
+    finally:
+        plat.close()
+
+
+def test_sixteen_clients_in_parallel_conserve_everything(settings: Settings,
+                                                         tmp_path: Path) -> None:
+    key = prepare(settings)
+    server = ServerProcess(settings.database_url, settings.signing_key_path).start()
+    accepted: list[int] = []
+    refused: list[str] = []
+    lock = threading.Lock()
+
+    def client(n: int) -> None:
+        rng = random.Random(n)
+        with httpx.Client(base_url=server.base, timeout=30,
+                          headers={"Authorization": f"Bearer {key}"}) as http:
+            for i in range(40):
+                src, dst = rng.sample(ACCOUNTS, 2)
+                asset = rng.choice(["CQCER", "CNY"])
+                qty = rng.randrange(1, 900) if asset == "CQCER" else rng.randrange(1, 300_000)
+                r = http.post("/api/v1/transfers", headers={"Idempotency-Key": f"c{n}-{i}"},
+                              json={"asset": asset, "source": src, "destination": dst,
+                                    "quantity": qty})
+                with lock:
+                    if r.status_code == 201:
+                        accepted.append(r.json()["seq"])
+                    else:
+                        assert r.status_code == 409, r.text
+                        refused.append(r.json()["error"]["code"])
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        size = httpx.get(f"{server.base}/healthz").json()["journal_size"]
+    finally:
+        server.stop()
+    assert len(accepted) + len(refused) == 16 * 40
+    assert len(set(accepted)) == len(accepted), "a write was doubled"
+    assert size == 14 + len(accepted) and sorted(accepted) == list(range(15, size + 1)), \
+        "a write was lost"
+    supply, money, problems = totals(settings)
+    assert problems == []
+    assert supply["issued"] == 15_000 and supply["active"] == 15_000
+    assert sum(money.values()) == 0 and all(money[a] >= 0 for a in ACCOUNTS)
+
+
+@pytest.mark.parametrize("cycles", [4])
+def test_kill_9_loses_no_acknowledged_write(settings: Settings, cycles: int) -> None:
+    key = prepare(settings)
+    acknowledged: dict[str, dict[str, Any]] = {}
+    n = 0
+    for cycle in range(cycles):
+        server = ServerProcess(settings.database_url, settings.signing_key_path).start()
+        stop = threading.Event()
+
+        def writer(server: ServerProcess = server, cycle: int = cycle) -> None:
+            nonlocal n
+            rng = random.Random(cycle)
+            with httpx.Client(base_url=server.base, timeout=10,
+                              headers={"Authorization": f"Bearer {key}"}) as http:
+                while not stop.is_set():
+                    src, dst = rng.sample(ACCOUNTS, 2)
+                    k = f"w{n}"
+                    n += 1
+                    try:
+                        r = http.post("/api/v1/batch", headers={"Idempotency-Key": k}, json={
+                            "commands": [
+                                {"kind": "transfer", "payload": {
+                                    "asset": "CQCER", "source": src, "destination": dst,
+                                    "quantity": rng.randrange(1, 50)}},
+                                {"kind": "transfer", "payload": {
+                                    "asset": "CNY", "source": dst, "destination": src,
+                                    "quantity": rng.randrange(1, 5000)}}]})
+                    except httpx.HTTPError:
+                        return  # the server died under us: this write was not acknowledged
+                    if r.status_code == 201:
+                        acknowledged[k] = r.json()
+
+        t = threading.Thread(target=writer)
+        t.start()
+        threading.Event().wait(1.0 + cycle * 0.3)
+        server.kill9()
+        stop.set()
+        t.join()
+    assert len(acknowledged) > 20
+    plat = Platform.open(settings)
+    try:
+        with plat.engine.connect() as conn:
+            for receipts in acknowledged.values():
+                for r in receipts["receipts"]:
+                    entry, _ = queries.journal_entry(conn, r["seq"])
+                    assert entry["result"] == r["result"] and entry["time"] == r["time"]
+    finally:
+        plat.close()
+    supply, money, problems = totals(settings)
+    assert problems == []
+    assert supply["issued"] == 15_000 and sum(money.values()) == 0

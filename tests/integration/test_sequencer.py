@@ -1,0 +1,218 @@
+"""The sequencer on a real database (SQLite and PostgreSQL): durability, idempotency,
+all-or-nothing batches, rollback on a failed write, standby, verification."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from qingshan.errors import (
+    BatchRejected,
+    BatchTooLarge,
+    IdempotencyConflict,
+    InsufficientUnits,
+    InvalidInput,
+    NotLeader,
+    Unavailable,
+)
+from qingshan.infra.config import Settings
+from qingshan.ledger import queries
+from qingshan.ledger.domain.commands import Transfer
+from qingshan.ledger.domain.model import SYSTEM
+from qingshan.ledger.sequencer import Sequencer
+from qingshan.ledger.store import LedgerStore
+from qingshan.ledger.verify import verify_ledger
+from qingshan.platform import Platform
+from tests.support.book import ALICE, ALICE_KEY, BOB, SETUP, fund, issue
+
+
+def seed(plat: Platform) -> None:
+    plat.sequencer.execute(list(SETUP), SYSTEM, "setup")
+    plat.sequencer.execute([issue(ALICE, 1000), fund(ALICE, 10_000)], SYSTEM, "seed")
+
+
+def verify(plat: Platform) -> list[str]:
+    key = plat.sequencer.signing_key.public_key()
+    return verify_ledger(plat.settings.database_url, key).problems
+
+
+def test_acknowledged_writes_survive_a_restart(settings: Settings) -> None:
+    plat = Platform.open(settings)
+    seed(plat)
+    r = plat.sequencer.execute_one(Transfer("CQCER", ALICE, BOB, 10), ALICE_KEY, "t1")
+    blocks = dict(plat.sequencer.state.blocks)
+    root = plat.sequencer.frontier.root()
+    plat.close()
+    again = Platform.open(settings)
+    try:
+        assert again.sequencer.size == r.seq
+        assert again.sequencer.state.blocks == blocks
+        assert again.sequencer.frontier.root() == root
+        assert verify(again) == []
+        # and the log continues where it stopped
+        r2 = again.sequencer.execute_one(Transfer("CQCER", ALICE, BOB, 5), ALICE_KEY, "t2")
+        assert r2.seq == r.seq + 1
+        assert verify(again) == []
+    finally:
+        again.close()
+
+
+def test_replayed_key_returns_the_first_result(platform: Platform) -> None:
+    seed(platform)
+    first = platform.sequencer.execute_one(Transfer("CQCER", ALICE, BOB, 10), ALICE_KEY, "k")
+    again = platform.sequencer.execute_one(Transfer("CQCER", ALICE, BOB, 10), ALICE_KEY, "k")
+    assert again.replayed and again.to_dict() == first.to_dict()
+    assert platform.sequencer.state.active_quantity(BOB, "CQCER") == 10
+
+
+def test_same_key_with_another_request_is_a_conflict(platform: Platform) -> None:
+    seed(platform)
+    platform.sequencer.execute_one(Transfer("CQCER", ALICE, BOB, 10), ALICE_KEY, "k")
+    size = platform.sequencer.size
+    with pytest.raises(IdempotencyConflict):
+        platform.sequencer.execute_one(Transfer("CQCER", ALICE, BOB, 11), ALICE_KEY, "k")
+    assert platform.sequencer.size == size
+
+
+def test_keys_are_scoped_to_their_principal(platform: Platform) -> None:
+    seed(platform)
+    platform.sequencer.execute_one(Transfer("CQCER", ALICE, BOB, 10), ALICE_KEY, "same")
+    r = platform.sequencer.execute_one(Transfer("CQCER", ALICE, BOB, 10), SYSTEM, "same")
+    assert not r.replayed
+
+
+def test_concurrent_requests_with_one_key_have_one_effect(platform: Platform) -> None:
+    seed(platform)
+    futures = [platform.sequencer.submit([Transfer("CQCER", ALICE, BOB, 7)], ALICE_KEY, "once")
+               for _ in range(20)]
+    results = [f.result(30)[0] for f in futures]
+    assert len({r.seq for r in results}) == 1
+    assert sum(not r.replayed for r in results) == 1
+    assert platform.sequencer.state.active_quantity(BOB, "CQCER") == 7
+
+
+def test_batch_is_all_or_nothing_and_lists_every_error(platform: Platform) -> None:
+    seed(platform)
+    size = platform.sequencer.size
+    cmds = [Transfer("CQCER", ALICE, BOB, 10), Transfer("CQCER", ALICE, BOB, 5000),
+            Transfer("CNY", ALICE, BOB, 1), Transfer("CNY", ALICE, BOB, 999_999)]
+    with pytest.raises(BatchRejected) as exc:
+        platform.sequencer.execute(cmds, ALICE_KEY, "b1")
+    assert [e["index"] for e in exc.value.data["errors"]] == [1, 3]
+    assert [e["code"] for e in exc.value.data["errors"]] == ["insufficient_units",
+                                                             "insufficient_funds"]
+    assert platform.sequencer.size == size
+    assert platform.sequencer.state.active_quantity(BOB, "CQCER") == 0
+    ok = platform.sequencer.execute(cmds[:1] + cmds[2:3], ALICE_KEY, "b2")
+    assert [r.seq for r in ok] == [size + 1, size + 2]
+    assert verify(platform) == []
+
+
+def test_oversized_batch_is_refused(platform: Platform) -> None:
+    limit = platform.sequencer.max_batch
+    with pytest.raises(BatchTooLarge):
+        platform.sequencer.submit([Transfer("CQCER", ALICE, BOB, 1)] * (limit + 1), ALICE_KEY,
+                                  "big")
+
+
+def test_missing_idempotency_key_is_refused(platform: Platform) -> None:
+    with pytest.raises(InvalidInput):
+        platform.sequencer.submit([Transfer("CQCER", ALICE, BOB, 1)], ALICE_KEY, "")
+
+
+def test_refused_command_leaves_the_database_unchanged(platform: Platform) -> None:
+    seed(platform)
+    with platform.engine.connect() as conn:
+        before = queries.holdings(conn, ALICE)
+    with pytest.raises(InsufficientUnits):
+        platform.sequencer.execute_one(Transfer("CQCER", ALICE, BOB, 10_000), ALICE_KEY, "x")
+    with platform.engine.connect() as conn:
+        assert queries.holdings(conn, ALICE) == before
+
+
+def test_failed_transaction_rolls_the_book_back(platform: Platform,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(platform)
+    seq = platform.sequencer
+    before = (dict(seq.state.blocks), dict(seq.state.balances), seq.size, seq.frontier.root())
+
+    def broken(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(seq.store, "write", broken)
+    with pytest.raises(Unavailable):
+        seq.execute([Transfer("CQCER", ALICE, BOB, 10), Transfer("CNY", ALICE, BOB, 5)],
+                    ALICE_KEY, "will-fail")
+    assert (dict(seq.state.blocks), dict(seq.state.balances), seq.size,
+            seq.frontier.root()) == before
+    monkeypatch.undo()
+    r = seq.execute([Transfer("CQCER", ALICE, BOB, 10)], ALICE_KEY, "will-fail")
+    assert not r[0].replayed and r[0].seq == before[2] + 1
+    assert verify(platform) == []
+
+
+def test_second_sequencer_waits_as_a_standby(platform: Platform, settings: Settings) -> None:
+    seed(platform)
+    standby = Sequencer(LedgerStore(settings.database_url),
+                        platform.sequencer.signing_key)
+    standby.start(wait_leader=0.5)
+    try:
+        assert not standby.leader.is_set()
+        with pytest.raises(NotLeader):
+            standby.submit([Transfer("CQCER", ALICE, BOB, 1)], ALICE_KEY, "s1")
+        platform.sequencer.execute_one(Transfer("CQCER", ALICE, BOB, 3), ALICE_KEY, "p1")
+        platform.sequencer.stop()
+        assert standby.leader.wait(10), "the standby did not take over"
+        r = standby.execute_one(Transfer("CQCER", ALICE, BOB, 4), ALICE_KEY, "s2")
+        assert standby.state.active_quantity(BOB, "CQCER") == 7
+        assert r.seq == platform.sequencer.size + 1
+    finally:
+        standby.stop()
+
+
+def test_reads_do_not_wait_for_a_writer(platform: Platform) -> None:
+    seed(platform)
+    writer = platform.engine.connect()
+    tx = writer.begin()
+    try:
+        if platform.engine.dialect.name == "sqlite":
+            writer.exec_driver_sql("UPDATE accounts SET label = 'x' WHERE id = 'A00000004'")
+        else:
+            writer.execute(text("LOCK TABLE unit_blocks IN EXCLUSIVE MODE"))
+        started = time.monotonic()
+        done = threading.Event()
+
+        def read() -> None:
+            with platform.engine.connect() as conn:
+                queries.holdings(conn, ALICE)
+                queries.stats(conn)
+            done.set()
+
+        threading.Thread(target=read).start()
+        assert done.wait(5), "a read waited for an open write transaction"
+        assert time.monotonic() - started < 5
+    finally:
+        tx.rollback()
+        writer.close()
+
+
+def test_verify_finds_a_tampered_journal_and_projection(platform: Platform,
+                                                        tmp_path: Path) -> None:
+    seed(platform)
+    platform.sequencer.execute_one(Transfer("CQCER", ALICE, BOB, 10), ALICE_KEY, "t")
+    assert verify(platform) == []
+    with platform.engine.begin() as conn:
+        conn.execute(text("UPDATE unit_blocks SET account = 'A00000005' WHERE id = 1"))
+    problems = verify(platform)
+    assert any("stored blocks differ" in p for p in problems)
+    with platform.engine.begin() as conn:
+        conn.execute(text("UPDATE unit_blocks SET account = 'A00000004' WHERE id = 1"))
+        entry = conn.execute(text("SELECT entry FROM journal WHERE seq = 5")).scalar_one()
+        conn.execute(text("UPDATE journal SET entry = :e WHERE seq = 5"),
+                     {"e": entry.replace('"name":"bob"', '"name":"eve"')})
+    problems = verify(platform)
+    assert any("leaf hash does not match" in p for p in problems)
