@@ -12,7 +12,7 @@ import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Header, Request
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 
 db = sqlite3.connect(os.environ.get("BARE_DB", "bare.db"), isolation_level=None,
                      check_same_thread=False)
@@ -33,6 +33,6 @@ async def transfer(request: Request,
     body = await request.body()
     row = db.execute("SELECT seq FROM t WHERE k = ?", (idempotency_key,)).fetchone()
     if row:
-        return ORJSONResponse({"seq": row[0]}, status_code=200)
+        return JSONResponse({"seq": row[0]}, status_code=200)
     cur = db.execute("INSERT INTO t (k, body) VALUES (?, ?)", (idempotency_key, body.decode()))
-    return ORJSONResponse({"seq": cur.lastrowid}, status_code=201)
+    return JSONResponse({"seq": cur.lastrowid}, status_code=201)

@@ -123,6 +123,6 @@ class DatabaseLedgerMachine(RuleBasedStateMachine):
 
 
 DatabaseLedgerMachine.TestCase.settings = settings(
-    max_examples=12, stateful_step_count=25, deadline=None,
+    max_examples=30, stateful_step_count=30, deadline=None,
     suppress_health_check=[HealthCheck.too_slow])
 test_database_ledger_machine = DatabaseLedgerMachine.TestCase

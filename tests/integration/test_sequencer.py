@@ -206,11 +206,12 @@ def test_verify_finds_a_tampered_journal_and_projection(platform: Platform,
     platform.sequencer.execute_one(Transfer("CQCER", ALICE, BOB, 10), ALICE_KEY, "t")
     assert verify(platform) == []
     with platform.engine.begin() as conn:
-        conn.execute(text("UPDATE unit_blocks SET account = 'A00000005' WHERE id = 1"))
+        owner = conn.execute(text("SELECT account FROM unit_blocks WHERE id = 1")).scalar_one()
+        conn.execute(text("UPDATE unit_blocks SET account = 'A00000006' WHERE id = 1"))
     problems = verify(platform)
     assert any("stored blocks differ" in p for p in problems)
     with platform.engine.begin() as conn:
-        conn.execute(text("UPDATE unit_blocks SET account = 'A00000004' WHERE id = 1"))
+        conn.execute(text("UPDATE unit_blocks SET account = :a WHERE id = 1"), {"a": owner})
         entry = conn.execute(text("SELECT entry FROM journal WHERE seq = 5")).scalar_one()
         conn.execute(text("UPDATE journal SET entry = :e WHERE seq = 5"),
                      {"e": entry.replace('"name":"bob"', '"name":"eve"')})

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -25,15 +26,16 @@ class ServerProcess:
         self.key_path = key_path
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
+        self.log: Any = None
         self.base = f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> ServerProcess:
         env = dict(os.environ, QINGSHAN_DATABASE_URL=self.database_url,
                    QINGSHAN_SIGNING_KEY_PATH=str(self.key_path))
-        log = open(self.key_path.parent / f"server-{self.port}.log", "ab")  # noqa: SIM115
+        self.log = open(self.key_path.parent / f"server-{self.port}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "qingshan.cli.main", "serve", "--port", str(self.port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT)
+            env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -50,6 +52,12 @@ class ServerProcess:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(10)
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self.log is not None:
+            self.log.close()
+            self.log = None
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -59,3 +67,4 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        self._close_log()

@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse, Response
+import orjson
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -36,6 +37,15 @@ from qingshan.platform import Platform
 PUBLIC_KINDS = frozenset({"create_asset_class", "issue_units", "retire_units", "cancel_units"})
 READ_ALL = frozenset({Role.OPERATOR, Role.AUDITOR})
 AUTH_CACHE_SECONDS = 5.0
+
+
+class Json(Response):
+    """JSON rendered by orjson (UTF-8, integers exact)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 class Edge:
@@ -120,14 +130,14 @@ async def run(edge: Edge, commands: list[Command], actor: Principal, key: str | 
     body = [r.to_dict() for r in receipts]  # the same bytes on a replay
     content: Any = body[0] if status != 207 else {"receipts": body}
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return ORJSONResponse(content, status_code=200 if replayed else 201, headers=headers)
+    return Json(content, status_code=200 if replayed else 201, headers=headers)
 
 
 def one(kind: str, payload: dict[str, Any]) -> list[Command]:
     return [command_from_payload(kind, payload)]
 
 
-router = APIRouter(prefix="/api/v1", default_response_class=ORJSONResponse)
+router = APIRouter(prefix="/api/v1", default_response_class=JSONResponse)
 
 
 # ------------------------------------------------------------------------------ writes
@@ -343,8 +353,6 @@ def inclusion_proof(seq: int, edge: EdgeDep, actor: MaybeActor,
                     tree_size: int | None = None) -> dict[str, Any]:
     """A self-contained bundle (the entry, a signed tree head, the audit path, the key) that
     ``qingshan log check`` verifies offline."""
-    import orjson
-
     with edge.read() as conn:
         entry, _ = queries.journal_entry(conn, seq)
         _may_see_entry(conn, actor, entry)
@@ -385,11 +393,11 @@ def stats(edge: EdgeDep) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ the app
-def _error(status: int, code: str, message: str, data: Any = None) -> ORJSONResponse:
+def _error(status: int, code: str, message: str, data: Any = None) -> Json:
     body: dict[str, Any] = {"code": code, "message": message}
     if data:
         body["data"] = data
-    return ORJSONResponse({"error": body}, status_code=status)
+    return Json({"error": body}, status_code=status)
 
 
 def create_app(settings: Settings | None = None, platform: Platform | None = None) -> FastAPI:
@@ -407,25 +415,25 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
                 plat.close()
 
     app = FastAPI(title="Qingshan 青山", version="1.0", lifespan=lifespan,
-                  default_response_class=ORJSONResponse,
+                  default_response_class=JSONResponse,
                   description="Register, trade, pledge, retire and audit ecological assets.")
     if platform is not None:
         app.state.edge = Edge(platform)
     app.include_router(router)
 
     @app.exception_handler(QingshanError)
-    async def _domain_error(_: Request, exc: QingshanError) -> ORJSONResponse:
+    async def _domain_error(_: Request, exc: QingshanError) -> Json:
         return _error(exc.status, exc.code, exc.message, exc.data)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+    async def _validation_error(_: Request, exc: RequestValidationError) -> Json:
         errors = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg"),
                    "type": e.get("type")} for e in exc.errors()]
         return _error(422, InvalidInput.code, "the request does not match the API schema",
                       {"errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> Json:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return _error(exc.status_code, code, str(exc.detail))
 
