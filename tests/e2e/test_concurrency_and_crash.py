@@ -10,9 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from qingshan.infra.auth import create_api_key
 from qingshan.infra.config import Settings
+from qingshan.infra.schema import journal
 from qingshan.ledger import queries
 from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.ledger.verify import verify_ledger
@@ -142,8 +144,8 @@ def test_kill_9_loses_no_acknowledged_write(settings: Settings, cycles: int) -> 
                     entry, _ = queries.journal_entry(conn, r["seq"])
                     assert entry["result"] == r["result"] and entry["time"] == r["time"]
             # nothing half-written: each two-command batch is in the journal whole or not at all
-            keys = [k for (k,) in conn.exec_driver_sql(
-                "SELECT idem_key FROM journal WHERE idem_key LIKE '%/w%'")]
+            keys = [k for (k,) in conn.execute(
+                select(journal.c.idem_key).where(journal.c.idem_key.like("%/w%")))]
             halves: dict[str, int] = {}
             for k in keys:
                 halves[k.rsplit("#", 1)[0]] = halves.get(k.rsplit("#", 1)[0], 0) + 1
