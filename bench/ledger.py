@@ -36,6 +36,8 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support.book import SETUP  # noqa: E402
+
 from qingshan.infra.migrate import upgrade  # noqa: E402
 from qingshan.infra.throwaway_pg import ThrowawayPostgres  # noqa: E402
 from qingshan.ledger import transparency as tlog  # noqa: E402
@@ -44,7 +46,6 @@ from qingshan.ledger.domain.model import SYSTEM, BlockState, UnitBlock  # noqa: 
 from qingshan.ledger.domain.state import LedgerState  # noqa: E402
 from qingshan.ledger.sequencer import Sequencer  # noqa: E402
 from qingshan.ledger.store import LedgerStore  # noqa: E402
-from tests.support.book import SETUP  # noqa: E402
 
 ACCOUNTS = [f"A{n:08d}" for n in range(4, 104)]
 ENTRY = ('{"actor":{"id":"system","party":null,"role":"system"},"key":"system/b-000000-0000",'

@@ -106,7 +106,8 @@ def test_kill_9_loses_no_acknowledged_write(settings: Settings, cycles: int) -> 
         server = ServerProcess(settings.database_url, settings.signing_key_path).start()
         stop = threading.Event()
 
-        def writer(server: ServerProcess = server, cycle: int = cycle) -> None:
+        def writer(server: ServerProcess = server, cycle: int = cycle,
+                   stop: threading.Event = stop) -> None:
             nonlocal n
             rng = random.Random(cycle)
             with httpx.Client(base_url=server.base, timeout=10,

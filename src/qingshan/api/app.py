@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
-import orjson
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException

@@ -41,6 +41,15 @@ def _progress() -> Progress:
                     TimeRemainingColumn(), console=err, transient=False)
 
 
+def _engine(settings: Settings) -> Any:
+    """A read engine on an up-to-date schema (a fresh database is migrated first)."""
+    from qingshan.infra.db import make_engine
+    from qingshan.infra.migrate import upgrade
+
+    upgrade(settings.database_url)
+    return make_engine(settings.database_url)
+
+
 def _open(settings: Settings) -> Any:
     from qingshan.platform import Platform
 
@@ -121,17 +130,13 @@ def keys_create(role: str, party: Annotated[str | None, typer.Option()] = None,
                 label: str = "") -> None:
     """Create an API key (shown once)."""
     from qingshan.infra.auth import create_api_key
-    from qingshan.infra.db import make_engine
-    from qingshan.infra.migrate import upgrade
     from qingshan.ledger.domain.model import Role
 
     try:
         r = Role(role)
     except ValueError:
         fail(f"role must be one of {', '.join(x.value for x in Role if x is not Role.SYSTEM)}")
-    s = get_settings()
-    upgrade(s.database_url)
-    engine = make_engine(s.database_url)
+    engine = _engine(get_settings())
     try:
         with engine.begin() as conn:
             out.print(create_api_key(conn, r, party, label))
@@ -146,6 +151,7 @@ def log_verify() -> None:
     from qingshan.ledger.verify import verify_ledger
 
     s = get_settings()
+    _engine(s).dispose()  # a fresh database is migrated, then verifies as empty
     public = load_or_create_signing_key(s.signing_key_path).public_key()
     with _progress() as bar:
         task = bar.add_task("replaying the journal", total=None)
@@ -167,14 +173,13 @@ def log_prove(entry: int,
               output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
               tree_size: Annotated[int | None, typer.Option()] = None) -> None:
     """Write an inclusion proof bundle for journal entry ENTRY (JSON)."""
-    from qingshan.infra.db import make_engine
     from qingshan.infra.keys import load_or_create_signing_key
     from qingshan.ledger import queries
     from qingshan.ledger import transparency as tlog
 
     s = get_settings()
     pem = tlog.public_key_to_pem(load_or_create_signing_key(s.signing_key_path).public_key())
-    engine = make_engine(s.database_url)
+    engine = _engine(s)
     try:
         with engine.connect() as conn:
             bundle = queries.inclusion_bundle(conn, entry, pem, tree_size)
@@ -217,12 +222,11 @@ def log_check(proof: Path,
 @app.command()
 def serial(serial: str) -> None:
     """Who holds a serial now, and its whole history."""
-    from qingshan.infra.db import make_engine
     from qingshan.ledger import queries
     from qingshan.ledger.domain.serials import parse_serial
 
     sn = parse_serial(serial)
-    engine = make_engine(get_settings().database_url)
+    engine = _engine(get_settings())
     try:
         with engine.connect() as conn:
             found = queries.serial_lookup(conn, sn.asset, sn.start)

@@ -247,7 +247,7 @@ class Sequencer:
                         if level and tlog.stored_levels_for(level):
                             batch.nodes.append((level, idx, node))
                 else:
-                    leaf = b
+                    leaf = b""
                 batch.journal.append((seq, now, req.actor.id, key, rhash, cmd.kind,
                                       data.decode(), leaf))
                 for acct, asset, amount in effects.postings:

@@ -8,10 +8,11 @@ reads through SQLAlchemy (:mod:`qingshan.ledger.queries`).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,10 +167,8 @@ class LedgerStore:
     def close(self) -> None:
         for c in (self._conn, self._lock_conn):
             if c is not None:
-                try:
+                with contextlib.suppress(Exception):  # closing a dead connection
                     c.close()
-                except Exception:
-                    pass
         self._conn = self._lock_conn = None
         if self._lock_file is not None:
             self._lock_file.close()  # releases the flock
@@ -230,10 +229,11 @@ class LedgerStore:
             state.retirements[row[0]] = Retirement(
                 row[0], row[2], row[3], int(row[4]), RetirementPurpose(row[5]), row[6], row[7],
                 row[8], ranges, int(row[1]))
-        counters = {"party": state.parties, "account": state.accounts, "hold": state.holds,
-                    "retirement": state.retirements}
-        for name, table in counters.items():
-            state.counters[name] = max((id_number(k) for k in table), default=0)
+        counters: dict[str, Iterable[str]] = {
+            "party": state.parties, "account": state.accounts, "hold": state.holds,
+            "retirement": state.retirements}
+        for name, ids in counters.items():
+            state.counters[name] = max((id_number(k) for k in ids), default=0)
         state.counters["issuance"] = max(state.issuances, default=0)
         state.counters["block"] = max(state.blocks, default=0)
         idem: dict[str, tuple[str, int]] = {}

@@ -8,6 +8,7 @@ lengths, id formats and quantities, and raises :class:`~qingshan.errors.InvalidI
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -91,7 +92,7 @@ def _ranges(data: Mapping[str, Any]) -> tuple[SerialRange, ...] | None:
             raise InvalidInput("each range must be a [start, end] pair", field="ranges")
         out.append(SerialRange(item[0], item[1]))
     ordered = sorted(out, key=lambda r: r.start)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         if a.overlaps(b):
             raise SerialOverlap("serial ranges in one request overlap",
                                 first=a.to_payload(), second=b.to_payload())

@@ -133,7 +133,7 @@ def retirement_id(n: int) -> str:
 
 
 def check_id(prefix: str, value: object, field: str) -> str:
-    """Return ``value`` if it is a well-formed id with this prefix, else raise MalformedIdentifier."""
+    """``value`` if it is a well-formed id with this prefix; else MalformedIdentifier."""
     if not isinstance(value, str) or not _ID_RE[prefix].match(value):
         raise MalformedIdentifier(
             f"{field} must look like {prefix}00000001", field=field, value=str(value)[:64]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from sortedcontainers import SortedDict, SortedList
 
@@ -682,7 +682,7 @@ class LedgerState:
         self._close_hold(hold, HoldStatus.ENFORCED)
         return effects
 
-    _handlers: dict[type[Command], Callable[[LedgerState, Any, Principal], Effects]] = {
+    _handlers: ClassVar[dict[type[Command], Callable[[LedgerState, Any, Principal], Effects]]] = {
         CreateAssetClass: apply_create_asset_class,
         RegisterParty: apply_register_party,
         OpenAccount: apply_open_account,

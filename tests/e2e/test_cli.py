@@ -1,0 +1,71 @@
+"""The qingshan command as a user runs it: exit 0 on success, 1 when a check fails, 2 on bad
+input."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return dict(os.environ, QINGSHAN_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
+                QINGSHAN_SIGNING_KEY_PATH=str(tmp_path / "key.pem"))
+
+
+def qingshan(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "qingshan.cli.main", *args], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_demo_then_verify_prove_and_check(env: dict[str, str], tmp_path: Path) -> None:
+    r = qingshan(env, "demo", "load", "--enterprises", "30")
+    assert r.returncode == 0, r.stderr
+    assert "operator qs_" in r.stdout
+    again = qingshan(env, "demo", "load", "--enterprises", "30")  # idempotent
+    assert again.returncode == 0, again.stderr
+    v = qingshan(env, "log", "verify")
+    assert v.returncode == 0, v.stderr
+    assert "every invariant holds" in v.stdout
+    proof = tmp_path / "p.json"
+    assert qingshan(env, "log", "prove", "3", "-o", str(proof)).returncode == 0
+    c = qingshan(env, "log", "check", str(proof))
+    assert c.returncode == 0 and "is in the log" in c.stdout
+    db = sqlite3.connect(env["QINGSHAN_DATABASE_URL"].removeprefix("sqlite:///"))
+    serial_row = db.execute("SELECT asset, serial_start FROM unit_blocks LIMIT 1").fetchone()
+    assert serial_row is not None
+    db.execute("UPDATE balances SET balance = balance + 1 WHERE rowid = 1")
+    db.commit()
+    db.close()
+    bad = qingshan(env, "log", "verify")
+    assert bad.returncode == 1 and "balances differ" in bad.stderr
+
+
+def test_serial_lookup_prints_history(env: dict[str, str]) -> None:
+    assert qingshan(env, "demo", "load", "--enterprises", "12").returncode == 0
+    db = sqlite3.connect(env["QINGSHAN_DATABASE_URL"].removeprefix("sqlite:///"))
+    iss, project, vintage, start = db.execute(
+        "SELECT id, project, vintage, serial_start FROM issuances ORDER BY id LIMIT 1").fetchone()
+    db.close()
+    serial = f"QS-CQCER-{project}-{vintage}-{iss:06d}-{start:012d}-{start:012d}"
+    r = qingshan(env, "serial", serial)
+    assert r.returncode == 0, r.stderr
+    assert "issue_units" in r.stdout
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["serial", "QS-CQCER-nope"], "malformed_serial"),
+    (["keys", "create", "emperor"], "role must be one of"),
+    (["log", "check", "/nonexistent/proof.json"], "cannot read"),
+    (["log", "prove", "999999"], "unknown_entry"),
+])
+def test_bad_input_exits_2_with_a_message(env: dict[str, str], args: list[str],
+                                          needle: str) -> None:
+    r = qingshan(env, *args)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert needle in r.stderr
