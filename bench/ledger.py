@@ -195,6 +195,8 @@ def run_wrk(url: str, headers: dict[str, str], seconds: int, tmp: Path) -> tuple
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
     rps = float(next(ln.split()[1] for ln in out.splitlines() if ln.startswith("Requests/sec")))
     p99 = next(ln.split()[1] for ln in out.splitlines() if ln.strip().startswith("99%"))
+    p50 = next(ln.split()[1] for ln in out.splitlines() if ln.strip().startswith("50%"))
+    print(f"   (p50 {p50})")
     bad = next((ln for ln in out.splitlines() if "Non-2xx" in ln), None)
     if bad:
         raise RuntimeError(f"wrk saw errors: {bad}")
@@ -235,10 +237,9 @@ def http_rates(tmp: Path, seconds: int) -> tuple[tuple[float, float], tuple[floa
                             stderr=subprocess.DEVNULL)
     try:
         wait_http("http://127.0.0.1:8811/healthz")
-        run_wrk("http://127.0.0.1:8811", {"Authorization": f"Bearer {key}"}, 2, tmp)  # warm
-        mine = run_wrk("http://127.0.0.1:8811", {"Authorization": f"Bearer {key}",
-                                                 "Content-Type": "application/json"},
-                       seconds, tmp)
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        run_wrk("http://127.0.0.1:8811", headers, 2, tmp)  # warm up
+        mine = run_wrk("http://127.0.0.1:8811", headers, seconds, tmp)
     finally:
         ours.terminate()
         ours.wait()
@@ -249,7 +250,7 @@ def http_rates(tmp: Path, seconds: int) -> tuple[tuple[float, float], tuple[floa
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_http("http://127.0.0.1:8812/healthz")
-        run_wrk("http://127.0.0.1:8812", {}, 2, tmp)
+        run_wrk("http://127.0.0.1:8812", {"Content-Type": "application/json"}, 2, tmp)
         base = run_wrk("http://127.0.0.1:8812", {"Content-Type": "application/json"}, seconds,
                        tmp)
     finally:

@@ -231,3 +231,13 @@ def test_malformed_bundle_json_is_a_clear_error() -> None:
         t.InclusionBundle.from_json('{"format": "something else"}')
     with pytest.raises(t.ProofError):
         t.InclusionBundle.from_json('{"format": "qingshan-inclusion-proof/1"}')
+
+
+@settings(max_examples=50, deadline=None)
+@given(size=st.integers(0, 700))
+def test_append_stored_returns_exactly_the_stored_nodes(size: int) -> None:
+    a, b = t.MerkleFrontier(), t.MerkleFrontier()
+    for h in leaf_hashes(size):
+        full = [n for n in a.append(h) if t.stored_levels_for(n[0])]
+        assert b.append_stored(h) == full
+    assert a.root() == b.root() and a.size == b.size

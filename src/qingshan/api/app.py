@@ -73,7 +73,7 @@ class Edge:
         return p
 
 
-def get_edge(request: Request) -> Edge:
+async def get_edge(request: Request) -> Edge:
     edge: Edge = request.app.state.edge
     return edge
 
@@ -81,7 +81,7 @@ def get_edge(request: Request) -> Edge:
 EdgeDep = Annotated[Edge, Depends(get_edge)]
 
 
-def optional_principal(
+async def optional_principal(
     edge: EdgeDep,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
@@ -97,7 +97,7 @@ def optional_principal(
     return edge.principal(token)
 
 
-def principal(p: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+async def principal(p: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
     if p is None:
         raise Unauthenticated("this needs an API key: 'Authorization: Bearer <API key>'")
     return p

@@ -15,6 +15,7 @@ lock; a second instance waits as a standby (reads still work) until the first on
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import threading
@@ -160,6 +161,10 @@ class Sequencer:
             loaded = self.store.load(self.state)
             self.size, self.last_time_ms = loaded.size, loaded.last_time_ms
             self.idempotency, self.frontier = loaded.idempotency, loaded.frontier
+            # the book is long-lived: move it out of the collector's sight so a full
+            # collection does not walk millions of objects in the middle of a request
+            gc.collect()
+            gc.freeze()
             self.leader.set()
         except BaseException as exc:
             self._failed = exc
@@ -243,9 +248,7 @@ class Sequencer:
                 data = entry.canonical()
                 if self.transparency_log:
                     leaf = tlog.leaf_hash(data)
-                    for level, idx, node in self.frontier.append(leaf):
-                        if level and tlog.stored_levels_for(level):
-                            batch.nodes.append((level, idx, node))
+                    batch.nodes.extend(self.frontier.append_stored(leaf))
                 else:
                     leaf = b""
                 batch.journal.append((seq, now, req.actor.id, key, rhash, cmd.kind,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -111,6 +112,8 @@ class LedgerStore:
         self._conn: Any = None
         self._lock_conn: Any = None
         self._lock_file: Any = None
+        self._checkpointer: threading.Thread | None = None
+        self._stop_checkpoints = threading.Event()
         self._sql = SQL if self.sqlite else {k: v.replace("?", "%s") for k, v in SQL.items()}
 
     # ------------------------------------------------------------------ connections and lock
@@ -124,6 +127,9 @@ class LedgerStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA synchronous={self.synchronous}")
             conn.execute("PRAGMA busy_timeout=30000")
+            # checkpoints run in a background thread (below), not inside a commit, so a commit
+            # never pays for copying the WAL back into the database
+            conn.execute("PRAGMA wal_autocheckpoint=0")
             return conn
         import psycopg
 
@@ -163,8 +169,29 @@ class LedgerStore:
 
     def open(self) -> None:
         self._conn = self._connect()
+        if self.sqlite:
+            self._stop_checkpoints.clear()
+            self._checkpointer = threading.Thread(target=self._checkpoint_loop, daemon=True,
+                                                  name="qingshan-wal-checkpoint")
+            self._checkpointer.start()
+
+    def _checkpoint_loop(self, every: float = 0.5) -> None:
+        """Copy the SQLite WAL into the database now and then, beside the writer (PASSIVE
+        checkpoints never block it); the next write after a full checkpoint reuses the WAL."""
+        path = sqlite_path(self.url)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        try:
+            while not self._stop_checkpoints.wait(every):
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            conn.close()
 
     def close(self) -> None:
+        self._stop_checkpoints.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join(timeout=10)
+            self._checkpointer = None
         for c in (self._conn, self._lock_conn):
             if c is not None:
                 with contextlib.suppress(Exception):  # closing a dead connection

@@ -84,6 +84,25 @@ class MerkleFrontier:
         self.size += 1
         return done
 
+    def append_stored(self, leaf: bytes) -> list[tuple[int, int, bytes]]:
+        """Add a leaf hash; return only the completed nodes at stored levels (the hot path)."""
+        nodes = self._nodes
+        index = self.size
+        self.size = index + 1
+        if not nodes or nodes[-1][0] != 0:
+            nodes.append((0, leaf))
+            return []
+        stored: list[tuple[int, int, bytes]] = []
+        level, h = 0, leaf
+        while nodes and nodes[-1][0] == level:
+            h = node_hash(nodes.pop()[1], h)
+            level += 1
+            index >>= 1
+            if level % TILE_HEIGHT == 0:
+                stored.append((level, index, h))
+        nodes.append((level, h))
+        return stored
+
     def root(self) -> bytes:
         if not self._nodes:
             return EMPTY_ROOT

@@ -120,11 +120,10 @@ def _verify(store: LedgerStore, public_key: Ed25519PublicKey, report: VerifyRepo
                 report.problem(f"entry {seq}: stored postings differ from the replay")
             if sorted(effects.serial_events, key=repr) != sorted(events.get(seq, []), key=repr):
                 report.problem(f"entry {seq}: stored serial events differ from the replay")
-            for level, idx, node in frontier.append(leaf):
-                if level and tlog.stored_levels_for(level):
-                    seen_nodes += 1
-                    if nodes.get((level, idx)) != node:
-                        report.problem(f"log node ({level}, {idx}) is missing or wrong")
+            for level, idx, node in frontier.append_stored(leaf):
+                seen_nodes += 1
+                if nodes.get((level, idx)) != node:
+                    report.problem(f"log node ({level}, {idx}) is missing or wrong")
             head = heads.get(seq)
             if head is not None:
                 report.tree_heads += 1

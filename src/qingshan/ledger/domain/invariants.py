@@ -8,7 +8,8 @@ after replaying the journal.
    gap, nothing outside an issuance. Hence issued = active + held + retired + cancelled.
 2. Holds: a held block belongs to an active hold on its own account; an active serialized hold
    holds exactly its quantity; an active fungible hold is counted in the account's held funds.
-3. Money and points: double entry (every fungible asset's balances sum to zero); no account but
+3. The book's look-up indexes agree with its blocks.
+4. Money and points: double entry (every fungible asset's balances sum to zero); no account but
    a treasury is below zero or holds more than its balance.
 """
 
@@ -30,7 +31,7 @@ def supply_by_state(state: LedgerState, asset: str) -> dict[str, int]:
 
 
 def check_invariants(state: LedgerState) -> list[str]:
-    errors: list[str] = []
+    errors: list[str] = state.index_problems()
     held_by_hold: dict[str, int] = defaultdict(int)
     for code, asset_class in state.assets.items():
         if asset_class.kind is not AssetKind.SERIALIZED:

@@ -133,6 +133,7 @@ class LedgerState:
         # indexes
         self._by_asset: dict[str, SortedDict] = {}  # asset -> start -> block id (all blocks)
         self._active: dict[tuple[str, str], SortedList] = {}  # (account, asset) -> keys
+        self._active_qty: dict[tuple[str, str], int] = {}  # (account, asset) -> active units
         self._hold_blocks: dict[str, set[int]] = {}
         self._undo: list[tuple[Any, ...]] = []
         self.dirty = Dirty()
@@ -211,6 +212,8 @@ class LedgerState:
         if old is not None:
             if old.state is BlockState.ACTIVE:
                 self._sl_remove(self._active_list(old.account, old.asset), _active_key(old))
+                key = (old.account, old.asset)
+                self._set(self._active_qty, key, self._active_qty[key] - old.quantity)
             if old.hold is not None:
                 self._set_discard(self._hold_blocks[old.hold], old.id)
             if new is None or new.start != old.start:
@@ -223,14 +226,19 @@ class LedgerState:
                 self._set(self._by_asset.setdefault(new.asset, SortedDict()), new.start, new.id)
             if new.state is BlockState.ACTIVE:
                 self._sl_add(self._active_list(new.account, new.asset), _active_key(new))
+                key = (new.account, new.asset)
+                self._set(self._active_qty, key, self._active_qty.get(key, 0) + new.quantity)
             if new.hold is not None:
                 self._set_add(self._hold_blocks.setdefault(new.hold, set()), new.id)
             self.dirty.blocks.add(new.id)
 
     def _split(self, block: UnitBlock, at: int) -> tuple[UnitBlock, UnitBlock]:
         """Split into ``[start, at-1]`` (keeps the id) and ``[at, end]`` (a new id)."""
-        left = replace(block, end=at - 1)
-        right = replace(block, id=self._next("block"), start=at)
+        b = block
+        left = UnitBlock(b.id, b.asset, b.issuance, b.vintage, b.start, at - 1, b.account,
+                         b.state, b.hold)
+        right = UnitBlock(self._next("block"), b.asset, b.issuance, b.vintage, at, b.end,
+                          b.account, b.state, b.hold)
         self._put_block(block, left)
         self._put_block(None, right)
         return left, right
@@ -255,7 +263,27 @@ class LedgerState:
             yield self.blocks[key[3]]
 
     def active_quantity(self, account: str, asset: str) -> int:
-        return sum(self.blocks[k[3]].end - k[2] + 1 for k in self._active.get((account, asset), ()))
+        return self._active_qty.get((account, asset), 0)
+
+    def index_problems(self) -> list[str]:
+        """Differences between the look-up indexes and the blocks themselves."""
+        problems: list[str] = []
+        active: dict[tuple[str, str], list[tuple[int, int, int, int]]] = {}
+        qty: dict[tuple[str, str], int] = {}
+        for b in self.blocks.values():
+            if b.state is BlockState.ACTIVE:
+                active.setdefault((b.account, b.asset), []).append(_active_key(b))
+                qty[(b.account, b.asset)] = qty.get((b.account, b.asset), 0) + b.quantity
+            if self._by_asset.get(b.asset, {}).get(b.start) != b.id:
+                problems.append(f"block {b.id} is missing from the serial index")
+        for key, sl in self._active.items():
+            if list(sl) != sorted(active.get(key, [])):
+                problems.append(f"active index of {key} differs from its blocks")
+        if {k: v for k, v in self._active_qty.items() if v} != qty:
+            problems.append("active unit counts differ from the blocks")
+        if sum(len(d) for d in self._by_asset.values()) != len(self.blocks):
+            problems.append("the serial index holds blocks that do not exist")
+        return problems
 
     def held_blocks(self, hold: str) -> list[UnitBlock]:
         blocks = [self.blocks[b] for b in self._hold_blocks.get(hold, ())]
@@ -383,7 +411,8 @@ class LedgerState:
               hold: str | None, effects: Effects) -> list[list[int]]:
         moved: list[list[int]] = []
         for b in blocks:
-            new = replace(b, account=account, state=state, hold=hold)
+            new = UnitBlock(b.id, b.asset, b.issuance, b.vintage, b.start, b.end, account, state,
+                            hold)
             self._put_block(b, new)
             moved.append([b.start, b.end])
             effects.serial_events.append((b.asset, b.start, b.end, b.account, account,
@@ -703,5 +732,7 @@ class LedgerState:
         self._by_asset.setdefault(b.asset, SortedDict())[b.start] = b.id
         if b.state is BlockState.ACTIVE:
             self._active_list(b.account, b.asset).add(_active_key(b))
+            key = (b.account, b.asset)
+            self._active_qty[key] = self._active_qty.get(key, 0) + b.quantity
         if b.hold is not None:
             self._hold_blocks.setdefault(b.hold, set()).add(b.id)
