@@ -179,6 +179,7 @@ class LedgerStore:
         """Copy the SQLite WAL into the database now and then, beside the writer (PASSIVE
         checkpoints never block it); the next write after a full checkpoint reuses the WAL."""
         path = sqlite_path(self.url)
+        assert path is not None
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         try:
             while not self._stop_checkpoints.wait(every):
