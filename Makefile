@@ -39,6 +39,7 @@ pytest: install pg
 test: lint typecheck pytest
 
 bench: install pg
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 	$(BIN)/python bench/ledger.py
 
 clean:

@@ -236,6 +236,9 @@ def test_public_serial_lookup_hides_accounts(api: Api) -> None:
     assert mine["block"]["account"] == BOB
     r = api.client.get("/api/v1/serials/not-a-serial")
     assert r.status_code == 422 and error(r) == "malformed_serial"
+    forged = serial.replace("-2023-", "-2019-")
+    r = api.client.get(f"/api/v1/serials/{forged}")
+    assert r.status_code == 404 and error(r) == "unknown_serial"
 
 
 def test_operator_creates_keys_and_members_cannot(api: Api) -> None:

@@ -277,7 +277,7 @@ def serial_lookup(serial: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, An
     shown to their owner, the operator and auditors only."""
     sn = parse_serial(serial)
     with edge.read() as conn:
-        found = queries.serial_lookup(conn, sn.asset, sn.start)
+        found = queries.find_serial(conn, sn)
         if actor is not None and actor.role in READ_ALL:
             return found
         mine: set[str] = set()

@@ -232,7 +232,7 @@ def serial(serial: str) -> None:
     engine = _engine(get_settings())
     try:
         with engine.connect() as conn:
-            found = queries.serial_lookup(conn, sn.asset, sn.start)
+            found = queries.find_serial(conn, sn)
     finally:
         engine.dispose()
     out.print(f"[bold]{found['unit_serial']}[/bold]: {found['block']['state']} in "

@@ -115,6 +115,20 @@ def journal_entry(conn: Connection, seq: int) -> tuple[dict[str, Any], bytes]:
     return orjson.loads(row.entry), row.entry.encode()
 
 
+def find_serial(conn: Connection, sn: SerialNumber) -> dict[str, Any]:
+    """Look up the first unit of a serial number, after checking that the number is real:
+    its registry, project, vintage and issuance must be the unit's, and its range must lie
+    inside that issuance."""
+    found = serial_lookup(conn, sn.asset, sn.start)
+    iss = found["issuance"]
+    registry = conn.execute(select(t.asset_classes.c.registry)
+                            .where(t.asset_classes.c.code == sn.asset)).scalar()
+    if (registry, iss["id"], iss["project"], iss["vintage"]) != \
+            (sn.registry, sn.issuance, sn.project, sn.vintage) or sn.end > iss["serials"][1]:
+        raise UnknownSerial("no issued units carry this serial number", serial=sn.format())
+    return found
+
+
 def serial_lookup(conn: Connection, asset: str, serial: int) -> dict[str, Any]:
     """Where one unit is now and everything that happened to it."""
     b = t.unit_blocks

@@ -63,7 +63,7 @@ def mount_pages(app: FastAPI) -> None:
             try:
                 sn = parse_serial(q)
                 with request.app.state.edge.read() as conn:
-                    found = queries.serial_lookup(conn, sn.asset, sn.start)
+                    found = queries.find_serial(conn, sn)
             except QingshanError as exc:
                 error = exc.message
         html = TEMPLATES.get_template("serial.html").render(
