@@ -217,11 +217,25 @@ def test_hold_resolves_exactly_once() -> None:
                    ALICE_KEY).result["hold"]
     assert units(book, ALICE) == [(7, 10)]
     book.run(ReleaseHold(hid, "repaid"), BOB_KEY)  # the controller (the bank) releases it
-    assert units(book, ALICE) == [(1, 6), (7, 10)]
+    assert units(book, ALICE) == [(1, 10)]  # and the block is whole again
     with pytest.raises(HoldNotActive):
         book.run(ReleaseHold(hid, "again"))
     with pytest.raises(HoldNotActive):
         book.run(EnforceHold(hid, BOB, None, "late"))
+
+
+def test_units_coming_back_merge_with_their_neighbours() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 100))
+    book.run(Transfer("CQCER", ALICE, BOB, 10, (SerialRange(41, 50),)), ALICE_KEY)
+    assert units(book, ALICE) == [(1, 40), (51, 100)]
+    book.run(Transfer("CQCER", BOB, ALICE, 10), BOB_KEY)
+    assert units(book, ALICE) == [(1, 100)]
+    assert len(book.state.blocks) == 1
+    # blocks of different issuances never merge, even when their serials touch
+    book.run(issue(ALICE, 5))
+    assert units(book, ALICE) == [(1, 100), (101, 105)]
+    assert check_invariants(book.state) == []
 
 
 def test_partial_enforcement_releases_the_rest() -> None:

@@ -92,6 +92,7 @@ SQL = {
                                        "reference"], ["id"]),
     "unit_blocks": _upsert("unit_blocks", ["id", "asset", "issuance", "vintage", "serial_start",
                                            "serial_end", "account", "state", "hold"], ["id"]),
+    "unit_blocks_delete": "DELETE FROM unit_blocks WHERE id = ?",
     "balances": _upsert("balances", ["account", "asset", "balance", "held"],
                         ["account", "asset"]),
     "holds": _upsert("holds", ["id", "kind", "account", "asset", "quantity", "status",
@@ -330,6 +331,9 @@ class LedgerStore:
                 for a in {state.assets[i.asset] for i in iss}]))
         if d.blocks:
             blocks = state.blocks
+            gone = [(i,) for i in d.blocks if i not in blocks]  # merged into a neighbour
+            if gone:
+                rows.append(("unit_blocks_delete", gone))
             rows.append(("unit_blocks", [
                 (b.id, b.asset, b.issuance, b.vintage, b.start, b.end, b.account, b.state.value,
                  b.hold) for b in (blocks[i] for i in d.blocks if i in blocks)]))

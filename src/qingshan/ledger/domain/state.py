@@ -113,6 +113,12 @@ def _active_key(b: UnitBlock) -> tuple[int, int, int, int]:
     return (b.vintage, b.issuance, b.start, b.id)
 
 
+def _mergeable(a: UnitBlock, b: UnitBlock) -> bool:
+    return (a.state is BlockState.ACTIVE and b.state is BlockState.ACTIVE
+            and a.account == b.account and a.issuance == b.issuance
+            and a.hold is None and b.hold is None)
+
+
 class LedgerState:
     """All parties, accounts, asset classes, issuances, unit blocks, balances and holds."""
 
@@ -220,6 +226,7 @@ class LedgerState:
                 self._del(self._by_asset[old.asset], old.start)
             if new is None:
                 self._del(self.blocks, old.id)
+                self.dirty.blocks.add(old.id)  # the storage layer deletes its row
         if new is not None:
             self._set(self.blocks, new.id, new)
             if old is None or new.start != old.start:
@@ -242,6 +249,31 @@ class LedgerState:
         self._put_block(block, left)
         self._put_block(None, right)
         return left, right
+
+    def _coalesce(self, b: UnitBlock) -> UnitBlock:
+        """Merge an active block with active neighbours of the same issuance in the same
+        account, so that holds released and lots bought back do not leave the book in pieces.
+        The lower block keeps its id."""
+        index = self._by_asset[b.asset]
+        pos = index.bisect_left(b.start) - 1
+        if pos >= 0:
+            prev = self.blocks[index.peekitem(pos)[1]]
+            if prev.end + 1 == b.start and _mergeable(prev, b):
+                merged = UnitBlock(prev.id, b.asset, b.issuance, b.vintage, prev.start, b.end,
+                                   b.account, b.state, None)
+                self._put_block(b, None)
+                self._put_block(prev, merged)
+                b = merged
+        nxt_id = index.get(b.end + 1)
+        if nxt_id is not None:
+            nxt = self.blocks[nxt_id]
+            if _mergeable(b, nxt):
+                merged = UnitBlock(b.id, b.asset, b.issuance, b.vintage, b.start, nxt.end,
+                                   b.account, b.state, None)
+                self._put_block(nxt, None)
+                self._put_block(b, merged)
+                b = merged
+        return b
 
     def block_at(self, asset: str, serial: int) -> UnitBlock | None:
         """The block holding ``serial`` of ``asset`` now, whatever its state."""
@@ -414,6 +446,8 @@ class LedgerState:
             new = UnitBlock(b.id, b.asset, b.issuance, b.vintage, b.start, b.end, account, state,
                             hold)
             self._put_block(b, new)
+            if state is BlockState.ACTIVE:
+                self._coalesce(new)
             moved.append([b.start, b.end])
             effects.serial_events.append((b.asset, b.start, b.end, b.account, account,
                                           state.value))
