@@ -37,6 +37,7 @@ from qingshan.errors import (
     Unavailable,
 )
 from qingshan.ledger import transparency as tlog
+from qingshan.ledger.books import Book, Router, catalog
 from qingshan.ledger.domain.commands import Command
 from qingshan.ledger.domain.journal import JournalEntry, request_hash
 from qingshan.ledger.domain.model import Principal
@@ -82,7 +83,7 @@ def scoped_key(actor: Principal, key: str) -> str:
 class Sequencer:
     def __init__(self, store: LedgerStore, signing_key: Ed25519PrivateKey, *,
                  group_commit_max: int = 4096, max_batch: int = 1000,
-                 transparency_log: bool = True) -> None:
+                 transparency_log: bool = True, books: Sequence[Book] = ()) -> None:
         """``transparency_log=False`` exists only for the benchmark that measures the log's
         cost: entries then get no Merkle leaf and no signed tree head, and such a database fails
         ``qingshan log verify``."""
@@ -93,6 +94,8 @@ class Sequencer:
         self.group_commit_max = group_commit_max
         self.max_batch = max_batch
         self.state = LedgerState()
+        self.router = Router(self.state, books)
+        self.catalog = catalog(books)
         self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -158,7 +161,7 @@ class Sequencer:
             if not self.store.acquire_writer_lock(self._stop.is_set):
                 return
             self.store.open()
-            loaded = self.store.load(self.state)
+            loaded = self.store.load(self.state, self.router.books)
             self.size, self.last_time_ms = loaded.size, loaded.last_time_ms
             self.idempotency, self.frontier = loaded.idempotency, loaded.frontier
             # the book is long-lived: move it out of the collector's sight so a full
@@ -204,7 +207,8 @@ class Sequencer:
         batch = BatchWrite()
         frontier_before = self.frontier.copy()
         size_before = self.size
-        batch_mark = state.mark()
+        router = self.router
+        batch_mark = router.mark()
         answers: list[tuple[_Request, list[Receipt] | QingshanError]] = []
         new_keys: list[str] = []
         pending: dict[str, Receipt] = {}
@@ -216,13 +220,13 @@ class Sequencer:
             if seen is not None:
                 answers.append((req, self._replay(keys, hashes, pending)))
                 continue
-            mark = state.mark()
+            mark = router.mark()
             errors: list[dict[str, Any]] = []
             first_error: QingshanError | None = None
             produced: list[tuple[Command, Any]] = []
             for i, cmd in enumerate(req.commands):
                 try:
-                    effects = state.apply(cmd, req.actor, self.size + len(produced) + 1)
+                    effects = router.apply(cmd, req.actor, self.size + len(produced) + 1)
                 except QingshanError as exc:
                     errors.append({"index": i, **exc.to_dict()})
                     first_error = first_error or exc
@@ -231,7 +235,7 @@ class Sequencer:
                     continue
                 produced.append((cmd, effects))
             if first_error is not None:
-                state.rollback_to(mark)
+                router.rollback_to(mark)
                 if n == 1:
                     answers.append((req, first_error))
                 else:
@@ -270,11 +274,13 @@ class Sequencer:
                                sth.key_id)
         if self.size > size_before:
             try:
-                self.store.write(batch, state)
+                self.store.write(batch, state, router.books)
             except Exception as exc:
                 log.exception("batch write failed; rolling back %d entries",
                               self.size - size_before)
-                state.rollback_to(batch_mark)
+                router.rollback_to(batch_mark)
+                for book in router.books:
+                    book.discard_changes()
                 self.frontier, self.size = frontier_before, size_before
                 for key in new_keys:
                     self.idempotency.pop(key, None)
@@ -286,7 +292,7 @@ class Sequencer:
                 return
             if batch.tree_head is not None:
                 self.last_head = sth
-        state.forget_undo()
+        router.forget_undo()
         state.dirty.__init__()  # type: ignore[misc]
         self.last_time_ms = now
         for req, answer in answers:

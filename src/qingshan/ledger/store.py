@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from qingshan.infra.db import is_sqlite, sqlite_path
 from qingshan.ledger import transparency as tlog
+from qingshan.ledger.books import Book
 from qingshan.ledger.domain.model import (
     Account,
     AccountStatus,
@@ -217,7 +218,11 @@ class LedgerStore:
         return list(rows)
 
     # ------------------------------------------------------------------ load
-    def load(self, state: LedgerState) -> LoadedLog:
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Rows of a query written with ? placeholders (books load through this)."""
+        return self._fetchall(sql, params)
+
+    def load(self, state: LedgerState, books: Sequence[Book] = ()) -> LoadedLog:
         """Fill an empty ``state`` from the projection tables; rebuild the log's frontier."""
         q = self._fetchall
         for code, kind, unit, name, registry, next_serial in q(
@@ -265,6 +270,8 @@ class LedgerStore:
             state.counters[name] = max((id_number(k) for k in ids), default=0)
         state.counters["issuance"] = max(state.issuances, default=0)
         state.counters["block"] = max(state.blocks, default=0)
+        for book in books:
+            book.load(self.fetchall)
         idem: dict[str, tuple[str, int]] = {}
         last_seq = last_time = 0
         for key, rhash, seq, tms in q("SELECT idem_key, request_hash, seq, time_ms FROM journal"):
@@ -299,7 +306,7 @@ class LedgerStore:
         return out
 
     # ------------------------------------------------------------------ write
-    def write(self, batch: BatchWrite, state: LedgerState) -> None:
+    def write(self, batch: BatchWrite, state: LedgerState, books: Sequence[Book] = ()) -> None:
         """Write one batch and the state rows it dirtied in one transaction, then commit."""
         d = state.dirty
         rows: list[tuple[str, list[tuple[Any, ...]]]] = [
@@ -354,6 +361,9 @@ class LedgerStore:
                           if i in state.retirements)]))
         if batch.tree_head is not None:
             rows.append(("tree_heads", [batch.tree_head]))
+        for book in books:
+            for sql, params in book.rows():
+                rows.append((sql, params))
         conn = self._conn
         cur = conn.cursor()
         try:
@@ -361,7 +371,10 @@ class LedgerStore:
                 cur.execute("BEGIN IMMEDIATE")
             for table, params in rows:
                 if params:
-                    cur.executemany(self._sql[table], params)
+                    known = self._sql.get(table)
+                    if known is None:  # a book's own statement, written with ? placeholders
+                        known = table if self.sqlite else table.replace("?", "%s")
+                    cur.executemany(known, params)
             conn.commit() if not self.sqlite else cur.execute("COMMIT")
         except BaseException:
             try:

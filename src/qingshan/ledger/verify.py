@@ -12,13 +12,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from qingshan.errors import QingshanError
 from qingshan.ledger import transparency as tlog
+from qingshan.ledger.books import Book, Router, catalog
 from qingshan.ledger.domain.commands import command_from_payload
 from qingshan.ledger.domain.invariants import check_invariants
 from qingshan.ledger.domain.journal import JournalEntry, canonical
@@ -44,19 +45,23 @@ class VerifyReport:
 
 
 def verify_ledger(url: str, public_key: Ed25519PublicKey,
-                  progress: Callable[[int, int], None] | None = None) -> VerifyReport:
+                  progress: Callable[[int, int], None] | None = None,
+                  books: Callable[[], Sequence[Book]] = lambda: ()) -> VerifyReport:
+    """``books`` makes fresh, empty books of the contexts (one set to replay into and one to
+    load the stored state into)."""
     report = VerifyReport()
     store = LedgerStore(url)
     store.open()
     try:
-        _verify(store, public_key, report, progress)
+        _verify(store, public_key, report, progress, books)
     finally:
         store.close()
     return report
 
 
 def _verify(store: LedgerStore, public_key: Ed25519PublicKey, report: VerifyReport,
-            progress: Callable[[int, int], None] | None) -> None:
+            progress: Callable[[int, int], None] | None,
+            make_books: Callable[[], Sequence[Book]]) -> None:
     q = store._fetchall
     total = int(q("SELECT COUNT(*) FROM journal")[0][0])
     heads = {int(r[0]): r for r in q("SELECT size, root, timestamp_ms, signature, key_id "
@@ -64,6 +69,8 @@ def _verify(store: LedgerStore, public_key: Ed25519PublicKey, report: VerifyRepo
     nodes = {(int(r[0]), int(r[1])): bytes(r[2])
              for r in q("SELECT level, idx, hash FROM log_nodes")}
     state = LedgerState()
+    router = Router(state, make_books())
+    kinds = catalog(router.books)
     frontier = tlog.MerkleFrontier()
     seen_nodes = 0
     keys: set[str] = set()
@@ -107,12 +114,12 @@ def _verify(store: LedgerStore, public_key: Ed25519PublicKey, report: VerifyRepo
             if entry.seq != seq or entry.key != key:
                 report.problem(f"entry {seq}: number or key inside differs from the row")
             try:
-                cmd = command_from_payload(entry.kind, entry.payload)
-                effects = state.apply(cmd, entry.actor, seq)
+                cmd = command_from_payload(entry.kind, entry.payload, kinds)
+                effects = router.apply(cmd, entry.actor, seq)
             except QingshanError as exc:
                 report.problem(f"entry {seq}: replay refused ({exc.code}: {exc.message})")
                 continue
-            state.forget_undo()
+            router.forget_undo()
             if effects.result != entry.result:
                 report.problem(f"entry {seq}: replay gives {effects.result}, "
                                f"journal says {entry.result}")
@@ -143,7 +150,11 @@ def _verify(store: LedgerStore, public_key: Ed25519PublicKey, report: VerifyRepo
     for text in check_invariants(state):
         report.problem(f"invariant: {text}")
     stored = LedgerState()
-    store.load(stored)
+    stored_books = make_books()
+    store.load(stored, stored_books)
+    for replayed_book, stored_book in zip(router.books, stored_books, strict=True):
+        if replayed_book.snapshot() != stored_book.snapshot():
+            report.problem(f"stored {replayed_book.name} book differs from the replayed journal")
     for name in ("parties", "accounts", "assets", "issuances", "blocks", "holds",
                  "retirements", "next_serial"):
         if getattr(stored, name) != getattr(state, name):

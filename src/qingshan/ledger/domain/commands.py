@@ -437,11 +437,12 @@ COMMANDS: dict[str, type[Command]] = {
 }
 
 
-def command_from_payload(kind: object, payload: object) -> Command:
-    """Parse one command of any kind from untrusted JSON."""
-    if not isinstance(kind, str) or kind not in COMMANDS:
-        raise InvalidInput("unknown command kind", field="kind", allowed=sorted(COMMANDS),
+def command_from_payload(kind: object, payload: object,
+                         catalog: Mapping[str, type[Command]] = COMMANDS) -> Command:
+    """Parse one command of any kind in ``catalog`` from untrusted JSON."""
+    if not isinstance(kind, str) or kind not in catalog:
+        raise InvalidInput("unknown command kind", field="kind", allowed=sorted(catalog),
                            value=str(kind)[:64])
     if not isinstance(payload, Mapping):
         raise InvalidInput("payload must be an object", field="payload")
-    return COMMANDS[kind].from_payload(payload)
+    return catalog[kind].from_payload(payload)

@@ -74,8 +74,8 @@ from qingshan.ledger.domain.model import (
     party_id,
     retirement_id,
 )
+from qingshan.ledger.domain.undo import UndoLog
 
-_MISSING = object()
 ADMIN_ROLES = frozenset({Role.OPERATOR, Role.SYSTEM})
 # Accounts into which units or funds may be moved by a transfer or an enforced hold.
 RECEIVING_TYPES = frozenset({AccountType.HOLDING, AccountType.BUFFER, AccountType.ESCROW,
@@ -119,7 +119,7 @@ def _mergeable(a: UnitBlock, b: UnitBlock) -> bool:
             and a.hold is None and b.hold is None)
 
 
-class LedgerState:
+class LedgerState(UndoLog):
     """All parties, accounts, asset classes, issuances, unit blocks, balances and holds."""
 
     def __init__(self) -> None:
@@ -141,63 +141,9 @@ class LedgerState:
         self._active: dict[tuple[str, str], SortedList] = {}  # (account, asset) -> keys
         self._active_qty: dict[tuple[str, str], int] = {}  # (account, asset) -> active units
         self._hold_blocks: dict[str, set[int]] = {}
-        self._undo: list[tuple[Any, ...]] = []
+        super().__init__()
         self.dirty = Dirty()
         self.seq = 0  # the journal entry being applied
-
-    # ------------------------------------------------------------------ undo primitives
-    def mark(self) -> int:
-        return len(self._undo)
-
-    def rollback_to(self, mark: int) -> None:
-        log = self._undo
-        while len(log) > mark:
-            op = log.pop()
-            tag = op[0]
-            if tag == 0:  # dict set
-                _, d, key, old = op
-                if old is _MISSING:
-                    del d[key]
-                else:
-                    d[key] = old
-            elif tag == 1:  # sorted add -> remove
-                op[1].remove(op[2])
-            elif tag == 2:  # sorted remove -> add
-                op[1].add(op[2])
-            elif tag == 3:  # set add -> discard
-                op[1].discard(op[2])
-            else:  # set discard -> add
-                op[1].add(op[2])
-
-    def forget_undo(self) -> None:
-        """Make everything so far permanent (after the storage transaction commits)."""
-        self._undo.clear()
-
-    def _set(self, d: dict[Any, Any], key: Any, value: Any) -> None:
-        self._undo.append((0, d, key, d.get(key, _MISSING)))
-        d[key] = value
-
-    def _del(self, d: dict[Any, Any], key: Any) -> None:
-        self._undo.append((0, d, key, d[key]))
-        del d[key]
-
-    def _sl_add(self, sl: SortedList, item: Any) -> None:
-        sl.add(item)
-        self._undo.append((1, sl, item))
-
-    def _sl_remove(self, sl: SortedList, item: Any) -> None:
-        sl.remove(item)
-        self._undo.append((2, sl, item))
-
-    def _set_add(self, s: set[Any], item: Any) -> None:
-        if item not in s:
-            s.add(item)
-            self._undo.append((3, s, item))
-
-    def _set_discard(self, s: set[Any], item: Any) -> None:
-        if item in s:
-            s.discard(item)
-            self._undo.append((4, s, item))
 
     def _next(self, counter: str) -> int:
         n = self.counters[counter] + 1

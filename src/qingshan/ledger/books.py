@@ -1,0 +1,92 @@
+"""Books of the bounded contexts that write through the ledger's sequencer.
+
+A context (the registry, later the market, judicial accounts, indicators, loans) keeps its own
+state in a :class:`Book`: the sequencer routes the context's commands to it, inside the same
+unit of work, journal entry, transaction and transparency log as the ledger's own commands. A
+context touches the ledger only through the ledger's use-cases (``LedgerState.apply`` and its
+read methods), so a registry issuance that creates units is one atomic journal entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from qingshan.ledger.domain.commands import COMMANDS, Command
+from qingshan.ledger.domain.model import Principal
+from qingshan.ledger.domain.state import Effects, LedgerState
+
+FetchAll = Callable[[str, Sequence[Any]], list[Any]]  # SQL with ? placeholders, params
+Rows = list[tuple[str, list[tuple[Any, ...]]]]  # SQL with ? placeholders, parameter rows
+
+
+class Book(Protocol):
+    name: str
+    commands: tuple[type[Command], ...]
+
+    def bind(self, ledger: LedgerState) -> None: ...
+
+    def apply(self, cmd: Command, actor: Principal, seq: int) -> Effects: ...
+
+    def mark(self) -> int: ...
+
+    def rollback_to(self, mark: int) -> None: ...
+
+    def forget_undo(self) -> None: ...
+
+    def load(self, fetchall: FetchAll) -> None: ...
+
+    def rows(self) -> Rows:
+        """The rows to write for everything changed since the last call (then forgotten)."""
+        ...
+
+    def discard_changes(self) -> None:
+        """Forget what changed (after a failed transaction was rolled back)."""
+        ...
+
+    def snapshot(self) -> Any:
+        """A comparable picture of the whole book (``log verify`` compares replay and store)."""
+        ...
+
+
+def catalog(books: Sequence[Book]) -> dict[str, type[Command]]:
+    """Every command kind the platform accepts: the ledger's and each book's."""
+    out = dict(COMMANDS)
+    for book in books:
+        for c in book.commands:
+            if c.kind in out:
+                raise ValueError(f"command kind {c.kind} is defined twice")
+            out[c.kind] = c
+    return out
+
+
+class Router:
+    """Routes each command to the book that owns it (the ledger by default)."""
+
+    def __init__(self, ledger: LedgerState, books: Sequence[Book]) -> None:
+        self.ledger = ledger
+        self.books = list(books)
+        self.routes: dict[type[Command], Book] = {}
+        for book in self.books:
+            book.bind(ledger)
+            for c in book.commands:
+                self.routes[c] = book
+
+    def apply(self, cmd: Command, actor: Principal, seq: int) -> Effects:
+        book = self.routes.get(type(cmd))
+        if book is None:
+            return self.ledger.apply(cmd, actor, seq)
+        return book.apply(cmd, actor, seq)
+
+    def mark(self) -> list[int]:
+        return [self.ledger.mark(), *(b.mark() for b in self.books)]
+
+    def rollback_to(self, marks: list[int]) -> None:
+        self.ledger.rollback_to(marks[0])
+        for book, m in zip(self.books, marks[1:], strict=True):
+            book.rollback_to(m)
+
+    def forget_undo(self) -> None:
+        self.ledger.forget_undo()
+        for book in self.books:
+            book.forget_undo()
