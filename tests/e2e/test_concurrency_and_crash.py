@@ -17,7 +17,6 @@ from qingshan.infra.config import Settings
 from qingshan.infra.schema import journal
 from qingshan.ledger import queries
 from qingshan.ledger.domain.model import SYSTEM, Role
-from qingshan.ledger.verify import verify_ledger
 from qingshan.platform import Platform
 from tests.support.book import SETUP, TREASURY, fund, issue
 from tests.support.server import ServerProcess
@@ -46,7 +45,7 @@ def totals(settings: Settings) -> tuple[dict[str, Any], dict[str, int], list[str
             supply = queries.supply(conn)["CQCER"]
             money = {a: next((b["balance"] for b in queries.holdings(conn, a)["balances"]
                               if b["asset"] == "CNY"), 0) for a in [*ACCOUNTS, TREASURY]}
-        report = verify_ledger(settings.database_url, plat.sequencer.signing_key.public_key())
+        report = plat.verify()
         return supply, money, report.problems
     finally:
         plat.close()

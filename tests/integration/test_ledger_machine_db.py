@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from qingshan.contexts import make_books
 from qingshan.errors import QingshanError
 from qingshan.infra.config import Settings
 from qingshan.ledger.domain.commands import (
@@ -117,7 +118,7 @@ class DatabaseLedgerMachine(RuleBasedStateMachine):
         if hasattr(self, "platform"):
             key = self.platform.sequencer.signing_key.public_key()
             self.platform.close()
-            report = verify_ledger(self.settings.database_url, key)
+            report = verify_ledger(self.settings.database_url, key, books=make_books)
             self.tmp.cleanup()
             assert report.problems == []
 

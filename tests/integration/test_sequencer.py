@@ -25,7 +25,6 @@ from qingshan.ledger.domain.commands import Transfer
 from qingshan.ledger.domain.model import SYSTEM
 from qingshan.ledger.sequencer import Sequencer
 from qingshan.ledger.store import LedgerStore
-from qingshan.ledger.verify import verify_ledger
 from qingshan.platform import Platform
 from tests.support.book import ALICE, ALICE_KEY, BOB, SETUP, fund, issue
 
@@ -36,8 +35,7 @@ def seed(plat: Platform) -> None:
 
 
 def verify(plat: Platform) -> list[str]:
-    key = plat.sequencer.signing_key.public_key()
-    return verify_ledger(plat.settings.database_url, key).problems
+    return plat.verify().problems
 
 
 def test_acknowledged_writes_survive_a_restart(settings: Settings) -> None:

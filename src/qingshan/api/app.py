@@ -133,8 +133,11 @@ async def run(edge: Edge, commands: list[Command], actor: Principal, key: str | 
     return Json(content, status_code=200 if replayed else 201, headers=headers)
 
 
-def one(kind: str, payload: dict[str, Any]) -> list[Command]:
-    return [command_from_payload(kind, payload)]
+def one(kind: str, payload: dict[str, Any], edge: Edge | None = None) -> list[Command]:
+    kinds = edge.platform.sequencer.catalog if edge is not None else None
+    if kinds is None:
+        return [command_from_payload(kind, payload)]
+    return [command_from_payload(kind, payload, kinds)]
 
 
 router = APIRouter(prefix="/api/v1", default_response_class=JSONResponse)
@@ -221,7 +224,8 @@ async def batch(body: s.BatchIn, edge: EdgeDep, actor: Actor, key: IdemKey = Non
     errors: list[dict[str, Any]] = []
     for i, c in enumerate(body.commands):
         try:
-            commands.append(command_from_payload(c.kind, c.payload))
+            commands.append(command_from_payload(c.kind, c.payload,
+                                                 edge.platform.sequencer.catalog))
         except QingshanError as exc:
             errors.append({"index": i, **exc.to_dict()})
     if errors:

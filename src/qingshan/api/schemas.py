@@ -3,7 +3,7 @@ strictly; the domain's ``Command.from_payload`` then checks meaning (ids, ranges
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
@@ -115,9 +115,7 @@ class EnforceIn(Body):
 
 
 class BatchCommandIn(Body):
-    kind: Literal["create_asset_class", "register_party", "open_account", "set_account_status",
-                  "issue_units", "transfer", "retire_units", "cancel_units", "place_hold",
-                  "release_hold", "enforce_hold"]
+    kind: str = Field(pattern=r"^[a-z_]{3,40}$", examples=["transfer", "retire_units"])
     payload: dict[str, Any]
 
 

@@ -150,6 +150,7 @@ def keys_create(role: str, party: Annotated[str | None, typer.Option()] = None,
 @log_app.command("verify")
 def log_verify() -> None:
     """Recompute everything from the journal and check every invariant (exit 0, or 1)."""
+    from qingshan.contexts import make_books
     from qingshan.infra.keys import load_or_create_signing_key
     from qingshan.ledger.verify import verify_ledger
 
@@ -160,7 +161,7 @@ def log_verify() -> None:
         task = bar.add_task("replaying the journal", total=None)
         report = verify_ledger(s.database_url, public,
                                progress=lambda d, t: bar.update(task, completed=d, total=t)
-                               if d % 1000 == 0 or d == t else None)
+                               if d % 1000 == 0 or d == t else None, books=make_books)
     if report.ok:
         out.print(f"[green]ok[/green]: {report.entries} entries, {report.tree_heads} signed "
                   "tree heads, every invariant holds")

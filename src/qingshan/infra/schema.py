@@ -172,3 +172,67 @@ api_keys = Table(
     Column("created_ms", BigInteger, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
 )
+
+
+# ------------------------------------------------------------------------------ registry
+
+registry_projects = Table(
+    "registry_projects", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("proponent", String(16), nullable=False, index=True),
+    Column("account", String(16), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("methodology", String(40), nullable=False, index=True),
+    Column("asset", String(10), nullable=False),
+    Column("district", String(6), nullable=False, index=True),
+    Column("lat_e6", BigInteger, nullable=False),
+    Column("lon_e6", BigInteger, nullable=False),
+    Column("crediting_start", String(10), nullable=False),
+    Column("crediting_end", String(10), nullable=False),
+    Column("estimated_annual", BigInteger, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("documents", Text, nullable=False),  # JSON [{name, sha256, url}]
+    Column("status", String(16), nullable=False, index=True),
+    Column("validator", String(16)),
+    Column("created_seq", BigInteger, nullable=False),
+    Column("updated_seq", BigInteger, nullable=False),
+)
+
+registry_reports = Table(
+    "registry_reports", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("project", String(16), nullable=False, index=True),
+    Column("period_start", String(10), nullable=False),
+    Column("period_end", String(10), nullable=False),
+    Column("measured", Text, nullable=False),  # JSON {parameter: "decimal"}
+    Column("documents", Text, nullable=False),
+    Column("claimed", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("verified", BigInteger, nullable=False),
+    Column("verifier", String(16)),
+    Column("opinion", Text, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+registry_issuance_requests = Table(
+    "registry_issuance_requests", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("report", String(16), nullable=False, index=True),
+    Column("project", String(16), nullable=False, index=True),
+    Column("quantity", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("issuance", BigInteger),
+    Column("buffer", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+registry_events = Table(
+    "registry_events", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("n", Integer, primary_key=True, autoincrement=False),
+    Column("project", String(16), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+)

@@ -531,7 +531,8 @@ class LedgerState(UndoLog):
         effects.result = {"ranges": moved}
         return effects
 
-    def _closing_account(self, given: str | None, kind: AccountType) -> Account:
+    def platform_account(self, given: str | None, kind: AccountType) -> Account:
+        """``given`` if it is an account of ``kind``; else the platform operator's own one."""
         if given is not None:
             acct = self.account(given)
             if acct.type is not kind:
@@ -548,7 +549,7 @@ class LedgerState(UndoLog):
         source = self.account(cmd.account)
         self.check_owner(actor, source)
         self.check_open(source)
-        target = self._closing_account(cmd.retirement_account, AccountType.RETIREMENT)
+        target = self.platform_account(cmd.retirement_account, AccountType.RETIREMENT)
         self.check_take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
         effects = Effects({})
         taken = self._take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
@@ -567,7 +568,7 @@ class LedgerState(UndoLog):
         source = self.account(cmd.account)
         self.check_owner(actor, source)
         self.check_open(source)
-        target = self._closing_account(None, AccountType.CANCELLATION)
+        target = self.platform_account(None, AccountType.CANCELLATION)
         self.check_take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
         effects = Effects({})
         taken = self._take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
