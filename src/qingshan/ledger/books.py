@@ -72,6 +72,12 @@ class Router:
             for c in book.commands:
                 self.routes[c] = book
 
+    def book(self, name: str) -> Book:
+        for b in self.books:
+            if b.name == name:
+                return b
+        raise KeyError(name)
+
     def apply(self, cmd: Command, actor: Principal, seq: int) -> Effects:
         book = self.routes.get(type(cmd))
         if book is None:

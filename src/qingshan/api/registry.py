@@ -1,0 +1,123 @@
+"""HTTP edge of the registry context: the project lifecycle, monitoring and issuance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body
+from fastapi.responses import Response
+
+from qingshan.api.app import READ_ALL, Actor, EdgeDep, IdemKey, MaybeActor, one, run
+from qingshan.errors import NotFound
+from qingshan.registry import queries
+from qingshan.registry.book import RegistryBook
+
+router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
+
+Payload = dict[str, Any]
+
+
+async def _do(edge: EdgeDep, kind: str, payload: Payload, actor: Actor,
+              key: IdemKey, **path: str) -> Response:
+    return await run(edge, one(kind, {**payload, **path}, edge), actor, key)
+
+
+@router.post("/projects", status_code=201)
+async def create_project(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                         key: IdemKey = None) -> Response:
+    """Create a draft project (the proponent's member or the operator)."""
+    return await _do(edge, "create_project", body, actor, key)
+
+
+@router.post("/projects/{project}/documents", status_code=201)
+async def add_document(project: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                       key: IdemKey = None) -> Response:
+    return await _do(edge, "add_project_document", {"document": body}, actor, key,
+                     project=project)
+
+
+STEPS = {"submit": "submit_project", "validate": "validate_project",
+         "register": "register_project", "suspend": "suspend_project",
+         "reinstate": "reinstate_project", "withdraw": "withdraw_project"}
+
+
+@router.post("/projects/{project}/{step}", status_code=201)
+async def project_step(project: str, step: str, edge: EdgeDep, actor: Actor,
+                       body: Payload = Body(), key: IdemKey = None) -> Response:
+    """One lifecycle step: submit, validate ({approve, opinion}), register, suspend,
+    reinstate, withdraw ({reason})."""
+    kind = STEPS.get(step)
+    if kind is None:
+        raise NotFound("no such step", step=step, steps=sorted(STEPS))
+    return await _do(edge, kind, body, actor, key, project=project)
+
+
+@router.post("/reports", status_code=201)
+async def submit_report(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                        key: IdemKey = None) -> Response:
+    """A monitoring report: {project, period_start, period_end, values, documents}."""
+    return await _do(edge, "submit_monitoring_report", body, actor, key)
+
+
+@router.post("/reports/{report}/verify", status_code=201)
+async def verify_report(report: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                        key: IdemKey = None) -> Response:
+    return await _do(edge, "verify_monitoring_report", body, actor, key, report=report)
+
+
+@router.post("/issuance-requests", status_code=201)
+async def request_issuance(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                           key: IdemKey = None) -> Response:
+    return await _do(edge, "request_issuance", body, actor, key)
+
+
+@router.post("/issuance-requests/{request}/decide", status_code=201)
+async def decide_issuance(request: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                          key: IdemKey = None) -> Response:
+    return await _do(edge, "decide_issuance", body, actor, key, request=request)
+
+
+@router.get("/projects")
+def list_projects(edge: EdgeDep, actor: MaybeActor, status: str | None = None,
+                  district: str | None = None, methodology: str | None = None,
+                  after: str = "", limit: int = 100) -> list[dict[str, Any]]:
+    """Public: projects past draft; a party also sees its own drafts."""
+    with edge.read() as conn:
+        return queries.projects(
+            conn, all_=actor is not None and actor.role in READ_ALL,
+            include_drafts_of=actor.party_id if actor is not None else None,
+            status=status, district=district, methodology=methodology, after=after,
+            limit=limit)
+
+
+@router.get("/projects/{project}")
+def get_project(project: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
+    with edge.read() as conn:
+        found = queries.project(conn, project)
+    if found["status"] == "draft" and not (
+            actor is not None and (actor.role in READ_ALL
+                                   or actor.party_id == found["proponent"])):
+        # a draft is its proponent's business: to anyone else it does not exist
+        raise NotFound("no such project", project=project)
+    return found
+
+
+@router.get("/methodologies")
+def methodologies(edge: EdgeDep) -> list[dict[str, Any]]:
+    """The methodologies the registry accepts, with their parameters and sources."""
+    book = edge.platform.sequencer.router.book("registry")
+    assert isinstance(book, RegistryBook)
+    out = []
+    for m in book.methodologies.values():
+        out.append({
+            "key": m.key, "id": m.id, "version": m.version, "title_zh": m.title_zh,
+            "title_en": m.title_en, "sector": m.sector, "scope": m.scope,
+            "buffer_percent": m.buffer_percent,
+            "source": {"document": m.source.document, "issuer": m.source.issuer,
+                       "locator": m.source.locator, "url": m.source.url},
+            "parameters": [{"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en,
+                            "unit": p.unit, "minimum": p.minimum, "maximum": p.maximum,
+                            "default": p.default, "monitored": p.monitored}
+                           for p in m.parameters],
+            "report_fields": list(m.report_fields)})
+    return out

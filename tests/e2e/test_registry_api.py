@@ -1,0 +1,147 @@
+"""The registry through HTTP only: draft project to retirement, and the proof checked
+offline; every refused step a clear 4xx with nothing changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qingshan.api.app import create_app
+from qingshan.infra.auth import create_api_key
+from qingshan.infra.config import Settings
+from qingshan.ledger import transparency as tlog
+from qingshan.ledger.domain.model import SYSTEM, Role
+from qingshan.platform import Platform
+from qingshan.registry.book import RegistryBook
+from tests.e2e.conftest import Api
+from tests.support.book import SETUP
+from tests.support.registry import EXTRA, METHODOLOGIES, project_payload
+
+
+@pytest.fixture
+def reg(tmp_path: Path) -> Iterator[Api]:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'reg.db'}",
+                        signing_key_path=tmp_path / "key.pem")
+    plat = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES)])
+    plat.sequencer.execute([*SETUP, *EXTRA], SYSTEM, "setup")
+    with plat.engine.begin() as conn:
+        keys = {"operator": create_api_key(conn, Role.OPERATOR, None),
+                "auditor": create_api_key(conn, Role.AUDITOR, None),
+                "alice": create_api_key(conn, Role.MEMBER, "P000002"),
+                "bob": create_api_key(conn, Role.MEMBER, "P000003"),
+                "verifier": create_api_key(conn, Role.VERIFIER, "P000005")}
+    with TestClient(create_app(settings, plat)) as client:
+        yield Api(client, plat, keys)
+    plat.close()
+
+
+class Flow:
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.n = 0
+
+    def post(self, path: str, body: dict[str, Any], who: str) -> Any:
+        self.n += 1
+        return self.api.client.post(f"/api/v1{path}", json=body,
+                                    headers=self.api.headers(who, f"k{self.n}"))
+
+    def ok(self, path: str, body: dict[str, Any], who: str) -> dict[str, Any]:
+        r = self.post(path, body, who)
+        assert r.status_code == 201, r.text
+        result: dict[str, Any] = r.json()["result"]
+        return result
+
+
+def test_draft_to_retirement_through_http_with_an_offline_proof(reg: Api,
+                                                                tmp_path: Path) -> None:
+    f = Flow(reg)
+    pid = f.ok("/registry/projects", project_payload(), "alice")["project"]
+    # a draft is private to its proponent
+    assert reg.client.get(f"/api/v1/registry/projects/{pid}").status_code == 404
+    assert reg.client.get(f"/api/v1/registry/projects/{pid}",
+                          headers=reg.headers("bob")).status_code == 404
+    assert reg.client.get(f"/api/v1/registry/projects/{pid}",
+                          headers=reg.headers("alice")).status_code == 200
+    assert pid not in [p["id"] for p in reg.client.get("/api/v1/registry/projects").json()]
+    f.ok(f"/registry/projects/{pid}/submit", {"reason": "ready"}, "alice")
+    f.ok(f"/registry/projects/{pid}/validate", {"approve": True, "opinion": "ok"}, "verifier")
+    f.ok(f"/registry/projects/{pid}/register", {"reason": "validated"}, "operator")
+    rid = f.ok("/registry/reports", {"project": pid, "period_start": "2023-01-01",
+                                     "period_end": "2023-12-31",
+                                     "values": {"eg_mwh": "2000"}}, "alice")["report"]
+    f.ok(f"/registry/reports/{rid}/verify", {"approve": True, "verified_quantity": 1000,
+                                             "opinion": "meters read"}, "verifier")
+    qid = f.ok("/registry/issuance-requests", {"report": rid, "quantity": 1000},
+               "alice")["request"]
+    issued = f.ok(f"/registry/issuance-requests/{qid}/decide",
+                  {"approve": True, "reason": "complete"}, "operator")
+    assert issued["serials"] == [1, 1000]
+    retired = f.post("/retirements", {"asset": "CQCER", "account": "A00000004",
+                                      "quantity": 250, "purpose": "carbon_neutrality",
+                                      "beneficiary": "重庆马拉松 2024",
+                                      "reason": "event neutrality"}, "alice").json()
+    public = reg.client.get(f"/api/v1/registry/projects/{pid}").json()
+    assert public["status"] == "registered"
+    assert [h["kind"] for h in public["history"]] == [
+        "create_project", "submit_project", "validate_project", "register_project",
+        "submit_monitoring_report", "verify_monitoring_report", "request_issuance",
+        "decide_issuance"]
+    assert public["issuance_requests"][0]["status"] == "approved"
+    # anyone fetches the retirement's proof and checks it offline with the log's key
+    bundle = tlog.InclusionBundle.from_json(
+        reg.client.get(f"/api/v1/log/proofs/inclusion/{retired['seq']}").text)
+    tlog.check_bundle(bundle, reg.client.get("/api/v1/log/public-key").content)
+    assert b'"beneficiary":"\xe9\x87\x8d\xe5\xba\x86' in bundle.entry
+    assert reg.platform.verify().problems == []
+
+
+@pytest.mark.parametrize(("who", "path", "body", "status", "code"), [
+    ("bob", "/registry/projects", project_payload(), 403, "not_account_owner"),
+    ("verifier", "/registry/projects", project_payload(), 403, "not_account_owner"),
+    ("alice", "/registry/projects", project_payload(methodology="NOPE@1.0"), 404,
+     "unknown_methodology"),
+    ("alice", "/registry/projects", project_payload(district="123"), 422,
+     "malformed_identifier"),
+    ("alice", "/registry/projects", project_payload(account="A00000005"), 409,
+     "wrong_account_type"),
+])
+def test_refused_project_creation(reg: Api, who: str, path: str, body: dict[str, Any],
+                                  status: int, code: str) -> None:
+    size = reg.size
+    r = Flow(reg).post(path, body, who)
+    assert (r.status_code, r.json()["error"]["code"]) == (status, code)
+    assert reg.size == size
+
+
+def test_refused_steps_change_nothing(reg: Api) -> None:
+    f = Flow(reg)
+    pid = f.ok("/registry/projects", project_payload(), "alice")["project"]
+    checks = [
+        (f"/registry/projects/{pid}/register", {"reason": "x"}, "operator", 409,
+         "wrong_state"),
+        (f"/registry/projects/{pid}/submit", {"reason": "x"}, "bob", 403,
+         "not_account_owner"),
+        (f"/registry/projects/{pid}/validate", {"approve": True, "opinion": "x"}, "alice",
+         403, "forbidden"),
+        (f"/registry/projects/{pid}/fly", {"reason": "x"}, "alice", 404, "not_found"),
+        ("/registry/reports", {"project": pid, "period_start": "2023-01-01",
+                               "period_end": "2023-12-31", "values": {"eg_mwh": "1"}},
+         "alice", 409, "wrong_state"),
+        ("/registry/issuance-requests", {"report": "MR000009", "quantity": 5}, "alice", 404,
+         "unknown_report"),
+    ]
+    for path, body, who, status, code in checks:
+        size = reg.size
+        r = f.post(path, body, who)
+        assert (r.status_code, r.json()["error"]["code"]) == (status, code), (path, r.text)
+        assert reg.size == size
+
+
+def test_methodologies_are_public_with_their_sources(reg: Api) -> None:
+    ms = reg.client.get("/api/v1/registry/methodologies").json()
+    assert {m["key"] for m in ms} == {"TEST-PV@1.0", "TEST-FOREST@2.1"}
+    assert all(m["source"]["document"] for m in ms)
