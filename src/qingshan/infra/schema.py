@@ -146,6 +146,12 @@ serial_events = Table(
     Index("ix_serial_events_account", "to_account"),
 )
 
+ledger_counters = Table(
+    "ledger_counters", metadata,
+    Column("name", String(16), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
 log_nodes = Table(
     "log_nodes", metadata,
     Column("level", Integer, primary_key=True, autoincrement=False),

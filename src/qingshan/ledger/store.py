@@ -94,6 +94,7 @@ SQL = {
     "unit_blocks": _upsert("unit_blocks", ["id", "asset", "issuance", "vintage", "serial_start",
                                            "serial_end", "account", "state", "hold"], ["id"]),
     "unit_blocks_delete": "DELETE FROM unit_blocks WHERE id = ?",
+    "ledger_counters": _upsert("ledger_counters", ["name", "value"], ["name"]),
     "balances": _upsert("balances", ["account", "asset", "balance", "held"],
                         ["account", "asset"]),
     "holds": _upsert("holds", ["id", "kind", "account", "asset", "quantity", "status",
@@ -270,6 +271,8 @@ class LedgerStore:
             state.counters[name] = max((id_number(k) for k in ids), default=0)
         state.counters["issuance"] = max(state.issuances, default=0)
         state.counters["block"] = max(state.blocks, default=0)
+        for name, value in q("SELECT name, value FROM ledger_counters"):
+            state.counters[name] = max(state.counters.get(name, 0), int(value))
         for book in books:
             book.load(self.fetchall)
         idem: dict[str, tuple[str, int]] = {}
@@ -359,6 +362,8 @@ class LedgerStore:
                  r.reason, r.reference, orjson.dumps([x.to_payload() for x in r.ranges]).decode())
                 for r in (state.retirements[i] for i in d.retirements
                           if i in state.retirements)]))
+        if d.counters:  # ids are never reused, even of blocks merged away
+            rows.append(("ledger_counters", sorted(state.counters.items())))
         if batch.tree_head is not None:
             rows.append(("tree_heads", [batch.tree_head]))
         for book in books:

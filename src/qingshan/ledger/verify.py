@@ -156,7 +156,7 @@ def _verify(store: LedgerStore, public_key: Ed25519PublicKey, report: VerifyRepo
         if replayed_book.snapshot() != stored_book.snapshot():
             report.problem(f"stored {replayed_book.name} book differs from the replayed journal")
     for name in ("parties", "accounts", "assets", "issuances", "blocks", "holds",
-                 "retirements", "next_serial"):
+                 "retirements", "next_serial", "counters"):
         if getattr(stored, name) != getattr(state, name):
             report.problem(f"stored {name} differ from the replayed journal")
     if {k: v for k, v in stored.balances.items() if v} != \

@@ -107,6 +107,7 @@ class Dirty:
     balances: set[tuple[str, str]] = field(default_factory=set)
     holds: set[str] = field(default_factory=set)
     retirements: set[str] = field(default_factory=set)
+    counters: bool = False
 
 
 def _active_key(b: UnitBlock) -> tuple[int, int, int, int]:
@@ -148,6 +149,7 @@ class LedgerState(UndoLog):
     def _next(self, counter: str) -> int:
         n = self.counters[counter] + 1
         self._set(self.counters, counter, n)
+        self.dirty.counters = True
         return n
 
     # ------------------------------------------------------------------ block bookkeeping

@@ -107,6 +107,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_journal_actor"), ["actor"], unique=False)
 
     op.create_table(
+        "ledger_counters",
+        sa.Column("name", sa.String(length=16), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    op.create_table(
         "log_nodes",
         sa.Column("level", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("idx", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -219,6 +225,7 @@ def downgrade() -> None:
     op.drop_table("postings")
     op.drop_table("parties")
     op.drop_table("log_nodes")
+    op.drop_table("ledger_counters")
     with op.batch_alter_table("journal", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_journal_actor"))
 
