@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install lint typecheck pytest pg bench clean
+.PHONY: demo test install fonts lint typecheck pytest pg bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) fonts
+
+# A TrueType CJK font for Chinese text in PDF certificates (embedded as a subset).
+fonts:
+	@if ls /usr/share/fonts/truetype/wqy/wqy-microhei.ttc >/dev/null 2>&1; then :; else \
+	  echo "installing fonts-wqy-microhei"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-wqy-microhei; fi
 
 # PostgreSQL server binaries for the integration tests (the suite starts its own throwaway
 # server from them); installed from Debian's packages where missing.

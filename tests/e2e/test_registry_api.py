@@ -97,6 +97,31 @@ def test_draft_to_retirement_through_http_with_an_offline_proof(reg: Api,
     tlog.check_bundle(bundle, reg.client.get("/api/v1/log/public-key").content)
     assert b'"beneficiary":"\xe9\x87\x8d\xe5\xba\x86' in bundle.entry
     assert reg.platform.verify().problems == []
+    # the certificate: facts, a proof that checks offline, a PDF with a QR code, a page
+    rid = retired["result"]["retirement"]
+    cert = reg.client.get(f"/api/v1/registry/retirements/{rid}/certificate").json()
+    assert cert["quantity"] == 250 and cert["purpose_zh"] == "碳中和"
+    assert cert["lines"] == [{"serial": f"QS-CQCER-{pid}-2023-000001-000000000001-"
+                                        "000000000250", "quantity": 250, "project": pid,
+                              "vintage": 2023,
+                              "monitoring_period": ["2023-01-01", "2023-12-31"],
+                              "project_name": "巫山县光伏扶贫电站"}]
+    proof = tmp_path / "cert-proof.json"
+    proof.write_text(cert["bundle_json"])
+    key = tmp_path / "log.pem"
+    key.write_bytes(reg.client.get("/api/v1/log/public-key").content)
+    from typer.testing import CliRunner
+
+    from qingshan.cli.main import app as cli
+
+    checked = CliRunner().invoke(cli, ["log", "check", str(proof), "--public-key", str(key)])
+    assert checked.exit_code == 0, checked.output
+    pdf = reg.client.get(f"/api/v1/registry/retirements/{rid}/certificate.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 3000
+    (tmp_path / "certificate.pdf").write_bytes(pdf.content)
+    page = reg.client.get(f"/certificates/{rid}")
+    assert page.status_code == 200 and "重庆马拉松 2024" in page.text
 
 
 @pytest.mark.parametrize(("who", "path", "body", "status", "code"), [

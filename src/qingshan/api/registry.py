@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
 from qingshan.api.app import READ_ALL, Actor, EdgeDep, IdemKey, MaybeActor, one, run
 from qingshan.errors import NotFound
-from qingshan.registry import queries
+from qingshan.registry import certificates, queries
 from qingshan.registry.book import RegistryBook
 
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
@@ -121,3 +121,20 @@ def methodologies(edge: EdgeDep) -> list[dict[str, Any]]:
                            for p in m.parameters],
             "report_fields": list(m.report_fields)})
     return out
+
+
+@router.get("/retirements/{retirement}/certificate")
+def retirement_certificate(retirement: str, edge: EdgeDep) -> dict[str, Any]:
+    """Public: the certificate's facts and its proof bundle (``bundle_json``)."""
+    with edge.read() as conn:
+        return certificates.certificate(conn, retirement, edge.platform.public_key_pem)
+
+
+@router.get("/retirements/{retirement}/certificate.pdf", response_class=Response)
+def retirement_certificate_pdf(retirement: str, request: Request, edge: EdgeDep) -> Response:
+    with edge.read() as conn:
+        cert = certificates.certificate(conn, retirement, edge.platform.public_key_pem)
+    url = str(request.base_url).rstrip("/") + f"/certificates/{retirement}"
+    return Response(certificates.render_pdf(cert, url), media_type="application/pdf",
+                    headers={"Content-Disposition":
+                             f'inline; filename="{retirement}.pdf"'})

@@ -54,6 +54,18 @@ def mount_pages(app: FastAPI) -> None:
             head=head)
         return HTMLResponse(html)
 
+    @app.get("/certificates/{rid}", response_class=HTMLResponse, include_in_schema=False)
+    def certificate_page(request: Request, rid: str) -> HTMLResponse:
+        from qingshan.registry.certificates import certificate
+
+        lang = _lang(request)
+        edge = request.app.state.edge
+        with edge.read() as conn:
+            cert = certificate(conn, rid, edge.platform.public_key_pem)
+        html = TEMPLATES.get_template("certificate.html").render(
+            t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", c=cert)
+        return HTMLResponse(html)
+
     @app.get("/serials", response_class=HTMLResponse, include_in_schema=False)
     def serial_page(request: Request, q: str = "") -> HTMLResponse:
         lang = _lang(request)
