@@ -170,3 +170,42 @@ def test_methodologies_are_public_with_their_sources(reg: Api) -> None:
     ms = reg.client.get("/api/v1/registry/methodologies").json()
     assert {m["key"] for m in ms} == {"TEST-PV@1.0", "TEST-FOREST@2.1"}
     assert all(m["source"]["document"] for m in ms)
+
+
+def test_public_exports_and_statistics(reg: Api) -> None:
+    f = Flow(reg)
+    pid = f.ok("/registry/projects", project_payload(), "alice")["project"]
+    draft = f.ok("/registry/projects", project_payload(name="还在起草"), "alice")["project"]
+    f.ok(f"/registry/projects/{pid}/submit", {"reason": "ready"}, "alice")
+    f.ok(f"/registry/projects/{pid}/validate", {"approve": True, "opinion": "ok"}, "verifier")
+    f.ok(f"/registry/projects/{pid}/register", {"reason": "ok"}, "operator")
+    rid = f.ok("/registry/reports", {"project": pid, "period_start": "2024-01-01",
+                                     "period_end": "2024-06-30",
+                                     "values": {"eg_mwh": "100"}}, "alice")["report"]
+    f.ok(f"/registry/reports/{rid}/verify", {"approve": True, "verified_quantity": 50,
+                                             "opinion": "ok"}, "verifier")
+    qid = f.ok("/registry/issuance-requests", {"report": rid, "quantity": 50}, "alice")[
+        "request"]
+    f.ok(f"/registry/issuance-requests/{qid}/decide", {"approve": True, "reason": "ok"},
+         "operator")
+    f.ok("/transfers", {"asset": "CQCER", "source": "A00000004", "destination": "A00000005",
+                        "quantity": 20}, "alice")
+    f.ok("/retirements", {"asset": "CQCER", "account": "A00000005", "quantity": 5,
+                          "purpose": "compliance", "beneficiary": "bob"}, "bob")
+    projects = reg.client.get("/api/v1/registry/exports/projects.json").json()
+    assert [p["id"] for p in projects] == [pid]  # drafts are not published
+    assert draft not in reg.client.get("/api/v1/registry/exports/projects.csv").text
+    csv_text = reg.client.get("/api/v1/registry/exports/issuances.csv").content.decode(
+        "utf-8-sig")
+    header, first = csv_text.splitlines()[:2]
+    assert header.split(",")[:4] == ["id", "asset", "project", "vintage"]
+    assert first.startswith(f"1,CQCER,{pid},2024,1,50,50,")
+    ret = reg.client.get("/api/v1/registry/exports/retirements.json").json()
+    assert ret[0]["ranges"] == "1-5" and ret[0]["purpose"] == "compliance"
+    schema = reg.client.get("/api/v1/registry/exports/schema").json()
+    assert [c["column"] for c in schema["retirements"]] == list(ret[0])
+    stats = reg.client.get("/api/v1/registry/statistics").json()
+    assert stats["cqcer_registered_t"] == 50
+    assert stats["cqcer_transferred_between_parties_t"] == 20
+    assert stats["cqcer_retired_t"] == {"compliance": 5}
+    assert reg.client.get("/api/v1/registry/exports/secrets.csv").status_code == 404

@@ -138,3 +138,38 @@ def retirement_certificate_pdf(retirement: str, request: Request, edge: EdgeDep)
     return Response(certificates.render_pdf(cert, url), media_type="application/pdf",
                     headers={"Content-Disposition":
                              f'inline; filename="{retirement}.pdf"'})
+
+
+@router.get("/statistics")
+def statistics(edge: EdgeDep) -> dict[str, Any]:
+    """Public headline figures: enterprises, tonnes registered, transferred, retired."""
+    with edge.read() as conn:
+        return queries.registry_statistics(conn)
+
+
+@router.get("/exports/{dataset}.{fmt}", response_class=Response)
+def export(dataset: str, fmt: str, edge: EdgeDep) -> Response:
+    """Public datasets (projects, issuances, retirements) as CSV or JSON; the columns are
+    documented in docs/api.md and at /api/v1/registry/exports/schema."""
+    import csv
+    import io
+
+    import orjson
+
+    with edge.read() as conn:
+        rows = queries.export_rows(conn, dataset)
+    if fmt == "json":
+        return Response(orjson.dumps(rows), media_type="application/json")
+    if fmt != "csv":
+        raise NotFound("exports are .csv or .json", format=fmt)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=[c for c, _ in queries.EXPORTS[dataset]])
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(buf.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{dataset}.csv"'})
+
+
+@router.get("/exports/schema")
+def export_schema() -> dict[str, list[dict[str, str]]]:
+    return {k: [{"column": c, "meaning": m} for c, m in v] for k, v in queries.EXPORTS.items()}

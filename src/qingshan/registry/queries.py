@@ -71,3 +71,81 @@ def summary(conn: Connection) -> dict[str, Any]:
     by_status = {s: int(n) for s, n in conn.execute(
         select(p.c.status, func.count()).group_by(p.c.status))}
     return {"projects_by_status": by_status}
+
+
+# ------------------------------------------------------------------------------ exports
+EXPORTS: dict[str, list[tuple[str, str]]] = {
+    # dataset -> [(column, meaning)]: the documented schema of CSV and JSON exports
+    "projects": [
+        ("id", "project id, e.g. CQ0001"), ("name", "project name"),
+        ("proponent", "party id of the proponent"), ("methodology", "id@version"),
+        ("asset", "asset class of its units"), ("district", "GB/T 2260 code"),
+        ("lat", "latitude, degrees"), ("lon", "longitude, degrees"),
+        ("crediting_start", "ISO date"), ("crediting_end", "ISO date"),
+        ("estimated_annual", "tCO2e per year in the project document"),
+        ("status", "submitted | validated | registered | suspended | withdrawn"),
+        ("validator", "party id of the validation body")],
+    "issuances": [
+        ("id", "issuance number"), ("asset", "asset class"), ("project", "project id"),
+        ("vintage", "year"), ("serial_start", "first serial"), ("serial_end", "last serial"),
+        ("quantity", "units issued"), ("monitoring_start", "ISO date"),
+        ("monitoring_end", "ISO date"), ("reference", "monitoring report / request")],
+    "retirements": [
+        ("id", "retirement id, e.g. R00000001"), ("seq", "journal entry"),
+        ("asset", "asset class"), ("quantity", "units retired"),
+        ("purpose", "compliance | carbon_neutrality | judicial_compensation | voluntary"),
+        ("beneficiary", "on whose behalf"), ("reason", "claim text"),
+        ("reference", "external reference, e.g. a case number"),
+        ("ranges", "serial ranges, 'start-end' joined by ';'")],
+}
+
+
+def export_rows(conn: Connection, dataset: str) -> list[dict[str, Any]]:
+    if dataset not in EXPORTS:
+        raise NotFound("no such dataset", dataset=dataset, datasets=sorted(EXPORTS))
+    cols = [c for c, _ in EXPORTS[dataset]]
+    rows: list[dict[str, Any]] = []
+    if dataset == "projects":
+        p = t.registry_projects
+        for r in conn.execute(select(p).where(p.c.status.in_(PUBLIC_STATUSES))
+                              .order_by(p.c.id)):
+            d = dict(r._mapping)
+            d["lat"], d["lon"] = d["lat_e6"] / 1e6, d["lon_e6"] / 1e6
+            rows.append({c: d[c] for c in cols})
+    elif dataset == "issuances":
+        i = t.issuances
+        for r in conn.execute(select(i).order_by(i.c.id)):
+            d = dict(r._mapping)
+            d["quantity"] = d["serial_end"] - d["serial_start"] + 1
+            rows.append({c: d[c] for c in cols})
+    else:
+        rt = t.retirements
+        for r in conn.execute(select(rt).order_by(rt.c.seq)):
+            d = dict(r._mapping)
+            d["ranges"] = ";".join(f"{s}-{e}" for s, e in orjson.loads(d["ranges"]))
+            rows.append({c: d[c] for c in cols})
+    return rows
+
+
+def registry_statistics(conn: Connection) -> dict[str, Any]:
+    """Headline figures like the seed's, computed from the book."""
+    parties = t.parties
+    enterprises = conn.execute(select(func.count()).select_from(parties)
+                               .where(parties.c.kind == "enterprise")).scalar() or 0
+    i = t.issuances
+    registered = conn.execute(select(func.sum(i.c.serial_end - i.c.serial_start + 1))
+                              .where(i.c.asset == "CQCER")).scalar() or 0
+    rt = t.retirements
+    retired = {k: int(v) for k, v in conn.execute(
+        select(rt.c.purpose, func.sum(rt.c.quantity)).group_by(rt.c.purpose))}
+    ev, acc = t.serial_events, t.accounts
+    src, dst = acc.alias("src"), acc.alias("dst")
+    moved = conn.execute(
+        select(func.sum(ev.c.serial_end - ev.c.serial_start + 1))
+        .select_from(ev.join(src, src.c.id == ev.c.from_account)
+                     .join(dst, dst.c.id == ev.c.to_account))
+        .where(ev.c.asset == "CQCER", ev.c.state == "active",
+               src.c.party_id != dst.c.party_id)).scalar() or 0
+    return {"enterprises": int(enterprises), "cqcer_registered_t": int(registered),
+            "cqcer_transferred_between_parties_t": int(moved),
+            "cqcer_retired_t": retired, **summary(conn)}
