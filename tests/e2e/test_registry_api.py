@@ -209,3 +209,17 @@ def test_public_exports_and_statistics(reg: Api) -> None:
     assert stats["cqcer_transferred_between_parties_t"] == 20
     assert stats["cqcer_retired_t"] == {"compliance": 5}
     assert reg.client.get("/api/v1/registry/exports/secrets.csv").status_code == 404
+
+
+def test_registry_pages_show_projects_and_hide_drafts(reg: Api) -> None:
+    f = Flow(reg)
+    pid = f.ok("/registry/projects", project_payload(), "alice")["project"]
+    draft = f.ok("/registry/projects", project_payload(name="草稿项目"), "alice")["project"]
+    f.ok(f"/registry/projects/{pid}/submit", {"reason": "ready"}, "alice")
+    page = reg.client.get("/registry")
+    assert page.status_code == 200 and pid in page.text and "草稿项目" not in page.text
+    assert "巫山县" in page.text  # the district's name, not its code
+    en = reg.client.get("/registry?lang=en")
+    assert "Wushan" in en.text and "Submitted" in en.text
+    assert reg.client.get(f"/registry/projects/{pid}").status_code == 200
+    assert reg.client.get(f"/registry/projects/{draft}").status_code == 404

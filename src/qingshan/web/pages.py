@@ -23,19 +23,49 @@ TEXT = {
            "retired": "已注销(退役)", "cancelled": "已取消", "parties": "参与方",
            "log": "透明日志", "size": "条目数", "root": "树根", "search": "查询序列号",
            "go": "查询", "state": "状态", "history": "历史", "lang": "English",
-           "api": "API 文档", "none": "暂无数据"},
+           "api": "API 文档", "none": "暂无数据", "projects": "项目", "name": "名称",
+           "methodology": "方法学", "district": "区县", "status": "状态",
+           "estimated": "预计年减排量", "retirements": "注销记录", "quantity": "数量",
+           "purpose": "用途", "beneficiary": "受益方", "crediting": "计入期",
+           "validator": "审定机构", "documents": "文件", "reports": "监测报告",
+           "period": "监测期", "claimed": "申报量", "verified": "核证量", "step": "步骤",
+           "actor": "操作者", "reason": "理由", "draft": "草稿", "submitted": "已提交",
+           "validated": "已审定", "registered": "已登记", "suspended": "暂停",
+           "withdrawn": "已撤回", "rejected": "未通过", "compliance": "碳履约",
+           "carbon_neutrality": "碳中和", "judicial_compensation": "以碳代偿",
+           "voluntary": "自愿注销", "registry_link": "项目登记簿"},
     "en": {"title": "Qingshan · ecological asset registry", "registry": "Public registry",
            "supply": "Supply by asset", "asset": "Asset", "issued": "Issued",
            "active": "Active", "held": "Held", "retired": "Retired", "cancelled": "Cancelled",
            "parties": "Parties", "log": "Transparency log", "size": "Entries",
            "root": "Root", "search": "Look up a serial", "go": "Search", "state": "State",
-           "history": "History", "lang": "中文", "api": "API docs", "none": "No data yet"},
+           "history": "History", "lang": "中文", "api": "API docs", "none": "No data yet",
+           "projects": "Projects", "name": "Name", "methodology": "Methodology",
+           "district": "District", "status": "Status", "estimated": "Estimated tCO2e/yr",
+           "retirements": "Retirements", "quantity": "Quantity", "purpose": "Purpose",
+           "beneficiary": "Beneficiary", "crediting": "Crediting period",
+           "validator": "Validation body", "documents": "Documents",
+           "reports": "Monitoring reports", "period": "Period", "claimed": "Claimed",
+           "verified": "Verified", "step": "Step", "actor": "Actor", "reason": "Reason",
+           "draft": "Draft", "submitted": "Submitted", "validated": "Validated",
+           "registered": "Registered", "suspended": "Suspended", "withdrawn": "Withdrawn",
+           "rejected": "Rejected", "compliance": "Compliance",
+           "carbon_neutrality": "Carbon neutrality",
+           "judicial_compensation": "Judicial compensation", "voluntary": "Voluntary",
+           "registry_link": "Project registry"},
 }
 
 
 def _lang(request: Request) -> str:
     lang = request.query_params.get("lang", "zh")
     return lang if lang in TEXT else "zh"
+
+
+def _district_names(lang: str) -> dict[str, str]:
+    from qingshan.reference.chongqing import DISTRICTS, DISTRICTS_2024
+
+    return {d.code: d.name_zh if lang == "zh" else d.name_en
+            for d in (*DISTRICTS_2024, *DISTRICTS)}
 
 
 def mount_pages(app: FastAPI) -> None:
@@ -52,6 +82,35 @@ def mount_pages(app: FastAPI) -> None:
         html = TEMPLATES.get_template("home.html").render(
             t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", stats=stats,
             head=head)
+        return HTMLResponse(html)
+
+    @app.get("/registry", response_class=HTMLResponse, include_in_schema=False)
+    def registry_page(request: Request) -> HTMLResponse:
+        from qingshan.registry import queries as rq
+
+        lang = _lang(request)
+        with request.app.state.edge.read() as conn:
+            projects = rq.projects(conn, limit=500)
+            stats = rq.summary(conn)
+            retirements = queries.retirements(conn, limit=100)
+        html = TEMPLATES.get_template("projects.html").render(
+            t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", projects=projects,
+            stats=stats, retirements=retirements, districts=_district_names(lang))
+        return HTMLResponse(html)
+
+    @app.get("/registry/projects/{pid}", response_class=HTMLResponse, include_in_schema=False)
+    def project_page(request: Request, pid: str) -> HTMLResponse:
+        from qingshan.errors import NotFound
+        from qingshan.registry import queries as rq
+
+        lang = _lang(request)
+        with request.app.state.edge.read() as conn:
+            p = rq.project(conn, pid)
+        if p["status"] == "draft":
+            raise NotFound("no such project", project=pid)
+        html = TEMPLATES.get_template("project.html").render(
+            t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", p=p,
+            districts=_district_names(lang))
         return HTMLResponse(html)
 
     @app.get("/certificates/{rid}", response_class=HTMLResponse, include_in_schema=False)
