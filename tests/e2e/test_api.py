@@ -248,3 +248,22 @@ def test_operator_creates_keys_and_members_cannot(api: Api) -> None:
     r = api.client.post("/api/v1/api-keys", json={"role": "operator"},
                         headers=api.headers("alice"))
     assert r.status_code == 403
+
+
+def test_retiring_held_or_already_retired_units_is_refused(api: Api) -> None:
+    hold = post(api, "/holds", {"hold_kind": "market_order", "asset": "CQCER",
+                                "account": ALICE, "ranges": [[1, 10]]}, key="h1")
+    assert hold.status_code == 201
+    size = api.size
+    r = post(api, "/retirements", {"asset": "CQCER", "account": ALICE, "ranges": [[5, 6]],
+                                   "purpose": "voluntary", "beneficiary": "x"}, key="r1")
+    assert r.status_code == 409 and error(r) == "serials_not_available"
+    assert r.json()["error"]["data"]["state"] == "held"
+    ok = post(api, "/retirements", {"asset": "CQCER", "account": ALICE, "ranges": [[20, 29]],
+                                    "purpose": "voluntary", "beneficiary": "x"}, key="r2")
+    assert ok.status_code == 201
+    again = post(api, "/retirements", {"asset": "CQCER", "account": ALICE,
+                                       "ranges": [[25, 25]], "purpose": "voluntary",
+                                       "beneficiary": "x"}, key="r3")
+    assert again.status_code == 409 and again.json()["error"]["data"]["state"] == "retired"
+    assert api.size == size + 1
