@@ -6,14 +6,14 @@ on every start.
 
 from __future__ import annotations
 
+import hashlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qingshan.ledger.domain.commands import (
     Command,
     CreateAssetClass,
-    IssueUnits,
     OpenAccount,
     RegisterParty,
     RetireUnits,
@@ -25,10 +25,23 @@ from qingshan.ledger.domain.model import (
     AccountType,
     AssetKind,
     PartyKind,
+    Principal,
     RetirementPurpose,
+    Role,
 )
 from qingshan.ledger.sequencer import Receipt, Sequencer
 from qingshan.reference.chongqing import DISTRICTS
+from qingshan.registry.commands import (
+    CreateProject,
+    DecideIssuance,
+    RegisterProject,
+    RequestIssuance,
+    SubmitMonitoringReport,
+    SubmitProject,
+    ValidateProject,
+    VerifyMonitoringReport,
+)
+from qingshan.registry.methodologies.base import Methodology
 
 ASSETS = [
     CreateAssetClass("CQCER", AssetKind.SERIALIZED, "tCO2e",
@@ -56,14 +69,24 @@ class DemoBook:
 
 
 def load_demo(seq: Sequencer, *, enterprises: int = 150,
-              progress: Callable[[int, int], None] | None = None) -> DemoBook:
+              progress: Callable[[int, int], None] | None = None,
+              methodologies: Sequence[Methodology] | None = None) -> DemoBook:
+    if methodologies is None:
+        from qingshan.registry.methodologies import ALL
+
+        methodologies = ALL
     rng = random.Random(20211028)  # 碳惠通 went live in October 2021
     book = DemoBook()
-    steps = 6
+    steps = 5
     done = 0
 
     def run(commands: list[Command], key: str) -> list[Receipt]:
         receipts = seq.execute(commands, SYSTEM, f"demo/{key}")
+        book.entries += len(receipts)
+        return receipts
+
+    def run_as(actor: Principal, commands: list[Command], key: str) -> list[Receipt]:
+        receipts = seq.execute(commands, actor, f"demo/{key}")
         book.entries += len(receipts)
         return receipts
 
@@ -83,15 +106,18 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
                OpenAccount(op, AccountType.BUFFER, "林业缓冲池 forestry buffer"),
                OpenAccount(op, AccountType.HOLDING, "平台持有 platform holding")],
               "operator-accounts")
-    treasury, buffer = ops[2].result["account"], ops[3].result["account"]
+    treasury = ops[2].result["account"]
+    book.accounts["platform"] = ops[4].result["account"]
     step()
     # districts, a court, a bank, a verifier
     others: list[Command] = [RegisterParty(PartyKind.DISTRICT, f"{d.name_zh}人民政府", d.code)
                              for d in DISTRICTS]
     others += [RegisterParty(PartyKind.COURT, "重庆市高级人民法院", None),
                RegisterParty(PartyKind.BANK, "重庆三峡银行", None),
-               RegisterParty(PartyKind.VERIFIER, "中环联合(北京)认证中心 重庆审定核证", None)]
-    names = [f"{d.name_zh}人民政府" for d in DISTRICTS] + ["court", "bank", "verifier"]
+               RegisterParty(PartyKind.VERIFIER, "中环联合(北京)认证中心 重庆审定核证", None),
+               RegisterParty(PartyKind.VERIFIER, "重庆市环境科学研究院 审定核证中心", None)]
+    names = [f"{d.name_zh}人民政府" for d in DISTRICTS] + ["court", "bank", "verifier",
+                                                             "verifier2"]
     for name, r in zip(names, run(others, "others"), strict=True):
         book.parties[name] = r.result["party"]
     step()
@@ -119,50 +145,154 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
                                        memo="入金 deposit") for n in [*ent_names, "court"]]
     run(funding, "funding")
     step()
-    # issuances: forestry projects keep 10% in the buffer pool
-    issue: list[Command] = []
-    proponents = [n for n in ent_names if "林业" in n or "光伏" in n or "沼气" in n]
-    for j, n in enumerate(proponents):
-        qty = rng.randrange(5_000, 40_000)
-        vintage = 2021 + j % 3
-        allocations: tuple[tuple[str, int], ...] = ((book.accounts[n], qty),)
-        if "林业" in n:
-            allocations = ((book.accounts[n], qty - qty // 10), (buffer, qty // 10))
-        issue.append(IssueUnits("CQCER", f"CQ{j + 1:04d}", vintage, f"{vintage}-01-01",
-                                f"{vintage}-12-31", f"monitoring report MR-{vintage}-{j + 1:03d}",
-                                allocations))
-    run(issue, "issuances")
+    # projects through the registry, one per proponent, across the methodologies
+    projects = _register_projects(run, run_as, rng, book, ent_names, methodologies, op)
     step()
-    # a market's worth of transfers and retirements
-    buyers = [n for n in ent_names if n not in proponents]
-    moves: list[Command] = []
-    # plan from the issuances themselves (not from the live book) so a re-run sends the very
-    # same commands and the idempotency keys replay
-    left = {n: next(q for a, q in cmd.allocations if a == book.accounts[n])
-            for n, cmd in zip(proponents, issue, strict=True) if isinstance(cmd, IssueUnits)}
+    # a market's worth of trades: units one way, payment the other, planned from what the
+    # issuances gave (not from the live book) so a re-run sends the very same commands
+    left = {n: 0 for n in [*ent_names, "platform"]}
+    for name, qty in projects:
+        left[name] += qty
+    cash = {n: 50_000_000 * 100 for n in ent_names}
     got: dict[str, int] = {}
-    for k in range(300):
-        src = proponents[k % len(proponents)]
-        dst = buyers[rng.randrange(len(buyers))]
-        qty = rng.randrange(50, 800)
-        if left[src] < qty:
+    moves: list[Command] = []
+    sellers = [n for n, _ in projects if n != "platform"]
+    for _ in range(320 if sellers else 0):
+        src = sellers[rng.randrange(len(sellers))] if rng.random() < 0.7 else \
+            ent_names[rng.randrange(len(ent_names))]
+        dst = ent_names[rng.randrange(len(ent_names))]
+        qty = rng.randrange(2_000, 25_000)
+        price = rng.randrange(1_800, 3_600)  # fen per tonne: 18 to 36 yuan
+        if src == dst or left[src] < qty or cash[dst] < qty * price:
             continue
         left[src] -= qty
+        left[dst] += qty
+        cash[dst] -= qty * price
+        cash[src] = cash.get(src, 0) + qty * price
         got[dst] = got.get(dst, 0) + qty
-        price = rng.randrange(2_000, 4_000)  # fen per tonne
         moves.append(Transfer("CQCER", book.accounts[src], book.accounts[dst], qty,
                               memo=f"成交 trade at {price / 100:.2f} CNY/t"))
         moves.append(Transfer("CNY", book.accounts[dst], book.accounts[src], qty * price,
                               memo="货款 payment"))
-    run(moves, "trades")
+    for i in range(0, len(moves), 200):
+        run(moves[i:i + 200], f"trades-{i // 200}")
+    buyers = sorted(got, key=lambda n: ent_names.index(n))
     retire: list[Command] = []
-    for k, n in enumerate(buyers[:60]):
-        if got.get(n, 0) < 20 + k:
+    for k, n in enumerate(buyers[:80]):
+        qty = min(left[n], 500 + 97 * k)
+        if qty <= 0:
             continue
+        left[n] -= qty
         purpose = (RetirementPurpose.COMPLIANCE, RetirementPurpose.CARBON_NEUTRALITY)[k % 2]
-        retire.append(RetireUnits("CQCER", book.accounts[n], 20 + k, purpose, n,
-                                  "年度碳中和 annual neutrality", f"CN-2024-{k + 1:04d}"))
+        claim = ("重点排放单位履约抵销 compliance offset" if k % 2 == 0
+                 else "年度运营碳中和 annual operations carbon neutral")
+        retire.append(RetireUnits("CQCER", book.accounts[n], qty, purpose, n, claim,
+                                  f"CN-2024-{k + 1:04d}"))
+    # 以碳代偿: the court buys credits with compensation funds and retires them under the case
+    court_lot = min(left[sellers[0]], 1_200) if sellers else 0
+    if court_lot > 0:
+        run([Transfer("CQCER", book.accounts[sellers[0]], book.accounts["court"], court_lot,
+                      memo="以碳代偿 purchase"),
+             Transfer("CNY", book.accounts["court"], book.accounts[sellers[0]],
+                      court_lot * 3_000, memo="生态修复资金 compensation funds"),
+             RetireUnits("CQCER", book.accounts["court"], court_lot,
+                         RetirementPurpose.JUDICIAL_COMPENSATION, "长江上游生态修复",
+                         "渝碳司法: 判决生态修复费用购买并注销碳惠通减排量",
+                         "(2023)渝0118刑初215号")], "judicial")
     if retire:
         run(retire, "retirements")
     step()
     return book
+
+
+Run = Callable[[list[Command], str], list[Receipt]]
+RunAs = Callable[[Principal, list[Command], str], list[Receipt]]
+
+
+def _kind_of(m: Methodology) -> str:
+    text = f"{m.id} {m.sector} {m.title_zh} {m.title_en}".lower()
+    for kind, words in (("forestry", ("forest", "林")), ("pv", ("光伏", "photovolt")),
+                        ("biogas", ("沼气", "biogas")), ("inclusive", ("普惠", "inclusive"))):
+        if any(w in text for w in words):
+            return kind
+    return "other"
+
+
+def demo_values(m: Methodology, target: int) -> dict[str, str]:
+    """Monitoring values for which the methodology gives about ``target`` tCO2e: mid-range
+    values for the secondary parameters, and the first monitored one found by bisection."""
+    free = [p for p in m.parameters if p.default is None]
+    values: dict[str, float] = {}
+    for p in free:
+        lo = p.minimum if p.minimum is not None else 0.0
+        hi = p.maximum if p.maximum is not None else lo + 1.0
+        values[p.id] = round((lo + hi) / 2, 3) if p.maximum is not None else max(lo, 1.0)
+    if free:
+        key = free[0]
+        lo, hi = (key.minimum or 0.0), (key.maximum or 1e9)
+        for _ in range(80):
+            mid = (lo + hi) / 2
+            if m.reductions({**values, key.id: mid}) < target:
+                lo = mid
+            else:
+                hi = mid
+        values[key.id] = round(hi, 3)
+    return {k: f"{v:.3f}" for k, v in values.items()}
+
+
+def _register_projects(run: Run, run_as: RunAs, rng: random.Random, book: DemoBook,
+                       ent_names: list[str],
+                       methodologies: Sequence[Methodology],
+                       operator: str) -> list[tuple[str, int]]:
+    """Projects from draft to issuance; returns (proponent, units it received) pairs."""
+    if not methodologies:
+        return []
+    verifiers = [Principal("demo-verifier-1", Role.VERIFIER, book.parties["verifier"]),
+                 Principal("demo-verifier-2", Role.VERIFIER, book.parties["verifier2"])]
+    by_kind: dict[str, list[Methodology]] = {}
+    for m in methodologies:
+        by_kind.setdefault(_kind_of(m), []).append(m)
+    plan: list[tuple[str, Methodology]] = []
+    for n in ent_names:
+        kind = ("forestry" if "林业" in n else "pv" if "光伏" in n else
+                "biogas" if "沼气" in n else None)
+        if kind and by_kind.get(kind):
+            plan.append((n, by_kind[kind][len(plan) % len(by_kind[kind])]))
+    for m in by_kind.get("inclusive", []) + by_kind.get("other", []):
+        plan.append(("platform", m))
+    received: list[tuple[str, int]] = []
+    for j, (name, m) in enumerate(plan):
+        party = operator if name == "platform" else book.parties[name]
+        d = DISTRICTS[(j * 7) % len(DISTRICTS)]
+        create = CreateProject.from_payload({
+            "proponent": party, "account": book.accounts[name],
+            "name": f"{d.name_zh}{m.title_zh}项目{j + 1:02d}", "methodology": m.key,
+            "district": d.code, "lat_e6": int(d.lat * 1e6), "lon_e6": int(d.lon * 1e6),
+            "crediting_start": "2020-01-01", "crediting_end": "2029-12-31",
+            "estimated_annual": 20_000, "description": f"{m.title_en} in {d.name_en}",
+            "documents": [{"name": "项目设计文件 PDD",
+                           "sha256": hashlib.sha256(f"pdd-{j}".encode()).hexdigest(),
+                           "url": ""}]})
+        pid = run([create], f"project-{j}")[0].result["project"]
+        verifier = verifiers[j % 2]
+        run([SubmitProject(pid, "申请审定 ready for validation")], f"submit-{j}")
+        run_as(verifier, [ValidateProject(pid, True, "符合方法学 meets the methodology")],
+               f"validate-{j}")
+        run([RegisterProject(pid, "审定通过 validated")], f"register-{j}")
+        total = 0
+        for year in (2021, 2022, 2023)[: 1 + j % 3]:
+            target = rng.randrange(8_000, 30_000)
+            rid = run([SubmitMonitoringReport.from_payload({
+                "project": pid, "period_start": f"{year}-01-01", "period_end": f"{year}-12-31",
+                "values": demo_values(m, target)})], f"report-{j}-{year}")[0].result["report"]
+            claimed = int(run_as(verifier, [VerifyMonitoringReport(
+                rid, True, target, "核证 verified")], f"verify-{j}-{year}")[0].result[
+                    "verified"])
+            qid = run([RequestIssuance(rid, claimed)], f"request-{j}-{year}")[0].result[
+                "request"]
+            issued = run([DecideIssuance(qid, True, "签发 approved")],
+                         f"issue-{j}-{year}")[0].result
+            total += claimed - int(issued["buffer"])
+        received.append((name, total))
+    return received
+
