@@ -189,6 +189,7 @@ registry_projects = Table(
     Column("account", String(16), nullable=False),
     Column("name", String(200), nullable=False),
     Column("methodology", String(40), nullable=False, index=True),
+    Column("sector", String(32), nullable=False, index=True),
     Column("asset", String(10), nullable=False),
     Column("district", String(6), nullable=False, index=True),
     Column("lat_e6", BigInteger, nullable=False),

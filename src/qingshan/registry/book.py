@@ -126,6 +126,7 @@ class Project:
     account: str
     name: str
     methodology: str
+    sector: str  # the methodology's sector (forestry, energy, agriculture, inclusive, …)
     asset: str
     district: str
     lat_e6: int
@@ -300,10 +301,11 @@ class RegistryBook(UndoLog):
         if acct.party_id != party.id or acct.type is not AccountType.HOLDING:
             raise WrongAccountType("units go to a holding account of the proponent",
                                    account=acct.id)
-        self.methodology(cmd.methodology)
+        m = self.methodology(cmd.methodology)
         self.ledger.asset(cmd.asset, AssetKind.SERIALIZED)
         pid = self._next("project", "CQ", 4)
-        p = Project(pid, party.id, acct.id, cmd.name, cmd.methodology, cmd.asset, cmd.district,
+        p = Project(pid, party.id, acct.id, cmd.name, cmd.methodology, m.sector, cmd.asset,
+                    cmd.district,
                     cmd.lat_e6, cmd.lon_e6, cmd.crediting_start, cmd.crediting_end,
                     cmd.estimated_annual, cmd.description, cmd.documents,
                     ProjectStatus.DRAFT, None, seq, seq)

@@ -79,6 +79,7 @@ EXPORTS: dict[str, list[tuple[str, str]]] = {
     "projects": [
         ("id", "project id, e.g. CQ0001"), ("name", "project name"),
         ("proponent", "party id of the proponent"), ("methodology", "id@version"),
+        ("sector", "the methodology's sector"),
         ("asset", "asset class of its units"), ("district", "GB/T 2260 code"),
         ("lat", "latitude, degrees"), ("lon", "longitude, degrees"),
         ("crediting_start", "ISO date"), ("crediting_end", "ISO date"),

@@ -13,7 +13,8 @@ from qingshan.registry.commands import Document
 if TYPE_CHECKING:
     from qingshan.registry.book import RegistryBook
 
-PROJECT_COLS = ["id", "proponent", "account", "name", "methodology", "asset", "district",
+PROJECT_COLS = ["id", "proponent", "account", "name", "methodology", "sector", "asset",
+                "district",
                 "lat_e6", "lon_e6", "crediting_start", "crediting_end", "estimated_annual",
                 "description", "documents", "status", "validator", "created_seq",
                 "updated_seq"]
@@ -42,7 +43,7 @@ def rows(book: RegistryBook) -> Rows:
     d = book._dirty
     if d["projects"]:
         out.append((_upsert("registry_projects", PROJECT_COLS), [
-            (p.id, p.proponent, p.account, p.name, p.methodology, p.asset, p.district,
+            (p.id, p.proponent, p.account, p.name, p.methodology, p.sector, p.asset, p.district,
              p.lat_e6, p.lon_e6, p.crediting_start, p.crediting_end, p.estimated_annual,
              p.description, _docs(p.documents), p.status.value, p.validator, p.created_seq,
              p.updated_seq)
@@ -80,9 +81,9 @@ def load(book: RegistryBook, fetchall: FetchAll) -> None:
 
     for r in q(f"SELECT {', '.join(PROJECT_COLS)} FROM registry_projects"):
         book.projects[r[0]] = Project(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], int(r[7]), int(r[8]), r[9], r[10],
-            int(r[11]), r[12], _undocs(r[13]), ProjectStatus(r[14]), r[15], int(r[16]),
-            int(r[17]))
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], int(r[8]), int(r[9]), r[10],
+            r[11], int(r[12]), r[13], _undocs(r[14]), ProjectStatus(r[15]), r[16], int(r[17]),
+            int(r[18]))
     for r in q(f"SELECT {', '.join(REPORT_COLS)} FROM registry_reports"):
         values = tuple(sorted(orjson.loads(r[4]).items()))
         book.reports[r[0]] = MonitoringReport(

@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("account", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("methodology", sa.String(length=40), nullable=False),
+        sa.Column("sector", sa.String(length=32), nullable=False),
         sa.Column("asset", sa.String(length=10), nullable=False),
         sa.Column("district", sa.String(length=6), nullable=False),
         sa.Column("lat_e6", sa.BigInteger(), nullable=False),
@@ -88,6 +89,7 @@ def upgrade() -> None:
             batch_op.f("ix_registry_projects_proponent"), ["proponent"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_registry_projects_status"), ["status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_registry_projects_sector"), ["sector"], unique=False)
 
     op.create_table(
         "registry_reports",
@@ -119,6 +121,7 @@ def downgrade() -> None:
     op.drop_table("registry_reports")
     with op.batch_alter_table("registry_projects", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_registry_projects_status"))
+        batch_op.drop_index(batch_op.f("ix_registry_projects_sector"))
         batch_op.drop_index(batch_op.f("ix_registry_projects_proponent"))
         batch_op.drop_index(batch_op.f("ix_registry_projects_methodology"))
         batch_op.drop_index(batch_op.f("ix_registry_projects_district"))
