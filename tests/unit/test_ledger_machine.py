@@ -136,11 +136,12 @@ class LedgerMachine(RuleBasedStateMachine):
             self.attempt(ReleaseHold(hid, ""), actor)
 
     @rule(data=st.data(), dst=holders, actor=actors,
-          qty=st.none() | st.integers(1, 60))
-    def enforce(self, data: st.DataObject, dst: str, actor: Principal, qty: int | None) -> None:
+          qty=st.none() | st.integers(1, 60), keep_rest=st.booleans())
+    def enforce(self, data: st.DataObject, dst: str, actor: Principal, qty: int | None,
+                keep_rest: bool) -> None:
         if self.book.state.holds:
             hid = data.draw(st.sampled_from(sorted(self.book.state.holds)))
-            self.attempt(EnforceHold(hid, dst, qty, ""), actor)
+            self.attempt(EnforceHold(hid, dst, qty, "", keep_rest), actor)
 
     @rule(account=holders, amount=st.integers(1, 10_000))
     def deposit(self, account: str, amount: int) -> None:

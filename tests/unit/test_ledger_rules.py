@@ -356,3 +356,25 @@ def test_rollback_restores_the_book_exactly() -> None:
     assert snapshot(book) == before
     assert units(book, ALICE) == [(1, 100)]
     assert check_invariants(book.state) == []
+
+
+def test_partial_enforcement_can_keep_the_rest_held() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    book.run(fund(BOB, 1000))
+    units_hold = book.run(PlaceHold(HoldKind.MARKET_ORDER, "CQCER", ALICE, 6, None, "sell"),
+                          ALICE_KEY).result["hold"]
+    cash_hold = book.run(PlaceHold(HoldKind.MARKET_ORDER, "CNY", BOB, 600, None, "buy"),
+                         BOB_KEY).result["hold"]
+    r = book.run(EnforceHold(units_hold, BOB, 2, "fill 1", keep_rest=True)).result
+    assert r == {"hold": units_hold, "enforced": 2, "remaining": 4, "ranges": [[1, 2]]}
+    book.run(EnforceHold(cash_hold, ALICE, 200, "fill 1", keep_rest=True))
+    assert book.state.holds[units_hold].status.value == "active"
+    assert book.state.available(BOB, "CNY") == 400 and book.state.balance(BOB, "CNY") == 800
+    assert check_invariants(book.state) == []
+    book.run(EnforceHold(units_hold, BOB, 4, "fill 2", keep_rest=True))
+    assert book.state.holds[units_hold].status.value == "enforced"
+    book.run(ReleaseHold(cash_hold, "order done"))
+    assert book.state.available(BOB, "CNY") == 800
+    assert units(book, BOB) == [(1, 6)]
+    assert check_invariants(book.state) == []

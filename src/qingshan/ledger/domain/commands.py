@@ -409,17 +409,19 @@ class ReleaseHold(Command):
 
 @dataclass(frozen=True, slots=True)
 class EnforceHold(Command):
-    """Move held units or funds to ``destination``; a smaller ``quantity`` releases the rest."""
+    """Move held units or funds to ``destination``. A smaller ``quantity`` releases the rest,
+    or, with ``keep_rest`` (a partly filled order), leaves it held under the same hold."""
 
     kind: ClassVar[str] = "enforce_hold"
     hold: str
     destination: str
     quantity: int | None
     reason: str
+    keep_rest: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         return {"hold": self.hold, "destination": self.destination, "quantity": self.quantity,
-                "reason": self.reason}
+                "reason": self.reason, "keep_rest": self.keep_rest}
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> EnforceHold:
@@ -427,7 +429,8 @@ class EnforceHold(Command):
         return cls(hold=check_id("H", data.get("hold"), "hold"),
                    destination=check_id("A", data.get("destination"), "destination"),
                    quantity=None if qty is None else check_quantity(qty),
-                   reason=_text(data, "reason", required=False))
+                   reason=_text(data, "reason", required=False),
+                   keep_rest=data.get("keep_rest") is True)
 
 
 COMMANDS: dict[str, type[Command]] = {

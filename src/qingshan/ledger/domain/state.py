@@ -668,6 +668,8 @@ class LedgerState(UndoLog):
             raise WrongAccountType("enforce into another account, or release the hold",
                                    account=cmd.destination)
         effects = Effects({})
+        if cmd.keep_rest and qty < hold.quantity:
+            return self._enforce_part(hold, cmd.destination, qty, effects)
         released = hold.quantity - qty
         if self.assets[hold.asset].kind is AssetKind.FUNGIBLE:
             self._hold_funds(hold.account, hold.asset, -hold.quantity)
@@ -692,6 +694,32 @@ class LedgerState(UndoLog):
             effects.result = {"hold": hold.id, "enforced": qty, "released": released,
                               "ranges": moved, "released_ranges": back}
         self._close_hold(hold, HoldStatus.ENFORCED)
+        return effects
+
+    def _enforce_part(self, hold: Hold, destination: str, qty: int,
+                      effects: Effects) -> Effects:
+        """Enforce ``qty`` of a hold and keep the rest held (a partial fill)."""
+        if self.assets[hold.asset].kind is AssetKind.FUNGIBLE:
+            self._hold_funds(hold.account, hold.asset, -qty)
+            self._post(hold.account, hold.asset, -qty, effects)
+            self._post(destination, hold.asset, qty, effects)
+            moved = None
+        else:
+            need, enforce = qty, []
+            for b in self.held_blocks(hold.id):
+                if need <= 0:
+                    break
+                if b.quantity > need:
+                    b, _ = self._split(b, b.start + need)
+                enforce.append(b)
+                need -= b.quantity
+            moved = self._move(enforce, account=destination, state=BlockState.ACTIVE,
+                               hold=None, effects=effects)
+        self._set(self.holds, hold.id, replace(hold, quantity=hold.quantity - qty))
+        self.dirty.holds.add(hold.id)
+        effects.result = {"hold": hold.id, "enforced": qty, "remaining": hold.quantity - qty}
+        if moved is not None:
+            effects.result["ranges"] = moved
         return effects
 
     _handlers: ClassVar[dict[type[Command], Callable[[LedgerState, Any, Principal], Effects]]] = {
