@@ -243,3 +243,51 @@ registry_events = Table(
     Column("actor", String(64), nullable=False),
     Column("reason", Text, nullable=False),
 )
+
+
+# ------------------------------------------------------------------------------ market
+
+market_instruments = Table(
+    "market_instruments", metadata,
+    Column("id", String(24), primary_key=True),
+    Column("asset", String(10), nullable=False),
+    Column("tick", BigInteger, nullable=False),
+    Column("lot", BigInteger, nullable=False),
+    Column("band_bps", Integer, nullable=False),
+    Column("reference_price", BigInteger, nullable=False),
+    Column("max_order", BigInteger, nullable=False),
+    Column("fee_bps", Integer, nullable=False),
+    Column("fee_account", String(16), nullable=False),
+)
+
+market_orders = Table(
+    "market_orders", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("instrument", String(24), nullable=False),
+    Column("account", String(16), nullable=False, index=True),
+    Column("party", String(16), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("order_type", String(8), nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("remaining", BigInteger, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("hold", String(16), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Index("ix_market_orders_book", "instrument", "status", "side", "price"),
+)
+
+market_trades = Table(
+    "market_trades", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("instrument", String(24), nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("buy_order", String(16), nullable=False),
+    Column("sell_order", String(16), nullable=False),
+    Column("aggressor", String(4), nullable=False),
+    Column("buyer_fee", BigInteger, nullable=False),
+    Column("seller_fee", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Index("ix_market_trades_instrument", "instrument", "seq"),
+)

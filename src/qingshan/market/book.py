@@ -1,0 +1,417 @@
+"""The market's book: instruments, the order book, and a continuous double auction with
+price-time priority whose every fill settles delivery-versus-payment on the ledger in the same
+journal entry.
+
+An order holds what it could give up: a sell order holds its units, a buy order holds
+``price × quantity`` plus the most fee that could fall due (fees are rounded down, so the sum
+over fills never exceeds the reserve). A fill enforces part of each hold (units to the buyer,
+money to the seller, fees to the platform); a cancel, an IOC remainder or a finished buy order
+releases what is left. So every hold is either settled or released, never forgotten.
+
+Self-trade prevention: an incoming order never trades with a resting order of the same party;
+the resting order is cancelled instead ("cancel resting").
+
+Deterministic: the book is a function of the journal (the sequencer replays it on start).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sortedcontainers import SortedDict
+
+from qingshan.errors import (
+    AlreadyExists,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAccountOwner,
+    NotFound,
+)
+from qingshan.ledger.books import FetchAll, Rows
+from qingshan.ledger.domain.commands import (
+    Command,
+    EnforceHold,
+    PlaceHold,
+    ReleaseHold,
+)
+from qingshan.ledger.domain.model import (
+    SYSTEM,
+    AccountStatus,
+    AssetKind,
+    HoldKind,
+    Principal,
+    Role,
+)
+from qingshan.ledger.domain.state import Effects, LedgerState
+from qingshan.ledger.domain.undo import UndoLog
+from qingshan.market import storage
+from qingshan.market.commands import (
+    MARKET_COMMANDS,
+    CancelOrder,
+    CreateInstrument,
+    OrderType,
+    PlaceOrder,
+    SetReferencePrice,
+    Side,
+)
+
+QUOTE = "CNY"
+ADMIN = frozenset({Role.OPERATOR, Role.SYSTEM})
+
+
+class OrderStatus(StrEnum):
+    OPEN = "open"
+    FILLED = "filled"
+    CANCELLED = "cancelled"
+
+
+class UnknownInstrument(NotFound):
+    code = "unknown_instrument"
+
+
+class UnknownOrder(NotFound):
+    code = "unknown_order"
+
+
+class OutsideBand(InvalidInput):
+    """The price lies outside the instrument's band around its reference price."""
+
+    code = "price_outside_band"
+
+
+class OffTick(InvalidInput):
+    """The price is not a multiple of the tick, or the quantity not a multiple of the lot."""
+
+    code = "off_tick"
+
+
+class OrderNotOpen(Conflict):
+    code = "order_not_open"
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    id: str
+    asset: str
+    tick: int
+    lot: int
+    band_bps: int
+    reference_price: int
+    max_order: int
+    fee_bps: int
+    fee_account: str
+
+    def band(self) -> tuple[int, int]:
+        """Lowest and highest allowed prices, on the tick grid."""
+        lo = -(-self.reference_price * (10_000 - self.band_bps) // 10_000)
+        hi = self.reference_price * (10_000 + self.band_bps) // 10_000
+        lo = -(-lo // self.tick) * self.tick
+        hi = hi // self.tick * self.tick
+        return max(lo, self.tick), hi
+
+    def fee(self, value: int) -> int:
+        return value * self.fee_bps // 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: str
+    instrument: str
+    account: str
+    party: str
+    side: Side
+    order_type: OrderType
+    price: int  # limit (for a market order, the band edge it may trade up to)
+    quantity: int
+    remaining: int
+    status: OrderStatus
+    hold: str
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    id: int
+    instrument: str
+    price: int
+    quantity: int
+    buy_order: str
+    sell_order: str
+    aggressor: Side
+    buyer_fee: int
+    seller_fee: int
+    seq: int
+
+
+Handler = Callable[["MarketBook", Any, Principal, int], Effects]
+
+
+class MarketBook(UndoLog):
+    name = "market"
+    commands: tuple[type[Command], ...] = MARKET_COMMANDS
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.instruments: dict[str, Instrument] = {}
+        self.orders: dict[str, Order] = {}
+        self.trades: dict[int, Trade] = {}
+        # per instrument and side: price -> tuple of open order ids in time order
+        self.levels: dict[tuple[str, Side], SortedDict] = {}
+        self.counters = {"order": 0, "trade": 0}
+        self._dirty: dict[str, set[Any]] = {"instruments": set(), "orders": set(),
+                                            "trades": set()}
+        self.ledger = LedgerState()
+
+    # ------------------------------------------------------------------ Book protocol
+    def bind(self, ledger: LedgerState) -> None:
+        self.ledger = ledger
+
+    def apply(self, cmd: Command, actor: Principal, seq: int) -> Effects:
+        return self._handlers[type(cmd)](self, cmd, actor, seq)
+
+    def load(self, fetchall: FetchAll) -> None:
+        storage.load(self, fetchall)
+
+    def rows(self) -> Rows:
+        out = storage.rows(self)
+        self.discard_changes()
+        return out
+
+    def discard_changes(self) -> None:
+        for s in self._dirty.values():
+            s.clear()
+
+    def snapshot(self) -> Any:
+        return (self.instruments, self.orders, self.trades, dict(self.counters),
+                {k: dict(v) for k, v in self.levels.items() if len(v)})
+
+    # ------------------------------------------------------------------ helpers
+    def instrument(self, iid: str) -> Instrument:
+        i = self.instruments.get(iid)
+        if i is None:
+            raise UnknownInstrument("no such instrument", instrument=iid)
+        return i
+
+    def order(self, oid: str) -> Order:
+        o = self.orders.get(oid)
+        if o is None:
+            raise UnknownOrder("no such order", order=oid)
+        return o
+
+    def _side(self, iid: str, side: Side) -> SortedDict:
+        key = (iid, side)
+        levels = self.levels.get(key)
+        if levels is None:
+            levels = SortedDict()
+            self.levels[key] = levels
+        return levels
+
+    def best(self, iid: str, side: Side) -> int | None:
+        levels = self.levels.get((iid, side))
+        if not levels:
+            return None
+        return int(levels.peekitem(-1 if side is Side.BUY else 0)[0])
+
+    def _put(self, o: Order) -> None:
+        self._set(self.orders, o.id, o)
+        self._dirty["orders"].add(o.id)
+
+    def _rest(self, o: Order) -> None:
+        levels = self._side(o.instrument, o.side)
+        self._set(levels, o.price, (*levels.get(o.price, ()), o.id))
+
+    def _unrest(self, o: Order) -> None:
+        levels = self._side(o.instrument, o.side)
+        queue = tuple(x for x in levels.get(o.price, ()) if x != o.id)
+        if queue:
+            self._set(levels, o.price, queue)
+        elif o.price in levels:
+            self._del(levels, o.price)
+
+    def _ledger(self, cmd: Command, seq: int, effects: Effects) -> dict[str, Any]:
+        """Run a ledger use-case as the platform, inside this unit of work."""
+        e = self.ledger.apply(cmd, SYSTEM, seq)
+        effects.postings.extend(e.postings)
+        effects.serial_events.extend(e.serial_events)
+        return e.result
+
+    def check_owner(self, actor: Principal, account_id: str) -> str:
+        acct = self.ledger.account(account_id)
+        if actor.role in ADMIN:
+            return acct.party_id
+        if actor.role is Role.MEMBER and actor.party_id == acct.party_id:
+            return acct.party_id
+        if actor.role is Role.MEMBER:
+            raise NotAccountOwner("this account belongs to another party", account=acct.id)
+        raise Forbidden(f"role {actor.role.value} does not trade", role=actor.role.value)
+
+    # ------------------------------------------------------------------ instruments
+    def apply_create_instrument(self, cmd: CreateInstrument, actor: Principal,
+                                seq: int) -> Effects:
+        if actor.role not in ADMIN:
+            raise Forbidden("only the operator lists instruments", role=actor.role.value)
+        if cmd.id in self.instruments:
+            raise AlreadyExists("instrument exists", instrument=cmd.id)
+        self.ledger.asset(cmd.asset, AssetKind.SERIALIZED)
+        self.ledger.asset(QUOTE, AssetKind.FUNGIBLE)
+        self.ledger.check_receiving(cmd.fee_account)
+        inst = Instrument(cmd.id, cmd.asset, cmd.tick, cmd.lot, cmd.band_bps,
+                          cmd.reference_price, cmd.max_order, cmd.fee_bps, cmd.fee_account)
+        self._set(self.instruments, inst.id, inst)
+        self._dirty["instruments"].add(inst.id)
+        lo, hi = inst.band()
+        return Effects({"instrument": inst.id, "band": [lo, hi]})
+
+    def apply_set_reference_price(self, cmd: SetReferencePrice, actor: Principal,
+                                  seq: int) -> Effects:
+        if actor.role not in ADMIN:
+            raise Forbidden("only the operator sets reference prices", role=actor.role.value)
+        inst = self.instrument(cmd.instrument)
+        if cmd.price % inst.tick:
+            raise OffTick("the price is not a multiple of the tick", tick=inst.tick)
+        new = replace(inst, reference_price=cmd.price)
+        self._set(self.instruments, inst.id, new)
+        self._dirty["instruments"].add(inst.id)
+        lo, hi = new.band()
+        return Effects({"instrument": inst.id, "reference_price": cmd.price, "band": [lo, hi]})
+
+    # ------------------------------------------------------------------ orders
+    def check_order(self, cmd: PlaceOrder, actor: Principal) -> tuple[Instrument, str, int]:
+        inst = self.instrument(cmd.instrument)
+        party = self.check_owner(actor, cmd.account)
+        acct = self.ledger.account(cmd.account)
+        if acct.status is not AccountStatus.OPEN:
+            raise Conflict("the account is not open", account=acct.id)
+        if cmd.quantity % inst.lot:
+            raise OffTick(f"the quantity must be a multiple of the lot ({inst.lot})",
+                          lot=inst.lot, field="quantity")
+        if cmd.quantity > inst.max_order:
+            raise InvalidInput(f"at most {inst.max_order} units in one order",
+                               field="quantity", limit=inst.max_order)
+        lo, hi = inst.band()
+        if cmd.order_type is OrderType.MARKET:
+            return inst, party, hi if cmd.side is Side.BUY else lo
+        price = cmd.price
+        assert price is not None
+        if price % inst.tick:
+            raise OffTick(f"the price must be a multiple of the tick ({inst.tick} fen)",
+                          tick=inst.tick, field="price")
+        if not lo <= price <= hi:
+            raise OutsideBand("the price is outside today's band", band=[lo, hi],
+                              price=price, field="price")
+        return inst, party, price
+
+    def apply_place_order(self, cmd: PlaceOrder, actor: Principal, seq: int) -> Effects:
+        inst, party, price = self.check_order(cmd, actor)
+        effects = Effects({})
+        if cmd.side is Side.SELL:
+            hold = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, inst.asset, cmd.account,
+                                          cmd.quantity, None, "sell order"), seq, effects)
+        else:
+            value = price * cmd.quantity
+            hold = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, QUOTE, cmd.account,
+                                          value + inst.fee(value), None, "buy order"),
+                                seq, effects)
+        n = self.counters["order"] + 1
+        self._set(self.counters, "order", n)
+        order = Order(f"O{n:08d}", inst.id, cmd.account, party, cmd.side, cmd.order_type,
+                      price, cmd.quantity, cmd.quantity, OrderStatus.OPEN, hold["hold"], seq)
+        self._put(order)
+        fills = self._match(inst, order, seq, effects)
+        order = self.orders[order.id]
+        if order.remaining and order.order_type is not OrderType.LIMIT:
+            order = self._cancel(order, seq, effects)
+        elif order.remaining:
+            self._rest(order)
+        effects.result = {"order": order.id, "status": order.status.value,
+                          "remaining": order.remaining, "fills": fills,
+                          "hold": order.hold}
+        return effects
+
+    def _match(self, inst: Instrument, taker: Order, seq: int,
+               effects: Effects) -> list[dict[str, Any]]:
+        other = Side.SELL if taker.side is Side.BUY else Side.BUY
+        levels = self._side(inst.id, other)
+        fills: list[dict[str, Any]] = []
+        while taker.remaining and levels:
+            price, queue = levels.peekitem(-1 if other is Side.BUY else 0)
+            if (taker.side is Side.BUY and price > taker.price) or \
+                    (taker.side is Side.SELL and price < taker.price):
+                break
+            maker = self.orders[queue[0]]
+            if maker.party == taker.party:  # self-trade prevention: cancel the resting order
+                self._unrest(maker)
+                self._cancel(maker, seq, effects)
+                continue
+            qty = min(taker.remaining, maker.remaining)
+            buy, sell = (taker, maker) if taker.side is Side.BUY else (maker, taker)
+            trade = self._settle(inst, buy, sell, int(price), qty, taker.side, seq, effects)
+            fills.append({"trade": trade.id, "price": trade.price, "quantity": qty,
+                          "maker": maker.id})
+            maker = self.orders[maker.id]
+            taker = self.orders[taker.id]
+            if not maker.remaining:
+                self._unrest(maker)
+        return fills
+
+    def _settle(self, inst: Instrument, buy: Order, sell: Order, price: int, qty: int,
+                aggressor: Side, seq: int, effects: Effects) -> Trade:
+        """Delivery versus payment, all inside this journal entry."""
+        value = price * qty
+        buyer_fee, seller_fee = inst.fee(value), inst.fee(value)
+        self._ledger(EnforceHold(sell.hold, buy.account, qty, "fill", keep_rest=True), seq,
+                     effects)
+        # the seller's fee comes out of the payment, so nothing is taken from its account
+        self._ledger(EnforceHold(buy.hold, sell.account, value - seller_fee, "fill",
+                                 keep_rest=True), seq, effects)
+        if buyer_fee + seller_fee:
+            self._ledger(EnforceHold(buy.hold, inst.fee_account, buyer_fee + seller_fee, "fees",
+                                     keep_rest=True), seq, effects)
+        for o in (buy, sell):
+            left = o.remaining - qty
+            self._put(replace(o, remaining=left,
+                              status=OrderStatus.FILLED if not left else o.status))
+        done_buy = self.orders[buy.id]
+        if not done_buy.remaining:
+            self._release_rest(done_buy, seq, effects)
+        n = self.counters["trade"] + 1
+        self._set(self.counters, "trade", n)
+        trade = Trade(n, inst.id, price, qty, buy.id, sell.id, aggressor, buyer_fee, seller_fee,
+                      seq)
+        self._set(self.trades, n, trade)
+        self._dirty["trades"].add(n)
+        return trade
+
+    def _release_rest(self, o: Order, seq: int, effects: Effects) -> None:
+        hold = self.ledger.holds[o.hold]
+        if hold.status.value == "active" and hold.quantity:
+            self._ledger(ReleaseHold(o.hold, "order finished"), seq, effects)
+
+    def _cancel(self, o: Order, seq: int, effects: Effects) -> Order:
+        self._release_rest(o, seq, effects)
+        new = replace(o, status=OrderStatus.CANCELLED)
+        self._put(new)
+        return new
+
+    def apply_cancel_order(self, cmd: CancelOrder, actor: Principal, seq: int) -> Effects:
+        o = self.order(cmd.order)
+        self.check_owner(actor, o.account)
+        if o.status is not OrderStatus.OPEN:
+            raise OrderNotOpen(f"the order is {o.status.value}", order=o.id,
+                               status=o.status.value)
+        effects = Effects({})
+        self._unrest(o)
+        self._cancel(o, seq, effects)
+        effects.result = {"order": o.id, "status": "cancelled", "cancelled": o.remaining}
+        return effects
+
+    _handlers: ClassVar[dict[type[Command], Handler]] = {
+        CreateInstrument: apply_create_instrument,
+        SetReferencePrice: apply_set_reference_price,
+        PlaceOrder: apply_place_order,
+        CancelOrder: apply_cancel_order,
+    }

@@ -1,0 +1,148 @@
+"""Market commands: instruments, orders, cancels. Prices are integers in fen per unit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from qingshan.errors import InvalidInput, MalformedIdentifier
+from qingshan.ledger.domain.commands import Command, _asset, _enum, _text
+from qingshan.ledger.domain.model import MAX_QUANTITY, check_id, check_quantity
+
+INSTRUMENT_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,23}$")
+ORDER_RE = re.compile(r"^O\d{8,12}$")
+MAX_PRICE = 10**10  # fen per unit: 100 million yuan, far above any credit
+
+
+class Side(StrEnum):
+    BUY = "buy"
+    SELL = "sell"
+
+
+class OrderType(StrEnum):
+    LIMIT = "limit"  # rests on the book until filled or cancelled
+    IOC = "ioc"  # immediate or cancel: what does not fill at once is cancelled
+    MARKET = "market"  # IOC at the band's edge (market with protection)
+
+
+def _instrument(data: Mapping[str, Any], key: str = "instrument") -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not INSTRUMENT_RE.match(value):
+        raise MalformedIdentifier(f"{key} must look like CQCER-FOREST", field=key,
+                                  value=str(value)[:64])
+    return value
+
+
+def _int(data: Mapping[str, Any], key: str, lo: int, hi: int) -> int:
+    value = data.get(key)
+    if type(value) is not int or not lo <= value <= hi:
+        raise InvalidInput(f"{key} must be a whole number from {lo} to {hi}", field=key)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class CreateInstrument(Command):
+    """An operator lists an asset class for continuous trading against CNY."""
+
+    kind: ClassVar[str] = "create_instrument"
+    id: str
+    asset: str
+    tick: int  # price step, fen
+    lot: int  # quantity step, units
+    band_bps: int  # allowed distance from the reference price, basis points
+    reference_price: int  # previous close, fen per unit
+    max_order: int  # units in one order
+    fee_bps: int  # charged to each side on the traded value, basis points
+    fee_account: str  # the operator's account that collects fees
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"id": self.id, "asset": self.asset, "tick": self.tick, "lot": self.lot,
+                "band_bps": self.band_bps, "reference_price": self.reference_price,
+                "max_order": self.max_order, "fee_bps": self.fee_bps,
+                "fee_account": self.fee_account}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> CreateInstrument:
+        cmd = cls(id=_instrument(data, "id"), asset=_asset(data),
+                  tick=_int(data, "tick", 1, 10**6), lot=_int(data, "lot", 1, 10**6),
+                  band_bps=_int(data, "band_bps", 1, 10_000),
+                  reference_price=_int(data, "reference_price", 1, MAX_PRICE),
+                  max_order=_int(data, "max_order", 1, MAX_QUANTITY),
+                  fee_bps=_int(data, "fee_bps", 0, 1_000),
+                  fee_account=check_id("A", data.get("fee_account"), "fee_account"))
+        if cmd.reference_price % cmd.tick:
+            raise InvalidInput("the reference price must be a multiple of the tick",
+                               field="reference_price")
+        return cmd
+
+
+@dataclass(frozen=True, slots=True)
+class SetReferencePrice(Command):
+    """The operator sets the reference price (the previous close) the band is measured from."""
+
+    kind: ClassVar[str] = "set_reference_price"
+    instrument: str
+    price: int
+    reason: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"instrument": self.instrument, "price": self.price, "reason": self.reason}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> SetReferencePrice:
+        return cls(instrument=_instrument(data), price=_int(data, "price", 1, MAX_PRICE),
+                   reason=_text(data, "reason", max_len=500))
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceOrder(Command):
+    kind: ClassVar[str] = "place_order"
+    instrument: str
+    account: str  # holds the units (to sell) or the CNY (to buy), and receives the other
+    side: Side
+    order_type: OrderType
+    price: int | None  # fen per unit; None for a market order
+    quantity: int
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"instrument": self.instrument, "account": self.account,
+                "side": self.side.value, "order_type": self.order_type.value,
+                "price": self.price, "quantity": self.quantity}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> PlaceOrder:
+        order_type = _enum(data, "order_type", OrderType) if "order_type" in data \
+            else OrderType.LIMIT
+        price = data.get("price")
+        if order_type is OrderType.MARKET:
+            if price is not None:
+                raise InvalidInput("a market order takes no price", field="price")
+        else:
+            price = _int(data, "price", 1, MAX_PRICE)
+        return cls(instrument=_instrument(data),
+                   account=check_id("A", data.get("account"), "account"),
+                   side=_enum(data, "side", Side), order_type=order_type, price=price,
+                   quantity=check_quantity(data.get("quantity")))
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOrder(Command):
+    kind: ClassVar[str] = "cancel_order"
+    order: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"order": self.order}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> CancelOrder:
+        order = data.get("order")
+        if not isinstance(order, str) or not ORDER_RE.match(order):
+            raise MalformedIdentifier("order must look like O00000001", field="order")
+        return cls(order=order)
+
+
+MARKET_COMMANDS: tuple[type[Command], ...] = (CreateInstrument, SetReferencePrice, PlaceOrder,
+                                              CancelOrder)

@@ -1,0 +1,67 @@
+"""Rows of the market's tables: how its book is loaded and written."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from qingshan.ledger.books import FetchAll, Rows
+
+if TYPE_CHECKING:
+    from qingshan.market.book import MarketBook
+
+INSTRUMENT_COLS = ["id", "asset", "tick", "lot", "band_bps", "reference_price", "max_order",
+                   "fee_bps", "fee_account"]
+ORDER_COLS = ["id", "instrument", "account", "party", "side", "order_type", "price",
+              "quantity", "remaining", "status", "hold", "seq"]
+TRADE_COLS = ["id", "instrument", "price", "quantity", "buy_order", "sell_order",
+              "aggressor", "buyer_fee", "seller_fee", "seq"]
+
+
+def _upsert(table: str, cols: list[str]) -> str:
+    sets = ", ".join(f"{c}=excluded.{c}" for c in cols[1:])
+    return (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+            f"ON CONFLICT (id) DO UPDATE SET {sets}")
+
+
+def rows(book: MarketBook) -> Rows:
+    d = book._dirty
+    out: Rows = []
+    if d["instruments"]:
+        out.append((_upsert("market_instruments", INSTRUMENT_COLS), [
+            tuple(getattr(book.instruments[i], c) for c in INSTRUMENT_COLS)
+            for i in sorted(d["instruments"]) if i in book.instruments]))
+    if d["orders"]:
+        out.append((_upsert("market_orders", ORDER_COLS), [
+            tuple(_value(getattr(book.orders[i], c)) for c in ORDER_COLS)
+            for i in sorted(d["orders"]) if i in book.orders]))
+    if d["trades"]:
+        out.append((_upsert("market_trades", TRADE_COLS), [
+            tuple(_value(getattr(book.trades[i], c)) for c in TRADE_COLS)
+            for i in sorted(d["trades"]) if i in book.trades]))
+    return out
+
+
+def _value(v: Any) -> Any:
+    return getattr(v, "value", v)
+
+
+def load(book: MarketBook, fetchall: FetchAll) -> None:
+    from qingshan.market.book import Instrument, Order, OrderStatus, Trade
+    from qingshan.market.commands import OrderType, Side
+
+    for r in fetchall(f"SELECT {', '.join(INSTRUMENT_COLS)} FROM market_instruments", ()):
+        book.instruments[r[0]] = Instrument(r[0], r[1], int(r[2]), int(r[3]), int(r[4]),
+                                            int(r[5]), int(r[6]), int(r[7]), r[8])
+    for r in fetchall(f"SELECT {', '.join(ORDER_COLS)} FROM market_orders ORDER BY seq, id",
+                      ()):
+        o = Order(r[0], r[1], r[2], r[3], Side(r[4]), OrderType(r[5]), int(r[6]), int(r[7]),
+                  int(r[8]), OrderStatus(r[9]), r[10], int(r[11]))
+        book.orders[o.id] = o
+        if o.status is OrderStatus.OPEN:  # time priority: orders were numbered in time order
+            levels = book._side(o.instrument, o.side)
+            levels[o.price] = (*levels.get(o.price, ()), o.id)
+    for r in fetchall(f"SELECT {', '.join(TRADE_COLS)} FROM market_trades", ()):
+        book.trades[int(r[0])] = Trade(int(r[0]), r[1], int(r[2]), int(r[3]), r[4], r[5],
+                                       Side(r[6]), int(r[7]), int(r[8]), int(r[9]))
+    book.counters = {"order": max((int(k[1:]) for k in book.orders), default=0),
+                     "trade": max(book.trades, default=0)}

@@ -1,0 +1,252 @@
+"""The continuous double auction and its delivery-versus-payment settlement, on the pure books:
+rules one by one, then random order streams against a reference model of price-time priority."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from qingshan.errors import (
+    InsufficientFunds,
+    InsufficientUnits,
+    NotAccountOwner,
+    QingshanError,
+)
+from qingshan.ledger.books import Router
+from qingshan.ledger.domain.commands import OpenAccount, RegisterParty
+from qingshan.ledger.domain.invariants import check_invariants
+from qingshan.ledger.domain.model import SYSTEM, AccountType, PartyKind, Principal, Role
+from qingshan.market.book import MarketBook, OffTick, OrderNotOpen, OrderStatus, OutsideBand
+from qingshan.market.commands import CancelOrder, CreateInstrument, OrderType, PlaceOrder, Side
+from tests.support.book import fund, issue, make_book
+
+# parties P000005.. and their accounts A00000007.. are made below
+TRADERS = ["A00000007", "A00000008", "A00000009"]
+KEYS = [Principal(f"k{i}", Role.MEMBER, f"P{5 + i:06d}") for i in range(3)]
+FEES = "A00000010"
+
+
+@dataclass
+class Exchange:
+    router: Router
+    market: MarketBook
+
+    def run(self, cmd: Any, actor: Principal = SYSTEM) -> dict[str, Any]:
+        effects = self.router.apply(cmd, actor, 0)
+        self.router.forget_undo()
+        return effects.result
+
+
+def make_exchange(fee_bps: int = 25) -> Exchange:
+    book = make_book()
+    market = MarketBook()
+    ex = Exchange(Router(book.state, [market]), market)
+    for i in range(3):
+        ex.run(RegisterParty(PartyKind.ENTERPRISE if False else PartyKind.INDIVIDUAL,
+                             f"trader {i}", None))
+    for i in range(3):
+        ex.run(OpenAccount(f"P{5 + i:06d}", AccountType.HOLDING, "trading"))
+    ex.run(OpenAccount("P000001", AccountType.HOLDING, "fees"))
+    for a in TRADERS:
+        ex.run(issue(a, 10_000))
+        ex.run(fund(a, 100_000_000))
+    ex.run(CreateInstrument("CQCER-ALL", "CQCER", 1, 10, 1000, 3000, 100_000, fee_bps, FEES))
+    return ex
+
+
+def order(i: int, side: str, price: int | None, qty: int, kind: str = "limit") -> PlaceOrder:
+    payload: dict[str, Any] = {"instrument": "CQCER-ALL", "account": TRADERS[i], "side": side,
+                               "order_type": kind, "quantity": qty}
+    if price is not None:
+        payload["price"] = price
+    return PlaceOrder.from_payload(payload)
+
+
+def test_crossing_orders_trade_at_the_resting_price_and_settle_both_legs() -> None:
+    ex = make_exchange(fee_bps=25)
+    ledger = ex.router.ledger
+    ask = ex.run(order(0, "sell", 3000, 100), KEYS[0])
+    assert ask["status"] == "open" and ask["fills"] == []
+    r = ex.run(order(1, "buy", 3100, 60), KEYS[1])
+    assert r["fills"] == [{"trade": 1, "price": 3000, "quantity": 60, "maker": ask["order"]}]
+    value = 3000 * 60
+    fee = value * 25 // 10_000
+    assert ledger.active_quantity(TRADERS[1], "CQCER") == 10_060
+    assert ledger.balance(TRADERS[1], "CNY") == 100_000_000 - value - fee
+    assert ledger.available(TRADERS[1], "CNY") == ledger.balance(TRADERS[1], "CNY")
+    assert ledger.balance(TRADERS[0], "CNY") == 100_000_000 + value - fee
+    assert ledger.balance(FEES, "CNY") == 2 * fee
+    assert ex.market.orders[ask["order"]].remaining == 40
+    assert ledger.holds[ex.market.orders[ask["order"]].hold].quantity == 40
+    assert check_invariants(ledger) == []
+
+
+def test_price_then_time_priority() -> None:
+    ex = make_exchange()
+    a = ex.run(order(0, "sell", 3050, 10), KEYS[0])["order"]
+    b = ex.run(order(2, "sell", 3000, 10), KEYS[2])["order"]
+    c = ex.run(order(0, "sell", 3000, 10), KEYS[0])["order"]
+    fills = ex.run(order(1, "buy", 3100, 30), KEYS[1])["fills"]
+    assert [f["maker"] for f in fills] == [b, c, a]
+    assert [f["price"] for f in fills] == [3000, 3000, 3050]
+
+
+def test_ioc_and_market_orders_never_rest() -> None:
+    ex = make_exchange()
+    ex.run(order(0, "sell", 3000, 10), KEYS[0])
+    r = ex.run(order(1, "buy", 3000, 30, "ioc"), KEYS[1])
+    assert r["status"] == "cancelled" and r["remaining"] == 20
+    m = ex.run(order(2, "sell", None, 20, "market"), KEYS[2])
+    assert m["status"] == "cancelled" and m["fills"] == []
+    assert ex.market.best("CQCER-ALL", Side.BUY) is None
+    assert ex.router.ledger.available(TRADERS[1], "CNY") == \
+        ex.router.ledger.balance(TRADERS[1], "CNY")
+
+
+def test_self_trade_cancels_the_resting_order() -> None:
+    ex = make_exchange()
+    mine = ex.run(order(0, "sell", 3000, 10), KEYS[0])["order"]
+    r = ex.run(order(0, "buy", 3000, 10), KEYS[0])
+    assert r["fills"] == [] and r["status"] == "open"
+    assert ex.market.orders[mine].status is OrderStatus.CANCELLED
+    assert ex.router.ledger.active_quantity(TRADERS[0], "CQCER") == 10_000
+
+
+def test_orders_outside_the_band_or_off_tick_are_refused_and_hold_nothing() -> None:
+    ex = make_exchange()
+    holds = dict(ex.router.ledger.holds)
+    with pytest.raises(OutsideBand):
+        ex.run(order(0, "sell", 3301, 10), KEYS[0])  # band is 2700..3300
+    with pytest.raises(OffTick):
+        ex.run(order(0, "sell", 3000, 15), KEYS[0])  # lot is 10
+    with pytest.raises(InsufficientUnits):
+        ex.run(order(0, "sell", 3000, 20_000), KEYS[0])
+    with pytest.raises(InsufficientFunds):
+        ex.run(order(0, "buy", 3000, 90_000), KEYS[0])
+    with pytest.raises(NotAccountOwner):
+        ex.run(order(0, "sell", 3000, 10), KEYS[1])
+    assert ex.router.ledger.holds == holds and ex.market.orders == {}
+
+
+def test_cancel_releases_the_hold_once() -> None:
+    ex = make_exchange()
+    oid = ex.run(order(1, "buy", 2900, 100), KEYS[1])["order"]
+    assert ex.router.ledger.available(TRADERS[1], "CNY") < 100_000_000
+    with pytest.raises(NotAccountOwner):
+        ex.run(CancelOrder(oid), KEYS[0])
+    ex.run(CancelOrder(oid), KEYS[1])
+    assert ex.router.ledger.available(TRADERS[1], "CNY") == 100_000_000
+    with pytest.raises(OrderNotOpen):
+        ex.run(CancelOrder(oid), KEYS[1])
+
+
+# ------------------------------------------------------------------------ random streams
+@dataclass
+class ModelOrder:
+    id: str
+    side: str
+    price: int
+    remaining: int
+    party: int
+    seq: int = field(default=0)
+
+
+class MarketMachine(RuleBasedStateMachine):
+    """Random orders and cancels; a plain list model predicts every fill."""
+
+    @initialize()
+    def setup(self) -> None:
+        self.ex = make_exchange()
+        self.model: list[ModelOrder] = []
+        self.band = self.ex.market.instruments["CQCER-ALL"].band()
+
+    def expected_fills(self, i: int, side: str, price: int, qty: int) -> list[tuple[str, int,
+                                                                                    int]]:
+        opp = [o for o in self.model if o.side != side]
+        opp.sort(key=lambda o: (o.price if side == "buy" else -o.price, int(o.id[1:])))
+        fills, left = [], qty
+        for o in opp:
+            if not left:
+                break
+            if (side == "buy" and o.price > price) or (side == "sell" and o.price < price):
+                break
+            if o.party == i:
+                self.model.remove(o)
+                continue
+            q = min(left, o.remaining)
+            fills.append((o.id, o.price, q))
+            o.remaining -= q
+            left -= q
+            if not o.remaining:
+                self.model.remove(o)
+        return fills
+
+    @rule(i=st.integers(0, 2), side=st.sampled_from(["buy", "sell"]),
+          price=st.integers(0, 12).map(lambda k: 2700 + 50 * k), lots=st.integers(1, 30),
+          kind=st.sampled_from(["limit", "limit", "ioc", "market"]))
+    def place(self, i: int, side: str, price: int, lots: int, kind: str) -> None:
+        qty = lots * 10
+        limit = price if kind != "market" else (self.band[1] if side == "buy" else self.band[0])
+        try:
+            r = self.ex.run(order(i, side, None if kind == "market" else price, qty, kind),
+                            KEYS[i])
+        except QingshanError:
+            return
+        saved = [ModelOrder(o.id, o.side, o.price, o.remaining, o.party) for o in self.model]
+        expected = self.expected_fills(i, side, limit, qty)
+        got = [(f["maker"], f["price"], f["quantity"]) for f in r["fills"]]
+        assert got == expected, (saved, got, expected)
+        left = qty - sum(q for _, _, q in expected)
+        if left and kind == "limit":
+            self.model.append(ModelOrder(r["order"], side, price, left, i))
+
+    @rule(data=st.data())
+    def cancel(self, data: st.DataObject) -> None:
+        if self.model:
+            o = data.draw(st.sampled_from(self.model))
+            self.ex.run(CancelOrder(o.id), KEYS[o.party])
+            self.model.remove(o)
+
+    @invariant()
+    def book_never_crosses_and_trades_stay_in_band(self) -> None:
+        bid = self.ex.market.best("CQCER-ALL", Side.BUY)
+        ask = self.ex.market.best("CQCER-ALL", Side.SELL)
+        assert bid is None or ask is None or bid < ask
+        lo, hi = self.band
+        assert all(lo <= t.price <= hi for t in self.ex.market.trades.values())
+
+    @invariant()
+    def units_and_money_are_conserved(self) -> None:
+        ledger = self.ex.router.ledger
+        assert check_invariants(ledger) == []
+        assert sum(ledger.active_quantity(a, "CQCER") for a in TRADERS) + sum(
+            h.quantity for h in ledger.holds.values()
+            if h.status.value == "active" and h.asset == "CQCER") == 30_000
+        assert sum(ledger.balance(a, "CNY") for a in [*TRADERS, FEES]) == 300_000_000
+
+    @invariant()
+    def every_hold_is_live_exactly_while_its_order_is_open(self) -> None:
+        ledger = self.ex.router.ledger
+        for o in self.ex.market.orders.values():
+            hold = ledger.holds[o.hold]
+            if o.status is OrderStatus.OPEN:
+                assert hold.status.value == "active"
+                if o.side is Side.SELL:
+                    assert hold.quantity == o.remaining
+                else:
+                    assert hold.quantity >= o.remaining * o.price
+            else:
+                assert hold.status.value != "active"
+        assert sorted(o.id for o in self.model) == sorted(
+            o.id for o in self.ex.market.orders.values() if o.status is OrderStatus.OPEN)
+
+
+MarketMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=50,
+                                           deadline=None,
+                                           suppress_health_check=[HealthCheck.too_slow])
+test_market_machine = MarketMachine.TestCase
