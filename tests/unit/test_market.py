@@ -22,7 +22,7 @@ from qingshan.ledger.domain.commands import OpenAccount, RegisterParty
 from qingshan.ledger.domain.invariants import check_invariants
 from qingshan.ledger.domain.model import SYSTEM, AccountType, PartyKind, Principal, Role
 from qingshan.market.book import MarketBook, OffTick, OrderNotOpen, OrderStatus, OutsideBand
-from qingshan.market.commands import CancelOrder, CreateInstrument, OrderType, PlaceOrder, Side
+from qingshan.market.commands import CancelOrder, CreateInstrument, PlaceOrder, Side
 from tests.support.book import fund, issue, make_book
 
 # parties P000005.. and their accounts A00000007.. are made below
@@ -47,7 +47,7 @@ def make_exchange(fee_bps: int = 25) -> Exchange:
     market = MarketBook()
     ex = Exchange(Router(book.state, [market]), market)
     for i in range(3):
-        ex.run(RegisterParty(PartyKind.ENTERPRISE if False else PartyKind.INDIVIDUAL,
+        ex.run(RegisterParty(PartyKind.INDIVIDUAL,
                              f"trader {i}", None))
     for i in range(3):
         ex.run(OpenAccount(f"P{5 + i:06d}", AccountType.HOLDING, "trading"))
