@@ -446,10 +446,12 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         seq = request.app.state.edge.platform.sequencer
         return {"ok": True, "leader": seq.leader.is_set(), "journal_size": seq.size}
 
+    from qingshan.api.market import router as market_router
     from qingshan.api.registry import router as registry_router
     from qingshan.web.pages import mount_pages
 
     app.include_router(registry_router)
+    app.include_router(market_router)
     mount_pages(app)
     return app
 

@@ -1,0 +1,82 @@
+"""HTTP edge of the market: instruments, orders, market data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body
+from fastapi.responses import Response
+
+from qingshan.api.app import READ_ALL, Actor, EdgeDep, IdemKey, one, run
+from qingshan.errors import Forbidden
+from qingshan.ledger import queries as ledger_queries
+from qingshan.market import queries
+
+router = APIRouter(prefix="/api/v1/market", tags=["market"])
+Payload = dict[str, Any]
+
+
+@router.post("/instruments", status_code=201)
+async def create_instrument(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                            key: IdemKey = None) -> Response:
+    """Operator: list an asset for continuous trading ({id, asset, tick, lot, band_bps,
+    reference_price, max_order, fee_bps, fee_account})."""
+    return await run(edge, one("create_instrument", body, edge), actor, key)
+
+
+@router.post("/instruments/{instrument}/reference-price", status_code=201)
+async def set_reference_price(instrument: str, edge: EdgeDep, actor: Actor,
+                              body: Payload = Body(), key: IdemKey = None) -> Response:
+    return await run(edge, one("set_reference_price", {**body, "instrument": instrument},
+                               edge), actor, key)
+
+
+@router.post("/orders", status_code=201)
+async def place_order(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                      key: IdemKey = None) -> Response:
+    """{instrument, account, side: buy|sell, order_type: limit|ioc|market, price (fen per
+    unit; not for market orders), quantity}. The answer lists the fills."""
+    return await run(edge, one("place_order", body, edge), actor, key)
+
+
+@router.post("/orders/{order}/cancel", status_code=201)
+async def cancel_order(order: str, edge: EdgeDep, actor: Actor,
+                       key: IdemKey = None) -> Response:
+    return await run(edge, one("cancel_order", {"order": order}, edge), actor, key)
+
+
+@router.get("/instruments")
+def list_instruments(edge: EdgeDep) -> list[dict[str, Any]]:
+    with edge.read() as conn:
+        return queries.instruments(conn)
+
+
+@router.get("/instruments/{instrument}/depth")
+def depth(instrument: str, edge: EdgeDep, levels: int = 5) -> dict[str, Any]:
+    with edge.read() as conn:
+        return queries.depth(conn, instrument, levels)
+
+
+@router.get("/instruments/{instrument}/trades")
+def trades(instrument: str, edge: EdgeDep, after: int = 0,
+           limit: int = 100) -> list[dict[str, Any]]:
+    with edge.read() as conn:
+        return queries.trades(conn, instrument, after=after, limit=limit)
+
+
+@router.get("/instruments/{instrument}/bars")
+def bars(instrument: str, edge: EdgeDep) -> list[dict[str, Any]]:
+    with edge.read() as conn:
+        return queries.daily_bars(conn, instrument)
+
+
+@router.get("/orders")
+def my_orders(edge: EdgeDep, actor: Actor, status: str | None = None,
+              party: str | None = None) -> list[dict[str, Any]]:
+    """A party's orders (the operator and auditors may name any party)."""
+    pid = party or actor.party_id
+    if pid is None or (pid != actor.party_id and actor.role not in READ_ALL):
+        raise Forbidden("orders are visible to their party, the operator and auditors")
+    with edge.read() as conn:
+        accounts = [a["id"] for a in ledger_queries.party_accounts(conn, pid)]
+        return queries.orders_of(conn, accounts, status=status)

@@ -1,0 +1,86 @@
+"""Market data from the market's tables: depth, trades, daily bars."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from qingshan.errors import InvalidInput, NotFound
+from qingshan.infra import schema as t
+
+CHINA = dt.timezone(dt.timedelta(hours=8))  # trading days are Beijing days
+
+
+def instruments(conn: Connection) -> list[dict[str, Any]]:
+    from qingshan.market.book import Instrument
+
+    out = []
+    for r in conn.execute(select(t.market_instruments).order_by(t.market_instruments.c.id)):
+        d = dict(r._mapping)
+        inst = Instrument(**d)
+        d["band"] = list(inst.band())
+        out.append(d)
+    return out
+
+
+def depth(conn: Connection, instrument: str, levels: int = 5) -> dict[str, Any]:
+    if not 1 <= levels <= 50:
+        raise InvalidInput("levels must be from 1 to 50", field="levels")
+    o = t.market_orders
+    if conn.execute(select(t.market_instruments.c.id)
+                    .where(t.market_instruments.c.id == instrument)).first() is None:
+        raise NotFound("no such instrument", instrument=instrument)
+    out: dict[str, Any] = {"instrument": instrument}
+    for side, order in (("buy", o.c.price.desc()), ("sell", o.c.price.asc())):
+        rows = conn.execute(
+            select(o.c.price, func.sum(o.c.remaining), func.count())
+            .where(o.c.instrument == instrument, o.c.status == "open", o.c.side == side)
+            .group_by(o.c.price).order_by(order).limit(levels))
+        out["bids" if side == "buy" else "asks"] = [
+            {"price": int(p), "quantity": int(q), "orders": int(n)} for p, q, n in rows]
+    return out
+
+
+def trades(conn: Connection, instrument: str, *, after: int = 0,
+           limit: int = 100) -> list[dict[str, Any]]:
+    if not 1 <= limit <= 1000:
+        raise InvalidInput("limit must be from 1 to 1000", field="limit")
+    tr, j = t.market_trades, t.journal
+    rows = conn.execute(
+        select(tr.c.id, tr.c.price, tr.c.quantity, tr.c.aggressor, j.c.time_ms)
+        .select_from(tr.join(j, j.c.seq == tr.c.seq))
+        .where(tr.c.instrument == instrument, tr.c.id > after).order_by(tr.c.id).limit(limit))
+    return [{"trade": r.id, "price": r.price, "quantity": r.quantity,
+             "aggressor": r.aggressor, "time": r.time_ms} for r in rows]
+
+
+def daily_bars(conn: Connection, instrument: str) -> list[dict[str, Any]]:
+    """OHLCV per Beijing trading day, with the volume-weighted average price (the close of the
+    national market's listing mode is the day's VWAP)."""
+    bars: dict[str, dict[str, Any]] = {}
+    for tr in trades(conn, instrument, limit=1000):
+        day = dt.datetime.fromtimestamp(tr["time"] / 1000, CHINA).date().isoformat()
+        b = bars.get(day)
+        if b is None:
+            b = bars[day] = {"day": day, "open": tr["price"], "high": tr["price"],
+                             "low": tr["price"], "close": tr["price"], "volume": 0,
+                             "value": 0, "trades": 0}
+        b["high"], b["low"] = max(b["high"], tr["price"]), min(b["low"], tr["price"])
+        b["close"] = tr["price"]
+        b["volume"] += tr["quantity"]
+        b["value"] += tr["price"] * tr["quantity"]
+        b["trades"] += 1
+    for b in bars.values():
+        b["vwap"] = b["value"] // b["volume"]
+    return list(bars.values())
+
+
+def orders_of(conn: Connection, accounts: list[str], *, status: str | None = None,
+              limit: int = 200) -> list[dict[str, Any]]:
+    o = t.market_orders
+    q = select(o).where(o.c.account.in_(accounts)).order_by(o.c.id.desc()).limit(limit)
+    if status:
+        q = q.where(o.c.status == status)
+    return [dict(r._mapping) for r in conn.execute(q)]

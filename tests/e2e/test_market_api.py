@@ -1,0 +1,140 @@
+"""The market through HTTP: a trade per mode implemented so far (continuous limit, IOC,
+market), partial fills, cancels, refusals that hold nothing, market data, and a restart that
+rebuilds the same book and the same subsequent fills."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qingshan.infra.config import Settings
+from qingshan.platform import Platform
+from tests.e2e.conftest import Api
+
+ALICE, BOB = "A00000004", "A00000005"
+
+
+class Client:
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.n = 0
+
+    def post(self, path: str, body: dict[str, Any], who: str) -> Any:
+        self.n += 1
+        return self.api.client.post(f"/api/v1{path}", json=body,
+                                    headers=self.api.headers(who, f"m{self.n}"))
+
+    def ok(self, path: str, body: dict[str, Any], who: str) -> dict[str, Any]:
+        r = self.post(path, body, who)
+        assert r.status_code == 201, r.text
+        result: dict[str, Any] = r.json()["result"]
+        return result
+
+
+def listed(api: Api) -> Client:
+    c = Client(api)
+    fees = c.ok("/accounts", {"party": "P000001", "account_type": "holding",
+                              "label": "fees"}, "operator")["account"]
+    c.ok("/transfers", {"asset": "CNY", "source": "A00000003", "destination": BOB,
+                        "quantity": 10_000_000}, "operator")
+    c.ok("/market/instruments", {"id": "CQCER-ALL", "asset": "CQCER", "tick": 1, "lot": 1,
+                                 "band_bps": 1000, "reference_price": 3000,
+                                 "max_order": 100_000, "fee_bps": 30, "fee_account": fees},
+         "operator")
+    return c
+
+
+def order(side: str, qty: int, price: int | None = None, kind: str = "limit",
+          account: str = ALICE) -> dict[str, Any]:
+    body: dict[str, Any] = {"instrument": "CQCER-ALL", "account": account, "side": side,
+                            "order_type": kind, "quantity": qty}
+    if price is not None:
+        body["price"] = price
+    return body
+
+
+def test_limit_orders_trade_partially_and_market_data_follows(api: Api) -> None:
+    c = listed(api)
+    ask = c.ok("/market/orders", order("sell", 50, 3000), "alice")
+    c.ok("/market/orders", order("sell", 20, 3100), "alice")
+    assert ask["status"] == "open"
+    depth = api.client.get("/api/v1/market/instruments/CQCER-ALL/depth").json()
+    assert depth["asks"] == [{"price": 3000, "quantity": 50, "orders": 1},
+                             {"price": 3100, "quantity": 20, "orders": 1}]
+    buy = c.ok("/market/orders", order("buy", 60, 3100, account=BOB), "bob")
+    assert [(f["price"], f["quantity"]) for f in buy["fills"]] == [(3000, 50), (3100, 10)]
+    assert buy["status"] == "filled"
+    holdings = api.client.get(f"/api/v1/accounts/{BOB}", headers=api.headers("bob")).json()
+    assert holdings["units"]["CQCER"]["active"] == 160
+    trades = api.client.get("/api/v1/market/instruments/CQCER-ALL/trades").json()
+    assert [(t["price"], t["quantity"]) for t in trades] == [(3000, 50), (3100, 10)]
+    bars = api.client.get("/api/v1/market/instruments/CQCER-ALL/bars").json()
+    assert bars[0]["open"] == 3000 and bars[0]["close"] == 3100 and bars[0]["volume"] == 60
+    assert bars[0]["vwap"] == (3000 * 50 + 3100 * 10) // 60
+    mine = api.client.get("/api/v1/market/orders", headers=api.headers("alice")).json()
+    assert {o["status"] for o in mine} == {"filled", "open"}
+    assert api.platform.verify().problems == []
+
+
+def test_ioc_and_market_orders_and_cancel(api: Api) -> None:
+    c = listed(api)
+    c.ok("/market/orders", order("sell", 10, 2950), "alice")
+    ioc = c.ok("/market/orders", order("buy", 25, 3000, "ioc", BOB), "bob")
+    assert ioc["status"] == "cancelled" and ioc["remaining"] == 15
+    rest = c.ok("/market/orders", order("sell", 30, 3050), "alice")
+    mkt = c.ok("/market/orders", order("buy", 5, None, "market", BOB), "bob")
+    assert mkt["fills"][0]["price"] == 3050 and mkt["status"] == "filled"
+    r = c.post(f"/market/orders/{rest['order']}/cancel", {}, "bob")
+    assert r.status_code == 403 and r.json()["error"]["code"] == "not_account_owner"
+    c.ok(f"/market/orders/{rest['order']}/cancel", {}, "alice")
+    again = c.post(f"/market/orders/{rest['order']}/cancel", {}, "alice")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "order_not_open"
+    holdings = api.client.get(f"/api/v1/accounts/{ALICE}", headers=api.headers("alice")).json()
+    assert holdings["units"]["CQCER"]["held"] == 0
+
+
+def test_orders_without_funds_or_units_are_refused_and_hold_nothing(api: Api) -> None:
+    c = listed(api)
+    size = api.size
+    cases = [
+        (order("sell", 101, 3000), "alice", 409, "insufficient_units"),
+        (order("buy", 10_000, 3000, account=ALICE), "alice", 409, "insufficient_funds"),
+        (order("sell", 10, 3301), "alice", 422, "price_outside_band"),
+        (order("sell", 10, 3000, account=BOB), "alice", 403, "not_account_owner"),
+        ({**order("sell", 10, 3000), "instrument": "NOPE-X"}, "alice", 404,
+         "unknown_instrument"),
+        ({**order("sell", 10), "order_type": "market", "price": 3000}, "alice", 422,
+         "invalid_input"),
+    ]
+    for body, who, status, code in cases:
+        r = c.post("/market/orders", body, who)
+        assert (r.status_code, r.json()["error"]["code"]) == (status, code), r.text
+    assert api.size == size
+    r = c.post("/market/instruments", {"id": "X-1"}, "alice")
+    assert r.status_code in (403, 422)
+
+
+def test_restart_rebuilds_the_same_book_and_the_same_fills(api: Api) -> None:
+    c = listed(api)
+    for i, (side, price, who, acct) in enumerate([("sell", 3000, "alice", ALICE),
+                                                  ("sell", 3000, "alice", ALICE),
+                                                  ("buy", 2900, "bob", BOB),
+                                                  ("sell", 3050, "alice", ALICE)]):
+        c.ok("/market/orders", order(side, 10 + i, price, account=acct), who)
+    market = api.platform.sequencer.router.book("market")
+    before = market.snapshot()
+    settings: Settings = api.platform.settings
+    api.platform.sequencer.stop()
+    again = Platform.open(settings)
+    try:
+        assert again.sequencer.router.book("market").snapshot() == before
+        from qingshan.ledger.domain.model import Principal, Role
+        from qingshan.market.commands import PlaceOrder
+
+        bob = Principal("b", Role.MEMBER, "P000003")
+        r = again.sequencer.execute_one(PlaceOrder.from_payload(order("buy", 30, 3050,
+                                                                      account=BOB)), bob, "x")
+        assert [(f["maker"], f["quantity"]) for f in r.result["fills"]] == [
+            ("O00000001", 10), ("O00000002", 11), ("O00000004", 9)]
+        assert again.verify().problems == []
+    finally:
+        again.close()
