@@ -178,7 +178,7 @@ class LedgerState(UndoLog):
         if new is not None:
             self._set(self.blocks, new.id, new)
             if old is None or new.start != old.start:
-                self._set(self._by_asset.setdefault(new.asset, SortedDict()), new.start, new.id)
+                self._set(self._serial_index(new.asset), new.start, new.id)
             if new.state is BlockState.ACTIVE:
                 self._sl_add(self._active_list(new.account, new.asset), _active_key(new))
                 key = (new.account, new.asset)
@@ -186,6 +186,12 @@ class LedgerState(UndoLog):
             if new.hold is not None:
                 self._set_add(self._hold_blocks.setdefault(new.hold, set()), new.id)
             self.dirty.blocks.add(new.id)
+
+    def _serial_index(self, asset: str) -> SortedDict:
+        index = self._by_asset.get(asset)
+        if index is None:  # (not setdefault: that would build a SortedDict on every call)
+            index = self._by_asset[asset] = SortedDict()
+        return index
 
     def _split(self, block: UnitBlock, at: int) -> tuple[UnitBlock, UnitBlock]:
         """Split into ``[start, at-1]`` (keeps the id) and ``[at, end]`` (a new id)."""
@@ -740,7 +746,7 @@ class LedgerState(UndoLog):
     def load_block(self, b: UnitBlock) -> None:
         """Put a stored block into the book without undo or dirty marks (startup)."""
         self.blocks[b.id] = b
-        self._by_asset.setdefault(b.asset, SortedDict())[b.start] = b.id
+        self._serial_index(b.asset)[b.start] = b.id
         if b.state is BlockState.ACTIVE:
             self._active_list(b.account, b.asset).add(_active_key(b))
             key = (b.account, b.asset)

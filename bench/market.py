@@ -1,0 +1,168 @@
+"""Market throughput, each figure beside a baseline measured in the same run.
+
+    .venv/bin/python bench/market.py [--quick]
+
+- engine: orders/s through the order book and matching with in-memory settlement (the market
+  book on the ledger's book, no database), the book held at a depth of 10,000 resting orders,
+  beside a plain sorted-list insert (bisect.insort) of the same orders;
+- end to end: settled trades/s through the sequencer on SQLite (orders in batches of 1,000,
+  each fill settled delivery-versus-payment and journaled), beside the engine alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qingshan.infra.migrate import upgrade  # noqa: E402
+from qingshan.ledger import transparency as tlog  # noqa: E402
+from qingshan.ledger.books import Router  # noqa: E402
+from qingshan.ledger.domain.commands import Command, OpenAccount, RegisterParty  # noqa: E402
+from qingshan.ledger.domain.model import (  # noqa: E402
+    SYSTEM,
+    AccountType,
+    PartyKind,
+    Principal,
+    Role,
+)
+from qingshan.ledger.domain.state import LedgerState  # noqa: E402
+from qingshan.ledger.sequencer import Sequencer  # noqa: E402
+from qingshan.ledger.store import LedgerStore  # noqa: E402
+from qingshan.market.book import MarketBook  # noqa: E402
+from qingshan.market.commands import CreateInstrument, PlaceOrder  # noqa: E402
+from tests.support.book import SETUP, fund, issue  # noqa: E402
+
+TRADERS = 20
+ACCOUNTS = [f"A{7 + i:08d}" for i in range(TRADERS)]
+FEES = f"A{7 + TRADERS:08d}"
+KEYS = [Principal(f"k{i}", Role.MEMBER, f"P{5 + i:06d}") for i in range(TRADERS)]
+
+
+def setup_commands() -> list[Command]:
+    cmds: list[Command] = list(SETUP)
+    cmds += [RegisterParty(PartyKind.INDIVIDUAL, f"t{i}", None) for i in range(TRADERS)]
+    cmds += [OpenAccount(f"P{5 + i:06d}", AccountType.HOLDING, "t") for i in range(TRADERS)]
+    cmds += [OpenAccount("P000001", AccountType.HOLDING, "fees")]
+    cmds += [issue(a, 10**9) for a in ACCOUNTS] + [fund(a, 10**15) for a in ACCOUNTS]
+    cmds += [CreateInstrument("CQCER-ALL", "CQCER", 1, 1, 5000, 10_000, 10**9, 30, FEES)]
+    return cmds
+
+
+def resting(n: int, rng: random.Random) -> list[tuple[int, PlaceOrder]]:
+    """A deep book: bids 8,000-9,999 and asks 10,001-12,000, never crossing."""
+    out = []
+    for k in range(n):
+        i = k % TRADERS
+        side = "buy" if k % 2 == 0 else "sell"
+        price = rng.randrange(8_000, 10_000) if side == "buy" else rng.randrange(10_001, 12_001)
+        out.append((i, order(i, side, price, rng.randrange(1, 50))))
+    return out
+
+
+def incoming(n: int, rng: random.Random) -> list[tuple[int, PlaceOrder]]:
+    """A stream where about one order in five crosses the spread."""
+    out = []
+    for _ in range(n):
+        i = rng.randrange(TRADERS)
+        side = rng.choice(["buy", "sell"])
+        if rng.random() < 0.2:
+            price = rng.randrange(10_001, 10_400) if side == "buy" else rng.randrange(9_600,
+                                                                                        10_000)
+        else:
+            price = rng.randrange(8_000, 10_000) if side == "buy" else rng.randrange(10_001,
+                                                                                       12_001)
+        out.append((i, order(i, side, price, rng.randrange(1, 50))))
+    return out
+
+
+def order(i: int, side: str, price: int, qty: int) -> PlaceOrder:
+    return PlaceOrder.from_payload({"instrument": "CQCER-ALL", "account": ACCOUNTS[i],
+                                    "side": side, "price": price, "quantity": qty})
+
+
+def baseline(orders: list[tuple[int, PlaceOrder]], prefill: list[tuple[int, PlaceOrder]]) -> float:
+    bids: list[tuple[int, int]] = []
+    asks: list[tuple[int, int]] = []
+    for n, (_, o) in enumerate(prefill):
+        bisect.insort(bids if o.side.value == "buy" else asks, (o.price or 0, n))
+    start = time.perf_counter()
+    for n, (_, o) in enumerate(orders):
+        bisect.insort(bids if o.side.value == "buy" else asks, (o.price or 0, n))
+    return len(orders) / (time.perf_counter() - start)
+
+
+def engine(orders: list[tuple[int, PlaceOrder]],
+           prefill: list[tuple[int, PlaceOrder]]) -> tuple[float, int]:
+    ledger = LedgerState()
+    market = MarketBook()
+    router = Router(ledger, [market])
+    for c in setup_commands():
+        router.apply(c, SYSTEM, 0)
+    for i, o in prefill:
+        router.apply(o, KEYS[i], 0)
+    router.forget_undo()
+    trades = len(market.trades)
+    start = time.perf_counter()
+    for n, (i, o) in enumerate(orders):
+        router.apply(o, KEYS[i], n)
+        if n % 1000 == 999:
+            router.forget_undo()
+    rate = len(orders) / (time.perf_counter() - start)
+    return rate, len(market.trades) - trades
+
+
+def end_to_end(url: str, orders: list[tuple[int, PlaceOrder]],
+               prefill: list[tuple[int, PlaceOrder]]) -> tuple[float, float, int]:
+    upgrade(url)
+    seq = Sequencer(LedgerStore(url), tlog.generate_signing_key(), books=[MarketBook()])
+    seq.start()
+    seq.execute(setup_commands(), SYSTEM, "setup")
+    for n in range(0, len(prefill), 1000):  # as the operator, in batches
+        seq.execute([o for _, o in prefill[n:n + 1000]], SYSTEM, f"pre{n}")
+    market = seq.router.book("market")
+    assert isinstance(market, MarketBook)
+    before = len(market.trades)
+    start = time.perf_counter()
+    for n in range(0, len(orders), 1000):
+        seq.execute([o for _, o in orders[n:n + 1000]], SYSTEM, f"o{n}")
+    seconds = time.perf_counter() - start
+    trades = len(market.trades) - before
+    seq.stop()
+    return len(orders) / seconds, trades / seconds, trades
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    n = 10_000 if args.quick else 50_000
+    rng = random.Random(11)
+    prefill = resting(10_000, rng)
+    orders = incoming(n, rng)
+    print(f"# bench/market.py: book depth 10,000 resting orders, {n:,} incoming orders")
+    base = baseline(orders, prefill)
+    print(f"baseline: bisect.insort into sorted lists      {base:>12,.0f} orders/s")
+    rate, trades = engine(orders, prefill)
+    print(f"engine (matching + in-memory settlement)       {rate:>12,.0f} orders/s   "
+          f"ratio {rate / base:.3f} × baseline   ({trades:,} trades)")
+    tmp = Path(tempfile.mkdtemp(prefix="qingshan-mbench-"))
+    try:
+        orate, trate, etrades = end_to_end(f"sqlite:///{tmp / 'm.db'}", orders, prefill)
+        print(f"end to end on SQLite, batches of 1,000        {orate:>12,.0f} orders/s   "
+              f"{trate:,.0f} settled trades/s   ratio {orate / rate:.3f} × engine "
+              f"({etrades:,} trades)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
