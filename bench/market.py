@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support.book import SETUP, fund, issue  # noqa: E402
+
 from qingshan.infra.migrate import upgrade  # noqa: E402
 from qingshan.ledger import transparency as tlog  # noqa: E402
 from qingshan.ledger.books import Router  # noqa: E402
@@ -39,7 +41,6 @@ from qingshan.ledger.sequencer import Sequencer  # noqa: E402
 from qingshan.ledger.store import LedgerStore  # noqa: E402
 from qingshan.market.book import MarketBook  # noqa: E402
 from qingshan.market.commands import CreateInstrument, PlaceOrder  # noqa: E402
-from tests.support.book import SETUP, fund, issue  # noqa: E402
 
 TRADERS = 20
 ACCOUNTS = [f"A{7 + i:08d}" for i in range(TRADERS)]
