@@ -250,3 +250,23 @@ MarketMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=
                                            deadline=None,
                                            suppress_health_check=[HealthCheck.too_slow])
 test_market_machine = MarketMachine.TestCase
+
+
+def test_units_bought_today_can_be_sold_from_tomorrow_under_t_plus_one() -> None:
+    ex = make_exchange()
+    ex.run(CreateInstrument("CQCER-T1", "CQCER", 1, 1, 1000, 3000, 100_000, 0, FEES,
+                            t_plus_one=True))
+    ex.router.now_ms = 1_764_000_000_000  # a weekday morning
+    t1 = {"instrument": "CQCER-T1", "quantity": 10_000, "order_type": "limit"}
+    ex.run(PlaceOrder.from_payload({**t1, "account": TRADERS[0], "side": "sell",
+                                    "price": 3000}), KEYS[0])
+    ex.run(PlaceOrder.from_payload({**t1, "account": TRADERS[1], "side": "buy",
+                                    "price": 3000}), KEYS[1])
+    assert ex.router.ledger.active_quantity(TRADERS[1], "CQCER") == 20_000
+    resell = {**t1, "account": TRADERS[1], "side": "sell", "price": 3000, "quantity": 10_010}
+    with pytest.raises(InsufficientUnits) as exc:
+        ex.run(PlaceOrder.from_payload(resell), KEYS[1])
+    assert exc.value.data["sellable"] == 10_000 and exc.value.data["bought_today"] == 10_000
+    ex.run(PlaceOrder.from_payload({**resell, "quantity": 10_000}), KEYS[1])  # what it had
+    ex.router.now_ms += 24 * 3600 * 1000  # the next trading day
+    ex.run(PlaceOrder.from_payload({**resell, "quantity": 10_000}), KEYS[1])

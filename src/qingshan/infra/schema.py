@@ -258,6 +258,7 @@ market_instruments = Table(
     Column("max_order", BigInteger, nullable=False),
     Column("fee_bps", Integer, nullable=False),
     Column("fee_account", String(16), nullable=False),
+    Column("t_plus_one", Boolean, nullable=False),
 )
 
 market_orders = Table(
@@ -289,5 +290,6 @@ market_trades = Table(
     Column("buyer_fee", BigInteger, nullable=False),
     Column("seller_fee", BigInteger, nullable=False),
     Column("seq", BigInteger, nullable=False),
+    Column("day", Integer, nullable=False),
     Index("ix_market_trades_instrument", "instrument", "seq"),
 )

@@ -24,7 +24,10 @@ class Book(Protocol):
     name: str
     commands: tuple[type[Command], ...]
 
-    def bind(self, ledger: LedgerState) -> None: ...
+    def bind(self, ledger: LedgerState, clock: Callable[[], int]) -> None:
+        """The ledger to work through, and the time of the entry being applied (Unix ms, the
+        journal's own time, so a replay sees the same clock)."""
+        ...
 
     def apply(self, cmd: Command, actor: Principal, seq: int) -> Effects: ...
 
@@ -66,9 +69,10 @@ class Router:
     def __init__(self, ledger: LedgerState, books: Sequence[Book]) -> None:
         self.ledger = ledger
         self.books = list(books)
+        self.now_ms = 0  # set by the sequencer per group, by the verifier per entry
         self.routes: dict[type[Command], Book] = {}
         for book in self.books:
-            book.bind(ledger)
+            book.bind(ledger, lambda: self.now_ms)
             for c in book.commands:
                 self.routes[c] = book
 

@@ -208,6 +208,7 @@ class Sequencer:
         frontier_before = self.frontier.copy()
         size_before = self.size
         router = self.router
+        router.now_ms = now
         batch_mark = router.mark()
         answers: list[tuple[_Request, list[Receipt] | QingshanError]] = []
         new_keys: list[str] = []

@@ -115,6 +115,7 @@ def _verify(store: LedgerStore, public_key: Ed25519PublicKey, report: VerifyRepo
                 report.problem(f"entry {seq}: number or key inside differs from the row")
             try:
                 cmd = command_from_payload(entry.kind, entry.payload, kinds)
+                router.now_ms = entry.time_ms
                 effects = router.apply(cmd, entry.actor, seq)
             except QingshanError as exc:
                 report.problem(f"entry {seq}: replay refused ({exc.code}: {exc.message})")

@@ -27,6 +27,7 @@ from qingshan.errors import (
     AlreadyExists,
     Conflict,
     Forbidden,
+    InsufficientUnits,
     InvalidInput,
     NotAccountOwner,
     NotFound,
@@ -104,6 +105,7 @@ class Instrument:
     max_order: int
     fee_bps: int
     fee_account: str
+    t_plus_one: bool = False
 
     def band(self) -> tuple[int, int]:
         """Lowest and highest allowed prices, on the tick grid."""
@@ -145,6 +147,12 @@ class Trade:
     buyer_fee: int
     seller_fee: int
     seq: int
+    day: int  # Beijing trading day (days since 1970-01-01)
+
+
+def trading_day(now_ms: int) -> int:
+    """Days since 1970-01-01 in Beijing time (UTC+8), the day T+1 counts in."""
+    return (now_ms // 1000 + 8 * 3600) // 86_400
 
 
 Handler = Callable[["MarketBook", Any, Principal, int], Effects]
@@ -162,13 +170,17 @@ class MarketBook(UndoLog):
         # per instrument and side: price -> tuple of open order ids in time order
         self.levels: dict[tuple[str, Side], SortedDict] = {}
         self.counters = {"order": 0, "trade": 0}
+        # T+1: (account, asset) -> (trading day, units bought that day)
+        self.bought: dict[tuple[str, str], tuple[int, int]] = {}
         self._dirty: dict[str, set[Any]] = {"instruments": set(), "orders": set(),
                                             "trades": set()}
         self.ledger = LedgerState()
+        self.clock: Callable[[], int] = lambda: 0
 
     # ------------------------------------------------------------------ Book protocol
-    def bind(self, ledger: LedgerState) -> None:
+    def bind(self, ledger: LedgerState, clock: Callable[[], int]) -> None:
         self.ledger = ledger
+        self.clock = clock
 
     def apply(self, cmd: Command, actor: Principal, seq: int) -> Effects:
         return self._handlers[type(cmd)](self, cmd, actor, seq)
@@ -187,7 +199,7 @@ class MarketBook(UndoLog):
 
     def snapshot(self) -> Any:
         return (self.instruments, self.orders, self.trades, dict(self.counters),
-                {k: dict(v) for k, v in self.levels.items() if len(v)})
+                {k: dict(v) for k, v in self.levels.items() if len(v)}, self.bought)
 
     # ------------------------------------------------------------------ helpers
     def instrument(self, iid: str) -> Instrument:
@@ -260,7 +272,8 @@ class MarketBook(UndoLog):
         self.ledger.asset(QUOTE, AssetKind.FUNGIBLE)
         self.ledger.check_receiving(cmd.fee_account)
         inst = Instrument(cmd.id, cmd.asset, cmd.tick, cmd.lot, cmd.band_bps,
-                          cmd.reference_price, cmd.max_order, cmd.fee_bps, cmd.fee_account)
+                          cmd.reference_price, cmd.max_order, cmd.fee_bps, cmd.fee_account,
+                          cmd.t_plus_one)
         self._set(self.instruments, inst.id, inst)
         self._dirty["instruments"].add(inst.id)
         lo, hi = inst.band()
@@ -308,6 +321,14 @@ class MarketBook(UndoLog):
     def apply_place_order(self, cmd: PlaceOrder, actor: Principal, seq: int) -> Effects:
         inst, party, price = self.check_order(cmd, actor)
         effects = Effects({})
+        if cmd.side is Side.SELL and inst.t_plus_one:
+            today = self.bought_today(cmd.account, inst.asset)
+            sellable = self.ledger.active_quantity(cmd.account, inst.asset) - today
+            if cmd.quantity > sellable:
+                raise InsufficientUnits("units bought today can be sold from the next "
+                                        "trading day (T+1)", account=cmd.account,
+                                        sellable=max(sellable, 0), bought_today=today,
+                                        requested=cmd.quantity)
         if cmd.side is Side.SELL:
             hold = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, inst.asset, cmd.account,
                                           cmd.quantity, None, "sell order"), seq, effects)
@@ -378,13 +399,21 @@ class MarketBook(UndoLog):
         done_buy = self.orders[buy.id]
         if not done_buy.remaining:
             self._release_rest(done_buy, seq, effects)
+        day = trading_day(self.clock())
+        if inst.t_plus_one:
+            key = (buy.account, inst.asset)
+            self._set(self.bought, key, (day, self.bought_today(*key) + qty))
         n = self.counters["trade"] + 1
         self._set(self.counters, "trade", n)
         trade = Trade(n, inst.id, price, qty, buy.id, sell.id, aggressor, buyer_fee, seller_fee,
-                      seq)
+                      seq, day)
         self._set(self.trades, n, trade)
         self._dirty["trades"].add(n)
         return trade
+
+    def bought_today(self, account: str, asset: str) -> int:
+        day, qty = self.bought.get((account, asset), (-1, 0))
+        return qty if day == trading_day(self.clock()) else 0
 
     def _release_rest(self, o: Order, seq: int, effects: Effects) -> None:
         hold = self.ledger.holds[o.hold]

@@ -57,12 +57,13 @@ class CreateInstrument(Command):
     max_order: int  # units in one order
     fee_bps: int  # charged to each side on the traded value, basis points
     fee_account: str  # the operator's account that collects fees
+    t_plus_one: bool = False  # units bought today can be sold from the next trading day
 
     def to_payload(self) -> dict[str, Any]:
         return {"id": self.id, "asset": self.asset, "tick": self.tick, "lot": self.lot,
                 "band_bps": self.band_bps, "reference_price": self.reference_price,
                 "max_order": self.max_order, "fee_bps": self.fee_bps,
-                "fee_account": self.fee_account}
+                "fee_account": self.fee_account, "t_plus_one": self.t_plus_one}
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> CreateInstrument:
@@ -72,7 +73,8 @@ class CreateInstrument(Command):
                   reference_price=_int(data, "reference_price", 1, MAX_PRICE),
                   max_order=_int(data, "max_order", 1, MAX_QUANTITY),
                   fee_bps=_int(data, "fee_bps", 0, 1_000),
-                  fee_account=check_id("A", data.get("fee_account"), "fee_account"))
+                  fee_account=check_id("A", data.get("fee_account"), "fee_account"),
+                  t_plus_one=data.get("t_plus_one") is True)
         if cmd.reference_price % cmd.tick:
             raise InvalidInput("the reference price must be a multiple of the tick",
                                field="reference_price")

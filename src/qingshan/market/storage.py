@@ -10,11 +10,11 @@ if TYPE_CHECKING:
     from qingshan.market.book import MarketBook
 
 INSTRUMENT_COLS = ["id", "asset", "tick", "lot", "band_bps", "reference_price", "max_order",
-                   "fee_bps", "fee_account"]
+                   "fee_bps", "fee_account", "t_plus_one"]
 ORDER_COLS = ["id", "instrument", "account", "party", "side", "order_type", "price",
               "quantity", "remaining", "status", "hold", "seq"]
 TRADE_COLS = ["id", "instrument", "price", "quantity", "buy_order", "sell_order",
-              "aggressor", "buyer_fee", "seller_fee", "seq"]
+              "aggressor", "buyer_fee", "seller_fee", "seq", "day"]
 
 
 def _upsert(table: str, cols: list[str]) -> str:
@@ -51,7 +51,7 @@ def load(book: MarketBook, fetchall: FetchAll) -> None:
 
     for r in fetchall(f"SELECT {', '.join(INSTRUMENT_COLS)} FROM market_instruments", ()):
         book.instruments[r[0]] = Instrument(r[0], r[1], int(r[2]), int(r[3]), int(r[4]),
-                                            int(r[5]), int(r[6]), int(r[7]), r[8])
+                                            int(r[5]), int(r[6]), int(r[7]), r[8], bool(r[9]))
     for r in fetchall(f"SELECT {', '.join(ORDER_COLS)} FROM market_orders ORDER BY seq, id",
                       ()):
         o = Order(r[0], r[1], r[2], r[3], Side(r[4]), OrderType(r[5]), int(r[6]), int(r[7]),
@@ -61,7 +61,16 @@ def load(book: MarketBook, fetchall: FetchAll) -> None:
             levels = book._side(o.instrument, o.side)
             levels[o.price] = (*levels.get(o.price, ()), o.id)
     for r in fetchall(f"SELECT {', '.join(TRADE_COLS)} FROM market_trades", ()):
-        book.trades[int(r[0])] = Trade(int(r[0]), r[1], int(r[2]), int(r[3]), r[4], r[5],
-                                       Side(r[6]), int(r[7]), int(r[8]), int(r[9]))
+        t = Trade(int(r[0]), r[1], int(r[2]), int(r[3]), r[4], r[5], Side(r[6]), int(r[7]),
+                  int(r[8]), int(r[9]), int(r[10]))
+        book.trades[t.id] = t
+        inst = book.instruments[t.instrument]
+        if inst.t_plus_one:  # rebuild what each buyer bought on its latest trading day
+            key = (book.orders[t.buy_order].account, inst.asset)
+            day, qty = book.bought.get(key, (-1, 0))
+            if t.day > day:
+                book.bought[key] = (t.day, t.quantity)
+            elif t.day == day:
+                book.bought[key] = (day, qty + t.quantity)
     book.counters = {"order": max((int(k[1:]) for k in book.orders), default=0),
                      "trade": max(book.trades, default=0)}

@@ -190,10 +190,12 @@ class RegistryBook(UndoLog):
         self._dirty: dict[str, set[str]] = {"projects": set(), "reports": set(),
                                             "requests": set()}
         self.ledger = LedgerState()
+        self.clock: Callable[[], int] = lambda: 0
 
     # ------------------------------------------------------------------ Book protocol
-    def bind(self, ledger: LedgerState) -> None:
+    def bind(self, ledger: LedgerState, clock: Callable[[], int]) -> None:
         self.ledger = ledger
+        self.clock = clock
 
     def apply(self, cmd: Command, actor: Principal, seq: int) -> Effects:
         return self._handlers[type(cmd)](self, cmd, actor, seq)

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("max_order", sa.BigInteger(), nullable=False),
         sa.Column("fee_bps", sa.Integer(), nullable=False),
         sa.Column("fee_account", sa.String(length=16), nullable=False),
+        sa.Column("t_plus_one", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
@@ -65,6 +66,7 @@ def upgrade() -> None:
         sa.Column("buyer_fee", sa.BigInteger(), nullable=False),
         sa.Column("seller_fee", sa.BigInteger(), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("day", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("market_trades", schema=None) as batch_op:
