@@ -35,6 +35,7 @@ edge uses; the CLI edge maps every one of them to exit code 2. Errors carry thei
     │   ├── SerialOverlap              409 serial_overlap
     │   ├── HoldNotActive              409 hold_not_active
     │   └── AccountNotEmpty            409 account_not_empty
+    ├── InternalError                  500 internal_error
     └── Unavailable                    503 unavailable
         └── NotLeader                  503 not_leader
 """
@@ -226,6 +227,13 @@ class HoldNotActive(Conflict):
 
 class AccountNotEmpty(Conflict):
     code = "account_not_empty"
+
+
+class InternalError(QingshanError):
+    """A defect: the platform failed while applying a command. Nothing was applied."""
+
+    code = "internal_error"
+    status = 500
 
 
 class Unavailable(QingshanError):

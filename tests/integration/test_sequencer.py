@@ -215,3 +215,29 @@ def test_verify_finds_a_tampered_journal_and_projection(platform: Platform,
                      {"e": entry.replace('"name":"bob"', '"name":"eve"')})
     problems = verify(platform)
     assert any("leaf hash does not match" in p for p in problems)
+
+
+def test_a_defect_in_a_handler_is_a_500_and_the_sequencer_carries_on(
+        platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qingshan.errors import InternalError
+    from qingshan.ledger.domain.state import LedgerState
+
+    seed(platform)
+    real = LedgerState.apply_transfer
+
+    def buggy(self: LedgerState, cmd: Transfer, actor: object) -> object:
+        if cmd.memo == "boom":
+            self._set(self.balances, ("A00000004", "CNY"), -1)  # half-done, then a crash
+            raise KeyError("defect")
+        return real(self, cmd, actor)  # type: ignore[arg-type]
+
+    monkeypatch.setitem(LedgerState._handlers, Transfer, buggy)
+    before = dict(platform.sequencer.state.balances)
+    with pytest.raises(InternalError):
+        platform.sequencer.execute([Transfer("CNY", ALICE, BOB, 1),
+                                    Transfer("CNY", ALICE, BOB, 1, memo="boom")],
+                                   ALICE_KEY, "bug")
+    assert platform.sequencer.state.balances == before
+    r = platform.sequencer.execute_one(Transfer("CNY", ALICE, BOB, 7), ALICE_KEY, "after")
+    assert r.result == {"amount": 7}
+    assert verify(platform) == []

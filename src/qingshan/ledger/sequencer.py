@@ -31,6 +31,7 @@ from qingshan.errors import (
     BatchRejected,
     BatchTooLarge,
     IdempotencyConflict,
+    InternalError,
     InvalidInput,
     NotLeader,
     QingshanError,
@@ -234,6 +235,14 @@ class Sequencer:
                     if n == 1:
                         break
                     continue
+                except Exception as exc:
+                    log.exception("command %s failed unexpectedly", cmd.kind)
+                    first_error = InternalError("the command failed inside the platform; "
+                                                "nothing was applied", kind=cmd.kind,
+                                                reason=type(exc).__name__)
+                    errors = [{"index": i, **first_error.to_dict()}]
+                    n = 1  # answer with this error itself, whatever the batch size
+                    break
                 produced.append((cmd, effects))
             if first_error is not None:
                 router.rollback_to(mark)
