@@ -270,3 +270,43 @@ def test_units_bought_today_can_be_sold_from_tomorrow_under_t_plus_one() -> None
     ex.run(PlaceOrder.from_payload({**resell, "quantity": 10_000}), KEYS[1])  # what it had
     ex.router.now_ms += 24 * 3600 * 1000  # the next trading day
     ex.run(PlaceOrder.from_payload({**resell, "quantity": 10_000}), KEYS[1])
+
+
+def test_listing_and_picking_takes_a_chosen_order_at_its_price() -> None:
+    from qingshan.market.commands import PickOrder
+
+    ex = make_exchange()
+    ids = [ex.run(order(0, "sell", 3000 + 10 * k, 20), KEYS[0])["order"] for k in range(7)]
+    r = ex.run(PickOrder(ids[3], TRADERS[1], 10), KEYS[1])
+    assert (r["price"], r["quantity"], r["maker"]) == (3030, 10, ids[3])
+    assert ex.market.orders[ids[3]].remaining == 10
+    with pytest.raises(QingshanError):  # the sixth level is beyond the best five
+        ex.run(PickOrder(ids[5], TRADERS[1], 10), KEYS[1])
+    with pytest.raises(QingshanError):  # its own order
+        ex.run(PickOrder(ids[0], TRADERS[0], 10), KEYS[0])
+    ex.run(PickOrder(ids[3], TRADERS[2], 10), KEYS[2])
+    assert ex.market.orders[ids[3]].status is OrderStatus.FILLED
+    assert ex.market.best("CQCER-ALL", Side.SELL) == 3000
+    assert check_invariants(ex.router.ledger) == []
+
+
+def test_block_agreement_settles_only_when_the_named_buyer_confirms() -> None:
+    from qingshan.market.commands import ConfirmBlockTrade, ProposeBlockTrade
+
+    ex = make_exchange()
+    with pytest.raises(OutsideBand):  # the block band is ±30 % around 30.00
+        ex.run(ProposeBlockTrade("CQCER-ALL", TRADERS[0], TRADERS[1], 3901, 5000), KEYS[0])
+    p = ex.run(ProposeBlockTrade("CQCER-ALL", TRADERS[0], TRADERS[1], 3800, 5000), KEYS[0])
+    assert ex.router.ledger.active_quantity(TRADERS[0], "CQCER") == 5000  # 5000 held
+    assert ex.market.best("CQCER-ALL", Side.SELL) is None  # never on the book
+    with pytest.raises(NotAccountOwner):
+        ex.run(ConfirmBlockTrade(p["order"]), KEYS[2])
+    r = ex.run(ConfirmBlockTrade(p["order"]), KEYS[1])
+    assert (r["price"], r["quantity"]) == (3800, 5000)
+    assert ex.router.ledger.active_quantity(TRADERS[1], "CQCER") == 15_000
+    with pytest.raises(OrderNotOpen):
+        ex.run(ConfirmBlockTrade(p["order"]), KEYS[1])
+    q = ex.run(ProposeBlockTrade("CQCER-ALL", TRADERS[0], TRADERS[2], 2500, 1000), KEYS[0])
+    ex.run(CancelOrder(q["order"]), KEYS[0])  # withdrawn: the units come back
+    assert ex.router.ledger.active_quantity(TRADERS[0], "CQCER") == 5000
+    assert check_invariants(ex.router.ledger) == []

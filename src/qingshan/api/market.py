@@ -45,6 +45,28 @@ async def cancel_order(order: str, edge: EdgeDep, actor: Actor,
     return await run(edge, one("cancel_order", {"order": order}, edge), actor, key)
 
 
+@router.post("/orders/{order}/pick", status_code=201)
+async def pick_order(order: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                     key: IdemKey = None) -> Response:
+    """Listing and picking (挂牌点选): {account, quantity} takes this listed order, which must
+    be at one of the best five price levels of its side, at its price."""
+    return await run(edge, one("pick_order", {**body, "order": order}, edge), actor, key)
+
+
+@router.post("/block-trades", status_code=201)
+async def propose_block(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                        key: IdemKey = None) -> Response:
+    """Block agreement (大宗协议): {instrument, seller, buyer, price, quantity}; the seller's
+    units are held until the buyer confirms or the seller withdraws (cancel)."""
+    return await run(edge, one("propose_block_trade", body, edge), actor, key)
+
+
+@router.post("/block-trades/{order}/confirm", status_code=201)
+async def confirm_block(order: str, edge: EdgeDep, actor: Actor,
+                        key: IdemKey = None) -> Response:
+    return await run(edge, one("confirm_block_trade", {"order": order}, edge), actor, key)
+
+
 @router.get("/instruments")
 def list_instruments(edge: EdgeDep) -> list[dict[str, Any]]:
     with edge.read() as conn:

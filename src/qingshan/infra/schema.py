@@ -259,6 +259,8 @@ market_instruments = Table(
     Column("fee_bps", Integer, nullable=False),
     Column("fee_account", String(16), nullable=False),
     Column("t_plus_one", Boolean, nullable=False),
+    Column("block_band_bps", Integer, nullable=False),
+    Column("block_min", BigInteger, nullable=False),
 )
 
 market_orders = Table(
@@ -275,6 +277,7 @@ market_orders = Table(
     Column("status", String(12), nullable=False),
     Column("hold", String(16), nullable=False),
     Column("seq", BigInteger, nullable=False),
+    Column("counterparty", String(16)),
     Index("ix_market_orders_book", "instrument", "status", "side", "price"),
 )
 

@@ -53,9 +53,12 @@ from qingshan.market import storage
 from qingshan.market.commands import (
     MARKET_COMMANDS,
     CancelOrder,
+    ConfirmBlockTrade,
     CreateInstrument,
     OrderType,
+    PickOrder,
     PlaceOrder,
+    ProposeBlockTrade,
     SetReferencePrice,
     Side,
 )
@@ -106,11 +109,15 @@ class Instrument:
     fee_bps: int
     fee_account: str
     t_plus_one: bool = False
+    block_band_bps: int = 3000
+    block_min: int = 1
 
-    def band(self) -> tuple[int, int]:
-        """Lowest and highest allowed prices, on the tick grid."""
-        lo = -(-self.reference_price * (10_000 - self.band_bps) // 10_000)
-        hi = self.reference_price * (10_000 + self.band_bps) // 10_000
+    def band(self, bps: int | None = None) -> tuple[int, int]:
+        """Lowest and highest allowed prices, on the tick grid (``bps``: another width, such
+        as the block-agreement band)."""
+        width = self.band_bps if bps is None else bps
+        lo = -(-self.reference_price * (10_000 - width) // 10_000)
+        hi = self.reference_price * (10_000 + width) // 10_000
         lo = -(-lo // self.tick) * self.tick
         hi = hi // self.tick * self.tick
         return max(lo, self.tick), hi
@@ -133,6 +140,7 @@ class Order:
     status: OrderStatus
     hold: str
     seq: int
+    counterparty: str | None = None  # a block proposal's buyer account
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +281,7 @@ class MarketBook(UndoLog):
         self.ledger.check_receiving(cmd.fee_account)
         inst = Instrument(cmd.id, cmd.asset, cmd.tick, cmd.lot, cmd.band_bps,
                           cmd.reference_price, cmd.max_order, cmd.fee_bps, cmd.fee_account,
-                          cmd.t_plus_one)
+                          cmd.t_plus_one, cmd.block_band_bps, cmd.block_min)
         self._set(self.instruments, inst.id, inst)
         self._dirty["instruments"].add(inst.id)
         lo, hi = inst.band()
@@ -321,27 +329,8 @@ class MarketBook(UndoLog):
     def apply_place_order(self, cmd: PlaceOrder, actor: Principal, seq: int) -> Effects:
         inst, party, price = self.check_order(cmd, actor)
         effects = Effects({})
-        if cmd.side is Side.SELL and inst.t_plus_one:
-            today = self.bought_today(cmd.account, inst.asset)
-            sellable = self.ledger.active_quantity(cmd.account, inst.asset) - today
-            if cmd.quantity > sellable:
-                raise InsufficientUnits("units bought today can be sold from the next "
-                                        "trading day (T+1)", account=cmd.account,
-                                        sellable=max(sellable, 0), bought_today=today,
-                                        requested=cmd.quantity)
-        if cmd.side is Side.SELL:
-            hold = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, inst.asset, cmd.account,
-                                          cmd.quantity, None, "sell order"), seq, effects)
-        else:
-            value = price * cmd.quantity
-            hold = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, QUOTE, cmd.account,
-                                          value + inst.fee(value), None, "buy order"),
-                                seq, effects)
-        n = self.counters["order"] + 1
-        self._set(self.counters, "order", n)
-        order = Order(f"O{n:08d}", inst.id, cmd.account, party, cmd.side, cmd.order_type,
-                      price, cmd.quantity, cmd.quantity, OrderStatus.OPEN, hold["hold"], seq)
-        self._put(order)
+        order = self._new_order(inst, cmd.account, party, cmd.side, cmd.order_type, price,
+                                cmd.quantity, seq, effects)
         fills = self._match(inst, order, seq, effects)
         order = self.orders[order.id]
         if order.remaining and order.order_type is not OrderType.LIMIT:
@@ -352,6 +341,33 @@ class MarketBook(UndoLog):
                           "remaining": order.remaining, "fills": fills,
                           "hold": order.hold}
         return effects
+
+    def _new_order(self, inst: Instrument, account: str, party: str, side: Side,
+                   order_type: OrderType, price: int, quantity: int, seq: int,
+                   effects: Effects, counterparty: str | None = None) -> Order:
+        """Hold what the order could give up (checking T+1 for sellers) and record it."""
+        if side is Side.SELL and inst.t_plus_one:
+            today = self.bought_today(account, inst.asset)
+            sellable = self.ledger.active_quantity(account, inst.asset) - today
+            if quantity > sellable:
+                raise InsufficientUnits("units bought today can be sold from the next "
+                                        "trading day (T+1)", account=account,
+                                        sellable=max(sellable, 0), bought_today=today,
+                                        requested=quantity)
+        if side is Side.SELL:
+            hold = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, inst.asset, account,
+                                          quantity, None, "sell order"), seq, effects)
+        else:
+            value = price * quantity
+            hold = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, QUOTE, account,
+                                          value + inst.fee(value), None, "buy order"),
+                                seq, effects)
+        n = self.counters["order"] + 1
+        self._set(self.counters, "order", n)
+        order = Order(f"O{n:08d}", inst.id, account, party, side, order_type, price, quantity,
+                      quantity, OrderStatus.OPEN, hold["hold"], seq, counterparty)
+        self._put(order)
+        return order
 
     def _match(self, inst: Instrument, taker: Order, seq: int,
                effects: Effects) -> list[dict[str, Any]]:
@@ -438,9 +454,91 @@ class MarketBook(UndoLog):
         effects.result = {"order": o.id, "status": "cancelled", "cancelled": o.remaining}
         return effects
 
+    # ------------------------------------------------------------------ listing and picking
+    def apply_pick_order(self, cmd: PickOrder, actor: Principal, seq: int) -> Effects:
+        maker = self.order(cmd.order)
+        inst = self.instrument(maker.instrument)
+        party = self.check_owner(actor, cmd.account)
+        if maker.status is not OrderStatus.OPEN or maker.order_type is not OrderType.LIMIT:
+            raise OrderNotOpen("only an open listed order can be picked", order=maker.id,
+                               status=maker.status.value)
+        if party == maker.party:
+            raise Conflict("a party cannot pick its own order (self-trade)", order=maker.id)
+        levels = self._side(inst.id, maker.side)
+        best = list(levels.keys())
+        best = best[-5:] if maker.side is Side.BUY else best[:5]
+        if maker.price not in best:
+            raise Conflict("only orders at the best five price levels can be picked",
+                           order=maker.id, levels=best)
+        if cmd.quantity % inst.lot or cmd.quantity > maker.remaining:
+            raise OffTick("pick a multiple of the lot, at most what the order still offers",
+                          lot=inst.lot, available=maker.remaining, field="quantity")
+        effects = Effects({})
+        side = Side.BUY if maker.side is Side.SELL else Side.SELL
+        taker = self._new_order(inst, cmd.account, party, side, OrderType.IOC, maker.price,
+                                cmd.quantity, seq, effects)
+        buy, sell = (taker, maker) if side is Side.BUY else (maker, taker)
+        trade = self._settle(inst, buy, sell, maker.price, cmd.quantity, side, seq, effects)
+        if not self.orders[maker.id].remaining:
+            self._unrest(maker)
+        effects.result = {"order": taker.id, "status": "filled", "trade": trade.id,
+                          "price": trade.price, "quantity": trade.quantity, "maker": maker.id}
+        return effects
+
+    # ------------------------------------------------------------------ block agreements
+    def apply_propose_block(self, cmd: ProposeBlockTrade, actor: Principal,
+                            seq: int) -> Effects:
+        inst = self.instrument(cmd.instrument)
+        party = self.check_owner(actor, cmd.seller)
+        buyer = self.ledger.account(cmd.buyer)
+        if buyer.party_id == party:
+            raise Conflict("a block agreement needs two parties", buyer=buyer.id)
+        if buyer.status is not AccountStatus.OPEN:
+            raise Conflict("the buyer's account is not open", account=buyer.id)
+        if cmd.quantity < inst.block_min or cmd.quantity % inst.lot:
+            raise OffTick(f"a block agreement is at least {inst.block_min} units, in lots of "
+                          f"{inst.lot}", block_min=inst.block_min, lot=inst.lot,
+                          field="quantity")
+        lo, hi = inst.band(inst.block_band_bps)
+        if cmd.price % inst.tick:
+            raise OffTick("the price is not a multiple of the tick", tick=inst.tick,
+                          field="price")
+        if not lo <= cmd.price <= hi:
+            raise OutsideBand("the price is outside the block-agreement band", band=[lo, hi],
+                              price=cmd.price, field="price")
+        effects = Effects({})
+        o = self._new_order(inst, cmd.seller, party, Side.SELL, OrderType.BLOCK, cmd.price,
+                            cmd.quantity, seq, effects, counterparty=cmd.buyer)
+        effects.result = {"order": o.id, "status": "open", "buyer": cmd.buyer,
+                          "band": [lo, hi]}
+        return effects
+
+    def apply_confirm_block(self, cmd: ConfirmBlockTrade, actor: Principal,
+                            seq: int) -> Effects:
+        proposal = self.order(cmd.order)
+        if proposal.order_type is not OrderType.BLOCK or proposal.counterparty is None:
+            raise OrderNotOpen("this is not a block proposal", order=proposal.id)
+        party = self.check_owner(actor, proposal.counterparty)
+        if proposal.status is not OrderStatus.OPEN:
+            raise OrderNotOpen(f"the proposal is {proposal.status.value}", order=proposal.id,
+                               status=proposal.status.value)
+        inst = self.instrument(proposal.instrument)
+        effects = Effects({})
+        buy = self._new_order(inst, proposal.counterparty, party, Side.BUY, OrderType.BLOCK,
+                              proposal.price, proposal.remaining, seq, effects,
+                              counterparty=proposal.account)
+        trade = self._settle(inst, buy, proposal, proposal.price, proposal.remaining,
+                             Side.BUY, seq, effects)
+        effects.result = {"order": buy.id, "proposal": proposal.id, "trade": trade.id,
+                          "price": trade.price, "quantity": trade.quantity}
+        return effects
+
     _handlers: ClassVar[dict[type[Command], Handler]] = {
         CreateInstrument: apply_create_instrument,
         SetReferencePrice: apply_set_reference_price,
         PlaceOrder: apply_place_order,
         CancelOrder: apply_cancel_order,
+        PickOrder: apply_pick_order,
+        ProposeBlockTrade: apply_propose_block,
+        ConfirmBlockTrade: apply_confirm_block,
     }

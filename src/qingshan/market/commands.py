@@ -26,6 +26,7 @@ class OrderType(StrEnum):
     LIMIT = "limit"  # rests on the book until filled or cancelled
     IOC = "ioc"  # immediate or cancel: what does not fill at once is cancelled
     MARKET = "market"  # IOC at the band's edge (market with protection)
+    BLOCK = "block"  # a block agreement's proposal: never on the book, one named buyer
 
 
 def _instrument(data: Mapping[str, Any], key: str = "instrument") -> str:
@@ -58,12 +59,15 @@ class CreateInstrument(Command):
     fee_bps: int  # charged to each side on the traded value, basis points
     fee_account: str  # the operator's account that collects fees
     t_plus_one: bool = False  # units bought today can be sold from the next trading day
+    block_band_bps: int = 3000  # block agreements: the wider band (national market: ±30 %)
+    block_min: int = 1  # block agreements: the smallest quantity (national: 100,000 t)
 
     def to_payload(self) -> dict[str, Any]:
         return {"id": self.id, "asset": self.asset, "tick": self.tick, "lot": self.lot,
                 "band_bps": self.band_bps, "reference_price": self.reference_price,
                 "max_order": self.max_order, "fee_bps": self.fee_bps,
-                "fee_account": self.fee_account, "t_plus_one": self.t_plus_one}
+                "fee_account": self.fee_account, "t_plus_one": self.t_plus_one,
+                "block_band_bps": self.block_band_bps, "block_min": self.block_min}
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> CreateInstrument:
@@ -74,7 +78,11 @@ class CreateInstrument(Command):
                   max_order=_int(data, "max_order", 1, MAX_QUANTITY),
                   fee_bps=_int(data, "fee_bps", 0, 1_000),
                   fee_account=check_id("A", data.get("fee_account"), "fee_account"),
-                  t_plus_one=data.get("t_plus_one") is True)
+                  t_plus_one=data.get("t_plus_one") is True,
+                  block_band_bps=_int(data, "block_band_bps", 1, 10_000)
+                  if "block_band_bps" in data else 3000,
+                  block_min=_int(data, "block_min", 1, MAX_QUANTITY)
+                  if "block_min" in data else 1)
         if cmd.reference_price % cmd.tick:
             raise InvalidInput("the reference price must be a multiple of the tick",
                                field="reference_price")
@@ -140,11 +148,75 @@ class CancelOrder(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> CancelOrder:
-        order = data.get("order")
-        if not isinstance(order, str) or not ORDER_RE.match(order):
-            raise MalformedIdentifier("order must look like O00000001", field="order")
-        return cls(order=order)
+        return cls(order=_order_id(data))
+
+
+@dataclass(frozen=True, slots=True)
+class PickOrder(Command):
+    """Listing and picking (挂牌点选): take a listed order from the best five price levels of
+    its side, at that order's price."""
+
+    kind: ClassVar[str] = "pick_order"
+    order: str
+    account: str
+    quantity: int
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"order": self.order, "account": self.account, "quantity": self.quantity}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> PickOrder:
+        return cls(order=_order_id(data), account=check_id("A", data.get("account"), "account"),
+                   quantity=check_quantity(data.get("quantity")))
+
+
+@dataclass(frozen=True, slots=True)
+class ProposeBlockTrade(Command):
+    """Block agreement (大宗协议): the seller proposes price and quantity to a named buyer
+    account; its units are held until the buyer confirms or either side withdraws."""
+
+    kind: ClassVar[str] = "propose_block_trade"
+    instrument: str
+    seller: str
+    buyer: str
+    price: int
+    quantity: int
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"instrument": self.instrument, "seller": self.seller, "buyer": self.buyer,
+                "price": self.price, "quantity": self.quantity}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> ProposeBlockTrade:
+        seller = check_id("A", data.get("seller"), "seller")
+        buyer = check_id("A", data.get("buyer"), "buyer")
+        if seller == buyer:
+            raise InvalidInput("buyer and seller are the same account", field="buyer")
+        return cls(instrument=_instrument(data), seller=seller, buyer=buyer,
+                   price=_int(data, "price", 1, MAX_PRICE),
+                   quantity=check_quantity(data.get("quantity")))
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmBlockTrade(Command):
+    kind: ClassVar[str] = "confirm_block_trade"
+    order: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"order": self.order}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> ConfirmBlockTrade:
+        return cls(order=_order_id(data))
+
+
+def _order_id(data: Mapping[str, Any]) -> str:
+    order = data.get("order")
+    if not isinstance(order, str) or not ORDER_RE.match(order):
+        raise MalformedIdentifier("order must look like O00000001", field="order")
+    return order
 
 
 MARKET_COMMANDS: tuple[type[Command], ...] = (CreateInstrument, SetReferencePrice, PlaceOrder,
-                                              CancelOrder)
+                                              CancelOrder, PickOrder, ProposeBlockTrade,
+                                              ConfirmBlockTrade)

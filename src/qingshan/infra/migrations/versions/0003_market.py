@@ -30,6 +30,8 @@ def upgrade() -> None:
         sa.Column("fee_bps", sa.Integer(), nullable=False),
         sa.Column("fee_account", sa.String(length=16), nullable=False),
         sa.Column("t_plus_one", sa.Boolean(), nullable=False),
+        sa.Column("block_band_bps", sa.Integer(), nullable=False),
+        sa.Column("block_min", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
@@ -46,6 +48,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("hold", sa.String(length=16), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("counterparty", sa.String(length=16), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("market_orders", schema=None) as batch_op:
