@@ -138,3 +138,17 @@ def test_restart_rebuilds_the_same_book_and_the_same_fills(api: Api) -> None:
         assert again.verify().problems == []
     finally:
         again.close()
+
+
+def test_stream_sends_trades_and_depth_as_server_sent_events(api: Api) -> None:
+    c = listed(api)
+    c.ok("/market/orders", order("sell", 10, 3000), "alice")
+    c.ok("/market/orders", order("buy", 4, 3000, account=BOB), "bob")
+    with api.client.stream("GET", "/api/v1/market/instruments/CQCER-ALL/stream",
+                           params={"max_seconds": 1, "interval": 0.1}) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        text = "".join(r.iter_text())
+    assert "event: trade" in text and '"price":3000' in text and "id: 1" in text
+    assert "event: depth" in text and '"quantity":6' in text
+    missing = api.client.get("/api/v1/market/instruments/NOPE-1/stream")
+    assert missing.status_code == 404

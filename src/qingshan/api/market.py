@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Body
-from fastapi.responses import Response
+import orjson
+from fastapi import APIRouter, Body, Request
+from fastapi.responses import Response, StreamingResponse
 
 from qingshan.api.app import READ_ALL, Actor, EdgeDep, IdemKey, one, run
 from qingshan.errors import Forbidden
@@ -90,6 +93,37 @@ def trades(instrument: str, edge: EdgeDep, after: int = 0,
 def bars(instrument: str, edge: EdgeDep) -> list[dict[str, Any]]:
     with edge.read() as conn:
         return queries.daily_bars(conn, instrument)
+
+
+@router.get("/instruments/{instrument}/stream")
+async def stream(instrument: str, request: Request, edge: EdgeDep, after: int = 0,
+                 interval: float = 0.5, max_seconds: float = 3600) -> StreamingResponse:
+    """Server-sent events: ``trade`` for every new trade and ``depth`` whenever the best five
+    levels change. ``after`` resumes after a trade id (the SSE ``Last-Event-ID`` too)."""
+    last_id = request.headers.get("last-event-id")
+    start_after = int(last_id) if last_id and last_id.isdigit() else after
+    with edge.read() as conn:
+        queries.depth(conn, instrument)  # 404 before the stream starts
+
+    async def events() -> AsyncIterator[bytes]:
+        seen, last_depth = start_after, None
+        deadline = asyncio.get_running_loop().time() + max(1.0, min(max_seconds, 3600))
+        while asyncio.get_running_loop().time() < deadline:
+            with edge.read() as conn:
+                new = queries.trades(conn, instrument, after=seen, limit=500)
+                depth = queries.depth(conn, instrument)
+            for t in new:
+                seen = t["trade"]
+                yield f"id: {seen}\nevent: trade\ndata: {orjson.dumps(t).decode()}\n\n".encode()
+            if depth != last_depth:
+                last_depth = depth
+                yield f"event: depth\ndata: {orjson.dumps(depth).decode()}\n\n".encode()
+            if await request.is_disconnected():
+                return
+            await asyncio.sleep(max(0.1, min(interval, 10.0)))
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/orders")
