@@ -152,3 +152,17 @@ def test_stream_sends_trades_and_depth_as_server_sent_events(api: Api) -> None:
     assert "event: depth" in text and '"quantity":6' in text
     missing = api.client.get("/api/v1/market/instruments/NOPE-1/stream")
     assert missing.status_code == 404
+
+
+def test_wash_trades_are_reported_to_the_operator(api: Api) -> None:
+    c = listed(api)
+    for _ in range(2):
+        c.ok("/market/orders", order("sell", 10, 3000), "alice")
+        c.ok("/market/orders", order("buy", 10, 3000, account=BOB), "bob")
+        c.ok("/market/orders", order("sell", 10, 3000, account=BOB), "bob")
+        c.ok("/market/orders", order("buy", 10, 3000), "alice")
+    path = "/api/v1/market/instruments/CQCER-ALL/surveillance/wash-trades"
+    report = api.client.get(path, headers=api.headers("operator")).json()
+    assert report[0]["parties"] == ["P000002", "P000003"]
+    assert report[0]["net"] == 0 and report[0]["round_trip_share"] == 1.0
+    assert api.client.get(path, headers=api.headers("alice")).status_code == 403

@@ -310,3 +310,29 @@ def test_block_agreement_settles_only_when_the_named_buyer_confirms() -> None:
     ex.run(CancelOrder(q["order"]), KEYS[0])  # withdrawn: the units come back
     assert ex.router.ledger.active_quantity(TRADERS[0], "CQCER") == 5000
     assert check_invariants(ex.router.ledger) == []
+
+
+def test_order_rate_and_position_limits() -> None:
+    from qingshan.market.book import PositionLimit, RateLimited
+
+    ex = make_exchange()
+    ex.run(CreateInstrument("CQCER-LIM", "CQCER", 1, 1, 1000, 3000, 100_000, 0, FEES,
+                            max_position=10_500, max_orders_per_minute=3))
+    ex.router.now_ms = 1_764_000_000_000
+    lim = {"instrument": "CQCER-LIM", "order_type": "limit"}
+
+    def place(i: int, side: str, price: int, qty: int) -> dict[str, Any]:
+        return ex.run(PlaceOrder.from_payload({**lim, "account": TRADERS[i], "side": side,
+                                               "price": price, "quantity": qty}), KEYS[i])
+
+    with pytest.raises(PositionLimit):  # holds 10,000 already: may bid for 500 more
+        place(1, "buy", 2900, 501)
+    place(1, "buy", 2900, 300)
+    with pytest.raises(PositionLimit):
+        place(1, "buy", 2900, 201)
+    place(1, "buy", 2900, 200)
+    place(1, "sell", 3100, 10)  # the third order this minute (refused ones do not count)
+    with pytest.raises(RateLimited):
+        place(1, "sell", 3100, 10)
+    ex.router.now_ms += 60_000  # a new minute
+    place(1, "sell", 3100, 10)

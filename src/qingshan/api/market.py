@@ -126,6 +126,16 @@ async def stream(instrument: str, request: Request, edge: EdgeDep, after: int = 
                              headers={"Cache-Control": "no-cache"})
 
 
+@router.get("/instruments/{instrument}/surveillance/wash-trades")
+def wash_trades(instrument: str, edge: EdgeDep, actor: Actor,
+                min_round_trip: float = 0.5) -> list[dict[str, Any]]:
+    """Operator and auditors: pairs of parties trading back and forth on the same day."""
+    if actor.role not in READ_ALL:
+        raise Forbidden("surveillance reports are for the operator and auditors")
+    with edge.read() as conn:
+        return queries.wash_trade_report(conn, instrument, min_round_trip)
+
+
 @router.get("/orders")
 def my_orders(edge: EdgeDep, actor: Actor, status: str | None = None,
               party: str | None = None) -> list[dict[str, Any]]:

@@ -261,6 +261,8 @@ market_instruments = Table(
     Column("t_plus_one", Boolean, nullable=False),
     Column("block_band_bps", Integer, nullable=False),
     Column("block_min", BigInteger, nullable=False),
+    Column("max_position", BigInteger, nullable=False),
+    Column("max_orders_per_minute", BigInteger, nullable=False),
 )
 
 market_orders = Table(
@@ -278,6 +280,7 @@ market_orders = Table(
     Column("hold", String(16), nullable=False),
     Column("seq", BigInteger, nullable=False),
     Column("counterparty", String(16)),
+    Column("time_ms", BigInteger, nullable=False),
     Index("ix_market_orders_book", "instrument", "status", "side", "price"),
 )
 

@@ -97,6 +97,19 @@ class OrderNotOpen(Conflict):
     code = "order_not_open"
 
 
+class RateLimited(Conflict):
+    """Too many orders from one party in this minute."""
+
+    code = "rate_limited"
+    status = 429
+
+
+class PositionLimit(Conflict):
+    """The order would take the party over the instrument's position limit."""
+
+    code = "position_limit"
+
+
 @dataclass(frozen=True, slots=True)
 class Instrument:
     id: str
@@ -111,6 +124,8 @@ class Instrument:
     t_plus_one: bool = False
     block_band_bps: int = 3000
     block_min: int = 1
+    max_position: int = 0
+    max_orders_per_minute: int = 0
 
     def band(self, bps: int | None = None) -> tuple[int, int]:
         """Lowest and highest allowed prices, on the tick grid (``bps``: another width, such
@@ -141,6 +156,7 @@ class Order:
     hold: str
     seq: int
     counterparty: str | None = None  # a block proposal's buyer account
+    time_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +196,8 @@ class MarketBook(UndoLog):
         self.counters = {"order": 0, "trade": 0}
         # T+1: (account, asset) -> (trading day, units bought that day)
         self.bought: dict[tuple[str, str], tuple[int, int]] = {}
+        # order-rate limit: (party, instrument) -> (minute, orders placed in it)
+        self.rate: dict[tuple[str, str], tuple[int, int]] = {}
         self._dirty: dict[str, set[Any]] = {"instruments": set(), "orders": set(),
                                             "trades": set()}
         self.ledger = LedgerState()
@@ -207,7 +225,7 @@ class MarketBook(UndoLog):
 
     def snapshot(self) -> Any:
         return (self.instruments, self.orders, self.trades, dict(self.counters),
-                {k: dict(v) for k, v in self.levels.items() if len(v)}, self.bought)
+                {k: dict(v) for k, v in self.levels.items() if len(v)}, self.bought, self.rate)
 
     # ------------------------------------------------------------------ helpers
     def instrument(self, iid: str) -> Instrument:
@@ -281,7 +299,8 @@ class MarketBook(UndoLog):
         self.ledger.check_receiving(cmd.fee_account)
         inst = Instrument(cmd.id, cmd.asset, cmd.tick, cmd.lot, cmd.band_bps,
                           cmd.reference_price, cmd.max_order, cmd.fee_bps, cmd.fee_account,
-                          cmd.t_plus_one, cmd.block_band_bps, cmd.block_min)
+                          cmd.t_plus_one, cmd.block_band_bps, cmd.block_min,
+                          cmd.max_position, cmd.max_orders_per_minute)
         self._set(self.instruments, inst.id, inst)
         self._dirty["instruments"].add(inst.id)
         lo, hi = inst.band()
@@ -345,7 +364,9 @@ class MarketBook(UndoLog):
     def _new_order(self, inst: Instrument, account: str, party: str, side: Side,
                    order_type: OrderType, price: int, quantity: int, seq: int,
                    effects: Effects, counterparty: str | None = None) -> Order:
-        """Hold what the order could give up (checking T+1 for sellers) and record it."""
+        """Hold what the order could give up (checking T+1 for sellers, the position and
+        order-rate limits) and record it."""
+        self.check_limits(inst, party, side, quantity)
         if side is Side.SELL and inst.t_plus_one:
             today = self.bought_today(account, inst.asset)
             sellable = self.ledger.active_quantity(account, inst.asset) - today
@@ -365,7 +386,13 @@ class MarketBook(UndoLog):
         n = self.counters["order"] + 1
         self._set(self.counters, "order", n)
         order = Order(f"O{n:08d}", inst.id, account, party, side, order_type, price, quantity,
-                      quantity, OrderStatus.OPEN, hold["hold"], seq, counterparty)
+                      quantity, OrderStatus.OPEN, hold["hold"], seq, counterparty,
+                      self.clock())
+        if inst.max_orders_per_minute:
+            key = (party, inst.id)
+            minute, count = self.rate.get(key, (-1, 0))
+            now = self.clock() // 60_000
+            self._set(self.rate, key, (now, count + 1 if minute == now else 1))
         self._put(order)
         return order
 
@@ -426,6 +453,29 @@ class MarketBook(UndoLog):
         self._set(self.trades, n, trade)
         self._dirty["trades"].add(n)
         return trade
+
+    def check_limits(self, inst: Instrument, party: str, side: Side, quantity: int) -> None:
+        """Surveillance basics: orders per minute, and units a party may hold or bid for."""
+        if inst.max_orders_per_minute:
+            minute, count = self.rate.get((party, inst.id), (-1, 0))
+            if minute == self.clock() // 60_000 and count >= inst.max_orders_per_minute:
+                raise RateLimited(f"at most {inst.max_orders_per_minute} orders a minute",
+                                  party=party, instrument=inst.id)
+        if inst.max_position and side is Side.BUY:
+            held = sum(self.ledger.active_quantity(a.id, inst.asset) + self._held(a.id, inst)
+                       for a in self.ledger.accounts.values() if a.party_id == party)
+            bidding = sum(o.remaining for o in self.orders.values()
+                          if o.party == party and o.instrument == inst.id
+                          and o.side is Side.BUY and o.status is OrderStatus.OPEN)
+            if held + bidding + quantity > inst.max_position:
+                raise PositionLimit(f"a party may hold and bid for at most "
+                                    f"{inst.max_position} units", party=party,
+                                    held=held, bidding=bidding, requested=quantity)
+
+    def _held(self, account: str, inst: Instrument) -> int:
+        return sum(h.quantity for h in self.ledger.holds.values()
+                   if h.account == account and h.asset == inst.asset
+                   and h.status.value == "active")
 
     def bought_today(self, account: str, asset: str) -> int:
         day, qty = self.bought.get((account, asset), (-1, 0))

@@ -61,13 +61,17 @@ class CreateInstrument(Command):
     t_plus_one: bool = False  # units bought today can be sold from the next trading day
     block_band_bps: int = 3000  # block agreements: the wider band (national market: ±30 %)
     block_min: int = 1  # block agreements: the smallest quantity (national: 100,000 t)
+    max_position: int = 0  # units one party may hold and bid for; 0: no limit
+    max_orders_per_minute: int = 0  # orders one party may place per minute; 0: no limit
 
     def to_payload(self) -> dict[str, Any]:
         return {"id": self.id, "asset": self.asset, "tick": self.tick, "lot": self.lot,
                 "band_bps": self.band_bps, "reference_price": self.reference_price,
                 "max_order": self.max_order, "fee_bps": self.fee_bps,
                 "fee_account": self.fee_account, "t_plus_one": self.t_plus_one,
-                "block_band_bps": self.block_band_bps, "block_min": self.block_min}
+                "block_band_bps": self.block_band_bps, "block_min": self.block_min,
+                "max_position": self.max_position,
+                "max_orders_per_minute": self.max_orders_per_minute}
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> CreateInstrument:
@@ -82,7 +86,11 @@ class CreateInstrument(Command):
                   block_band_bps=_int(data, "block_band_bps", 1, 10_000)
                   if "block_band_bps" in data else 3000,
                   block_min=_int(data, "block_min", 1, MAX_QUANTITY)
-                  if "block_min" in data else 1)
+                  if "block_min" in data else 1,
+                  max_position=_int(data, "max_position", 0, MAX_QUANTITY)
+                  if "max_position" in data else 0,
+                  max_orders_per_minute=_int(data, "max_orders_per_minute", 0, 10**6)
+                  if "max_orders_per_minute" in data else 0)
         if cmd.reference_price % cmd.tick:
             raise InvalidInput("the reference price must be a multiple of the tick",
                                field="reference_price")

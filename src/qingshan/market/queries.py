@@ -84,3 +84,31 @@ def orders_of(conn: Connection, accounts: list[str], *, status: str | None = Non
     if status:
         q = q.where(o.c.status == status)
     return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def wash_trade_report(conn: Connection, instrument: str,
+                      min_round_trip: float = 0.5) -> list[dict[str, Any]]:
+    """Pairs of parties that traded with each other in both directions on the same trading
+    day, with the volume each way: the round-trip share (smaller way / larger way) near 1 and
+    a small net transfer are what wash trades look like. For the operator's surveillance."""
+    tr, o = t.market_trades, t.market_orders
+    buy, sell = o.alias("b"), o.alias("s")
+    rows = conn.execute(
+        select(tr.c.day, buy.c.party, sell.c.party, func.sum(tr.c.quantity), func.count())
+        .select_from(tr.join(buy, buy.c.id == tr.c.buy_order)
+                     .join(sell, sell.c.id == tr.c.sell_order))
+        .where(tr.c.instrument == instrument)
+        .group_by(tr.c.day, buy.c.party, sell.c.party))
+    volume: dict[tuple[int, str, str], tuple[int, int]] = {
+        (int(d), b, s): (int(q), int(n)) for d, b, s, q, n in rows}
+    out = []
+    for (day, b, s), (q, n) in sorted(volume.items()):
+        if b >= s or (day, s, b) not in volume:
+            continue
+        back, m = volume[(day, s, b)]
+        share = min(q, back) / max(q, back)
+        if share >= min_round_trip:
+            out.append({"day": (dt.date(1970, 1, 1) + dt.timedelta(days=day)).isoformat(),
+                        "parties": [b, s], "bought_by_first": q, "bought_by_second": back,
+                        "trades": n + m, "net": q - back, "round_trip_share": round(share, 3)})
+    return out

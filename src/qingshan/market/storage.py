@@ -10,9 +10,10 @@ if TYPE_CHECKING:
     from qingshan.market.book import MarketBook
 
 INSTRUMENT_COLS = ["id", "asset", "tick", "lot", "band_bps", "reference_price", "max_order",
-                   "fee_bps", "fee_account", "t_plus_one", "block_band_bps", "block_min"]
+                   "fee_bps", "fee_account", "t_plus_one", "block_band_bps", "block_min",
+                   "max_position", "max_orders_per_minute"]
 ORDER_COLS = ["id", "instrument", "account", "party", "side", "order_type", "price",
-              "quantity", "remaining", "status", "hold", "seq", "counterparty"]
+              "quantity", "remaining", "status", "hold", "seq", "counterparty", "time_ms"]
 TRADE_COLS = ["id", "instrument", "price", "quantity", "buy_order", "sell_order",
               "aggressor", "buyer_fee", "seller_fee", "seq", "day"]
 
@@ -52,12 +53,17 @@ def load(book: MarketBook, fetchall: FetchAll) -> None:
     for r in fetchall(f"SELECT {', '.join(INSTRUMENT_COLS)} FROM market_instruments", ()):
         book.instruments[r[0]] = Instrument(r[0], r[1], int(r[2]), int(r[3]), int(r[4]),
                                             int(r[5]), int(r[6]), int(r[7]), r[8], bool(r[9]),
-                                            int(r[10]), int(r[11]))
+                                            int(r[10]), int(r[11]), int(r[12]), int(r[13]))
     for r in fetchall(f"SELECT {', '.join(ORDER_COLS)} FROM market_orders ORDER BY seq, id",
                       ()):
         o = Order(r[0], r[1], r[2], r[3], Side(r[4]), OrderType(r[5]), int(r[6]), int(r[7]),
-                  int(r[8]), OrderStatus(r[9]), r[10], int(r[11]), r[12])
+                  int(r[8]), OrderStatus(r[9]), r[10], int(r[11]), r[12], int(r[13]))
         book.orders[o.id] = o
+        inst = book.instruments[o.instrument]
+        if inst.max_orders_per_minute:  # rebuild each party's count for its latest minute
+            key, minute = (o.party, o.instrument), o.time_ms // 60_000
+            last, count = book.rate.get(key, (-1, 0))
+            book.rate[key] = (minute, count + 1 if last == minute else 1)
         # resting orders, in time priority (order ids were numbered in time order)
         if o.status is OrderStatus.OPEN and o.order_type is OrderType.LIMIT:
             levels = book._side(o.instrument, o.side)

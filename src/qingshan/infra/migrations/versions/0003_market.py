@@ -32,6 +32,8 @@ def upgrade() -> None:
         sa.Column("t_plus_one", sa.Boolean(), nullable=False),
         sa.Column("block_band_bps", sa.Integer(), nullable=False),
         sa.Column("block_min", sa.BigInteger(), nullable=False),
+        sa.Column("max_position", sa.BigInteger(), nullable=False),
+        sa.Column("max_orders_per_minute", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
@@ -49,6 +51,7 @@ def upgrade() -> None:
         sa.Column("hold", sa.String(length=16), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("counterparty", sa.String(length=16), nullable=True),
+        sa.Column("time_ms", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("market_orders", schema=None) as batch_op:
