@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install fonts lint typecheck pytest pg bench clean
+.PHONY: demo test install fonts browser lint typecheck pytest pg bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,17 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict src
 
-pytest: install pg
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+# Front-end files from the npm registry (axe-core for the accessibility check).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch node_modules/.installed
+
+pytest: install pg browser node_modules/.installed
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
@@ -49,4 +59,4 @@ bench: install pg
 	$(BIN)/python bench/ledger.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,132 @@
+"""People look: the public pages in a real browser (Debian's Chromium driven by Playwright),
+screenshots at desktop and phone width, and an axe-core accessibility check."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from qingshan.api.app import create_app
+from qingshan.infra.config import Settings
+from qingshan.ledger.domain.model import SYSTEM, Principal, Role
+from qingshan.ledger.domain.commands import RetireUnits
+from qingshan.ledger.domain.model import RetirementPurpose
+from qingshan.platform import Platform
+from qingshan.registry.book import RegistryBook
+from qingshan.registry.commands import (
+    CreateProject,
+    DecideIssuance,
+    RegisterProject,
+    RequestIssuance,
+    SubmitMonitoringReport,
+    SubmitProject,
+    ValidateProject,
+    VerifyMonitoringReport,
+)
+from tests.support.book import SETUP
+from tests.support.registry import EXTRA, METHODOLOGIES, project_payload
+from tests.support.server import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("site")
+    settings = Settings(database_url=f"sqlite:///{tmp / 'site.db'}",
+                        signing_key_path=tmp / "key.pem")
+    plat = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES)])
+    seq = plat.sequencer
+    seq.execute([*SETUP, *EXTRA], SYSTEM, "setup")
+    alice = Principal("a", Role.MEMBER, "P000002")
+    verifier = Principal("v", Role.VERIFIER, "P000005")
+    seq.execute_one(CreateProject.from_payload(project_payload()), alice, "p")
+    seq.execute_one(SubmitProject("CQ0001", "ready"), alice, "s")
+    seq.execute_one(ValidateProject("CQ0001", True, "ok"), verifier, "v")
+    seq.execute_one(RegisterProject("CQ0001", "ok"), SYSTEM, "r")
+    seq.execute_one(SubmitMonitoringReport.from_payload({
+        "project": "CQ0001", "period_start": "2023-01-01", "period_end": "2023-12-31",
+        "values": {"eg_mwh": "4000"}}), alice, "m")
+    seq.execute_one(VerifyMonitoringReport("MR000001", True, 2000, "ok"), verifier, "vr")
+    seq.execute_one(RequestIssuance("MR000001", 2000), alice, "q")
+    seq.execute_one(DecideIssuance("IR000001", True, "ok"), SYSTEM, "d")
+    seq.execute_one(RetireUnits("CQCER", "A00000004", 300, RetirementPurpose.CARBON_NEUTRALITY,
+                                "重庆国际马拉松", "赛事碳中和", "CQM-2024"), alice, "ret")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, plat), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(f"{base}/healthz", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    yield {"base": base}
+    server.should_exit = True
+    thread.join(10)
+    plat.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def check_accessibility(page: Any) -> None:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+
+
+@pytest.mark.parametrize(("name", "width", "height"), [("desktop", 1280, 900),
+                                                       ("phone", 390, 844)])
+def test_public_pages_render_and_pass_the_accessibility_check(site: dict[str, Any],
+                                                              browser: Any, name: str,
+                                                              width: int, height: int) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": width, "height": height})
+    for slug, path, text in [("home", "/", "透明日志"), ("registry", "/registry", "CQ0001"),
+                             ("project", "/registry/projects/CQ0001", "已登记"),
+                             ("certificate", "/certificates/R00000001", "重庆国际马拉松")]:
+        page.goto(site["base"] + path)
+        assert text in page.content(), (slug, page.content()[:500])
+        page.screenshot(path=str(SHOTS / f"{slug}-{name}.png"), full_page=True)
+        check_accessibility(page)
+        # nothing overflows sideways on a phone
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, slug
+    page.close()
+
+
+def test_look_up_a_retirement_and_switch_language(site: dict[str, Any], browser: Any) -> None:
+    page = browser.new_page()
+    page.goto(site["base"] + "/registry")
+    page.click("text=R00000001")
+    assert "/certificates/R00000001" in page.url
+    assert "碳中和" in page.content()
+    page.click("text=English")
+    assert "carbon neutrality" in page.content() and "lang=en" in page.url
+    proof = page.get_attribute("a[download^=proof]", "href")
+    assert proof is not None and httpx.get(site["base"] + proof).json()["format"] == \
+        "qingshan-inclusion-proof/1"
+    page.close()
