@@ -15,9 +15,8 @@ import uvicorn
 
 from qingshan.api.app import create_app
 from qingshan.infra.config import Settings
-from qingshan.ledger.domain.model import SYSTEM, Principal, Role
 from qingshan.ledger.domain.commands import RetireUnits
-from qingshan.ledger.domain.model import RetirementPurpose
+from qingshan.ledger.domain.model import SYSTEM, Principal, RetirementPurpose, Role
 from qingshan.platform import Platform
 from qingshan.registry.book import RegistryBook
 from qingshan.registry.commands import (
