@@ -282,12 +282,13 @@ def _register_projects(run: Run, run_as: RunAs, rng: random.Random, book: DemoBo
         total = 0
         for year in (2021, 2022, 2023)[: 1 + j % 3]:
             target = rng.randrange(8_000, 30_000)
-            rid = run([SubmitMonitoringReport.from_payload({
+            report = run([SubmitMonitoringReport.from_payload({
                 "project": pid, "period_start": f"{year}-01-01", "period_end": f"{year}-12-31",
-                "values": demo_values(m, target)})], f"report-{j}-{year}")[0].result["report"]
+                "values": demo_values(m, target)})], f"report-{j}-{year}")[0].result
+            rid = report["report"]
             claimed = int(run_as(verifier, [VerifyMonitoringReport(
-                rid, True, target, "核证 verified")], f"verify-{j}-{year}")[0].result[
-                    "verified"])
+                rid, True, min(target, int(report["claimed"])), "核证 verified")],
+                f"verify-{j}-{year}")[0].result["verified"])
             qid = run([RequestIssuance(rid, claimed)], f"request-{j}-{year}")[0].result[
                 "request"]
             issued = run([DecideIssuance(qid, True, "签发 approved")],
