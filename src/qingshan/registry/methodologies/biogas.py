@@ -6,7 +6,8 @@ N digesters in use in the year, each displacing FC tonnes of coal a year; NCV an
 IPCC 2006 defaults for other bituminous coal: NCV = 25.8 TJ/Gg (GJ/t) (2006 IPCC Guidelines,
 Vol. 2, ch. 1, Table 1.2) and EF = 94,600 kg CO2/TJ = 94.6 kg CO2/GJ (Table 1.4). The
 fuel-switch structure follows CDM AMS-I.I *Biogas/biomass thermal applications for
-households/small users*; the methane avoided in manure management (AMS-III.R) is not counted here, which errs low.
+households/small users*; the methane avoided in manure management (AMS-III.R) is not counted
+here, which errs low.
 """
 
 from __future__ import annotations
