@@ -77,7 +77,7 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
         methodologies = ALL
     rng = random.Random(20211028)  # 碳惠通 went live in October 2021
     book = DemoBook()
-    steps = 5
+    steps = 6
     done = 0
 
     def run(commands: list[Command], key: str) -> list[Receipt]:
@@ -157,11 +157,11 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
     got: dict[str, int] = {}
     moves: list[Command] = []
     sellers = [n for n, _ in projects if n != "platform"]
-    for _ in range(320 if sellers else 0):
+    for _ in range(1400 if sellers else 0):
         src = sellers[rng.randrange(len(sellers))] if rng.random() < 0.7 else \
             ent_names[rng.randrange(len(ent_names))]
         dst = ent_names[rng.randrange(len(ent_names))]
-        qty = rng.randrange(2_000, 25_000)
+        qty = rng.randrange(2_000, 30_000)
         price = rng.randrange(1_800, 3_600)  # fen per tonne: 18 to 36 yuan
         if src == dst or left[src] < qty or cash[dst] < qty * price:
             continue
