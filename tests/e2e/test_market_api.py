@@ -166,3 +166,25 @@ def test_wash_trades_are_reported_to_the_operator(api: Api) -> None:
     assert report[0]["parties"] == ["P000002", "P000003"]
     assert report[0]["net"] == 0 and report[0]["round_trip_share"] == 1.0
     assert api.client.get(path, headers=api.headers("alice")).status_code == 403
+
+
+def test_one_way_auction_expires_and_awards_over_http(api: Api) -> None:
+    import time as _time
+
+    c = listed(api)
+    ends = int(_time.time() * 1000) + 1500
+    lot = c.ok("/market/auctions", {"instrument": "CQCER-ALL", "account": ALICE,
+                                     "quantity": 40, "reserve_price": 2800, "ends_at": ends},
+               "alice")["auction"]
+    c.ok(f"/market/auctions/{lot}/bids", {"account": BOB, "price": 2900, "quantity": 30},
+         "bob")
+    early = c.post(f"/market/auctions/{lot}/close", {}, "operator")
+    assert early.status_code == 409 and early.json()["error"]["code"] == "order_not_open"
+    _time.sleep(max(0.0, (ends - _time.time() * 1000) / 1000) + 0.1)
+    late = c.post(f"/market/auctions/{lot}/bids", {"account": BOB, "price": 3000,
+                                                   "quantity": 10}, "bob")
+    assert late.status_code == 409
+    closed = c.ok(f"/market/auctions/{lot}/close", {}, "operator")
+    assert closed["awards"][0]["quantity"] == 30 and closed["unsold"] == 10
+    holdings = api.client.get(f"/api/v1/accounts/{ALICE}", headers=api.headers("alice")).json()
+    assert holdings["units"]["CQCER"]["held"] == 0

@@ -336,3 +336,44 @@ def test_order_rate_and_position_limits() -> None:
         place(1, "sell", 3100, 10)
     ex.router.now_ms += 60_000  # a new minute
     place(1, "sell", 3100, 10)
+
+
+def test_one_way_auction_allocates_by_price_then_time_and_releases_the_rest() -> None:
+    from qingshan.market.commands import BidAuction, CloseAuction, StartAuction
+
+    ex = make_exchange(fee_bps=0)
+    ledger = ex.router.ledger
+    ex.router.now_ms = 1_764_000_000_000
+    ends = ex.router.now_ms + 3_600_000
+    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], 1000, 2500, ends), KEYS[0])["auction"]
+    with pytest.raises(OutsideBand):
+        ex.run(BidAuction(a, TRADERS[1], 2490, 100), KEYS[1])  # below the reserve
+    b1 = ex.run(BidAuction(a, TRADERS[1], 2600, 600), KEYS[1])["bid"]
+    b2 = ex.run(BidAuction(a, TRADERS[2], 2700, 500), KEYS[2])["bid"]
+    b3 = ex.run(BidAuction(a, TRADERS[2], 2600, 300), KEYS[2])["bid"]
+    with pytest.raises(OrderNotOpen):
+        ex.run(CloseAuction(a))  # the window is still open
+    ex.router.now_ms = ends
+    with pytest.raises(OrderNotOpen):
+        ex.run(BidAuction(a, TRADERS[1], 3000, 10), KEYS[1])  # too late
+    r = ex.run(CloseAuction(a))
+    assert [(w["bid"], w["price"], w["quantity"]) for w in r["awards"]] == [
+        (b2, 2700, 500), (b1, 2600, 500)]
+    assert r["unsold"] == 0
+    assert ex.market.orders[b3].status is OrderStatus.CANCELLED
+    assert ledger.balance(TRADERS[0], "CNY") == 100_000_000 + 2700 * 500 + 2600 * 500
+    assert ledger.available(TRADERS[2], "CNY") == ledger.balance(TRADERS[2], "CNY")
+    assert ledger.available(TRADERS[1], "CNY") == ledger.balance(TRADERS[1], "CNY")
+    assert check_invariants(ledger) == []
+
+
+def test_an_auction_without_bids_returns_the_lot() -> None:
+    from qingshan.market.commands import CloseAuction, StartAuction
+
+    ex = make_exchange()
+    ex.router.now_ms = 1_764_000_000_000
+    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], 1000, 2500,
+                            ex.router.now_ms + 1000), KEYS[0])["auction"]
+    ex.router.now_ms += 1000
+    assert ex.run(CloseAuction(a))["unsold"] == 1000
+    assert ex.router.ledger.active_quantity(TRADERS[0], "CQCER") == 10_000

@@ -70,6 +70,29 @@ async def confirm_block(order: str, edge: EdgeDep, actor: Actor,
     return await run(edge, one("confirm_block_trade", {"order": order}, edge), actor, key)
 
 
+@router.post("/auctions", status_code=201)
+async def start_auction(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                        key: IdemKey = None) -> Response:
+    """One-way auction (单向竞价): {instrument, account, quantity, reserve_price, ends_at}
+    (Unix ms); the lot's units are held until the auction closes or is withdrawn."""
+    return await run(edge, one("start_auction", body, edge), actor, key)
+
+
+@router.post("/auctions/{auction}/bids", status_code=201)
+async def bid_auction(auction: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                      key: IdemKey = None) -> Response:
+    """{account, price ≥ reserve, quantity}; the bid's money is held."""
+    return await run(edge, one("bid_auction", {**body, "auction": auction}, edge), actor, key)
+
+
+@router.post("/auctions/{auction}/close", status_code=201)
+async def close_auction(auction: str, edge: EdgeDep, actor: Actor,
+                        key: IdemKey = None) -> Response:
+    """After ``ends_at``: awards by price then time, each bid paying its price; everything
+    else is released."""
+    return await run(edge, one("close_auction", {"auction": auction}, edge), actor, key)
+
+
 @router.get("/instruments")
 def list_instruments(edge: EdgeDep) -> list[dict[str, Any]]:
     with edge.read() as conn:

@@ -281,6 +281,7 @@ market_orders = Table(
     Column("seq", BigInteger, nullable=False),
     Column("counterparty", String(16)),
     Column("time_ms", BigInteger, nullable=False),
+    Column("ends_at", BigInteger, nullable=False),
     Index("ix_market_orders_book", "instrument", "status", "side", "price"),
 )
 

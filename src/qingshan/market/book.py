@@ -52,7 +52,9 @@ from qingshan.ledger.domain.undo import UndoLog
 from qingshan.market import storage
 from qingshan.market.commands import (
     MARKET_COMMANDS,
+    BidAuction,
     CancelOrder,
+    CloseAuction,
     ConfirmBlockTrade,
     CreateInstrument,
     OrderType,
@@ -61,6 +63,7 @@ from qingshan.market.commands import (
     ProposeBlockTrade,
     SetReferencePrice,
     Side,
+    StartAuction,
 )
 
 QUOTE = "CNY"
@@ -155,8 +158,9 @@ class Order:
     status: OrderStatus
     hold: str
     seq: int
-    counterparty: str | None = None  # a block proposal's buyer account
+    counterparty: str | None = None  # a block proposal's buyer account; a bid's auction
     time_ms: int = 0
+    ends_at: int = 0  # an auction lot's closing time (Unix ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,6 +505,10 @@ class MarketBook(UndoLog):
         effects = Effects({})
         self._unrest(o)
         self._cancel(o, seq, effects)
+        if o.order_type is OrderType.AUCTION:  # a withdrawn auction releases every bid
+            for bid in [b for b in self.orders.values() if b.counterparty == o.id
+                        and b.order_type is OrderType.BID and b.status is OrderStatus.OPEN]:
+                self._cancel(bid, seq, effects)
         effects.result = {"order": o.id, "status": "cancelled", "cancelled": o.remaining}
         return effects
 
@@ -583,6 +591,80 @@ class MarketBook(UndoLog):
                           "price": trade.price, "quantity": trade.quantity}
         return effects
 
+    # ------------------------------------------------------------------ one-way auctions
+    def apply_start_auction(self, cmd: StartAuction, actor: Principal, seq: int) -> Effects:
+        inst = self.instrument(cmd.instrument)
+        party = self.check_owner(actor, cmd.account)
+        if cmd.ends_at <= self.clock():
+            raise InvalidInput("the auction must end in the future", field="ends_at")
+        if cmd.quantity % inst.lot or cmd.reserve_price % inst.tick:
+            raise OffTick("lot and tick apply to auctions too", lot=inst.lot, tick=inst.tick)
+        effects = Effects({})
+        lot = self._new_order(inst, cmd.account, party, Side.SELL, OrderType.AUCTION,
+                              cmd.reserve_price, cmd.quantity, seq, effects)
+        lot = replace(lot, ends_at=cmd.ends_at)
+        self._put(lot)
+        effects.result = {"auction": lot.id, "ends_at": cmd.ends_at,
+                          "reserve_price": cmd.reserve_price}
+        return effects
+
+    def _open_auction(self, aid: str) -> Order:
+        lot = self.order(aid)
+        if lot.order_type is not OrderType.AUCTION:
+            raise UnknownOrder("no such auction", auction=aid)
+        if lot.status is not OrderStatus.OPEN:
+            raise OrderNotOpen(f"the auction is {lot.status.value}", auction=aid)
+        return lot
+
+    def apply_bid_auction(self, cmd: BidAuction, actor: Principal, seq: int) -> Effects:
+        lot = self._open_auction(cmd.auction)
+        inst = self.instrument(lot.instrument)
+        party = self.check_owner(actor, cmd.account)
+        if self.clock() >= lot.ends_at:
+            raise OrderNotOpen("the auction's window has closed", auction=lot.id)
+        if party == lot.party:
+            raise Conflict("a seller cannot bid in its own auction", auction=lot.id)
+        if cmd.price < lot.price:
+            raise OutsideBand("the bid is below the reserve price", reserve=lot.price,
+                              field="price")
+        if cmd.price % inst.tick or cmd.quantity % inst.lot or cmd.quantity > lot.quantity:
+            raise OffTick("bid on the tick and lot, at most the lot's size", tick=inst.tick,
+                          lot=inst.lot, size=lot.quantity)
+        effects = Effects({})
+        bid = self._new_order(inst, cmd.account, party, Side.BUY, OrderType.BID, cmd.price,
+                              cmd.quantity, seq, effects, counterparty=lot.id)
+        effects.result = {"bid": bid.id, "auction": lot.id}
+        return effects
+
+    def apply_close_auction(self, cmd: CloseAuction, actor: Principal, seq: int) -> Effects:
+        lot = self._open_auction(cmd.auction)
+        inst = self.instrument(lot.instrument)
+        if self.clock() < lot.ends_at:
+            raise OrderNotOpen("the auction is still open", auction=lot.id,
+                               ends_at=lot.ends_at)
+        bids = sorted((o for o in self.orders.values()
+                       if o.order_type is OrderType.BID and o.counterparty == lot.id
+                       and o.status is OrderStatus.OPEN),
+                      key=lambda o: (-o.price, int(o.id[1:])))
+        effects = Effects({})
+        awards: list[dict[str, Any]] = []
+        for bid in bids:
+            lot = self.orders[lot.id]
+            qty = min(bid.quantity, lot.remaining)
+            if qty:
+                trade = self._settle(inst, bid, lot, bid.price, qty, Side.BUY, seq, effects)
+                awards.append({"bid": bid.id, "price": bid.price, "quantity": qty,
+                               "trade": trade.id})
+            bid = self.orders[bid.id]
+            if bid.status is OrderStatus.OPEN:  # lost, or only partly won
+                self._cancel(bid, seq, effects)
+        lot = self.orders[lot.id]
+        unsold = lot.remaining
+        if lot.status is OrderStatus.OPEN:
+            self._cancel(lot, seq, effects)
+        effects.result = {"auction": lot.id, "awards": awards, "unsold": unsold}
+        return effects
+
     _handlers: ClassVar[dict[type[Command], Handler]] = {
         CreateInstrument: apply_create_instrument,
         SetReferencePrice: apply_set_reference_price,
@@ -591,4 +673,7 @@ class MarketBook(UndoLog):
         PickOrder: apply_pick_order,
         ProposeBlockTrade: apply_propose_block,
         ConfirmBlockTrade: apply_confirm_block,
+        StartAuction: apply_start_auction,
+        BidAuction: apply_bid_auction,
+        CloseAuction: apply_close_auction,
     }

@@ -27,6 +27,8 @@ class OrderType(StrEnum):
     IOC = "ioc"  # immediate or cancel: what does not fill at once is cancelled
     MARKET = "market"  # IOC at the band's edge (market with protection)
     BLOCK = "block"  # a block agreement's proposal: never on the book, one named buyer
+    AUCTION = "auction"  # a one-way auction's lot: never on the book
+    BID = "bid"  # a bid in a one-way auction
 
 
 def _instrument(data: Mapping[str, Any], key: str = "instrument") -> str:
@@ -218,13 +220,75 @@ class ConfirmBlockTrade(Command):
         return cls(order=_order_id(data))
 
 
-def _order_id(data: Mapping[str, Any]) -> str:
-    order = data.get("order")
+@dataclass(frozen=True, slots=True)
+class StartAuction(Command):
+    """One-way auction (单向竞价): a seller offers a lot until ``ends_at`` (Unix ms) with a
+    reserve price; bids win by price, then time, each paying its own price."""
+
+    kind: ClassVar[str] = "start_auction"
+    instrument: str
+    account: str
+    quantity: int
+    reserve_price: int
+    ends_at: int
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"instrument": self.instrument, "account": self.account,
+                "quantity": self.quantity, "reserve_price": self.reserve_price,
+                "ends_at": self.ends_at}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> StartAuction:
+        return cls(instrument=_instrument(data),
+                   account=check_id("A", data.get("account"), "account"),
+                   quantity=check_quantity(data.get("quantity")),
+                   reserve_price=_int(data, "reserve_price", 1, MAX_PRICE),
+                   ends_at=_int(data, "ends_at", 1, 10**14))
+
+
+@dataclass(frozen=True, slots=True)
+class BidAuction(Command):
+    kind: ClassVar[str] = "bid_auction"
+    auction: str
+    account: str
+    price: int
+    quantity: int
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"auction": self.auction, "account": self.account, "price": self.price,
+                "quantity": self.quantity}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> BidAuction:
+        return cls(auction=_order_id(data, "auction"),
+                   account=check_id("A", data.get("account"), "account"),
+                   price=_int(data, "price", 1, MAX_PRICE),
+                   quantity=check_quantity(data.get("quantity")))
+
+
+@dataclass(frozen=True, slots=True)
+class CloseAuction(Command):
+    """After the window: allocate the lot to the best bids and release everything else."""
+
+    kind: ClassVar[str] = "close_auction"
+    auction: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"auction": self.auction}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> CloseAuction:
+        return cls(auction=_order_id(data, "auction"))
+
+
+def _order_id(data: Mapping[str, Any], key: str = "order") -> str:
+    order = data.get(key)
     if not isinstance(order, str) or not ORDER_RE.match(order):
-        raise MalformedIdentifier("order must look like O00000001", field="order")
+        raise MalformedIdentifier(f"{key} must look like O00000001", field=key)
     return order
 
 
 MARKET_COMMANDS: tuple[type[Command], ...] = (CreateInstrument, SetReferencePrice, PlaceOrder,
                                               CancelOrder, PickOrder, ProposeBlockTrade,
-                                              ConfirmBlockTrade)
+                                              ConfirmBlockTrade, StartAuction, BidAuction,
+                                              CloseAuction)

@@ -13,7 +13,8 @@ INSTRUMENT_COLS = ["id", "asset", "tick", "lot", "band_bps", "reference_price", 
                    "fee_bps", "fee_account", "t_plus_one", "block_band_bps", "block_min",
                    "max_position", "max_orders_per_minute"]
 ORDER_COLS = ["id", "instrument", "account", "party", "side", "order_type", "price",
-              "quantity", "remaining", "status", "hold", "seq", "counterparty", "time_ms"]
+              "quantity", "remaining", "status", "hold", "seq", "counterparty", "time_ms",
+              "ends_at"]
 TRADE_COLS = ["id", "instrument", "price", "quantity", "buy_order", "sell_order",
               "aggressor", "buyer_fee", "seller_fee", "seq", "day"]
 
@@ -57,7 +58,8 @@ def load(book: MarketBook, fetchall: FetchAll) -> None:
     for r in fetchall(f"SELECT {', '.join(ORDER_COLS)} FROM market_orders ORDER BY seq, id",
                       ()):
         o = Order(r[0], r[1], r[2], r[3], Side(r[4]), OrderType(r[5]), int(r[6]), int(r[7]),
-                  int(r[8]), OrderStatus(r[9]), r[10], int(r[11]), r[12], int(r[13]))
+                  int(r[8]), OrderStatus(r[9]), r[10], int(r[11]), r[12], int(r[13]),
+                  int(r[14]))
         book.orders[o.id] = o
         inst = book.instruments[o.instrument]
         if inst.max_orders_per_minute:  # rebuild each party's count for its latest minute

@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("counterparty", sa.String(length=16), nullable=True),
         sa.Column("time_ms", sa.BigInteger(), nullable=False),
+        sa.Column("ends_at", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("market_orders", schema=None) as batch_op:
