@@ -188,3 +188,18 @@ def test_one_way_auction_expires_and_awards_over_http(api: Api) -> None:
     assert closed["awards"][0]["quantity"] == 30 and closed["unsold"] == 10
     holdings = api.client.get(f"/api/v1/accounts/{ALICE}", headers=api.headers("alice")).json()
     assert holdings["units"]["CQCER"]["held"] == 0
+
+
+def test_opening_call_auction_over_http(api: Api) -> None:
+    c = listed(api)
+    c.ok("/market/instruments/CQCER-ALL/phase", {"phase": "call", "reason": "09:15 call"},
+         "operator")
+    c.ok("/market/orders", order("sell", 30, 2950), "alice")
+    c.ok("/market/orders", order("buy", 20, 3050, account=BOB), "bob")
+    ioc = c.post("/market/orders", order("buy", 5, 3050, "ioc", BOB), "bob")
+    assert ioc.status_code == 409
+    r = c.ok("/market/instruments/CQCER-ALL/call-auction", {}, "operator")
+    assert r["volume"] == 20 and r["price"] == 3000
+    depth = api.client.get("/api/v1/market/instruments/CQCER-ALL/depth").json()
+    assert depth["bids"] == [] and depth["asks"][0]["quantity"] == 10
+    assert api.platform.verify().problems == []

@@ -377,3 +377,39 @@ def test_an_auction_without_bids_returns_the_lot() -> None:
     ex.router.now_ms += 1000
     assert ex.run(CloseAuction(a))["unsold"] == 1000
     assert ex.router.ledger.active_quantity(TRADERS[0], "CQCER") == 10_000
+
+
+def test_call_auction_uncrosses_at_the_price_of_most_volume() -> None:
+    from qingshan.market.commands import Phase, RunCallAuction, SetPhase
+
+    ex = make_exchange(fee_bps=0)
+    ex.run(SetPhase("CQCER-ALL", Phase.CALL, "opening call"))
+    # collected without matching, even though they cross
+    ex.run(order(1, "buy", 3100, 30), KEYS[1])
+    ex.run(order(2, "buy", 3000, 20), KEYS[2])
+    ex.run(order(0, "sell", 2950, 20), KEYS[0])
+    ex.run(order(0, "sell", 3000, 40), KEYS[0])
+    assert ex.market.trades == {}
+    with pytest.raises(QingshanError):  # the book crosses: continuous trading must wait
+        ex.run(SetPhase("CQCER-ALL", Phase.CONTINUOUS, "open"))
+    # at 3000: demand 50, supply 60 -> 50; at 2950: demand 50, supply 20 -> 20; at 3100:
+    # demand 30, supply 60 -> 30. So 3000 with 50 units.
+    r = ex.run(RunCallAuction("CQCER-ALL"))
+    assert (r["price"], r["volume"]) == (3000, 50)
+    assert {t.price for t in ex.market.trades.values()} == {3000}
+    assert all(t.aggressor == "call" for t in ex.market.trades.values())
+    assert ex.market.best("CQCER-ALL", Side.BUY) is None
+    assert ex.market.best("CQCER-ALL", Side.SELL) == 3000  # 10 units left, continuous now
+    assert ex.market.instruments["CQCER-ALL"].phase is Phase.CONTINUOUS
+    assert check_invariants(ex.router.ledger) == []
+
+
+def test_call_price_prefers_least_imbalance_then_the_reference() -> None:
+    from qingshan.market.commands import Phase, RunCallAuction, SetPhase
+
+    ex = make_exchange(fee_bps=0)  # reference price 3000
+    ex.run(SetPhase("CQCER-ALL", Phase.CALL, "closing call"))
+    ex.run(order(1, "buy", 3050, 10), KEYS[1])
+    ex.run(order(0, "sell", 2950, 10), KEYS[0])
+    # every price from 2950 to 3050 executes 10 with no imbalance: the reference wins
+    assert ex.run(RunCallAuction("CQCER-ALL"))["price"] == 3000

@@ -34,6 +34,23 @@ async def set_reference_price(instrument: str, edge: EdgeDep, actor: Actor,
                                edge), actor, key)
 
 
+@router.post("/instruments/{instrument}/phase", status_code=201)
+async def set_phase(instrument: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                    key: IdemKey = None) -> Response:
+    """Operator: {phase: continuous | call | halted, reason}. In a call phase limit orders are
+    collected without matching."""
+    return await run(edge, one("set_phase", {**body, "instrument": instrument}, edge), actor,
+                     key)
+
+
+@router.post("/instruments/{instrument}/call-auction", status_code=201)
+async def run_call_auction(instrument: str, edge: EdgeDep, actor: Actor,
+                           key: IdemKey = None) -> Response:
+    """Operator: uncross the collected book (opening or closing call) and trade on."""
+    return await run(edge, one("run_call_auction", {"instrument": instrument}, edge), actor,
+                     key)
+
+
 @router.post("/orders", status_code=201)
 async def place_order(edge: EdgeDep, actor: Actor, body: Payload = Body(),
                       key: IdemKey = None) -> Response:

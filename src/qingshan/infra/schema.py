@@ -263,6 +263,7 @@ market_instruments = Table(
     Column("block_min", BigInteger, nullable=False),
     Column("max_position", BigInteger, nullable=False),
     Column("max_orders_per_minute", BigInteger, nullable=False),
+    Column("phase", String(12), nullable=False),
 )
 
 market_orders = Table(
@@ -293,7 +294,7 @@ market_trades = Table(
     Column("quantity", BigInteger, nullable=False),
     Column("buy_order", String(16), nullable=False),
     Column("sell_order", String(16), nullable=False),
-    Column("aggressor", String(4), nullable=False),
+    Column("aggressor", String(8), nullable=False),
     Column("buyer_fee", BigInteger, nullable=False),
     Column("seller_fee", BigInteger, nullable=False),
     Column("seq", BigInteger, nullable=False),

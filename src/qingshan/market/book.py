@@ -58,9 +58,12 @@ from qingshan.market.commands import (
     ConfirmBlockTrade,
     CreateInstrument,
     OrderType,
+    Phase,
     PickOrder,
     PlaceOrder,
     ProposeBlockTrade,
+    RunCallAuction,
+    SetPhase,
     SetReferencePrice,
     Side,
     StartAuction,
@@ -129,6 +132,7 @@ class Instrument:
     block_min: int = 1
     max_position: int = 0
     max_orders_per_minute: int = 0
+    phase: Phase = Phase.CONTINUOUS
 
     def band(self, bps: int | None = None) -> tuple[int, int]:
         """Lowest and highest allowed prices, on the tick grid (``bps``: another width, such
@@ -171,7 +175,7 @@ class Trade:
     quantity: int
     buy_order: str
     sell_order: str
-    aggressor: Side
+    aggressor: str  # "buy" or "sell" (the incoming order's side), or "call" (call auction)
     buyer_fee: int
     seller_fee: int
     seq: int
@@ -351,10 +355,16 @@ class MarketBook(UndoLog):
 
     def apply_place_order(self, cmd: PlaceOrder, actor: Principal, seq: int) -> Effects:
         inst, party, price = self.check_order(cmd, actor)
+        if inst.phase is Phase.HALTED:
+            raise Conflict("trading in this instrument is halted", instrument=inst.id)
+        if inst.phase is Phase.CALL and cmd.order_type is not OrderType.LIMIT:
+            raise Conflict("only limit orders are collected during a call auction",
+                           instrument=inst.id)
         effects = Effects({})
         order = self._new_order(inst, cmd.account, party, cmd.side, cmd.order_type, price,
                                 cmd.quantity, seq, effects)
-        fills = self._match(inst, order, seq, effects)
+        fills = self._match(inst, order, seq, effects) if inst.phase is Phase.CONTINUOUS \
+            else []
         order = self.orders[order.id]
         if order.remaining and order.order_type is not OrderType.LIMIT:
             order = self._cancel(order, seq, effects)
@@ -427,7 +437,7 @@ class MarketBook(UndoLog):
         return fills
 
     def _settle(self, inst: Instrument, buy: Order, sell: Order, price: int, qty: int,
-                aggressor: Side, seq: int, effects: Effects) -> Trade:
+                aggressor: Side | str, seq: int, effects: Effects) -> Trade:
         """Delivery versus payment, all inside this journal entry."""
         value = price * qty
         buyer_fee, seller_fee = inst.fee(value), inst.fee(value)
@@ -452,8 +462,9 @@ class MarketBook(UndoLog):
             self._set(self.bought, key, (day, self.bought_today(*key) + qty))
         n = self.counters["trade"] + 1
         self._set(self.counters, "trade", n)
-        trade = Trade(n, inst.id, price, qty, buy.id, sell.id, aggressor, buyer_fee, seller_fee,
-                      seq, day)
+        trade = Trade(n, inst.id, price, qty, buy.id, sell.id, aggressor.value
+                      if isinstance(aggressor, Side) else aggressor, buyer_fee, seller_fee, seq,
+                      day)
         self._set(self.trades, n, trade)
         self._dirty["trades"].add(n)
         return trade
@@ -665,6 +676,84 @@ class MarketBook(UndoLog):
         effects.result = {"auction": lot.id, "awards": awards, "unsold": unsold}
         return effects
 
+    # ------------------------------------------------------------------ call auctions
+    def apply_set_phase(self, cmd: SetPhase, actor: Principal, seq: int) -> Effects:
+        if actor.role not in ADMIN:
+            raise Forbidden("only the operator changes the trading phase", role=actor.role.value)
+        inst = self.instrument(cmd.instrument)
+        if inst.phase is Phase.CALL and cmd.phase is Phase.CONTINUOUS:
+            bid, ask = self.best(inst.id, Side.BUY), self.best(inst.id, Side.SELL)
+            if bid is not None and ask is not None and bid >= ask:
+                raise Conflict("the collected book crosses: run the call auction first",
+                               instrument=inst.id)
+        self._set(self.instruments, inst.id, replace(inst, phase=cmd.phase))
+        self._dirty["instruments"].add(inst.id)
+        return Effects({"instrument": inst.id, "phase": cmd.phase.value,
+                        "previous": inst.phase.value})
+
+    def call_price(self, inst: Instrument) -> tuple[int, int] | None:
+        """(price, volume) that uncrosses the book, or None if nothing can trade."""
+        bids = self._side(inst.id, Side.BUY)
+        asks = self._side(inst.id, Side.SELL)
+        if not bids or not asks or bids.peekitem(-1)[0] < asks.peekitem(0)[0]:
+            return None
+
+        def volume(levels: SortedDict) -> dict[int, int]:
+            return {p: sum(self.orders[o].remaining for o in ids) for p, ids in levels.items()}
+
+        bid_at, ask_at = volume(bids), volume(asks)
+        best: tuple[tuple[int, int, int], int, int] | None = None
+        # every order price, and the reference (the best choice when a range of prices ties)
+        for p in sorted(set(bid_at) | set(ask_at) | {inst.reference_price}):
+            demand = sum(q for bp, q in bid_at.items() if bp >= p)
+            supply = sum(q for ap, q in ask_at.items() if ap <= p)
+            executable = min(demand, supply)
+            if not executable:
+                continue
+            rank = (-executable, abs(demand - supply), abs(p - inst.reference_price))
+            if best is None or rank < best[0]:
+                best = (rank, p, executable)
+        return None if best is None else (best[1], best[2])
+
+    def apply_run_call_auction(self, cmd: RunCallAuction, actor: Principal,
+                               seq: int) -> Effects:
+        if actor.role not in ADMIN:
+            raise Forbidden("only the operator runs the call auction", role=actor.role.value)
+        inst = self.instrument(cmd.instrument)
+        if inst.phase is not Phase.CALL:
+            raise Conflict("the instrument is not in a call phase", instrument=inst.id)
+        effects = Effects({})
+        found = self.call_price(inst)
+        trades: list[dict[str, Any]] = []
+        if found is not None:
+            price, volume = found
+            bids, asks = self._side(inst.id, Side.BUY), self._side(inst.id, Side.SELL)
+            while volume and bids and asks:
+                bid_price, bid_ids = bids.peekitem(-1)
+                ask_price, ask_ids = asks.peekitem(0)
+                if bid_price < price or ask_price > price:
+                    break
+                buy, sell = self.orders[bid_ids[0]], self.orders[ask_ids[0]]
+                if buy.party == sell.party:  # self-trade: cancel the later order
+                    later = buy if int(buy.id[1:]) > int(sell.id[1:]) else sell
+                    self._unrest(later)
+                    self._cancel(later, seq, effects)
+                    continue
+                qty = min(buy.remaining, sell.remaining, volume)
+                trade = self._settle(inst, buy, sell, price, qty, "call", seq, effects)
+                trades.append({"trade": trade.id, "quantity": qty, "buy": buy.id,
+                               "sell": sell.id})
+                volume -= qty
+                for o in (self.orders[buy.id], self.orders[sell.id]):
+                    if not o.remaining:
+                        self._unrest(o)
+        new = replace(self.instruments[inst.id], phase=Phase.CONTINUOUS)
+        self._set(self.instruments, inst.id, new)
+        self._dirty["instruments"].add(inst.id)
+        effects.result = {"instrument": inst.id, "price": None if found is None else found[0],
+                          "volume": sum(t["quantity"] for t in trades), "trades": trades}
+        return effects
+
     _handlers: ClassVar[dict[type[Command], Handler]] = {
         CreateInstrument: apply_create_instrument,
         SetReferencePrice: apply_set_reference_price,
@@ -676,4 +765,6 @@ class MarketBook(UndoLog):
         StartAuction: apply_start_auction,
         BidAuction: apply_bid_auction,
         CloseAuction: apply_close_auction,
+        SetPhase: apply_set_phase,
+        RunCallAuction: apply_run_call_auction,
     }

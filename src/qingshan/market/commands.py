@@ -288,7 +288,45 @@ def _order_id(data: Mapping[str, Any], key: str = "order") -> str:
     return order
 
 
+class Phase(StrEnum):
+    CONTINUOUS = "continuous"  # orders match as they arrive
+    CALL = "call"  # orders are collected without matching, for an opening or closing auction
+    HALTED = "halted"  # no orders
+
+
+@dataclass(frozen=True, slots=True)
+class SetPhase(Command):
+    kind: ClassVar[str] = "set_phase"
+    instrument: str
+    phase: Phase
+    reason: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"instrument": self.instrument, "phase": self.phase.value, "reason": self.reason}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> SetPhase:
+        return cls(instrument=_instrument(data), phase=_enum(data, "phase", Phase),
+                   reason=_text(data, "reason", max_len=500))
+
+
+@dataclass(frozen=True, slots=True)
+class RunCallAuction(Command):
+    """Uncross the collected book at one price: the most executable volume, then the least
+    imbalance, then the price closest to the reference; then trade continuously."""
+
+    kind: ClassVar[str] = "run_call_auction"
+    instrument: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"instrument": self.instrument}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> RunCallAuction:
+        return cls(instrument=_instrument(data))
+
+
 MARKET_COMMANDS: tuple[type[Command], ...] = (CreateInstrument, SetReferencePrice, PlaceOrder,
                                               CancelOrder, PickOrder, ProposeBlockTrade,
                                               ConfirmBlockTrade, StartAuction, BidAuction,
-                                              CloseAuction)
+                                              CloseAuction, SetPhase, RunCallAuction)

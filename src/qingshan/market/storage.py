@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 INSTRUMENT_COLS = ["id", "asset", "tick", "lot", "band_bps", "reference_price", "max_order",
                    "fee_bps", "fee_account", "t_plus_one", "block_band_bps", "block_min",
-                   "max_position", "max_orders_per_minute"]
+                   "max_position", "max_orders_per_minute", "phase"]
 ORDER_COLS = ["id", "instrument", "account", "party", "side", "order_type", "price",
               "quantity", "remaining", "status", "hold", "seq", "counterparty", "time_ms",
               "ends_at"]
@@ -30,7 +30,7 @@ def rows(book: MarketBook) -> Rows:
     out: Rows = []
     if d["instruments"]:
         out.append((_upsert("market_instruments", INSTRUMENT_COLS), [
-            tuple(getattr(book.instruments[i], c) for c in INSTRUMENT_COLS)
+            tuple(_value(getattr(book.instruments[i], c)) for c in INSTRUMENT_COLS)
             for i in sorted(d["instruments"]) if i in book.instruments]))
     if d["orders"]:
         out.append((_upsert("market_orders", ORDER_COLS), [
@@ -44,17 +44,19 @@ def rows(book: MarketBook) -> Rows:
 
 
 def _value(v: Any) -> Any:
+    """Enum members are stored as their values."""
     return getattr(v, "value", v)
 
 
 def load(book: MarketBook, fetchall: FetchAll) -> None:
     from qingshan.market.book import Instrument, Order, OrderStatus, Trade
-    from qingshan.market.commands import OrderType, Side
+    from qingshan.market.commands import OrderType, Phase, Side
 
     for r in fetchall(f"SELECT {', '.join(INSTRUMENT_COLS)} FROM market_instruments", ()):
         book.instruments[r[0]] = Instrument(r[0], r[1], int(r[2]), int(r[3]), int(r[4]),
                                             int(r[5]), int(r[6]), int(r[7]), r[8], bool(r[9]),
-                                            int(r[10]), int(r[11]), int(r[12]), int(r[13]))
+                                            int(r[10]), int(r[11]), int(r[12]), int(r[13]),
+                                            Phase(r[14]))
     for r in fetchall(f"SELECT {', '.join(ORDER_COLS)} FROM market_orders ORDER BY seq, id",
                       ()):
         o = Order(r[0], r[1], r[2], r[3], Side(r[4]), OrderType(r[5]), int(r[6]), int(r[7]),
@@ -71,7 +73,7 @@ def load(book: MarketBook, fetchall: FetchAll) -> None:
             levels = book._side(o.instrument, o.side)
             levels[o.price] = (*levels.get(o.price, ()), o.id)
     for r in fetchall(f"SELECT {', '.join(TRADE_COLS)} FROM market_trades", ()):
-        t = Trade(int(r[0]), r[1], int(r[2]), int(r[3]), r[4], r[5], Side(r[6]), int(r[7]),
+        t = Trade(int(r[0]), r[1], int(r[2]), int(r[3]), r[4], r[5], str(r[6]), int(r[7]),
                   int(r[8]), int(r[9]), int(r[10]))
         book.trades[t.id] = t
         inst = book.instruments[t.instrument]

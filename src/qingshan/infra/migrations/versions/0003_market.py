@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("block_min", sa.BigInteger(), nullable=False),
         sa.Column("max_position", sa.BigInteger(), nullable=False),
         sa.Column("max_orders_per_minute", sa.BigInteger(), nullable=False),
+        sa.Column("phase", sa.String(length=12), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
@@ -69,7 +70,7 @@ def upgrade() -> None:
         sa.Column("quantity", sa.BigInteger(), nullable=False),
         sa.Column("buy_order", sa.String(length=16), nullable=False),
         sa.Column("sell_order", sa.String(length=16), nullable=False),
-        sa.Column("aggressor", sa.String(length=4), nullable=False),
+        sa.Column("aggressor", sa.String(length=8), nullable=False),
         sa.Column("buyer_fee", sa.BigInteger(), nullable=False),
         sa.Column("seller_fee", sa.BigInteger(), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
