@@ -413,3 +413,18 @@ def test_call_price_prefers_least_imbalance_then_the_reference() -> None:
     ex.run(order(0, "sell", 2950, 10), KEYS[0])
     # every price from 2950 to 3050 executes 10 with no imbalance: the reference wins
     assert ex.run(RunCallAuction("CQCER-ALL"))["price"] == 3000
+
+
+def test_the_days_vwap_becomes_the_close_and_the_next_reference() -> None:
+    from qingshan.market.commands import CloseDay
+
+    ex = make_exchange(fee_bps=0)
+    ex.router.now_ms = 1_764_000_000_000
+    ex.run(order(0, "sell", 3000, 10), KEYS[0])
+    ex.run(order(0, "sell", 3100, 30), KEYS[0])
+    ex.run(order(1, "buy", 3100, 40), KEYS[1])
+    r = ex.run(CloseDay("CQCER-ALL"))
+    assert r["vwap"] == (3000 * 10 + 3100 * 30) // 40 == 3075
+    assert r["close"] == 3075 and ex.market.instruments["CQCER-ALL"].reference_price == 3075
+    ex.router.now_ms += 86_400_000  # a day without trades keeps the reference
+    assert ex.run(CloseDay("CQCER-ALL"))["close"] == 3075

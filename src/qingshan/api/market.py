@@ -51,6 +51,13 @@ async def run_call_auction(instrument: str, edge: EdgeDep, actor: Actor,
                      key)
 
 
+@router.post("/instruments/{instrument}/close-day", status_code=201)
+async def close_day(instrument: str, edge: EdgeDep, actor: Actor,
+                    key: IdemKey = None) -> Response:
+    """Operator: the day's VWAP becomes the close and tomorrow's reference price."""
+    return await run(edge, one("close_day", {"instrument": instrument}, edge), actor, key)
+
+
 @router.post("/orders", status_code=201)
 async def place_order(edge: EdgeDep, actor: Actor, body: Payload = Body(),
                       key: IdemKey = None) -> Response:

@@ -55,6 +55,7 @@ from qingshan.market.commands import (
     BidAuction,
     CancelOrder,
     CloseAuction,
+    CloseDay,
     ConfirmBlockTrade,
     CreateInstrument,
     OrderType,
@@ -754,6 +755,23 @@ class MarketBook(UndoLog):
                           "volume": sum(t["quantity"] for t in trades), "trades": trades}
         return effects
 
+    def apply_close_day(self, cmd: CloseDay, actor: Principal, seq: int) -> Effects:
+        if actor.role not in ADMIN:
+            raise Forbidden("only the operator closes the day", role=actor.role.value)
+        inst = self.instrument(cmd.instrument)
+        today = trading_day(self.clock())
+        trades = [t for t in self.trades.values() if t.instrument == inst.id and t.day == today]
+        volume = sum(t.quantity for t in trades)
+        if not volume:  # no trade today: the reference stays
+            return Effects({"instrument": inst.id, "close": inst.reference_price,
+                            "volume": 0})
+        vwap = sum(t.price * t.quantity for t in trades) // volume
+        close = max(inst.tick, (vwap + inst.tick // 2) // inst.tick * inst.tick)
+        self._set(self.instruments, inst.id, replace(inst, reference_price=close))
+        self._dirty["instruments"].add(inst.id)
+        return Effects({"instrument": inst.id, "close": close, "vwap": vwap, "volume": volume,
+                        "band": list(replace(inst, reference_price=close).band())})
+
     _handlers: ClassVar[dict[type[Command], Handler]] = {
         CreateInstrument: apply_create_instrument,
         SetReferencePrice: apply_set_reference_price,
@@ -767,4 +785,5 @@ class MarketBook(UndoLog):
         CloseAuction: apply_close_auction,
         SetPhase: apply_set_phase,
         RunCallAuction: apply_run_call_auction,
+        CloseDay: apply_close_day,
     }

@@ -326,7 +326,23 @@ class RunCallAuction(Command):
         return cls(instrument=_instrument(data))
 
 
+@dataclass(frozen=True, slots=True)
+class CloseDay(Command):
+    """End of the trading day: the close is the day's volume-weighted average price (as in
+    the national market's listing mode) and becomes the reference for tomorrow's band."""
+
+    kind: ClassVar[str] = "close_day"
+    instrument: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"instrument": self.instrument}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> CloseDay:
+        return cls(instrument=_instrument(data))
+
+
 MARKET_COMMANDS: tuple[type[Command], ...] = (CreateInstrument, SetReferencePrice, PlaceOrder,
                                               CancelOrder, PickOrder, ProposeBlockTrade,
                                               ConfirmBlockTrade, StartAuction, BidAuction,
-                                              CloseAuction, SetPhase, RunCallAuction)
+                                              CloseAuction, SetPhase, RunCallAuction, CloseDay)
