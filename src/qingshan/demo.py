@@ -30,6 +30,7 @@ from qingshan.ledger.domain.model import (
     Role,
 )
 from qingshan.ledger.sequencer import Receipt, Sequencer
+from qingshan.market.commands import CreateInstrument, PlaceOrder
 from qingshan.reference.chongqing import DISTRICTS
 from qingshan.registry.commands import (
     CreateProject,
@@ -54,6 +55,8 @@ ASSETS = [
     CreateAssetClass("CIP", AssetKind.FUNGIBLE, "gCO2e", "碳普惠积分 carbon-inclusive points",
                      "QS"),
 ]
+
+FEE_BPS = 30  # 0.3 % from each side
 
 SECTORS = ["林业碳汇", "分布式光伏", "农村户用沼气", "水电", "生态农业", "绿色建材", "物流",
            "食品加工", "新材料", "文旅"]
@@ -148,8 +151,11 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
     # projects through the registry, one per proponent, across the methodologies
     projects = _register_projects(run, run_as, rng, book, ent_names, methodologies, op)
     step()
-    # a market's worth of trades: units one way, payment the other, planned from what the
-    # issuances gave (not from the live book) so a re-run sends the very same commands
+    # a market's worth of trades on the exchange (a sell order, then a buy order that takes
+    # it), planned from what the issuances gave (not from the live book) so a re-run sends the
+    # very same commands
+    run([CreateInstrument("CQCER-ALL", "CQCER", 1, 1, 1000, 2700, 200_000, FEE_BPS,
+                          book.accounts["platform"])], "instrument")
     left = {n: 0 for n in [*ent_names, "platform"]}
     for name, qty in projects:
         left[name] += qty
@@ -162,18 +168,20 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
             ent_names[rng.randrange(len(ent_names))]
         dst = ent_names[rng.randrange(len(ent_names))]
         qty = rng.randrange(2_000, 30_000)
-        price = rng.randrange(1_800, 3_600)  # fen per tonne: 18 to 36 yuan
-        if src == dst or left[src] < qty or cash[dst] < qty * price:
+        price = rng.randrange(2_450, 2_950)  # fen per tonne, inside the ±10 % band of 27.00
+        value = qty * price
+        fee = value * FEE_BPS // 10_000
+        if src == dst or left[src] < qty or cash[dst] < value + fee:
             continue
         left[src] -= qty
         left[dst] += qty
-        cash[dst] -= qty * price
-        cash[src] = cash.get(src, 0) + qty * price
+        cash[dst] -= value + fee
+        cash[src] = cash.get(src, 0) + value - fee
         got[dst] = got.get(dst, 0) + qty
-        moves.append(Transfer("CQCER", book.accounts[src], book.accounts[dst], qty,
-                              memo=f"成交 trade at {price / 100:.2f} CNY/t"))
-        moves.append(Transfer("CNY", book.accounts[dst], book.accounts[src], qty * price,
-                              memo="货款 payment"))
+        for side, name in (("sell", src), ("buy", dst)):
+            moves.append(PlaceOrder.from_payload({
+                "instrument": "CQCER-ALL", "account": book.accounts[name], "side": side,
+                "order_type": "limit", "price": price, "quantity": qty}))
     for i in range(0, len(moves), 200):
         run(moves[i:i + 200], f"trades-{i // 200}")
     buyers = sorted(got, key=lambda n: ent_names.index(n))
@@ -189,11 +197,12 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
         retire.append(RetireUnits("CQCER", book.accounts[n], qty, purpose, n, claim,
                                   f"CN-2024-{k + 1:04d}"))
     # 以碳代偿: the court buys credits with compensation funds and retires them under the case
-    court_lot = min(left[sellers[0]], 1_200) if sellers else 0
+    seller = max(sellers, key=lambda n: left[n]) if sellers else ""
+    court_lot = min(left[seller], 1_200) if sellers else 0
     if court_lot > 0:
-        run([Transfer("CQCER", book.accounts[sellers[0]], book.accounts["court"], court_lot,
+        run([Transfer("CQCER", book.accounts[seller], book.accounts["court"], court_lot,
                       memo="以碳代偿 purchase"),
-             Transfer("CNY", book.accounts["court"], book.accounts[sellers[0]],
+             Transfer("CNY", book.accounts["court"], book.accounts[seller],
                       court_lot * 3_000, memo="生态修复资金 compensation funds"),
              RetireUnits("CQCER", book.accounts["court"], court_lot,
                          RetirementPurpose.JUDICIAL_COMPENSATION, "长江上游生态修复",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from qingshan.infra.config import Settings
 from qingshan.ledger.domain.invariants import check_invariants
+from qingshan.market.book import MarketBook
 from qingshan.platform import Platform
 from qingshan.registry import queries as rq
 from qingshan.registry.book import RegistryBook
@@ -17,7 +18,7 @@ def test_demo_registers_projects_issues_trades_and_retires(tmp_path: Path) -> No
 
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}",
                         signing_key_path=tmp_path / "key.pem")
-    plat = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES)])
+    plat = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES), MarketBook()])
     try:
         load_demo(plat.sequencer, enterprises=60, methodologies=[TEST_PV, TEST_FOREST])
         size = plat.sequencer.size

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from qingshan.errors import InvalidInput
 from qingshan.ledger.domain.commands import COMMANDS, Command
 from qingshan.ledger.domain.model import Principal
 from qingshan.ledger.domain.state import Effects, LedgerState
@@ -84,9 +85,11 @@ class Router:
 
     def apply(self, cmd: Command, actor: Principal, seq: int) -> Effects:
         book = self.routes.get(type(cmd))
-        if book is None:
-            return self.ledger.apply(cmd, actor, seq)
-        return book.apply(cmd, actor, seq)
+        if book is not None:
+            return book.apply(cmd, actor, seq)
+        if type(cmd) not in COMMANDS.values():
+            raise InvalidInput("no book on this platform takes this command", kind=cmd.kind)
+        return self.ledger.apply(cmd, actor, seq)
 
     def mark(self) -> list[int]:
         return [self.ledger.mark(), *(b.mark() for b in self.books)]
