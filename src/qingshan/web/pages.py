@@ -33,7 +33,12 @@ TEXT = {
            "validated": "已审定", "registered": "已登记", "suspended": "暂停",
            "withdrawn": "已撤回", "rejected": "未通过", "compliance": "碳履约",
            "carbon_neutrality": "碳中和", "judicial_compensation": "以碳代偿",
-           "voluntary": "自愿注销", "registry_link": "项目登记簿"},
+           "voluntary": "自愿注销", "registry_link": "项目登记簿",
+           "enterprises": "登记企业", "registered_t": "累计登记", "traded_t": "累计成交",
+           "traded_value": "成交金额", "retired_t": "累计注销",
+           "map_issued": "各区县签发量", "map_retired": "各区县项目减排量注销量",
+           "by_vintage": "按年份签发量", "by_purpose": "注销用途", "by_day": "每日成交量",
+           "measure": "地图指标", "cockpit": "驾驶舱"},
     "en": {"title": "Qingshan · ecological asset registry", "registry": "Public registry",
            "supply": "Supply by asset", "asset": "Asset", "issued": "Issued",
            "active": "Active", "held": "Held", "retired": "Retired", "cancelled": "Cancelled",
@@ -52,7 +57,13 @@ TEXT = {
            "rejected": "Rejected", "compliance": "Compliance",
            "carbon_neutrality": "Carbon neutrality",
            "judicial_compensation": "Judicial compensation", "voluntary": "Voluntary",
-           "registry_link": "Project registry"},
+           "registry_link": "Project registry",
+           "enterprises": "Enterprises", "registered_t": "Registered", "traded_t": "Traded",
+           "traded_value": "Value traded", "retired_t": "Retired",
+           "map_issued": "Units issued by district", "map_retired":
+           "Units retired by the project's district", "by_vintage": "Issued by vintage",
+           "by_purpose": "Retired by purpose", "by_day": "Traded per day",
+           "measure": "Map measure", "cockpit": "Cockpit"},
 }
 
 
@@ -70,18 +81,43 @@ def _district_names(lang: str) -> dict[str, str]:
 
 def mount_pages(app: FastAPI) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
+    def home(request: Request, measure: str = "issued") -> HTMLResponse:
+        from qingshan.reference.chongqing import DISTRICTS, DISTRICTS_2024
+        from qingshan.web import charts
+        from qingshan.web.cockpit import cockpit
+
         lang = _lang(request)
+        text = TEXT[lang]
         edge = request.app.state.edge
         with edge.read() as conn:
-            stats = queries.stats(conn)
+            data = cockpit(conn, measure)
             try:
                 head: Any = queries.tree_head(conn)
             except QingshanError:
                 head = None
+        names = _district_names(lang)
+        seats = {d.code: d for d in (*DISTRICTS_2024, *DISTRICTS)}
+        points = [(names[c], seats[c].lon, seats[c].lat, data["districts"].get(c, 0))
+                  for c in {d.code for d in DISTRICTS} | set(data["districts"]) if c in seats]
+        figures = {
+            "map": charts.symbol_map(points, title=text[f"map_{data['measure']}"],
+                                     unit="tCO2e"),
+            "vintages": charts.column_chart(data["vintages"], title=text["by_vintage"],
+                                            unit="tCO2e"),
+            "purposes": charts.bar_chart([(text.get(p, p), q) for p, q in data["purposes"]],
+                                         title=text["by_purpose"], unit="tCO2e"),
+            "days": charts.column_chart(data["days"], title=text["by_day"], unit="tCO2e"),
+        }
+        h = data["headline"]
+        cards = [(text["enterprises"], f"{h['enterprises']:,}"),
+                 (text["registered_t"], charts.quantity(h["registered"], lang)),
+                 (text["traded_t"], charts.quantity(h["traded"], lang)),
+                 (text["traded_value"], charts.money(h["traded_value_fen"], lang)),
+                 (text["retired_t"], charts.quantity(h["retired"], lang)),
+                 (text["projects"], f"{h['projects']:,}")]
         html = TEMPLATES.get_template("home.html").render(
-            t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", stats=stats,
-            head=head)
+            t=text, lang=lang, other="en" if lang == "zh" else "zh", cards=cards,
+            figures=figures, measure=data["measure"], head=head)
         return HTMLResponse(html)
 
     @app.get("/registry", response_class=HTMLResponse, include_in_schema=False)

@@ -1,0 +1,134 @@
+"""Charts and maps drawn on the server as SVG: they work offline, need no JavaScript, and
+carry text for screen readers (``role="img"`` with a label, ``<title>`` on every mark)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+from markupsafe import Markup
+
+PALETTE = ["#1f5f3f", "#2e7d4f", "#4e9a63", "#7bb77f", "#a9d2a1", "#d4ead0"]
+# Chongqing's extent, degrees (with a margin): west Tongliang/Dazu, east Wushan, south
+# Xiushan, north Chengkou
+LON0, LON1, LAT0, LAT1 = 105.1, 110.3, 28.0, 32.3
+
+
+def _label(text: str) -> str:
+    return escape(text, quote=True)
+
+
+def bar_chart(items: Sequence[tuple[str, int]], *, title: str, unit: str = "",
+              width: int = 560) -> Markup:
+    """Horizontal bars, largest first in the order given."""
+    if not items:
+        return Markup("")
+    row, left = 26, 150
+    height = row * len(items) + 10
+    top = max(v for _, v in items) or 1
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'aria-label="{_label(title)}" xmlns="http://www.w3.org/2000/svg">']
+    for i, (name, value) in enumerate(items):
+        y = 5 + i * row
+        w = (width - left - 90) * value / top
+        parts.append(
+            f'<g><title>{_label(name)}: {value:,} {_label(unit)}</title>'
+            f'<text x="{left - 8}" y="{y + 16}" text-anchor="end" font-size="13" '
+            f'fill="#1b2b22">{_label(name)}</text>'
+            f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" rx="3" '
+            f'fill="{PALETTE[i % 3]}"/>'
+            f'<text x="{left + w + 6:.1f}" y="{y + 16}" font-size="12" fill="#1b2b22">'
+            f'{value:,}</text></g>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def column_chart(items: Sequence[tuple[str, int]], *, title: str, unit: str = "",
+                 width: int = 560, height: int = 220) -> Markup:
+    """Vertical columns for a series over time (days, vintages)."""
+    if not items:
+        return Markup("")
+    bottom, left = 28, 10
+    top = max(v for _, v in items) or 1
+    slot = (width - 2 * left) / len(items)
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'aria-label="{_label(title)}" xmlns="http://www.w3.org/2000/svg">',
+             f'<line x1="{left}" y1="{height - bottom}" x2="{width - left}" '
+             f'y2="{height - bottom}" stroke="#8aa89a"/>']
+    every = max(1, len(items) // 8)
+    for i, (name, value) in enumerate(items):
+        h = (height - bottom - 12) * value / top
+        x = left + i * slot
+        parts.append(
+            f'<g><title>{_label(name)}: {value:,} {_label(unit)}</title>'
+            f'<rect x="{x + slot * 0.15:.1f}" y="{height - bottom - h:.1f}" '
+            f'width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{PALETTE[1]}"/></g>')
+        if i % every == 0:
+            parts.append(f'<text x="{x + slot / 2:.1f}" y="{height - 10}" font-size="11" '
+                         f'text-anchor="middle" fill="#1b2b22">{_label(name)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def symbol_map(points: Sequence[tuple[str, float, float, int]], *, title: str,
+               unit: str = "", width: int = 560) -> Markup:
+    """A proportional-symbol map: one circle per district at its seat, area ∝ value; the
+    districts without a value are drawn as small grey dots so the shape of the city shows."""
+    height = int(width * (LAT1 - LAT0) / (LON1 - LON0) / math.cos(math.radians(30)))
+    top = max((v for *_, v in points), default=0) or 1
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return ((lon - LON0) / (LON1 - LON0) * width,
+                (LAT1 - lat) / (LAT1 - LAT0) * height)
+
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'aria-label="{_label(title)}" xmlns="http://www.w3.org/2000/svg">',
+             f'<rect width="{width}" height="{height}" fill="#eef4ef" rx="8"/>']
+    for name, lon, lat, value in sorted(points, key=lambda p: -p[3]):
+        x, y = xy(lon, lat)
+        if value <= 0:
+            parts.append(f'<g><title>{_label(name)}: 0</title><circle cx="{x:.1f}" '
+                         f'cy="{y:.1f}" r="3" fill="#b5c4bb"/></g>')
+            continue
+        r = 4 + 26 * math.sqrt(value / top)
+        shade = PALETTE[min(5, int(5 * (1 - value / top)))]
+        parts.append(f'<g><title>{_label(name)}: {value:,} {_label(unit)}</title>'
+                     f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{shade}" '
+                     f'fill-opacity="0.8" stroke="#fff"/></g>')
+    for name, lon, lat, value in points:
+        if value > 0.25 * top:
+            x, y = xy(lon, lat)
+            parts.append(f'<text x="{x:.1f}" y="{y + 4:.1f}" font-size="11" '
+                         f'text-anchor="middle" fill="#0d2418">{_label(name)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def quantity(n: int, lang: str, unit_zh: str = "吨", unit_en: str = "t") -> str:
+    """A big quantity in the reader's words: 161.9万吨 / 1.62 Mt."""
+    if lang == "zh":
+        if n >= 100_000_000:
+            return f"{n / 100_000_000:,.2f}亿{unit_zh}"
+        if n >= 10_000:
+            return f"{n / 10_000:,.1f}万{unit_zh}"
+        return f"{n:,}{unit_zh}"
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:,.2f} M{unit_en}"
+    if n >= 1_000:
+        return f"{n / 1_000:,.1f} k{unit_en}"
+    return f"{n:,} {unit_en}"
+
+
+def money(fen: int, lang: str) -> str:
+    """CNY from fen: 9,898.6万元 / CNY 98.99 M."""
+    yuan = fen / 100
+    if lang == "zh":
+        if yuan >= 100_000_000:
+            return f"{yuan / 100_000_000:,.2f}亿元"
+        if yuan >= 10_000:
+            return f"{yuan / 10_000:,.1f}万元"
+        return f"{yuan:,.2f}元"
+    if yuan >= 1_000_000:
+        return f"CNY {yuan / 1_000_000:,.2f} M"
+    return f"CNY {yuan:,.2f}"

@@ -1,0 +1,91 @@
+"""The cockpit's figures, computed live from the book of record (never a placeholder).
+
+Each context contributes what exists: the registry (enterprises, issuance, retirements, where
+projects are) and the market (tonnes and value traded). Later contexts (carbon-inclusive
+people, forest coverage, GEP) add their own figures and map measures here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, func, select
+
+from qingshan.infra import schema as t
+
+MEASURES = ("issued", "retired")
+
+
+def headline(conn: Connection) -> dict[str, int]:
+    parties, i, tr, rt = t.parties, t.issuances, t.market_trades, t.retirements
+    enterprises = conn.execute(select(func.count()).select_from(parties)
+                               .where(parties.c.kind == "enterprise")).scalar() or 0
+    registered = conn.execute(select(func.sum(i.c.serial_end - i.c.serial_start + 1))).scalar()
+    traded, value = conn.execute(select(func.sum(tr.c.quantity),
+                                        func.sum(tr.c.quantity * tr.c.price))).one()
+    retired = conn.execute(select(func.sum(rt.c.quantity))).scalar()
+    projects = conn.execute(select(func.count()).select_from(t.registry_projects).where(
+        t.registry_projects.c.status == "registered")).scalar()
+    return {"enterprises": int(enterprises), "registered": int(registered or 0),
+            "traded": int(traded or 0), "traded_value_fen": int(value or 0),
+            "retired": int(retired or 0), "projects": int(projects or 0)}
+
+
+def _issuance_district(conn: Connection) -> dict[int, str]:
+    i, p = t.issuances, t.registry_projects
+    return {int(iid): d for iid, d in conn.execute(
+        select(i.c.id, p.c.district).select_from(i.join(p, p.c.id == i.c.project)))}
+
+
+def by_district(conn: Connection, measure: str) -> dict[str, int]:
+    """Units per district of the project they come from."""
+    out: dict[str, int] = defaultdict(int)
+    where = _issuance_district(conn)
+    i = t.issuances
+    if measure == "issued":
+        for iid, s, e in conn.execute(select(i.c.id, i.c.serial_start, i.c.serial_end)):
+            if int(iid) in where:
+                out[where[int(iid)]] += int(e) - int(s) + 1
+        return dict(out)
+    spans = [(int(s), int(e), int(iid)) for iid, s, e in conn.execute(
+        select(i.c.id, i.c.serial_start, i.c.serial_end).where(i.c.asset == "CQCER")
+        .order_by(i.c.serial_start))]
+    for (ranges,) in conn.execute(select(t.retirements.c.ranges)
+                                  .where(t.retirements.c.asset == "CQCER")):
+        for start, end in orjson.loads(ranges):
+            for s, e, iid in spans:  # issuances are few; ranges never cross two of them
+                if s <= start <= e and iid in where:
+                    out[where[iid]] += end - start + 1
+                    break
+    return dict(out)
+
+
+def issued_by_vintage(conn: Connection) -> list[tuple[str, int]]:
+    i = t.issuances
+    return [(str(v), int(q)) for v, q in conn.execute(
+        select(i.c.vintage, func.sum(i.c.serial_end - i.c.serial_start + 1))
+        .group_by(i.c.vintage).order_by(i.c.vintage))]
+
+
+def retired_by_purpose(conn: Connection) -> list[tuple[str, int]]:
+    rt = t.retirements
+    return [(str(p), int(q)) for p, q in conn.execute(
+        select(rt.c.purpose, func.sum(rt.c.quantity)).group_by(rt.c.purpose)
+        .order_by(func.sum(rt.c.quantity).desc()))]
+
+
+def traded_by_day(conn: Connection) -> list[tuple[str, int]]:
+    tr = t.market_trades
+    return [((dt.date(1970, 1, 1) + dt.timedelta(days=int(d))).strftime("%m-%d"), int(q))
+            for d, q in conn.execute(select(tr.c.day, func.sum(tr.c.quantity))
+                                     .group_by(tr.c.day).order_by(tr.c.day))]
+
+
+def cockpit(conn: Connection, measure: str) -> dict[str, Any]:
+    measure = measure if measure in MEASURES else "issued"
+    return {"headline": headline(conn), "measure": measure,
+            "districts": by_district(conn, measure), "vintages": issued_by_vintage(conn),
+            "purposes": retired_by_purpose(conn), "days": traded_by_day(conn)}
