@@ -29,7 +29,12 @@ from qingshan.registry.commands import (
     ValidateProject,
     VerifyMonitoringReport,
 )
-from tests.support.book import SETUP
+from qingshan.infra.auth import create_api_key
+from qingshan.ledger.domain.commands import OpenAccount
+from qingshan.ledger.domain.model import AccountType
+from qingshan.market.book import MarketBook
+from qingshan.market.commands import CreateInstrument
+from tests.support.book import SETUP, fund
 from tests.support.registry import EXTRA, METHODOLOGIES, project_payload
 from tests.support.server import free_port
 
@@ -45,7 +50,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("site")
     settings = Settings(database_url=f"sqlite:///{tmp / 'site.db'}",
                         signing_key_path=tmp / "key.pem")
-    plat = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES)])
+    plat = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES), MarketBook()])
     seq = plat.sequencer
     seq.execute([*SETUP, *EXTRA], SYSTEM, "setup")
     alice = Principal("a", Role.MEMBER, "P000002")
@@ -62,6 +67,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     seq.execute_one(DecideIssuance("IR000001", True, "ok"), SYSTEM, "d")
     seq.execute_one(RetireUnits("CQCER", "A00000004", 300, RetirementPurpose.CARBON_NEUTRALITY,
                                 "重庆国际马拉松", "赛事碳中和", "CQM-2024"), alice, "ret")
+    # a second period waiting in the operator's queue, and a market with money for bob
+    seq.execute_one(SubmitMonitoringReport.from_payload({
+        "project": "CQ0001", "period_start": "2024-01-01", "period_end": "2024-12-31",
+        "values": {"eg_mwh": "1000"}}), alice, "m2")
+    seq.execute_one(VerifyMonitoringReport("MR000002", True, 400, "ok"), verifier, "vr2")
+    seq.execute_one(RequestIssuance("MR000002", 400), alice, "q2")
+    seq.execute([OpenAccount("P000001", AccountType.HOLDING, "fees"), fund("A00000005", 10**9),
+                 CreateInstrument("CQCER-ALL", "CQCER", 1, 1, 1000, 3000, 100_000, 30,
+                                  "A00000008")], SYSTEM, "market")
+    with plat.engine.begin() as conn:
+        keys = {"alice": create_api_key(conn, Role.MEMBER, "P000002"),
+                "bob": create_api_key(conn, Role.MEMBER, "P000003"),
+                "operator": create_api_key(conn, Role.OPERATOR, None)}
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, plat), host="127.0.0.1",
                                            port=port, log_level="warning"))
@@ -74,7 +92,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             break
         except httpx.HTTPError:
             time.sleep(0.05)
-    yield {"base": base}
+    yield {"base": base, "keys": keys}
     server.should_exit = True
     thread.join(10)
     plat.close()
@@ -129,3 +147,69 @@ def test_look_up_a_retirement_and_switch_language(site: dict[str, Any], browser:
     assert proof is not None and httpx.get(site["base"] + proof).json()["format"] == \
         "qingshan-inclusion-proof/1"
     page.close()
+
+
+def sign_in(browser: Any, site: dict[str, Any], who: str, width: int = 1280) -> Any:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(site["base"] + "/signin")
+    page.fill("#api_key", site["keys"][who])
+    page.click("button[type=submit]")
+    assert "/me" in page.url, page.url
+    return page
+
+
+def test_a_wrong_key_is_refused_next_to_the_field(site: dict[str, Any], browser: Any) -> None:
+    page = browser.new_page()
+    page.goto(site["base"] + "/signin?lang=en")
+    page.fill("#api_key", "qs_nobody.nothing")
+    page.click("button[type=submit]")
+    assert page.get_attribute("#api_key", "aria-invalid") == "true"
+    assert page.is_visible("#key-error")
+    page.close()
+
+
+def test_member_sells_credits_and_sees_the_trade(site: dict[str, Any], browser: Any) -> None:
+    page = sign_in(browser, site, "alice")
+    page.select_option("#side", "sell")
+    page.fill("#price", "3100")
+    page.fill("#quantity", "150")
+    page.click("form.order button[type=submit]")
+    assert page.is_visible("[role=status]")
+    assert page.locator("td.status").first.inner_text() == "open"
+    # another member buys through the API
+    r = httpx.post(site["base"] + "/api/v1/market/orders",
+                   headers={"Authorization": f"Bearer {site['keys']['bob']}",
+                            "Idempotency-Key": "bob-buys"},
+                   json={"instrument": "CQCER-ALL", "account": "A00000005", "side": "buy",
+                         "price": 3100, "quantity": 150})
+    assert r.status_code == 201 and r.json()["result"]["fills"]
+    page.reload()
+    assert page.locator("td.status").first.inner_text() == "filled"
+    # a price outside the band is explained next to the price field
+    page.fill("#price", "9999")
+    page.fill("#quantity", "10")
+    page.click("form.order button[type=submit]")
+    assert page.get_attribute("#price", "aria-invalid") == "true"
+    assert "band" in page.inner_text("#price-error")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "member-desktop.png"), full_page=True)
+    check_accessibility(page)
+    page.close()
+    phone = sign_in(browser, site, "alice", width=390)
+    phone.screenshot(path=str(SHOTS / "member-phone.png"), full_page=True)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 391
+    phone.close()
+
+
+def test_operator_approves_an_issuance(site: dict[str, Any], browser: Any) -> None:
+    page = sign_in(browser, site, "operator")
+    assert "IR000002" in page.content()
+    page.click("text=Approve IR000002") if "Approve" in page.content() else \
+        page.click("text=批准 IR000002")
+    assert page.is_visible("[role=status]")
+    assert "IR000002" not in page.inner_text("main table")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "operator-desktop.png"), full_page=True)
+    page.close()
+    project = httpx.get(site["base"] + "/api/v1/registry/projects/CQ0001").json()
+    assert [q["status"] for q in project["issuance_requests"]] == ["approved", "approved"]

@@ -453,5 +453,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     app.include_router(registry_router)
     app.include_router(market_router)
     mount_pages(app)
+    from qingshan.web.account import mount_account_pages
+
+    mount_account_pages(app)
     return app
 

@@ -150,3 +150,14 @@ def registry_statistics(conn: Connection) -> dict[str, Any]:
     return {"enterprises": int(enterprises), "cqcer_registered_t": int(registered),
             "cqcer_transferred_between_parties_t": int(moved),
             "cqcer_retired_t": retired, **summary(conn)}
+
+
+def pending_requests(conn: Connection) -> list[dict[str, Any]]:
+    """The operator's queue: issuance requests waiting for a decision, with their project."""
+    q, p, r = t.registry_issuance_requests, t.registry_projects, t.registry_reports
+    rows = conn.execute(
+        select(q.c.id, q.c.quantity, q.c.report, p.c.id.label("project"), p.c.name,
+               p.c.methodology, r.c.period_start, r.c.period_end, r.c.verified)
+        .select_from(q.join(p, p.c.id == q.c.project).join(r, r.c.id == q.c.report))
+        .where(q.c.status == "pending").order_by(q.c.id))
+    return [dict(x._mapping) for x in rows]

@@ -1,0 +1,127 @@
+"""Signed-in pages: sign in with an API key (kept in an HttpOnly, SameSite=Strict cookie), a
+member's accounts, orders and a sell/buy form, and the operator's approvals queue. Every form
+posts through the same sequencer as the API; forms carry a one-time idempotency key, so a
+double submit does nothing twice."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from qingshan.errors import QingshanError, Unauthenticated
+from qingshan.ledger import queries
+from qingshan.ledger.domain.model import Principal, Role
+from qingshan.market import queries as market_queries
+
+COOKIE = "qs_key"
+
+
+def _actor(request: Request) -> Principal | None:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    try:
+        principal: Principal = request.app.state.edge.principal(token)
+    except QingshanError:
+        return None
+    return principal
+
+
+def mount_account_pages(app: FastAPI) -> None:
+    from qingshan.web.pages import TEMPLATES, TEXT, _lang
+
+    def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+        lang = _lang(request)
+        html = TEMPLATES.get_template(name).render(
+            t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", **ctx)
+        return HTMLResponse(html, status_code=status)
+
+    @app.get("/signin", response_class=HTMLResponse, include_in_schema=False)
+    def signin_form(request: Request) -> HTMLResponse:
+        return render(request, "signin.html")
+
+    @app.post("/signin", include_in_schema=False)
+    def signin(request: Request, api_key: str = Form("")) -> Response:
+        try:
+            request.app.state.edge.principal(api_key.strip())
+        except QingshanError as exc:
+            return render(request, "signin.html", status=401, error=exc.message)
+        resp = RedirectResponse(f"/me?lang={_lang(request)}", status_code=303)
+        resp.set_cookie(COOKIE, api_key.strip(), httponly=True, samesite="strict",
+                        max_age=8 * 3600)
+        return resp
+
+    @app.get("/signout", include_in_schema=False)
+    def signout(request: Request) -> Response:
+        resp = RedirectResponse(f"/?lang={_lang(request)}", status_code=303)
+        resp.delete_cookie(COOKIE)
+        return resp
+
+    @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
+    def me(request: Request, message: str = "", error: str = "",
+           field: str = "") -> Response:
+        actor = _actor(request)
+        if actor is None:
+            return RedirectResponse(f"/signin?lang={_lang(request)}", status_code=303)
+        edge = request.app.state.edge
+        ctx: dict[str, Any] = {"actor": actor, "message": message, "error": error,
+                               "field": field, "form_key": secrets.token_urlsafe(16)}
+        with edge.read() as conn:
+            if actor.party_id is not None:
+                accounts = queries.party_accounts(conn, actor.party_id)
+                ctx["holdings"] = [queries.holdings(conn, a["id"]) for a in accounts
+                                   if a["type"] == "holding"]
+                ctx["orders"] = market_queries.orders_of(conn, [a["id"] for a in accounts])
+            ctx["instruments"] = market_queries.instruments(conn)
+            if actor.role is Role.OPERATOR:
+                from qingshan.registry import queries as rq
+
+                ctx["pending"] = rq.pending_requests(conn)
+        return render(request, "me.html", **ctx)
+
+    async def _submit(request: Request, kind: str, payload: dict[str, Any],
+                      key: str) -> Response:
+        from qingshan.api.app import one
+
+        lang = _lang(request)
+        actor = _actor(request)
+        if actor is None:
+            raise Unauthenticated("sign in first")
+        edge = request.app.state.edge
+        try:
+            import asyncio
+
+            fut = edge.platform.sequencer.submit(one(kind, payload, edge), actor, f"web/{key}")
+            receipts = await asyncio.wrap_future(fut)
+        except QingshanError as exc:
+            field = str(exc.data.get("field", ""))
+            return RedirectResponse(f"/me?lang={lang}&error={quote(exc.message)}"
+                                    f"&field={quote(field)}", status_code=303)
+        result = receipts[0].result
+        text = f"{kind} #{receipts[0].seq}: {result.get('status', 'ok')}"
+        return RedirectResponse(f"/me?lang={lang}&message={quote(text)}", status_code=303)
+
+    @app.post("/me/orders", include_in_schema=False)
+    async def place_order(request: Request, instrument: str = Form(""),
+                          account: str = Form(""), side: str = Form("sell"),
+                          price: str = Form(""), quantity: str = Form(""),
+                          key: str = Form("")) -> Response:
+        def number(text: str) -> int | str:
+            return int(text) if text.strip().isdigit() else text
+
+        payload = {"instrument": instrument, "account": account, "side": side,
+                   "order_type": "limit", "price": number(price),
+                   "quantity": number(quantity)}
+        return await _submit(request, "place_order", payload, key)
+
+    @app.post("/me/issuance/{request_id}", include_in_schema=False)
+    async def decide(request: Request, request_id: str, approve: str = Form("yes"),
+                     key: str = Form("")) -> Response:
+        return await _submit(request, "decide_issuance",
+                             {"request": request_id, "approve": approve == "yes",
+                              "reason": "approved in the operator's queue" if approve == "yes"
+                              else "refused in the operator's queue"}, key)
