@@ -14,9 +14,12 @@ import pytest
 import uvicorn
 
 from qingshan.api.app import create_app
+from qingshan.infra.auth import create_api_key
 from qingshan.infra.config import Settings
-from qingshan.ledger.domain.commands import RetireUnits
-from qingshan.ledger.domain.model import SYSTEM, Principal, RetirementPurpose, Role
+from qingshan.ledger.domain.commands import OpenAccount, RetireUnits
+from qingshan.ledger.domain.model import SYSTEM, AccountType, Principal, RetirementPurpose, Role
+from qingshan.market.book import MarketBook
+from qingshan.market.commands import CreateInstrument
 from qingshan.platform import Platform
 from qingshan.registry.book import RegistryBook
 from qingshan.registry.commands import (
@@ -29,11 +32,6 @@ from qingshan.registry.commands import (
     ValidateProject,
     VerifyMonitoringReport,
 )
-from qingshan.infra.auth import create_api_key
-from qingshan.ledger.domain.commands import OpenAccount
-from qingshan.ledger.domain.model import AccountType
-from qingshan.market.book import MarketBook
-from qingshan.market.commands import CreateInstrument
 from tests.support.book import SETUP, fund
 from tests.support.registry import EXTRA, METHODOLOGIES, project_payload
 from tests.support.server import free_port
