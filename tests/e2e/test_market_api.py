@@ -203,3 +203,20 @@ def test_opening_call_auction_over_http(api: Api) -> None:
     depth = api.client.get("/api/v1/market/instruments/CQCER-ALL/depth").json()
     assert depth["bids"] == [] and depth["asks"][0]["quantity"] == 10
     assert api.platform.verify().problems == []
+
+
+def test_pick_block_and_amend_over_http(api: Api) -> None:
+    c = listed(api)
+    ask = c.ok("/market/orders", order("sell", 40, 3000), "alice")["order"]
+    amended = c.ok(f"/market/orders/{ask}/amend", {"price": 3000, "quantity": 30}, "alice")
+    assert amended["kept_priority"]
+    picked = c.ok(f"/market/orders/{ask}/pick", {"account": BOB, "quantity": 10}, "bob")
+    assert (picked["price"], picked["quantity"]) == (3000, 10)
+    block = c.ok("/market/block-trades", {"instrument": "CQCER-ALL", "seller": ALICE,
+                                          "buyer": BOB, "price": 3500, "quantity": 20},
+                 "alice")
+    other = c.post(f"/market/block-trades/{block['order']}/confirm", {}, "alice")
+    assert other.status_code == 403
+    done = c.ok(f"/market/block-trades/{block['order']}/confirm", {}, "bob")
+    assert (done["price"], done["quantity"]) == (3500, 20)
+    assert api.platform.verify().problems == []

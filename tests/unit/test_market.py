@@ -428,3 +428,25 @@ def test_the_days_vwap_becomes_the_close_and_the_next_reference() -> None:
     assert r["close"] == 3075 and ex.market.instruments["CQCER-ALL"].reference_price == 3075
     ex.router.now_ms += 86_400_000  # a day without trades keeps the reference
     assert ex.run(CloseDay("CQCER-ALL"))["close"] == 3075
+
+
+def test_amend_down_keeps_priority_and_a_new_price_goes_to_the_back() -> None:
+    from qingshan.market.commands import AmendOrder
+
+    ex = make_exchange()
+    a = ex.run(order(0, "sell", 3000, 50), KEYS[0])["order"]
+    b = ex.run(order(2, "sell", 3000, 50), KEYS[2])["order"]
+    r = ex.run(AmendOrder(a, 3000, 30), KEYS[0])
+    assert r["kept_priority"] and r["remaining"] == 30
+    assert ex.router.ledger.holds[ex.market.orders[a].hold].quantity == 30
+    fills = ex.run(order(1, "buy", 3000, 40), KEYS[1])["fills"]
+    assert [(f["maker"], f["quantity"]) for f in fills] == [(a, 30), (b, 10)]
+    c = ex.run(order(0, "sell", 3000, 20), KEYS[0])["order"]
+    moved = ex.run(AmendOrder(b, 2990, 50), KEYS[2])  # 10 filled already: 40 more at 29.90
+    assert not moved["kept_priority"] and moved["replaces"] == b
+    assert ex.market.orders[b].status is OrderStatus.CANCELLED
+    fills = ex.run(order(1, "buy", 3000, 50), KEYS[1])["fills"]
+    assert [f["maker"] for f in fills] == [moved["order"], c]
+    with pytest.raises(NotAccountOwner):
+        ex.run(AmendOrder(c, 3000, 5), KEYS[1])
+    assert check_invariants(ex.router.ledger) == []

@@ -72,6 +72,14 @@ async def cancel_order(order: str, edge: EdgeDep, actor: Actor,
     return await run(edge, one("cancel_order", {"order": order}, edge), actor, key)
 
 
+@router.post("/orders/{order}/amend", status_code=201)
+async def amend_order(order: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                      key: IdemKey = None) -> Response:
+    """{price, quantity}: a smaller quantity at the same price keeps the order's place in the
+    queue; anything else cancels it and places a new order at the back."""
+    return await run(edge, one("amend_order", {**body, "order": order}, edge), actor, key)
+
+
 @router.post("/orders/{order}/pick", status_code=201)
 async def pick_order(order: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
                      key: IdemKey = None) -> Response:

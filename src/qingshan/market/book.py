@@ -52,6 +52,7 @@ from qingshan.ledger.domain.undo import UndoLog
 from qingshan.market import storage
 from qingshan.market.commands import (
     MARKET_COMMANDS,
+    AmendOrder,
     BidAuction,
     CancelOrder,
     CloseAuction,
@@ -524,6 +525,48 @@ class MarketBook(UndoLog):
         effects.result = {"order": o.id, "status": "cancelled", "cancelled": o.remaining}
         return effects
 
+    def apply_amend_order(self, cmd: AmendOrder, actor: Principal, seq: int) -> Effects:
+        o = self.order(cmd.order)
+        self.check_owner(actor, o.account)
+        if o.status is not OrderStatus.OPEN or o.order_type is not OrderType.LIMIT:
+            raise OrderNotOpen("only an open limit order can be amended", order=o.id,
+                               status=o.status.value)
+        inst = self.instrument(o.instrument)
+        filled = o.quantity - o.remaining
+        if cmd.quantity <= filled:
+            raise InvalidInput("the new quantity must exceed what has already filled",
+                               field="quantity", filled=filled)
+        effects = Effects({})
+        if cmd.price == o.price and cmd.quantity <= o.quantity:
+            # smaller: keep the queue position; release what is no longer offered
+            cut = o.quantity - cmd.quantity
+            if cut:
+                left = o.remaining - cut
+                need = left if o.side is Side.SELL else left * o.price + inst.fee(left * o.price)
+                hold = self._rehold(o, need, seq, effects)
+                self._put(replace(o, quantity=cmd.quantity, remaining=left, hold=hold))
+            effects.result = {"order": o.id, "status": "open", "kept_priority": True,
+                              "remaining": o.remaining - cut}
+            return effects
+        # otherwise: cancel and place anew (loses time priority)
+        self._unrest(o)
+        self._cancel(o, seq, effects)
+        new = PlaceOrder(o.instrument, o.account, o.side, OrderType.LIMIT, cmd.price,
+                         cmd.quantity - filled)
+        placed = self.apply_place_order(new, actor, seq)
+        effects.postings.extend(placed.postings)
+        effects.serial_events.extend(placed.serial_events)
+        effects.result = {**placed.result, "replaces": o.id, "kept_priority": False}
+        return effects
+
+    def _rehold(self, o: Order, need: int, seq: int, effects: Effects) -> str:
+        """Release an order's hold and hold exactly ``need`` again (a new hold id)."""
+        self._ledger(ReleaseHold(o.hold, "amend"), seq, effects)
+        asset = self.instruments[o.instrument].asset if o.side is Side.SELL else QUOTE
+        again = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, asset, o.account, need, None,
+                                       "amended order"), seq, effects)
+        return str(again["hold"])
+
     # ------------------------------------------------------------------ listing and picking
     def apply_pick_order(self, cmd: PickOrder, actor: Principal, seq: int) -> Effects:
         maker = self.order(cmd.order)
@@ -777,6 +820,7 @@ class MarketBook(UndoLog):
         SetReferencePrice: apply_set_reference_price,
         PlaceOrder: apply_place_order,
         CancelOrder: apply_cancel_order,
+        AmendOrder: apply_amend_order,
         PickOrder: apply_pick_order,
         ProposeBlockTrade: apply_propose_block,
         ConfirmBlockTrade: apply_confirm_block,

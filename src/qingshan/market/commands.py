@@ -162,6 +162,25 @@ class CancelOrder(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class AmendOrder(Command):
+    """Change a resting limit order. Lowering the quantity keeps its place in the queue; a
+    new price (or more quantity) is a cancel and a new order, at the back of the queue."""
+
+    kind: ClassVar[str] = "amend_order"
+    order: str
+    price: int
+    quantity: int
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"order": self.order, "price": self.price, "quantity": self.quantity}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> AmendOrder:
+        return cls(order=_order_id(data), price=_int(data, "price", 1, MAX_PRICE),
+                   quantity=check_quantity(data.get("quantity")))
+
+
+@dataclass(frozen=True, slots=True)
 class PickOrder(Command):
     """Listing and picking (挂牌点选): take a listed order from the best five price levels of
     its side, at that order's price."""
@@ -343,6 +362,7 @@ class CloseDay(Command):
 
 
 MARKET_COMMANDS: tuple[type[Command], ...] = (CreateInstrument, SetReferencePrice, PlaceOrder,
-                                              CancelOrder, PickOrder, ProposeBlockTrade,
+                                              CancelOrder, AmendOrder, PickOrder,
+                                              ProposeBlockTrade,
                                               ConfirmBlockTrade, StartAuction, BidAuction,
                                               CloseAuction, SetPhase, RunCallAuction, CloseDay)
