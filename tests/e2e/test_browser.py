@@ -193,6 +193,12 @@ def test_member_sells_credits_and_sees_the_trade(site: dict[str, Any], browser: 
     page.screenshot(path=str(SHOTS / "member-desktop.png"), full_page=True)
     check_accessibility(page)
     page.close()
+    market = browser.new_page()
+    market.goto(site["base"] + "/market?lang=en")
+    assert "CQCER-ALL" in market.content() and "31.00" in market.content()
+    market.screenshot(path=str(SHOTS / "market-desktop.png"), full_page=True)
+    check_accessibility(market)
+    market.close()
     phone = sign_in(browser, site, "alice", width=390)
     phone.screenshot(path=str(SHOTS / "member-phone.png"), full_page=True)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 391

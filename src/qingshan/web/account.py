@@ -40,6 +40,32 @@ def mount_account_pages(app: FastAPI) -> None:
             t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", **ctx)
         return HTMLResponse(html, status_code=status)
 
+    @app.get("/market", include_in_schema=False)
+    def market_index(request: Request) -> Response:
+        with request.app.state.edge.read() as conn:
+            instruments = market_queries.instruments(conn)
+        if not instruments:
+            from qingshan.errors import NotFound
+
+            raise NotFound("no instrument is listed yet")
+        return RedirectResponse(f"/market/{instruments[0]['id']}?lang={_lang(request)}",
+                                status_code=303)
+
+    @app.get("/market/{instrument}", response_class=HTMLResponse, include_in_schema=False)
+    def market_page(request: Request, instrument: str) -> HTMLResponse:
+        from qingshan.web import charts
+
+        with request.app.state.edge.read() as conn:
+            depth = market_queries.depth(conn, instrument)
+            inst = next(i for i in market_queries.instruments(conn) if i["id"] == instrument)
+            # (depth() above already answered 404 for an unknown instrument)
+            recent = market_queries.trades(conn, instrument, limit=1000)
+        chart = charts.column_chart([(str(tr["trade"]), tr["price"]) for tr in recent[-60:]],
+                                    title=f"{instrument} trade prices", unit="fen/t")
+        return render(request, "market.html", inst=inst, depth=depth, chart=chart,
+                      trades=list(reversed(recent[-20:])),
+                      signed_in=_actor(request) is not None)
+
     @app.get("/signin", response_class=HTMLResponse, include_in_schema=False)
     def signin_form(request: Request) -> HTMLResponse:
         return render(request, "signin.html")
