@@ -267,3 +267,17 @@ def test_retiring_held_or_already_retired_units_is_refused(api: Api) -> None:
                                        "beneficiary": "x"}, key="r3")
     assert again.status_code == 409 and again.json()["error"]["data"]["state"] == "retired"
     assert api.size == size + 1
+
+
+def test_the_log_checks_a_proof_bundle_as_a_service(api: Api) -> None:
+    seq = post(api, "/retirements", {"asset": "CQCER", "account": ALICE, "quantity": 1,
+                                     "purpose": "voluntary", "beneficiary": "x"}).json()["seq"]
+    bundle = api.client.get(f"/api/v1/log/proofs/inclusion/{seq}").text
+    ok = api.client.post("/api/v1/log/check", content=bundle).json()
+    assert ok["valid"] and ok["seq"] == seq and ok["kind"] == "retire_units"
+    forged = json.loads(bundle)
+    forged["leaf_index"] = 0
+    bad = api.client.post("/api/v1/log/check", content=json.dumps(forged)).json()
+    assert not bad["valid"] and bad["reason"]
+    junk = api.client.post("/api/v1/log/check", content=b"not json").json()
+    assert not junk["valid"]

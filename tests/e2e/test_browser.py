@@ -141,6 +141,8 @@ def test_look_up_a_retirement_and_switch_language(site: dict[str, Any], browser:
     assert "碳中和" in page.content()
     page.click("text=English")
     assert "carbon neutrality" in page.content() and "lang=en" in page.url
+    page.click("text=Verify this")
+    assert "The proof holds" in page.inner_text("[role=status]")
     proof = page.get_attribute("a[download^=proof]", "href")
     assert proof is not None and httpx.get(site["base"] + proof).json()["format"] == \
         "qingshan-inclusion-proof/1"

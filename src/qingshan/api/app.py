@@ -29,6 +29,7 @@ from qingshan.errors import (
 from qingshan.infra import auth
 from qingshan.infra.config import Settings, get_settings
 from qingshan.ledger import queries
+from qingshan.ledger import transparency as tlog
 from qingshan.ledger.domain.commands import Command, command_from_payload
 from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.domain.serials import parse_serial
@@ -363,6 +364,20 @@ def inclusion_proof(seq: int, edge: EdgeDep, actor: MaybeActor,
         bundle = queries.inclusion_bundle(conn, seq, edge.platform.public_key_pem, tree_size)
     result: dict[str, Any] = orjson.loads(bundle.to_json())
     return result
+
+
+@router.post("/log/check", tags=["transparency log"])
+async def check_proof(request: Request, edge: EdgeDep) -> dict[str, Any]:
+    """Check a proof bundle against this log's key (the offline check, as a service: to avoid
+    trusting the operator, run ``qingshan log check`` yourself with the key you hold)."""
+    try:
+        bundle = tlog.InclusionBundle.from_json((await request.body()).decode("utf-8"))
+        tlog.check_bundle(bundle, edge.platform.public_key_pem)
+    except (tlog.ProofError, UnicodeDecodeError) as exc:
+        return {"valid": False, "reason": getattr(exc, "message", str(exc))}
+    entry = orjson.loads(bundle.entry)
+    return {"valid": True, "seq": entry["seq"], "kind": entry["kind"],
+            "tree_size": bundle.sth.head.size, "root": bundle.sth.head.root.hex()}
 
 
 @router.get("/log/proofs/consistency", tags=["transparency log"])

@@ -157,8 +157,19 @@ def mount_pages(app: FastAPI) -> None:
         edge = request.app.state.edge
         with edge.read() as conn:
             cert = certificate(conn, rid, edge.platform.public_key_pem)
+        verified: dict[str, Any] | None = None
+        if request.query_params.get("verify"):
+            from qingshan.ledger import transparency as tlog
+
+            try:
+                tlog.check_bundle(tlog.InclusionBundle.from_json(cert["bundle_json"]),
+                                  edge.platform.public_key_pem)
+                verified = {"valid": True}
+            except tlog.ProofError as exc:
+                verified = {"valid": False, "reason": exc.message}
         html = TEMPLATES.get_template("certificate.html").render(
-            t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", c=cert)
+            t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", c=cert,
+            verified=verified)
         return HTMLResponse(html)
 
     @app.get("/serials", response_class=HTMLResponse, include_in_schema=False)
