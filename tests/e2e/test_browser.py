@@ -74,8 +74,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     seq.execute([OpenAccount("P000001", AccountType.HOLDING, "fees"), fund("A00000005", 10**9),
                  CreateInstrument("CQCER-ALL", "CQCER", 1, 1, 1000, 3000, 100_000, 30,
                                   "A00000008")], SYSTEM, "market")
+    seq.execute_one(SubmitMonitoringReport.from_payload({
+        "project": "CQ0001", "period_start": "2025-01-01", "period_end": "2025-06-30",
+        "values": {"eg_mwh": "500"}}), alice, "m3")
     with plat.engine.begin() as conn:
-        keys = {"alice": create_api_key(conn, Role.MEMBER, "P000002"),
+        keys = {"verifier": create_api_key(conn, Role.VERIFIER, "P000005"),
+                "alice": create_api_key(conn, Role.MEMBER, "P000002"),
                 "bob": create_api_key(conn, Role.MEMBER, "P000003"),
                 "operator": create_api_key(conn, Role.OPERATOR, None)}
     port = free_port()
@@ -219,3 +223,17 @@ def test_operator_approves_an_issuance(site: dict[str, Any], browser: Any) -> No
     page.close()
     project = httpx.get(site["base"] + "/api/v1/registry/projects/CQ0001").json()
     assert [q["status"] for q in project["issuance_requests"]] == ["approved", "approved"]
+
+
+def test_verifier_verifies_a_monitoring_report(site: dict[str, Any], browser: Any) -> None:
+    page = sign_in(browser, site, "verifier")
+    assert "MR000003" in page.content()
+    page.fill("#vq-MR000003", "200")
+    page.fill("#vo-MR000003", "meter data checked on site")
+    page.click("text=核证 MR000003")
+    assert page.is_visible("[role=status]")
+    assert "MR000003" not in page.inner_text("main")
+    page.close()
+    project = httpx.get(site["base"] + "/api/v1/registry/projects/CQ0001").json()
+    report = next(r for r in project["monitoring_reports"] if r["id"] == "MR000003")
+    assert (report["status"], report["verified"]) == ("verified", 200)

@@ -161,3 +161,17 @@ def pending_requests(conn: Connection) -> list[dict[str, Any]]:
         .select_from(q.join(p, p.c.id == q.c.project).join(r, r.c.id == q.c.report))
         .where(q.c.status == "pending").order_by(q.c.id))
     return [dict(x._mapping) for x in rows]
+
+
+def verifier_queue(conn: Connection, verifier_party: str) -> dict[str, list[dict[str, Any]]]:
+    """What waits for a verifier: submitted projects to validate and submitted monitoring
+    reports to verify — never its own party's projects."""
+    p, r = t.registry_projects, t.registry_reports
+    projects = [dict(x._mapping) for x in conn.execute(
+        select(p.c.id, p.c.name, p.c.methodology, p.c.district, p.c.proponent)
+        .where(p.c.status == "submitted", p.c.proponent != verifier_party).order_by(p.c.id))]
+    reports = [dict(x._mapping) for x in conn.execute(
+        select(r.c.id, r.c.project, r.c.period_start, r.c.period_end, r.c.claimed, p.c.name)
+        .select_from(r.join(p, p.c.id == r.c.project))
+        .where(r.c.status == "submitted", p.c.proponent != verifier_party).order_by(r.c.id))]
+    return {"projects": projects, "reports": reports}

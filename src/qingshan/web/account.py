@@ -107,6 +107,10 @@ def mount_account_pages(app: FastAPI) -> None:
                 from qingshan.registry import queries as rq
 
                 ctx["pending"] = rq.pending_requests(conn)
+            if actor.role is Role.VERIFIER and actor.party_id is not None:
+                from qingshan.registry import queries as rq
+
+                ctx["queue"] = rq.verifier_queue(conn, actor.party_id)
         return render(request, "me.html", **ctx)
 
     async def _submit(request: Request, kind: str, payload: dict[str, Any],
@@ -143,6 +147,23 @@ def mount_account_pages(app: FastAPI) -> None:
                    "order_type": "limit", "price": number(price),
                    "quantity": number(quantity)}
         return await _submit(request, "place_order", payload, key)
+
+    @app.post("/me/validate/{project}", include_in_schema=False)
+    async def validate(request: Request, project: str, approve: str = Form("yes"),
+                       opinion: str = Form(""), key: str = Form("")) -> Response:
+        return await _submit(request, "validate_project",
+                             {"project": project, "approve": approve == "yes",
+                              "opinion": opinion}, key)
+
+    @app.post("/me/verify/{report}", include_in_schema=False)
+    async def verify(request: Request, report: str, approve: str = Form("yes"),
+                     verified_quantity: str = Form(""), opinion: str = Form(""),
+                     key: str = Form("")) -> Response:
+        qty: int | str = int(verified_quantity) if verified_quantity.strip().isdigit() \
+            else verified_quantity
+        return await _submit(request, "verify_monitoring_report",
+                             {"report": report, "approve": approve == "yes",
+                              "verified_quantity": qty, "opinion": opinion}, key)
 
     @app.post("/me/issuance/{request_id}", include_in_schema=False)
     async def decide(request: Request, request_id: str, approve: str = Form("yes"),
