@@ -79,6 +79,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "values": {"eg_mwh": "500"}}), alice, "m3")
     with plat.engine.begin() as conn:
         keys = {"verifier": create_api_key(conn, Role.VERIFIER, "P000005"),
+                "auditor": create_api_key(conn, Role.AUDITOR, None),
                 "alice": create_api_key(conn, Role.MEMBER, "P000002"),
                 "bob": create_api_key(conn, Role.MEMBER, "P000003"),
                 "operator": create_api_key(conn, Role.OPERATOR, None)}
@@ -237,3 +238,19 @@ def test_verifier_verifies_a_monitoring_report(site: dict[str, Any], browser: An
     project = httpx.get(site["base"] + "/api/v1/registry/projects/CQ0001").json()
     report = next(r for r in project["monitoring_reports"] if r["id"] == "MR000003")
     assert (report["status"], report["verified"]) == ("verified", 200)
+
+
+def test_auditor_pages_through_the_journal_and_members_cannot(site: dict[str, Any],
+                                                             browser: Any) -> None:
+    page = sign_in(browser, site, "auditor")
+    page.click("text=审计日志")
+    assert "/audit" in page.url and "create_asset_class" in page.content()
+    page.select_option("#kind", "retire_units")
+    page.click("text=查询")
+    assert page.locator("tbody tr").count() == 1
+    check_accessibility(page)
+    page.close()
+    member = sign_in(browser, site, "alice")
+    r = member.goto(site["base"] + "/audit")
+    assert r is not None and r.status == 403
+    member.close()

@@ -66,6 +66,63 @@ def mount_account_pages(app: FastAPI) -> None:
                       trades=list(reversed(recent[-20:])),
                       signed_in=_actor(request) is not None)
 
+    def _journal_rows(request: Request, after: int, kind: str,
+                      limit: int) -> tuple[list[dict[str, Any]], int | None]:
+        import datetime as dt
+
+        import orjson
+
+        actor = _actor(request)
+        if actor is None or actor.role not in (Role.AUDITOR, Role.OPERATOR):
+            from qingshan.errors import Forbidden
+
+            raise Forbidden("the journal is for auditors and the operator")
+        rows: list[dict[str, Any]] = []
+        cursor = after
+        with request.app.state.edge.read() as conn:
+            while len(rows) < limit:
+                page = queries.journal_page(conn, after=cursor, limit=500)
+                if not page:
+                    break
+                for e in page:
+                    cursor = e["seq"]
+                    if kind and e["kind"] != kind:
+                        continue
+                    e["when"] = dt.datetime.fromtimestamp(e["time"] / 1000, dt.UTC).strftime(
+                        "%Y-%m-%d %H:%M:%S")
+                    e["summary"] = orjson.dumps(e["result"]).decode()[:120]
+                    rows.append(e)
+                    if len(rows) == limit:
+                        break
+        return rows, (rows[-1]["seq"] if len(rows) == limit else None)
+
+    @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
+    def audit(request: Request, after: int = 0, kind: str = "") -> Response:
+        if _actor(request) is None:
+            return RedirectResponse(f"/signin?lang={_lang(request)}", status_code=303)
+        from qingshan.ledger.domain.commands import COMMANDS
+
+        limit = 50
+        rows, next_after = _journal_rows(request, after, kind, limit)
+        kinds = sorted(request.app.state.edge.platform.sequencer.catalog or COMMANDS)
+        return render(request, "audit.html", entries=rows, after=after, kind=kind,
+                      kinds=kinds, limit=limit, next_after=next_after)
+
+    @app.get("/audit.csv", include_in_schema=False)
+    def audit_csv(request: Request, after: int = 0, kind: str = "") -> Response:
+        import csv
+        import io
+
+        rows, _ = _journal_rows(request, after, kind, 1000)
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["seq", "time_utc", "kind", "actor", "role", "result"])
+        for e in rows:
+            w.writerow([e["seq"], e["when"], e["kind"], e["actor"]["id"], e["actor"]["role"],
+                        e["summary"]])
+        return Response(buf.getvalue().encode("utf-8-sig"), media_type="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="journal.csv"'})
+
     @app.get("/signin", response_class=HTMLResponse, include_in_schema=False)
     def signin_form(request: Request) -> HTMLResponse:
         return render(request, "signin.html")
