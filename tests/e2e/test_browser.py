@@ -195,7 +195,7 @@ def test_member_sells_credits_and_sees_the_trade(site: dict[str, Any], browser: 
     page.fill("#quantity", "10")
     page.click("form.order button[type=submit]")
     assert page.get_attribute("#price", "aria-invalid") == "true"
-    assert "band" in page.inner_text("#price-error")
+    assert "涨跌幅" in page.inner_text("#price-error")  # in the page's language
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "member-desktop.png"), full_page=True)
     check_accessibility(page)

@@ -132,7 +132,10 @@ def mount_account_pages(app: FastAPI) -> None:
         try:
             request.app.state.edge.principal(api_key.strip())
         except QingshanError as exc:
-            return render(request, "signin.html", status=401, error=exc.message)
+            from qingshan.web.pages import error_text
+
+            return render(request, "signin.html", status=401,
+                          error=error_text(exc.code, exc.message, _lang(request)))
         resp = RedirectResponse(f"/me?lang={_lang(request)}", status_code=303)
         resp.set_cookie(COOKIE, api_key.strip(), httponly=True, samesite="strict",
                         max_age=8 * 3600)
@@ -185,8 +188,11 @@ def mount_account_pages(app: FastAPI) -> None:
             fut = edge.platform.sequencer.submit(one(kind, payload, edge), actor, f"web/{key}")
             receipts = await asyncio.wrap_future(fut)
         except QingshanError as exc:
+            from qingshan.web.pages import error_text
+
             field = str(exc.data.get("field", ""))
-            return RedirectResponse(f"/me?lang={lang}&error={quote(exc.message)}"
+            text = error_text(exc.code, exc.message, lang)
+            return RedirectResponse(f"/me?lang={lang}&error={quote(text)}"
                                     f"&field={quote(field)}", status_code=303)
         result = receipts[0].result
         text = f"{kind} #{receipts[0].seq}: {result.get('status', 'ok')}"

@@ -67,6 +67,27 @@ TEXT = {
 }
 
 
+# Error messages in Chinese, by stable code (the API answers in English with the same codes).
+ERRORS_ZH = {
+    "unauthenticated": "未登录或密钥无效", "forbidden": "当前角色无权执行此操作",
+    "not_account_owner": "该账户属于其他参与方", "invalid_input": "输入有误",
+    "malformed_identifier": "编号格式不正确", "malformed_serial": "序列号格式不正确",
+    "invalid_quantity": "数量须为正整数", "unknown_serial": "未找到该序列号",
+    "unknown_account": "账户不存在", "insufficient_units": "可用减排量不足",
+    "insufficient_funds": "可用资金不足", "serials_not_available": "所选序列号不可用",
+    "price_outside_band": "价格超出当日涨跌幅限制", "off_tick": "价格或数量不符合最小变动单位",
+    "order_not_open": "委托已不在有效状态", "wrong_state": "当前状态不允许此步骤",
+    "over_issuance": "超过已核证数量", "period_overlap": "监测期与已有报告重叠",
+    "rate_limited": "委托过于频繁,请稍后再试", "position_limit": "超过持仓限额",
+    "idempotency_conflict": "该请求已提交过", "account_not_open": "账户已冻结或关闭",
+}
+
+
+def error_text(code: str, message: str, lang: str) -> str:
+    """The message for a page: Chinese by code when the page is Chinese."""
+    return ERRORS_ZH.get(code, message) if lang == "zh" else message
+
+
 def _lang(request: Request) -> str:
     lang = request.query_params.get("lang", "zh")
     return lang if lang in TEXT else "zh"
@@ -183,7 +204,7 @@ def mount_pages(app: FastAPI) -> None:
                 with request.app.state.edge.read() as conn:
                     found = queries.find_serial(conn, sn)
             except QingshanError as exc:
-                error = exc.message
+                error = error_text(exc.code, exc.message, lang)
         html = TEMPLATES.get_template("serial.html").render(
             t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", q=q, found=found,
             error=error)
