@@ -205,6 +205,34 @@ class MarketMachine(RuleBasedStateMachine):
         if left and kind == "limit":
             self.model.append(ModelOrder(r["order"], side, price, left, i))
 
+    @rule(data=st.data(), lots=st.integers(1, 30),
+          price=st.integers(0, 12).map(lambda k: 2700 + 50 * k), same_price=st.booleans())
+    def amend(self, data: st.DataObject, lots: int, price: int, same_price: bool) -> None:
+        from qingshan.market.commands import AmendOrder
+
+        if not self.model:
+            return
+        o = data.draw(st.sampled_from(self.model))
+        engine_order = self.ex.market.orders[o.id]
+        filled = engine_order.quantity - engine_order.remaining
+        new_price = o.price if same_price else price
+        qty = filled + lots * 10
+        try:
+            r = self.ex.run(AmendOrder(o.id, new_price, qty), KEYS[o.party])
+        except QingshanError:
+            return
+        if r["kept_priority"]:
+            o.remaining = r["remaining"]
+            return
+        # cancelled and placed anew: it may trade at once, then rests at the back
+        self.model.remove(o)
+        expected = self.expected_fills(o.party, o.side, new_price, qty - filled)
+        got = [(f["maker"], f["price"], f["quantity"]) for f in r["fills"]]
+        assert got == expected
+        left = qty - filled - sum(q for _, _, q in expected)
+        if left:
+            self.model.append(ModelOrder(r["order"], o.side, new_price, left, o.party))
+
     @rule(data=st.data())
     def cancel(self, data: st.DataObject) -> None:
         if self.model:
