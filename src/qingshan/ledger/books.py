@@ -10,20 +10,21 @@ read methods), so a registry issuance that creates units is one atomic journal e
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from qingshan.errors import InvalidInput
 from qingshan.ledger.domain.commands import COMMANDS, Command
 from qingshan.ledger.domain.model import Principal
 from qingshan.ledger.domain.state import Effects, LedgerState
+from qingshan.ledger.domain.undo import UndoLog
 
 FetchAll = Callable[[str, Sequence[Any]], list[Any]]  # SQL with ? placeholders, params
 Rows = list[tuple[str, list[tuple[Any, ...]]]]  # SQL with ? placeholders, parameter rows
 
 
 class Book(Protocol):
-    name: str
-    commands: tuple[type[Command], ...]
+    name: ClassVar[str]
+    commands: ClassVar[tuple[type[Command], ...]]
 
     def bind(self, ledger: LedgerState, clock: Callable[[], int]) -> None:
         """The ledger to work through, and the time of the entry being applied (Unix ms, the
@@ -51,6 +52,47 @@ class Book(Protocol):
     def snapshot(self) -> Any:
         """A comparable picture of the whole book (``log verify`` compares replay and store)."""
         ...
+
+
+class ContextBook(UndoLog):
+    """What every context's book shares: the ledger and clock it is bound to, dispatch of its
+    commands to its handlers, and the keys changed since the last write. Subclasses set
+    ``name``, ``commands`` and ``_handlers`` and write ``_load`` and ``_rows``."""
+
+    name: ClassVar[str]
+    commands: ClassVar[tuple[type[Command], ...]]
+    _handlers: ClassVar[dict[type[Command], Callable[..., Effects]]]
+
+    def __init__(self, tables: Sequence[str]) -> None:
+        super().__init__()
+        self._dirty: dict[str, set[Any]] = {t: set() for t in tables}
+        self.ledger = LedgerState()
+        self.clock: Callable[[], int] = lambda: 0
+
+    def bind(self, ledger: LedgerState, clock: Callable[[], int]) -> None:
+        self.ledger = ledger
+        self.clock = clock
+
+    def apply(self, cmd: Command, actor: Principal, seq: int) -> Effects:
+        return self._handlers[type(cmd)](self, cmd, actor, seq)
+
+    def load(self, fetchall: FetchAll) -> None:
+        self._load(fetchall)
+
+    def rows(self) -> Rows:
+        out = self._rows()
+        self.discard_changes()
+        return out
+
+    def discard_changes(self) -> None:
+        for s in self._dirty.values():
+            s.clear()
+
+    def _load(self, fetchall: FetchAll) -> None:
+        raise NotImplementedError
+
+    def _rows(self) -> Rows:
+        raise NotImplementedError
 
 
 def catalog(books: Sequence[Book]) -> dict[str, type[Command]]:

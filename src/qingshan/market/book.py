@@ -32,7 +32,7 @@ from qingshan.errors import (
     NotAccountOwner,
     NotFound,
 )
-from qingshan.ledger.books import FetchAll, Rows
+from qingshan.ledger.books import ContextBook, FetchAll, Rows
 from qingshan.ledger.domain.commands import (
     Command,
     EnforceHold,
@@ -47,8 +47,7 @@ from qingshan.ledger.domain.model import (
     Principal,
     Role,
 )
-from qingshan.ledger.domain.state import Effects, LedgerState
-from qingshan.ledger.domain.undo import UndoLog
+from qingshan.ledger.domain.state import Effects
 from qingshan.market import storage
 from qingshan.market.commands import (
     MARKET_COMMANDS,
@@ -192,12 +191,12 @@ def trading_day(now_ms: int) -> int:
 Handler = Callable[["MarketBook", Any, Principal, int], Effects]
 
 
-class MarketBook(UndoLog):
+class MarketBook(ContextBook):
     name = "market"
-    commands: tuple[type[Command], ...] = MARKET_COMMANDS
+    commands = MARKET_COMMANDS
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(("instruments", "orders", "trades"))
         self.instruments: dict[str, Instrument] = {}
         self.orders: dict[str, Order] = {}
         self.trades: dict[int, Trade] = {}
@@ -208,30 +207,13 @@ class MarketBook(UndoLog):
         self.bought: dict[tuple[str, str], tuple[int, int]] = {}
         # order-rate limit: (party, instrument) -> (minute, orders placed in it)
         self.rate: dict[tuple[str, str], tuple[int, int]] = {}
-        self._dirty: dict[str, set[Any]] = {"instruments": set(), "orders": set(),
-                                            "trades": set()}
-        self.ledger = LedgerState()
-        self.clock: Callable[[], int] = lambda: 0
 
     # ------------------------------------------------------------------ Book protocol
-    def bind(self, ledger: LedgerState, clock: Callable[[], int]) -> None:
-        self.ledger = ledger
-        self.clock = clock
-
-    def apply(self, cmd: Command, actor: Principal, seq: int) -> Effects:
-        return self._handlers[type(cmd)](self, cmd, actor, seq)
-
-    def load(self, fetchall: FetchAll) -> None:
+    def _load(self, fetchall: FetchAll) -> None:
         storage.load(self, fetchall)
 
-    def rows(self) -> Rows:
-        out = storage.rows(self)
-        self.discard_changes()
-        return out
-
-    def discard_changes(self) -> None:
-        for s in self._dirty.values():
-            s.clear()
+    def _rows(self) -> Rows:
+        return storage.rows(self)
 
     def snapshot(self) -> Any:
         return (self.instruments, self.orders, self.trades, dict(self.counters),

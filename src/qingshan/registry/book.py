@@ -29,7 +29,7 @@ from qingshan.errors import (
     NotFound,
     WrongAccountType,
 )
-from qingshan.ledger.books import FetchAll, Rows
+from qingshan.ledger.books import ContextBook, FetchAll, Rows
 from qingshan.ledger.domain.commands import Command, IssueUnits
 from qingshan.ledger.domain.model import (
     SYSTEM,
@@ -39,8 +39,7 @@ from qingshan.ledger.domain.model import (
     Principal,
     Role,
 )
-from qingshan.ledger.domain.state import Effects, LedgerState
-from qingshan.ledger.domain.undo import UndoLog
+from qingshan.ledger.domain.state import Effects
 from qingshan.registry import storage
 from qingshan.registry.commands import (
     REGISTRY_COMMANDS,
@@ -174,12 +173,12 @@ class IssuanceRequest:
 Handler = Callable[["RegistryBook", Any, Principal, int], Effects]
 
 
-class RegistryBook(UndoLog):
+class RegistryBook(ContextBook):
     name = "registry"
-    commands: tuple[type[Command], ...] = REGISTRY_COMMANDS
+    commands = REGISTRY_COMMANDS
 
     def __init__(self, methodologies: Mapping[str, Methodology]) -> None:
-        super().__init__()
+        super().__init__(("projects", "reports", "requests"))
         self.methodologies = dict(methodologies)
         self.projects: dict[str, Project] = {}
         self.reports: dict[str, MonitoringReport] = {}
@@ -187,30 +186,16 @@ class RegistryBook(UndoLog):
         self.counters = {"project": 0, "report": 0, "request": 0}
         # lifecycle events not yet written: (seq, n) -> (project, kind, actor, reason)
         self.events: dict[tuple[int, int], tuple[str, str, str, str]] = {}
-        self._dirty: dict[str, set[str]] = {"projects": set(), "reports": set(),
-                                            "requests": set()}
-        self.ledger = LedgerState()
-        self.clock: Callable[[], int] = lambda: 0
 
     # ------------------------------------------------------------------ Book protocol
-    def bind(self, ledger: LedgerState, clock: Callable[[], int]) -> None:
-        self.ledger = ledger
-        self.clock = clock
-
-    def apply(self, cmd: Command, actor: Principal, seq: int) -> Effects:
-        return self._handlers[type(cmd)](self, cmd, actor, seq)
-
-    def load(self, fetchall: FetchAll) -> None:
+    def _load(self, fetchall: FetchAll) -> None:
         storage.load(self, fetchall)
 
-    def rows(self) -> Rows:
-        out = storage.rows(self)
-        self.discard_changes()
-        return out
+    def _rows(self) -> Rows:
+        return storage.rows(self)
 
     def discard_changes(self) -> None:
-        for s in self._dirty.values():
-            s.clear()
+        super().discard_changes()
         self.events.clear()
 
     def snapshot(self) -> Any:
