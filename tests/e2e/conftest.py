@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,6 +31,26 @@ class Api:
     @property
     def size(self) -> int:
         return self.platform.sequencer.size
+
+
+class Flow:
+    """Posts as a named principal, each time under a fresh idempotency key."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.n = 0
+
+    def post(self, path: str, body: dict[str, Any], who: str) -> Any:
+        self.n += 1
+        return self.api.client.post(f"/api/v1{path}", json=body,
+                                    headers=self.api.headers(who, f"k{self.n}"))
+
+    def ok(self, path: str, body: dict[str, Any], who: str) -> dict[str, Any]:
+        """Post, expect 201, return the result."""
+        r = self.post(path, body, who)
+        assert r.status_code == 201, r.text
+        result: dict[str, Any] = r.json()["result"]
+        return result
 
 
 @pytest.fixture

@@ -8,30 +8,12 @@ from typing import Any
 
 from qingshan.infra.config import Settings
 from qingshan.platform import Platform
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, Flow
 
 ALICE, BOB = "A00000004", "A00000005"
 
-
-class Client:
-    def __init__(self, api: Api) -> None:
-        self.api = api
-        self.n = 0
-
-    def post(self, path: str, body: dict[str, Any], who: str) -> Any:
-        self.n += 1
-        return self.api.client.post(f"/api/v1{path}", json=body,
-                                    headers=self.api.headers(who, f"m{self.n}"))
-
-    def ok(self, path: str, body: dict[str, Any], who: str) -> dict[str, Any]:
-        r = self.post(path, body, who)
-        assert r.status_code == 201, r.text
-        result: dict[str, Any] = r.json()["result"]
-        return result
-
-
-def listed(api: Api) -> Client:
-    c = Client(api)
+def listed(api: Api) -> Flow:
+    c = Flow(api)
     fees = c.ok("/accounts", {"party": "P000001", "account_type": "holding",
                               "label": "fees"}, "operator")["account"]
     c.ok("/transfers", {"asset": "CNY", "source": "A00000003", "destination": BOB,

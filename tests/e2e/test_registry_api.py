@@ -17,7 +17,7 @@ from qingshan.ledger import transparency as tlog
 from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.platform import Platform
 from qingshan.registry.book import RegistryBook
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, Flow
 from tests.support.book import SETUP
 from tests.support.registry import EXTRA, METHODOLOGIES, project_payload
 
@@ -37,24 +37,6 @@ def reg(tmp_path: Path) -> Iterator[Api]:
     with TestClient(create_app(settings, plat)) as client:
         yield Api(client, plat, keys)
     plat.close()
-
-
-class Flow:
-    def __init__(self, api: Api) -> None:
-        self.api = api
-        self.n = 0
-
-    def post(self, path: str, body: dict[str, Any], who: str) -> Any:
-        self.n += 1
-        return self.api.client.post(f"/api/v1{path}", json=body,
-                                    headers=self.api.headers(who, f"k{self.n}"))
-
-    def ok(self, path: str, body: dict[str, Any], who: str) -> dict[str, Any]:
-        r = self.post(path, body, who)
-        assert r.status_code == 201, r.text
-        result: dict[str, Any] = r.json()["result"]
-        return result
-
 
 def test_draft_to_retirement_through_http_with_an_offline_proof(reg: Api,
                                                                 tmp_path: Path) -> None:
