@@ -478,3 +478,25 @@ def test_amend_down_keeps_priority_and_a_new_price_goes_to_the_back() -> None:
     with pytest.raises(NotAccountOwner):
         ex.run(AmendOrder(c, 3000, 5), KEYS[1])
     assert check_invariants(ex.router.ledger) == []
+
+
+def test_an_instrument_for_a_vintage_range_trades_only_those_units() -> None:
+    ex = make_exchange()
+    ex.run(issue(TRADERS[0], 500, vintage=2021))
+    ex.run(CreateInstrument("CQCER-2021", "CQCER", 1, 1, 1000, 3000, 100_000, 0, FEES,
+                            vintage_from=2021, vintage_to=2021))
+    v21 = {"instrument": "CQCER-2021", "order_type": "limit", "price": 3000}
+    with pytest.raises(InsufficientUnits):  # holds 10,500 units, but only 500 of 2021
+        ex.run(PlaceOrder.from_payload({**v21, "account": TRADERS[0], "side": "sell",
+                                        "quantity": 600}), KEYS[0])
+    ex.run(PlaceOrder.from_payload({**v21, "account": TRADERS[0], "side": "sell",
+                                    "quantity": 500}), KEYS[0])
+    ex.run(PlaceOrder.from_payload({**v21, "account": TRADERS[1], "side": "buy",
+                                    "quantity": 500}), KEYS[1])
+    got = [b for b in ex.router.ledger.active_blocks(TRADERS[1], "CQCER") if b.vintage == 2021]
+    assert sum(b.quantity for b in got) == 500
+    with pytest.raises(QingshanError):
+        CreateInstrument.from_payload({"id": "X-1", "asset": "CQCER", "tick": 1, "lot": 1,
+                                       "band_bps": 10, "reference_price": 10, "max_order": 1,
+                                       "fee_bps": 0, "fee_account": FEES,
+                                       "vintage_from": 2023})

@@ -264,6 +264,8 @@ market_instruments = Table(
     Column("max_position", BigInteger, nullable=False),
     Column("max_orders_per_minute", BigInteger, nullable=False),
     Column("phase", String(12), nullable=False),
+    Column("vintage_from", Integer, nullable=False),
+    Column("vintage_to", Integer, nullable=False),
 )
 
 market_orders = Table(

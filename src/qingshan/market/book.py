@@ -134,6 +134,12 @@ class Instrument:
     max_position: int = 0
     max_orders_per_minute: int = 0
     phase: Phase = Phase.CONTINUOUS
+    vintage_from: int = 0
+    vintage_to: int = 0
+
+    @property
+    def vintages(self) -> tuple[int, int] | None:
+        return (self.vintage_from, self.vintage_to) if self.vintage_from else None
 
     def band(self, bps: int | None = None) -> tuple[int, int]:
         """Lowest and highest allowed prices, on the tick grid (``bps``: another width, such
@@ -292,7 +298,8 @@ class MarketBook(ContextBook):
         inst = Instrument(cmd.id, cmd.asset, cmd.tick, cmd.lot, cmd.band_bps,
                           cmd.reference_price, cmd.max_order, cmd.fee_bps, cmd.fee_account,
                           cmd.t_plus_one, cmd.block_band_bps, cmd.block_min,
-                          cmd.max_position, cmd.max_orders_per_minute)
+                          cmd.max_position, cmd.max_orders_per_minute, Phase.CONTINUOUS,
+                          cmd.vintage_from, cmd.vintage_to)
         self._set(self.instruments, inst.id, inst)
         self._dirty["instruments"].add(inst.id)
         lo, hi = inst.band()
@@ -375,7 +382,8 @@ class MarketBook(ContextBook):
                                         requested=quantity)
         if side is Side.SELL:
             hold = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, inst.asset, account,
-                                          quantity, None, "sell order"), seq, effects)
+                                          quantity, None, "sell order",
+                                          vintages=inst.vintages), seq, effects)
         else:
             value = price * quantity
             hold = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, QUOTE, account,
@@ -545,8 +553,10 @@ class MarketBook(ContextBook):
         """Release an order's hold and hold exactly ``need`` again (a new hold id)."""
         self._ledger(ReleaseHold(o.hold, "amend"), seq, effects)
         asset = self.instruments[o.instrument].asset if o.side is Side.SELL else QUOTE
+        inst = self.instruments[o.instrument]
         again = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, asset, o.account, need, None,
-                                       "amended order"), seq, effects)
+                                       "amended order", vintages=inst.vintages
+                                       if o.side is Side.SELL else None), seq, effects)
         return str(again["hold"])
 
     # ------------------------------------------------------------------ listing and picking

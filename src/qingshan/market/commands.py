@@ -65,6 +65,8 @@ class CreateInstrument(Command):
     block_min: int = 1  # block agreements: the smallest quantity (national: 100,000 t)
     max_position: int = 0  # units one party may hold and bid for; 0: no limit
     max_orders_per_minute: int = 0  # orders one party may place per minute; 0: no limit
+    vintage_from: int = 0  # units of these vintages only (0: any), e.g. CQCER 2021-2023
+    vintage_to: int = 0
 
     def to_payload(self) -> dict[str, Any]:
         return {"id": self.id, "asset": self.asset, "tick": self.tick, "lot": self.lot,
@@ -73,7 +75,8 @@ class CreateInstrument(Command):
                 "fee_account": self.fee_account, "t_plus_one": self.t_plus_one,
                 "block_band_bps": self.block_band_bps, "block_min": self.block_min,
                 "max_position": self.max_position,
-                "max_orders_per_minute": self.max_orders_per_minute}
+                "max_orders_per_minute": self.max_orders_per_minute,
+                "vintage_from": self.vintage_from, "vintage_to": self.vintage_to}
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> CreateInstrument:
@@ -92,7 +95,15 @@ class CreateInstrument(Command):
                   max_position=_int(data, "max_position", 0, MAX_QUANTITY)
                   if "max_position" in data else 0,
                   max_orders_per_minute=_int(data, "max_orders_per_minute", 0, 10**6)
-                  if "max_orders_per_minute" in data else 0)
+                  if "max_orders_per_minute" in data else 0,
+                  vintage_from=_int(data, "vintage_from", 0, 2100)
+                  if "vintage_from" in data else 0,
+                  vintage_to=_int(data, "vintage_to", 0, 2100)
+                  if "vintage_to" in data else 0)
+        if (cmd.vintage_from == 0) != (cmd.vintage_to == 0) or cmd.vintage_from > cmd.vintage_to \
+                or 0 < cmd.vintage_from < 1990:
+            raise InvalidInput("give both vintage_from and vintage_to, in order",
+                               field="vintage_to")
         if cmd.reference_price % cmd.tick:
             raise InvalidInput("the reference price must be a multiple of the tick",
                                field="reference_price")

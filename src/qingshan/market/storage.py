@@ -11,7 +11,8 @@ if TYPE_CHECKING:
 
 INSTRUMENT_COLS = ["id", "asset", "tick", "lot", "band_bps", "reference_price", "max_order",
                    "fee_bps", "fee_account", "t_plus_one", "block_band_bps", "block_min",
-                   "max_position", "max_orders_per_minute", "phase"]
+                   "max_position", "max_orders_per_minute", "phase", "vintage_from",
+                   "vintage_to"]
 ORDER_COLS = ["id", "instrument", "account", "party", "side", "order_type", "price",
               "quantity", "remaining", "status", "hold", "seq", "counterparty", "time_ms",
               "ends_at"]
@@ -56,7 +57,7 @@ def load(book: MarketBook, fetchall: FetchAll) -> None:
         book.instruments[r[0]] = Instrument(r[0], r[1], int(r[2]), int(r[3]), int(r[4]),
                                             int(r[5]), int(r[6]), int(r[7]), r[8], bool(r[9]),
                                             int(r[10]), int(r[11]), int(r[12]), int(r[13]),
-                                            Phase(r[14]))
+                                            Phase(r[14]), int(r[15]), int(r[16]))
     for r in fetchall(f"SELECT {', '.join(ORDER_COLS)} FROM market_orders ORDER BY seq, id",
                       ()):
         o = Order(r[0], r[1], r[2], r[3], Side(r[4]), OrderType(r[5]), int(r[6]), int(r[7]),

@@ -373,11 +373,13 @@ class PlaceHold(Command):
     controller: str | None
     reference: str
     ranges: tuple[SerialRange, ...] | None = None
+    vintages: tuple[int, int] | None = None  # hold only units of these vintages (inclusive)
 
     def to_payload(self) -> dict[str, Any]:
         return {"hold_kind": self.hold_kind.value, "asset": self.asset, "account": self.account,
                 "quantity": self.quantity, "controller": self.controller,
-                "reference": self.reference, "ranges": _ranges_payload(self.ranges)}
+                "reference": self.reference, "ranges": _ranges_payload(self.ranges),
+                "vintages": None if self.vintages is None else list(self.vintages)}
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> PlaceHold:
@@ -389,7 +391,17 @@ class PlaceHold(Command):
                    controller=None if controller is None else check_id("P", controller,
                                                                        "controller"),
                    reference=_text(data, "reference", required=False, max_len=120),
-                   ranges=ranges)
+                   ranges=ranges, vintages=_vintages(data))
+
+
+def _vintages(data: Mapping[str, Any]) -> tuple[int, int] | None:
+    raw = data.get("vintages")
+    if raw is None:
+        return None
+    if not isinstance(raw, list | tuple) or len(raw) != 2 or \
+            any(type(v) is not int or not 1990 <= v <= 2100 for v in raw) or raw[0] > raw[1]:
+        raise InvalidInput("vintages is a [from, to] pair of years", field="vintages")
+    return (raw[0], raw[1])
 
 
 @dataclass(frozen=True, slots=True)

@@ -342,9 +342,27 @@ class LedgerState(UndoLog):
         return acct
 
     # ------------------------------------------------------------------ selecting units
+    def _active_keys(self, account: str, asset: str,
+                     vintages: tuple[int, int] | None) -> Iterable[tuple[int, int, int, int]]:
+        sl = self._active_list(account, asset)
+        keys: Iterable[tuple[int, int, int, int]] = sl if vintages is None else sl.irange(
+            (vintages[0],), (vintages[1] + 1,), inclusive=(True, False))
+        return keys
+
     def check_take(self, account: str, asset: str, quantity: int,
-                   ranges: tuple[SerialRange, ...] | None) -> None:
-        """Raise unless the account's active units can supply ``quantity`` / ``ranges``."""
+                   ranges: tuple[SerialRange, ...] | None,
+                   vintages: tuple[int, int] | None = None) -> None:
+        """Raise unless the account's active units (of ``vintages``, if given) can supply
+        ``quantity`` / ``ranges``."""
+        if ranges is None and vintages is not None:
+            have = 0
+            for key in self._active_keys(account, asset, vintages):
+                have += self.blocks[key[3]].quantity
+                if have >= quantity:
+                    return
+            raise InsufficientUnits("not enough active units of these vintages",
+                                    account=account, asset=asset, available=have,
+                                    requested=quantity, vintages=list(vintages))
         if ranges is None:
             have = self.active_quantity(account, asset)
             if have < quantity:
@@ -364,12 +382,13 @@ class LedgerState(UndoLog):
                 pos = b.end + 1
 
     def _take(self, account: str, asset: str, quantity: int,
-              ranges: tuple[SerialRange, ...] | None) -> list[UnitBlock]:
+              ranges: tuple[SerialRange, ...] | None,
+              vintages: tuple[int, int] | None = None) -> list[UnitBlock]:
         """Cut out the blocks to move (after :meth:`check_take`), oldest vintage first."""
         taken: list[UnitBlock] = []
         if ranges is None:
             need = quantity
-            for key in self._active_list(account, asset):
+            for key in self._active_keys(account, asset, vintages):
                 b = self.blocks[key[3]]
                 taken.append(b)
                 need -= b.quantity
@@ -625,9 +644,9 @@ class LedgerState(UndoLog):
             self._hold_funds(acct.id, asset.code, cmd.quantity)
             moved: list[list[int]] | None = None
         else:
-            self.check_take(acct.id, asset.code, cmd.quantity, cmd.ranges)
+            self.check_take(acct.id, asset.code, cmd.quantity, cmd.ranges, cmd.vintages)
             hid = hold_id(self._next("hold"))
-            taken = self._take(acct.id, asset.code, cmd.quantity, cmd.ranges)
+            taken = self._take(acct.id, asset.code, cmd.quantity, cmd.ranges, cmd.vintages)
             moved = self._move(taken, account=acct.id, state=BlockState.HELD, hold=hid,
                                effects=effects)
         self._set(self.holds, hid, Hold(hid, cmd.hold_kind, acct.id, asset.code, cmd.quantity,

@@ -35,6 +35,8 @@ def upgrade() -> None:
         sa.Column("max_position", sa.BigInteger(), nullable=False),
         sa.Column("max_orders_per_minute", sa.BigInteger(), nullable=False),
         sa.Column("phase", sa.String(length=12), nullable=False),
+        sa.Column("vintage_from", sa.Integer(), nullable=False),
+        sa.Column("vintage_to", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
