@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -500,3 +500,38 @@ def test_an_instrument_for_a_vintage_range_trades_only_those_units() -> None:
                                        "band_bps": 10, "reference_price": 10, "max_order": 1,
                                        "fee_bps": 0, "fee_account": FEES,
                                        "vintage_from": 2023})
+
+
+@settings(max_examples=60, deadline=None)
+@given(lot=st.integers(1, 60), bids=st.lists(
+    st.tuples(st.integers(1, 2), st.integers(2500, 2600), st.integers(1, 30)), max_size=12))
+def test_one_way_auction_awards_by_price_then_time_and_settles_or_releases_every_hold(
+        lot: int, bids: list[tuple[int, int, int]]) -> None:
+    from qingshan.market.commands import BidAuction, CloseAuction, StartAuction
+
+    ex = make_exchange(fee_bps=25)
+    ledger = ex.router.ledger
+    ex.router.now_ms = 1_764_000_000_000
+    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], lot * 10, 2500,
+                            ex.router.now_ms + 60_000), KEYS[0])["auction"]
+    placed = []
+    for i, price, lots in bids:
+        try:
+            b = ex.run(BidAuction(a, TRADERS[i], price, min(lots, lot) * 10), KEYS[i])["bid"]
+        except QingshanError:
+            continue
+        placed.append((b, price, min(lots, lot) * 10))
+    ex.router.now_ms += 60_000
+    r = ex.run(CloseAuction(a))
+    awarded = sum(w["quantity"] for w in r["awards"])
+    assert awarded + r["unsold"] == lot * 10
+    order = sorted(placed, key=lambda b: (-b[1], int(b[0][1:])))
+    left, expected = lot * 10, []
+    for bid, price, qty in order:
+        if left:
+            expected.append((bid, price, min(qty, left)))
+            left -= min(qty, left)
+    assert [(w["bid"], w["price"], w["quantity"]) for w in r["awards"]] == expected
+    assert all(h.status.value != "active" for h in ledger.holds.values())
+    assert check_invariants(ledger) == []
+    assert sum(ledger.balance(a_, "CNY") for a_ in [*TRADERS, FEES]) == 300_000_000
