@@ -205,3 +205,17 @@ def test_registry_pages_show_projects_and_hide_drafts(reg: Api) -> None:
     assert "Wushan" in en.text and "Submitted" in en.text
     assert reg.client.get(f"/registry/projects/{pid}").status_code == 200
     assert reg.client.get(f"/registry/projects/{draft}").status_code == 404
+
+
+def test_the_projects_table_sorts_and_pages(reg: Api) -> None:
+    f = Flow(reg)
+    for k in range(30):
+        pid = f.ok("/registry/projects", project_payload(name=f"项目{k:02d}",
+                                                           estimated_annual=1000 + k),
+                   "alice")["project"]
+        f.ok(f"/registry/projects/{pid}/submit", {"reason": "ready"}, "alice")
+    first = reg.client.get("/registry", params={"sort": "estimated", "desc": "true"}).text
+    assert first.index("项目29") < first.index("项目28") and "项目04" not in first
+    second = reg.client.get("/registry", params={"sort": "estimated", "desc": "true",
+                                                 "page": 2}).text
+    assert "项目04" in second and "项目29" not in second and "2 / 2" in second

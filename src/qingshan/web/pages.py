@@ -14,6 +14,7 @@ from qingshan.errors import QingshanError
 from qingshan.ledger import queries
 from qingshan.ledger.domain.serials import parse_serial
 
+PAGE_SIZE = 25
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
 
@@ -142,17 +143,30 @@ def mount_pages(app: FastAPI) -> None:
         return HTMLResponse(html)
 
     @app.get("/registry", response_class=HTMLResponse, include_in_schema=False)
-    def registry_page(request: Request) -> HTMLResponse:
+    def registry_page(request: Request, sort: str = "id", desc: bool = False,
+                      page: int = 1) -> HTMLResponse:
         from qingshan.registry import queries as rq
 
         lang = _lang(request)
+        names = _district_names(lang)
         with request.app.state.edge.read() as conn:
             projects = rq.projects(conn, limit=500)
             stats = rq.summary(conn)
             retirements = queries.retirements(conn, limit=100)
+        keys = {"id": lambda p: p["id"], "name": lambda p: p["name"],
+                "methodology": lambda p: p["methodology"],
+                "district": lambda p: names.get(p["location"]["district"], ""),
+                "status": lambda p: p["status"],
+                "estimated": lambda p: p["estimated_annual"]}
+        sort = sort if sort in keys else "id"
+        projects.sort(key=keys[sort], reverse=desc)
+        pages = max(1, -(-len(projects) // PAGE_SIZE))
+        page = min(max(page, 1), pages)
         html = TEMPLATES.get_template("projects.html").render(
-            t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", projects=projects,
-            stats=stats, retirements=retirements, districts=_district_names(lang))
+            t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh",
+            projects=projects[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], total=len(projects),
+            page=page, pages=pages, sort=sort, desc=desc, stats=stats,
+            retirements=retirements, districts=names)
         return HTMLResponse(html)
 
     @app.get("/registry/projects/{pid}", response_class=HTMLResponse, include_in_schema=False)
