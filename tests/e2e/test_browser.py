@@ -254,3 +254,13 @@ def test_auditor_pages_through_the_journal_and_members_cannot(site: dict[str, An
     r = member.goto(site["base"] + "/audit")
     assert r is not None and r.status == 403
     member.close()
+
+
+def test_operator_halts_and_resumes_trading(site: dict[str, Any], browser: Any) -> None:
+    page = sign_in(browser, site, "operator")
+    page.click("text=暂停")
+    assert page.is_visible("[role=status]")
+    assert page.locator("td.phase").first.inner_text() == "halted"
+    page.click("text=连续交易")
+    assert page.locator("td.phase").first.inner_text() == "continuous"
+    page.close()

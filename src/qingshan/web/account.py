@@ -228,6 +228,17 @@ def mount_account_pages(app: FastAPI) -> None:
                              {"report": report, "approve": approve == "yes",
                               "verified_quantity": qty, "opinion": opinion}, key)
 
+    @app.post("/me/market/{instrument}", include_in_schema=False)
+    async def market_control(request: Request, instrument: str, action: str = Form(""),
+                             key: str = Form("")) -> Response:
+        """The operator's market controls: a phase, the call auction, the close of day."""
+        if action in ("call", "continuous", "halted"):
+            return await _submit(request, "set_phase", {"instrument": instrument,
+                                                        "phase": action,
+                                                        "reason": "operator's page"}, key)
+        kind = {"uncross": "run_call_auction", "close": "close_day"}.get(action, action)
+        return await _submit(request, kind, {"instrument": instrument}, key)
+
     @app.post("/me/issuance/{request_id}", include_in_schema=False)
     async def decide(request: Request, request_id: str, approve: str = Form("yes"),
                      key: str = Form("")) -> Response:
