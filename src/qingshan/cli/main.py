@@ -94,6 +94,7 @@ def _demo_keys(plat: Any, s: Settings) -> None:
         state = plat.sequencer.state
         ent = next(p for p in state.parties.values() if p.kind is PartyKind.ENTERPRISE)
         court = next(p for p in state.parties.values() if p.kind is PartyKind.COURT)
+        verifier = next(p for p in state.parties.values() if p.kind is PartyKind.VERIFIER)
         with plat.engine.begin() as conn:
             lines = [
                 f"operator {create_api_key(conn, Role.OPERATOR, None, 'demo operator')}",
@@ -101,6 +102,8 @@ def _demo_keys(plat: Any, s: Settings) -> None:
                 f"member   {create_api_key(conn, Role.MEMBER, ent.id, 'demo member')}"
                 f"  ({ent.name}, {ent.id})",
                 f"court    {create_api_key(conn, Role.COURT, court.id, 'demo court')}",
+                f"verifier {create_api_key(conn, Role.VERIFIER, verifier.id, 'demo verifier')}"
+                f"  ({verifier.name})",
             ]
         path.write_text("\n".join(lines) + "\n")
         path.chmod(0o600)
