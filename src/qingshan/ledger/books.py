@@ -22,6 +22,14 @@ FetchAll = Callable[[str, Sequence[Any]], list[Any]]  # SQL with ? placeholders,
 Rows = list[tuple[str, list[tuple[Any, ...]]]]  # SQL with ? placeholders, parameter rows
 
 
+def upsert_sql(table: str, cols: Sequence[str], keys: Sequence[str] = ("id",)) -> str:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE``: the one write statement of every projection
+    table (SQLite and PostgreSQL both take it; ``?`` placeholders)."""
+    updates = ", ".join(f"{c}=excluded.{c}" for c in cols if c not in keys)
+    return (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
+
+
 class Book(Protocol):
     name: ClassVar[str]
     commands: ClassVar[tuple[type[Command], ...]]

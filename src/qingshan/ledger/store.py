@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from qingshan.infra.db import is_sqlite, sqlite_path
 from qingshan.ledger import transparency as tlog
-from qingshan.ledger.books import Book
+from qingshan.ledger.books import Book, upsert_sql
 from qingshan.ledger.domain.model import (
     Account,
     AccountStatus,
@@ -65,12 +65,6 @@ class LoadedLog:
     frontier: tlog.MerkleFrontier
 
 
-def _upsert(table: str, cols: Sequence[str], keys: Sequence[str]) -> str:
-    updates = ", ".join(f"{c}=excluded.{c}" for c in cols if c not in keys)
-    return (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
-
-
 def _insert(table: str, cols: Sequence[str]) -> str:
     return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
 
@@ -84,22 +78,22 @@ SQL = {
     "log_nodes": _insert("log_nodes", ["level", "idx", "hash"]),
     "tree_heads": _insert("tree_heads", ["size", "root", "timestamp_ms", "signature",
                                          "key_id"]),
-    "parties": _upsert("parties", ["id", "kind", "name", "identifier"], ["id"]),
-    "accounts": _upsert("accounts", ["id", "party_id", "type", "status", "label"], ["id"]),
-    "asset_classes": _upsert("asset_classes", ["code", "kind", "unit", "name", "registry",
+    "parties": upsert_sql("parties", ["id", "kind", "name", "identifier"], ["id"]),
+    "accounts": upsert_sql("accounts", ["id", "party_id", "type", "status", "label"], ["id"]),
+    "asset_classes": upsert_sql("asset_classes", ["code", "kind", "unit", "name", "registry",
                                                "next_serial"], ["code"]),
-    "issuances": _upsert("issuances", ["id", "asset", "project", "vintage", "serial_start",
+    "issuances": upsert_sql("issuances", ["id", "asset", "project", "vintage", "serial_start",
                                        "serial_end", "monitoring_start", "monitoring_end",
                                        "reference"], ["id"]),
-    "unit_blocks": _upsert("unit_blocks", ["id", "asset", "issuance", "vintage", "serial_start",
+    "unit_blocks": upsert_sql("unit_blocks", ["id", "asset", "issuance", "vintage", "serial_start",
                                            "serial_end", "account", "state", "hold"], ["id"]),
     "unit_blocks_delete": "DELETE FROM unit_blocks WHERE id = ?",
-    "ledger_counters": _upsert("ledger_counters", ["name", "value"], ["name"]),
-    "balances": _upsert("balances", ["account", "asset", "balance", "held"],
+    "ledger_counters": upsert_sql("ledger_counters", ["name", "value"], ["name"]),
+    "balances": upsert_sql("balances", ["account", "asset", "balance", "held"],
                         ["account", "asset"]),
-    "holds": _upsert("holds", ["id", "kind", "account", "asset", "quantity", "status",
+    "holds": upsert_sql("holds", ["id", "kind", "account", "asset", "quantity", "status",
                                "controller", "reference"], ["id"]),
-    "retirements": _upsert("retirements", ["id", "seq", "account", "asset", "quantity",
+    "retirements": upsert_sql("retirements", ["id", "seq", "account", "asset", "quantity",
                                            "purpose", "beneficiary", "reason", "reference",
                                            "ranges"], ["id"]),
 }

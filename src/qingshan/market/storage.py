@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from qingshan.ledger.books import FetchAll, Rows
+from qingshan.ledger.books import FetchAll, Rows, upsert_sql
 
 if TYPE_CHECKING:
     from qingshan.market.book import MarketBook
@@ -20,25 +20,19 @@ TRADE_COLS = ["id", "instrument", "price", "quantity", "buy_order", "sell_order"
               "aggressor", "buyer_fee", "seller_fee", "seq", "day"]
 
 
-def _upsert(table: str, cols: list[str]) -> str:
-    sets = ", ".join(f"{c}=excluded.{c}" for c in cols[1:])
-    return (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-            f"ON CONFLICT (id) DO UPDATE SET {sets}")
-
-
 def rows(book: MarketBook) -> Rows:
     d = book._dirty
     out: Rows = []
     if d["instruments"]:
-        out.append((_upsert("market_instruments", INSTRUMENT_COLS), [
+        out.append((upsert_sql("market_instruments", INSTRUMENT_COLS), [
             tuple(_value(getattr(book.instruments[i], c)) for c in INSTRUMENT_COLS)
             for i in sorted(d["instruments"]) if i in book.instruments]))
     if d["orders"]:
-        out.append((_upsert("market_orders", ORDER_COLS), [
+        out.append((upsert_sql("market_orders", ORDER_COLS), [
             tuple(_value(getattr(book.orders[i], c)) for c in ORDER_COLS)
             for i in sorted(d["orders"]) if i in book.orders]))
     if d["trades"]:
-        out.append((_upsert("market_trades", TRADE_COLS), [
+        out.append((upsert_sql("market_trades", TRADE_COLS), [
             tuple(_value(getattr(book.trades[i], c)) for c in TRADE_COLS)
             for i in sorted(d["trades"]) if i in book.trades]))
     return out

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from qingshan.ledger.books import FetchAll, Rows
+from qingshan.ledger.books import FetchAll, Rows, upsert_sql
 from qingshan.registry.commands import Document
 
 if TYPE_CHECKING:
@@ -24,12 +24,6 @@ REQUEST_COLS = ["id", "report", "project", "quantity", "status", "issuance", "bu
                 "reason", "seq"]
 
 
-def _upsert(table: str, cols: list[str]) -> str:
-    sets = ", ".join(f"{c}=excluded.{c}" for c in cols[1:])
-    return (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-            f"ON CONFLICT (id) DO UPDATE SET {sets}")
-
-
 def _docs(docs: tuple[Document, ...]) -> str:
     return orjson.dumps([d.to_payload() for d in docs]).decode()
 
@@ -42,20 +36,20 @@ def rows(book: RegistryBook) -> Rows:
     out: Rows = []
     d = book._dirty
     if d["projects"]:
-        out.append((_upsert("registry_projects", PROJECT_COLS), [
+        out.append((upsert_sql("registry_projects", PROJECT_COLS), [
             (p.id, p.proponent, p.account, p.name, p.methodology, p.sector, p.asset, p.district,
              p.lat_e6, p.lon_e6, p.crediting_start, p.crediting_end, p.estimated_annual,
              p.description, _docs(p.documents), p.status.value, p.validator, p.created_seq,
              p.updated_seq)
             for p in (book.projects[i] for i in sorted(d["projects"]) if i in book.projects)]))
     if d["reports"]:
-        out.append((_upsert("registry_reports", REPORT_COLS), [
+        out.append((upsert_sql("registry_reports", REPORT_COLS), [
             (r.id, r.project, r.period_start, r.period_end, orjson.dumps(dict(r.values)).decode(),
              _docs(r.documents), r.claimed, r.status.value, r.verified, r.verifier, r.opinion,
              r.seq)
             for r in (book.reports[i] for i in sorted(d["reports"]) if i in book.reports)]))
     if d["requests"]:
-        out.append((_upsert("registry_issuance_requests", REQUEST_COLS), [
+        out.append((upsert_sql("registry_issuance_requests", REQUEST_COLS), [
             (q.id, q.report, q.project, q.quantity, q.status.value, q.issuance, q.buffer,
              q.reason, q.seq)
             for q in (book.requests[i] for i in sorted(d["requests"]) if i in book.requests)]))
