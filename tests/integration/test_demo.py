@@ -13,11 +13,12 @@ from qingshan.registry.book import RegistryBook
 from tests.support.registry import METHODOLOGIES, TEST_FOREST, TEST_PV
 
 
-def test_demo_registers_projects_issues_trades_and_retires(tmp_path: Path) -> None:
+def test_demo_registers_projects_issues_trades_and_retires(database_url: str,
+                                                           tmp_path: Path) -> None:
+    """On SQLite and PostgreSQL: every book's rows round-trip through the database."""
     from qingshan.demo import load_demo
 
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}",
-                        signing_key_path=tmp_path / "key.pem")
+    settings = Settings(database_url=database_url, signing_key_path=tmp_path / "key.pem")
     plat = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES), MarketBook()])
     try:
         load_demo(plat.sequencer, enterprises=60, methodologies=[TEST_PV, TEST_FOREST])
@@ -34,5 +35,11 @@ def test_demo_registers_projects_issues_trades_and_retires(tmp_path: Path) -> No
         assert stats["cqcer_transferred_between_parties_t"] > 100_000
         assert "judicial_compensation" in stats["cqcer_retired_t"]
         assert plat.verify().problems == []
+        books = [b.snapshot() for b in plat.sequencer.router.books]
     finally:
         plat.close()
+    again = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES), MarketBook()])
+    try:  # a restart loads the same books from the tables
+        assert [b.snapshot() for b in again.sequencer.router.books] == books
+    finally:
+        again.close()
