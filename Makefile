@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+MAP    := src/qingshan/web/static/chongqing-districts.json
 
 .PHONY: demo test install fonts browser lint typecheck pytest pg bench clean
 
@@ -29,7 +30,7 @@ pg:
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql-15 || \
 	  $(SUDO) apt-get install -y -qq postgresql; fi
 
-demo: install
+demo: install $(MAP)
 	$(BIN)/qingshan demo load
 	$(BIN)/qingshan serve
 
@@ -49,7 +50,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch node_modules/.installed
 
-pytest: install pg browser node_modules/.installed
+# District boundaries for the cockpit's map, decoded from the echarts package (npm).
+$(MAP): $(STAMP) node_modules/.installed
+	$(BIN)/python -m qingshan.web.geo
+
+pytest: install pg browser node_modules/.installed $(MAP)
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest

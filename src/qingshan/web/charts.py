@@ -132,3 +132,39 @@ def money(fen: int, lang: str) -> str:
     if yuan >= 1_000_000:
         return f"CNY {yuan / 1_000_000:,.2f} M"
     return f"CNY {yuan:,.2f}"
+
+
+LIANGJIANG = "500157"  # since 2025-11-06: the former 江北区 (500105) and 渝北区 (500112)
+MERGED = {"500105": LIANGJIANG, "500112": LIANGJIANG}
+
+
+def district_map(rings: dict[str, list[list[tuple[float, float]]]], values: dict[str, int],
+                 names: dict[str, str], *, title: str, unit: str = "",
+                 width: int = 560) -> Markup:
+    """A choropleth of the districts' boundaries, five shades by share of the largest value,
+    each district titled with its name and value."""
+    height = int(width * (LAT1 - LAT0) / (LON1 - LON0) / math.cos(math.radians(30)))
+    top = max(values.values(), default=0) or 1
+
+    def point(lon: float, lat: float) -> str:
+        return (f"{(lon - LON0) / (LON1 - LON0) * width:.1f},"
+                f"{(LAT1 - lat) / (LAT1 - LAT0) * height:.1f}")
+
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'aria-label="{_label(title)}" xmlns="http://www.w3.org/2000/svg">']
+    for code, polys in sorted(rings.items()):
+        shown = MERGED.get(code, code)
+        value = values.get(shown, 0)
+        shade = "#e3ebe5" if value <= 0 else PALETTE[min(4, int(5 * (1 - value / top)))]
+        d = " ".join("M" + " L".join(point(*p) for p in ring[::2] or ring) + " Z"
+                     for ring in polys)
+        name = names.get(shown, names.get(code, code))
+        parts.append(f'<path d="{d}" fill="{shade}" stroke="#ffffff" stroke-width="0.8">'
+                     f'<title>{_label(name)}: {value:,} {_label(unit)}</title></path>')
+    steps = [(PALETTE[4 - k], f"≥ {top * k // 5:,}") for k in range(5)]
+    for k, (shade, text) in enumerate(steps):
+        y = height - 16 - 16 * k
+        parts.append(f'<rect x="8" y="{y}" width="12" height="12" fill="{shade}"/>'
+                     f'<text x="24" y="{y + 10}" font-size="11" fill="#1b2b22">{text}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -121,9 +121,14 @@ def mount_pages(app: FastAPI) -> None:
         seats = {d.code: d for d in (*DISTRICTS_2024, *DISTRICTS)}
         points = [(names[c], seats[c].lon, seats[c].lat, data["districts"].get(c, 0))
                   for c in {d.code for d in DISTRICTS} | set(data["districts"]) if c in seats]
+        from qingshan.web import geo
+
+        rings = geo.load()
         figures = {
-            "map": charts.symbol_map(points, title=text[f"map_{data['measure']}"],
-                                     unit="tCO2e"),
+            "map": charts.district_map(rings, data["districts"], names,
+                                       title=text[f"map_{data['measure']}"], unit="tCO2e")
+            if rings else charts.symbol_map(points, title=text[f"map_{data['measure']}"],
+                                            unit="tCO2e"),
             "vintages": charts.column_chart(data["vintages"], title=text["by_vintage"],
                                             unit="tCO2e"),
             "purposes": charts.bar_chart([(text.get(p, p), q) for p, q in data["purposes"]],
