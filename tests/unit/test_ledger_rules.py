@@ -68,7 +68,7 @@ def snapshot(book: Book) -> dict[str, object]:
 
 
 def units(book: Book, account: str) -> list[tuple[int, int]]:
-    return [(b.start, b.end) for b in book.state.active_blocks(account, "CQCER")]
+    return sorted((b.start, b.end) for b in book.state.active_blocks(account, "CQCER"))
 
 
 def retire(account: str, qty: int, ranges: tuple[SerialRange, ...] | None = None) -> RetireUnits:
@@ -378,3 +378,12 @@ def test_partial_enforcement_can_keep_the_rest_held() -> None:
     assert book.state.available(BOB, "CNY") == 800
     assert units(book, BOB) == [(1, 6)]
     assert check_invariants(book.state) == []
+
+
+def test_within_a_vintage_the_largest_block_goes_first() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10, vintage=2022))  # serials 1-10
+    book.run(issue(ALICE, 100, vintage=2022))  # serials 11-110
+    book.run(issue(ALICE, 5, vintage=2021))  # serials 111-115: older, so first of all
+    moved = book.run(Transfer("CQCER", ALICE, BOB, 30), ALICE_KEY).result["ranges"]
+    assert moved == [[111, 115], [11, 35]]  # one piece of the big 2022 block, not two

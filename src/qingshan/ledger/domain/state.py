@@ -110,8 +110,10 @@ class Dirty:
     counters: bool = False
 
 
-def _active_key(b: UnitBlock) -> tuple[int, int, int, int]:
-    return (b.vintage, b.issuance, b.start, b.id)
+def _active_key(b: UnitBlock) -> tuple[int, int, int, int, int]:
+    """Order of the units a transfer by quantity takes: oldest vintage first and, within a
+    vintage, the largest block first (the fewest pieces move). The block id comes last."""
+    return (b.vintage, -b.quantity, b.issuance, b.start, b.id)
 
 
 def _mergeable(a: UnitBlock, b: UnitBlock) -> bool:
@@ -246,7 +248,7 @@ class LedgerState(UndoLog):
 
     def active_blocks(self, account: str, asset: str) -> Iterator[UnitBlock]:
         for key in self._active.get((account, asset), ()):
-            yield self.blocks[key[3]]
+            yield self.blocks[key[-1]]
 
     def active_quantity(self, account: str, asset: str) -> int:
         return self._active_qty.get((account, asset), 0)
@@ -254,7 +256,7 @@ class LedgerState(UndoLog):
     def index_problems(self) -> list[str]:
         """Differences between the look-up indexes and the blocks themselves."""
         problems: list[str] = []
-        active: dict[tuple[str, str], list[tuple[int, int, int, int]]] = {}
+        active: dict[tuple[str, str], list[tuple[int, int, int, int, int]]] = {}
         qty: dict[tuple[str, str], int] = {}
         for b in self.blocks.values():
             if b.state is BlockState.ACTIVE:
@@ -343,9 +345,9 @@ class LedgerState(UndoLog):
 
     # ------------------------------------------------------------------ selecting units
     def _active_keys(self, account: str, asset: str,
-                     vintages: tuple[int, int] | None) -> Iterable[tuple[int, int, int, int]]:
+                     vintages: tuple[int, int] | None) -> Iterable[tuple[int, int, int, int, int]]:
         sl = self._active_list(account, asset)
-        keys: Iterable[tuple[int, int, int, int]] = sl if vintages is None else sl.irange(
+        keys: Iterable[tuple[int, int, int, int, int]] = sl if vintages is None else sl.irange(
             (vintages[0],), (vintages[1] + 1,), inclusive=(True, False))
         return keys
 
@@ -357,7 +359,7 @@ class LedgerState(UndoLog):
         if ranges is None and vintages is not None:
             have = 0
             for key in self._active_keys(account, asset, vintages):
-                have += self.blocks[key[3]].quantity
+                have += self.blocks[key[-1]].quantity
                 if have >= quantity:
                     return
             raise InsufficientUnits("not enough active units of these vintages",
@@ -389,7 +391,7 @@ class LedgerState(UndoLog):
         if ranges is None:
             need = quantity
             for key in self._active_keys(account, asset, vintages):
-                b = self.blocks[key[3]]
+                b = self.blocks[key[-1]]
                 taken.append(b)
                 need -= b.quantity
                 if need <= 0:
