@@ -2,11 +2,16 @@
 
     .venv/bin/python bench/market.py [--quick]
 
-- engine: orders/s through the order book and matching with in-memory settlement (the market
-  book on the ledger's book, no database), the book held at a depth of 10,000 resting orders,
-  beside a plain sorted-list insert (bisect.insort) of the same orders;
-- end to end: settled trades/s through the sequencer on SQLite (orders in batches of 1,000,
-  each fill settled delivery-versus-payment and journaled), beside the engine alone.
+The book starts 10,000 resting orders deep (bids 80.00-99.99, asks 100.01-120.00 yuan).
+
+- matching engine alone: orders/s through ``market/engine.py`` (the engine the market book
+  runs, undo log included), beside a plain sorted-list insert (bisect.insort) of the same
+  orders: a stream where about one order in five crosses the spread;
+- market book with in-memory settlement: the same stream through the market book on the
+  ledger's book (checks, holds, matching, delivery versus payment), no database;
+- end to end on SQLite, through the sequencer in batches of 1,000 (every fill settled and
+  journaled, with the transparency log): the same stream, and a stream of pairs (a resting
+  order, then an immediate-or-cancel order that crosses the spread) for settled trades/s.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -41,6 +47,7 @@ from qingshan.ledger.sequencer import Sequencer  # noqa: E402
 from qingshan.ledger.store import LedgerStore  # noqa: E402
 from qingshan.market.book import MarketBook  # noqa: E402
 from qingshan.market.commands import CreateInstrument, PlaceOrder  # noqa: E402
+from qingshan.market.engine import OrderBook  # noqa: E402
 
 TRADERS = 20
 ACCOUNTS = [f"A{7 + i:08d}" for i in range(TRADERS)]
@@ -85,9 +92,26 @@ def incoming(n: int, rng: random.Random) -> list[tuple[int, PlaceOrder]]:
     return out
 
 
-def order(i: int, side: str, price: int, qty: int) -> PlaceOrder:
+def crossing_pairs(n: int, rng: random.Random) -> list[tuple[int, PlaceOrder]]:
+    """Pairs: a resting order inside the book, then an immediate-or-cancel order of either
+    side that crosses the spread (so most pairs settle one or two trades and the depth holds)."""
+    out = []
+    for _ in range(n // 2):
+        i = rng.randrange(TRADERS)
+        side = rng.choice(["buy", "sell"])
+        price = rng.randrange(9_000, 10_000) if side == "buy" else rng.randrange(10_001, 11_001)
+        out.append((i, order(i, side, price, rng.randrange(1, 50))))
+        i = rng.randrange(TRADERS)
+        side = rng.choice(["buy", "sell"])
+        price = 10_300 if side == "buy" else 9_700
+        out.append((i, order(i, side, price, rng.randrange(1, 25), "ioc")))
+    return out
+
+
+def order(i: int, side: str, price: int, qty: int, kind: str = "limit") -> PlaceOrder:
     return PlaceOrder.from_payload({"instrument": "CQCER-ALL", "account": ACCOUNTS[i],
-                                    "side": side, "price": price, "quantity": qty})
+                                    "side": side, "price": price, "quantity": qty,
+                                    "order_type": kind})
 
 
 def baseline(orders: list[tuple[int, PlaceOrder]], prefill: list[tuple[int, PlaceOrder]]) -> float:
@@ -101,8 +125,31 @@ def baseline(orders: list[tuple[int, PlaceOrder]], prefill: list[tuple[int, Plac
     return len(orders) / (time.perf_counter() - start)
 
 
-def engine(orders: list[tuple[int, PlaceOrder]],
-           prefill: list[tuple[int, PlaceOrder]]) -> tuple[float, int]:
+def matching_engine(orders: list[tuple[int, PlaceOrder]],
+                    prefill: list[tuple[int, PlaceOrder]]) -> tuple[float, int]:
+    """The engine alone, fed the decoded orders (id, side, price, quantity, party)."""
+    def decoded(stream: list[tuple[int, PlaceOrder]], base: int) -> list[tuple[Any, ...]]:
+        return [(f"O{base + n:08d}", 0 if o.side.value == "buy" else 1, o.price or 0,
+                 o.quantity, KEYS[i].party_id) for n, (i, o) in enumerate(stream)]
+
+    undo: list[tuple[Any, ...]] = []
+    book = OrderBook(undo)
+    for args in decoded(prefill, 0):
+        book.place(*args)
+    undo.clear()
+    todo = decoded(orders, len(prefill))
+    place = book.place
+    fills = 0
+    start = time.perf_counter()
+    for n, args in enumerate(todo):
+        fills += len(place(*args)[0])
+        if n % 1000 == 999:  # as the sequencer does after each committed group
+            undo.clear()
+    return len(orders) / (time.perf_counter() - start), fills
+
+
+def market_book(orders: list[tuple[int, PlaceOrder]],
+                prefill: list[tuple[int, PlaceOrder]]) -> tuple[float, int]:
     ledger = LedgerState()
     market = MarketBook()
     router = Router(ledger, [market])
@@ -151,15 +198,23 @@ def main() -> None:
     orders = incoming(n, rng)
     print(f"# bench/market.py: book depth 10,000 resting orders, {n:,} incoming orders")
     base = baseline(orders, prefill)
-    print(f"baseline: bisect.insort into sorted lists      {base:>12,.0f} orders/s")
-    rate, trades = engine(orders, prefill)
-    print(f"engine (matching + in-memory settlement)       {rate:>12,.0f} orders/s   "
-          f"ratio {rate / base:.3f} × baseline   ({trades:,} trades)")
+    print(f"baseline: bisect.insort into sorted lists       {base:>10,.0f} orders/s")
+    rate, fills = matching_engine(orders, prefill)
+    print(f"matching engine alone                           {rate:>10,.0f} orders/s   "
+          f"ratio {rate / base:.2f} × baseline   ({fills:,} fills)")
+    brate, trades = market_book(orders, prefill)
+    print(f"market book, in-memory settlement               {brate:>10,.0f} orders/s   "
+          f"ratio {brate / base:.3f} × baseline   ({trades:,} trades)")
+    pairs = crossing_pairs(n, random.Random(12))
     tmp = Path(tempfile.mkdtemp(prefix="qingshan-mbench-"))
     try:
         orate, trate, etrades = end_to_end(f"sqlite:///{tmp / 'm.db'}", orders, prefill)
-        print(f"end to end on SQLite, batches of 1,000        {orate:>12,.0f} orders/s   "
-              f"{trate:,.0f} settled trades/s   ratio {orate / rate:.3f} × engine "
+        print(f"end to end on SQLite, same stream               {orate:>10,.0f} orders/s   "
+              f"{trate:,.0f} settled trades/s   ratio {orate / base:.3f} × baseline "
+              f"({etrades:,} trades)")
+        orate, trate, etrades = end_to_end(f"sqlite:///{tmp / 'p.db'}", pairs, prefill)
+        print(f"end to end on SQLite, crossing pairs            {orate:>10,.0f} orders/s   "
+              f"{trate:,.0f} settled trades/s   ratio {orate / base:.3f} × baseline "
               f"({etrades:,} trades)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

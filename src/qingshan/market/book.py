@@ -2,11 +2,15 @@
 price-time priority whose every fill settles delivery-versus-payment on the ledger in the same
 journal entry.
 
-An order holds what it could give up: a sell order holds its units, a buy order holds
-``price × quantity`` plus the most fee that could fall due (fees are rounded down, so the sum
-over fills never exceeds the reserve). A fill enforces part of each hold (units to the buyer,
-money to the seller, fees to the platform); a cancel, an IOC remainder or a finished buy order
-releases what is left. So every hold is either settled or released, never forgotten.
+An order that rests holds what it could give up: a sell order holds its units, a buy order
+holds ``price × quantity`` plus the most fee that could fall due (fees are rounded down, so
+the sum over fills never exceeds the reserve). An incoming order is first checked for all of
+it (units, or money and fees at its limit), then trades, settling each fill straight from its
+account in the same journal entry, and holds only what is left to rest (so an order that
+fills or is cancelled at once has no hold: ``hold`` is empty). A fill enforces part of the
+resting order's hold (units to the buyer, money to the seller, fees to the platform); a
+cancel or a finished buy order releases what is left. So every hold is either settled or
+released, never forgotten.
 
 Self-trade prevention: an incoming order never trades with a resting order of the same party;
 the resting order is cancelled instead ("cancel resting").
@@ -21,8 +25,6 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sortedcontainers import SortedDict
-
 from qingshan.errors import (
     AlreadyExists,
     Conflict,
@@ -35,7 +37,6 @@ from qingshan.errors import (
 from qingshan.ledger.books import ContextBook, FetchAll, Rows
 from qingshan.ledger.domain.commands import (
     Command,
-    EnforceHold,
     PlaceHold,
     ReleaseHold,
 )
@@ -69,8 +70,10 @@ from qingshan.market.commands import (
     Side,
     StartAuction,
 )
+from qingshan.market.engine import BUY, REMAINING, SELL, Fill, OrderBook
 
 QUOTE = "CNY"
+SIDES = {Side.BUY: BUY, Side.SELL: SELL}
 ADMIN = frozenset({Role.OPERATOR, Role.SYSTEM})
 
 
@@ -206,8 +209,8 @@ class MarketBook(ContextBook):
         self.instruments: dict[str, Instrument] = {}
         self.orders: dict[str, Order] = {}
         self.trades: dict[int, Trade] = {}
-        # per instrument and side: price -> tuple of open order ids in time order
-        self.levels: dict[tuple[str, Side], SortedDict] = {}
+        # per instrument: the matching engine holding its resting orders
+        self.engines: dict[str, OrderBook] = {}
         self.counters = {"order": 0, "trade": 0}
         # T+1: (account, asset) -> (trading day, units bought that day)
         self.bought: dict[tuple[str, str], tuple[int, int]] = {}
@@ -223,7 +226,7 @@ class MarketBook(ContextBook):
 
     def snapshot(self) -> Any:
         return (self.instruments, self.orders, self.trades, dict(self.counters),
-                {k: dict(v) for k, v in self.levels.items() if len(v)}, self.bought, self.rate)
+                {k: e.snapshot() for k, e in self.engines.items()}, self.bought, self.rate)
 
     # ------------------------------------------------------------------ helpers
     def instrument(self, iid: str) -> Instrument:
@@ -238,35 +241,28 @@ class MarketBook(ContextBook):
             raise UnknownOrder("no such order", order=oid)
         return o
 
-    def _side(self, iid: str, side: Side) -> SortedDict:
-        key = (iid, side)
-        levels = self.levels.get(key)
-        if levels is None:
-            levels = SortedDict()
-            self.levels[key] = levels
-        return levels
+    def engine(self, iid: str) -> OrderBook:
+        eng = self.engines.get(iid)
+        if eng is None:  # an instrument's engine is made when it is listed (or loaded)
+            eng = OrderBook(self._undo)
+            self._set(self.engines, iid, eng)
+        return eng
 
     def best(self, iid: str, side: Side) -> int | None:
-        levels = self.levels.get((iid, side))
-        if not levels:
-            return None
-        return int(levels.peekitem(-1 if side is Side.BUY else 0)[0])
+        eng = self.engines.get(iid)
+        return None if eng is None else eng.best(SIDES[side])
 
     def _put(self, o: Order) -> None:
         self._set(self.orders, o.id, o)
         self._dirty["orders"].add(o.id)
 
     def _rest(self, o: Order) -> None:
-        levels = self._side(o.instrument, o.side)
-        self._set(levels, o.price, (*levels.get(o.price, ()), o.id))
+        self.engine(o.instrument).rest(o.id, SIDES[o.side], o.price, o.remaining, o.party)
 
     def _unrest(self, o: Order) -> None:
-        levels = self._side(o.instrument, o.side)
-        queue = tuple(x for x in levels.get(o.price, ()) if x != o.id)
-        if queue:
-            self._set(levels, o.price, queue)
-        elif o.price in levels:
-            self._del(levels, o.price)
+        eng = self.engine(o.instrument)
+        if o.id in eng:
+            eng.remove(o.id)
 
     def _ledger(self, cmd: Command, seq: int, effects: Effects) -> dict[str, Any]:
         """Run a ledger use-case as the platform, inside this unit of work."""
@@ -302,6 +298,7 @@ class MarketBook(ContextBook):
                           cmd.vintage_from, cmd.vintage_to)
         self._set(self.instruments, inst.id, inst)
         self._dirty["instruments"].add(inst.id)
+        self.engine(inst.id)
         lo, hi = inst.band()
         return Effects({"instrument": inst.id, "band": [lo, hi]})
 
@@ -353,13 +350,14 @@ class MarketBook(ContextBook):
                            instrument=inst.id)
         effects = Effects({})
         order = self._new_order(inst, cmd.account, party, cmd.side, cmd.order_type, price,
-                                cmd.quantity, seq, effects)
+                                cmd.quantity, seq, effects, held=False)
         fills = self._match(inst, order, seq, effects) if inst.phase is Phase.CONTINUOUS \
             else []
         order = self.orders[order.id]
         if order.remaining and order.order_type is not OrderType.LIMIT:
             order = self._cancel(order, seq, effects)
         elif order.remaining:
+            order = self._hold(inst, order, seq, effects)
             self._rest(order)
         effects.result = {"order": order.id, "status": order.status.value,
                           "remaining": order.remaining, "fills": fills,
@@ -368,9 +366,11 @@ class MarketBook(ContextBook):
 
     def _new_order(self, inst: Instrument, account: str, party: str, side: Side,
                    order_type: OrderType, price: int, quantity: int, seq: int,
-                   effects: Effects, counterparty: str | None = None) -> Order:
-        """Hold what the order could give up (checking T+1 for sellers, the position and
-        order-rate limits) and record it."""
+                   effects: Effects, counterparty: str | None = None,
+                   held: bool = True) -> Order:
+        """Check the order (T+1 for sellers, the position and order-rate limits, units or
+        money for all of it), hold what it could give up (unless ``held`` is false: the
+        caller trades it at once and holds only what rests) and record it."""
         self.check_limits(inst, party, side, quantity)
         if side is Side.SELL and inst.t_plus_one:
             today = self.bought_today(account, inst.asset)
@@ -380,20 +380,19 @@ class MarketBook(ContextBook):
                                         "trading day (T+1)", account=account,
                                         sellable=max(sellable, 0), bought_today=today,
                                         requested=quantity)
-        if side is Side.SELL:
-            hold = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, inst.asset, account,
-                                          quantity, None, "sell order",
-                                          vintages=inst.vintages), seq, effects)
+        hold = ""
+        if held:
+            hold = self._place_hold(inst, account, side, price, quantity, seq, effects)
+        elif side is Side.SELL:
+            self.ledger.check_take(account, inst.asset, quantity, None, inst.vintages)
         else:
             value = price * quantity
-            hold = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, QUOTE, account,
-                                          value + inst.fee(value), None, "buy order"),
-                                seq, effects)
+            self.ledger.check_funds(self.ledger.account(account), QUOTE,
+                                    value + inst.fee(value))
         n = self.counters["order"] + 1
         self._set(self.counters, "order", n)
         order = Order(f"O{n:08d}", inst.id, account, party, side, order_type, price, quantity,
-                      quantity, OrderStatus.OPEN, hold["hold"], seq, counterparty,
-                      self.clock())
+                      quantity, OrderStatus.OPEN, hold, seq, counterparty, self.clock())
         if inst.max_orders_per_minute:
             key = (party, inst.id)
             minute, count = self.rate.get(key, (-1, 0))
@@ -402,52 +401,84 @@ class MarketBook(ContextBook):
         self._put(order)
         return order
 
+    def _place_hold(self, inst: Instrument, account: str, side: Side, price: int,
+                    quantity: int, seq: int, effects: Effects) -> str:
+        if side is Side.SELL:
+            return self.ledger.hold_for(HoldKind.MARKET_ORDER, account, inst.asset, quantity,
+                                        inst.vintages, "sell order", effects)
+        value = price * quantity
+        return self.ledger.hold_for(HoldKind.MARKET_ORDER, account, QUOTE,
+                                    value + inst.fee(value), None, "buy order", effects)
+
+    def _hold(self, inst: Instrument, o: Order, seq: int, effects: Effects) -> Order:
+        """Hold what is left of an order that is about to rest."""
+        hold = self._place_hold(inst, o.account, o.side, o.price, o.remaining, seq, effects)
+        held = Order(o.id, o.instrument, o.account, o.party, o.side, o.order_type, o.price,
+                     o.quantity, o.remaining, o.status, hold, o.seq, o.counterparty, o.time_ms,
+                     o.ends_at)
+        self._put(held)
+        return held
+
     def _match(self, inst: Instrument, taker: Order, seq: int,
                effects: Effects) -> list[dict[str, Any]]:
-        other = Side.SELL if taker.side is Side.BUY else Side.BUY
-        levels = self._side(inst.id, other)
+        """The engine matches; each fill then settles on the ledger, and each resting order
+        of the taker's own party that the engine took off (self-trade prevention) is
+        cancelled."""
+        matched: list[Fill] = []
+        stp: list[str] = []
+        self.engine(inst.id).match(SIDES[taker.side], taker.price, taker.remaining,
+                                   taker.party, matched, stp)
+        for oid in stp:
+            self._cancel(self.orders[oid], seq, effects)
         fills: list[dict[str, Any]] = []
-        while taker.remaining and levels:
-            price, queue = levels.peekitem(-1 if other is Side.BUY else 0)
-            if (taker.side is Side.BUY and price > taker.price) or \
-                    (taker.side is Side.SELL and price < taker.price):
-                break
-            maker = self.orders[queue[0]]
-            if maker.party == taker.party:  # self-trade prevention: cancel the resting order
-                self._unrest(maker)
-                self._cancel(maker, seq, effects)
-                continue
-            qty = min(taker.remaining, maker.remaining)
-            buy, sell = (taker, maker) if taker.side is Side.BUY else (maker, taker)
-            trade = self._settle(inst, buy, sell, int(price), qty, taker.side, seq, effects)
-            fills.append({"trade": trade.id, "price": trade.price, "quantity": qty,
-                          "maker": maker.id})
-            maker = self.orders[maker.id]
+        for maker_id, price, qty in matched:
             taker = self.orders[taker.id]
-            if not maker.remaining:
-                self._unrest(maker)
+            maker = self.orders[maker_id]
+            buy, sell = (taker, maker) if taker.side is Side.BUY else (maker, taker)
+            trade = self._settle(inst, buy, sell, price, qty, taker.side, seq, effects,
+                                 booked=True)
+            fills.append({"trade": trade.id, "price": price, "quantity": qty,
+                          "maker": maker_id})
         return fills
 
     def _settle(self, inst: Instrument, buy: Order, sell: Order, price: int, qty: int,
-                aggressor: Side | str, seq: int, effects: Effects) -> Trade:
-        """Delivery versus payment, all inside this journal entry."""
+                aggressor: Side | str, seq: int, effects: Effects,
+                booked: bool = False) -> Trade:
+        """Delivery versus payment, all inside this journal entry; a resting order's place in
+        the engine is brought up to date unless the engine made the fill itself (``booked``).
+        """
         value = price * qty
         buyer_fee, seller_fee = inst.fee(value), inst.fee(value)
-        self._ledger(EnforceHold(sell.hold, buy.account, qty, "fill", keep_rest=True), seq,
-                     effects)
+        ledger = self.ledger
+        if sell.hold:
+            ledger.settle_hold(sell.hold, buy.account, qty, effects)
+        else:  # the incoming order: checked for all of it, it delivers from its account
+            ledger.deliver_units(sell.account, buy.account, inst.asset, qty, inst.vintages,
+                                 effects)
         # the seller's fee comes out of the payment, so nothing is taken from its account
-        self._ledger(EnforceHold(buy.hold, sell.account, value - seller_fee, "fill",
-                                 keep_rest=True), seq, effects)
-        if buyer_fee + seller_fee:
-            self._ledger(EnforceHold(buy.hold, inst.fee_account, buyer_fee + seller_fee, "fees",
-                                     keep_rest=True), seq, effects)
+        fees = buyer_fee + seller_fee
+        if buy.hold:
+            ledger.settle_hold(buy.hold, sell.account, value - seller_fee, effects)
+            if fees:
+                ledger.settle_hold(buy.hold, inst.fee_account, fees, effects)
+        else:
+            ledger.pay(buy.account, sell.account, QUOTE, value - seller_fee, effects)
+            if fees:
+                ledger.pay(buy.account, inst.fee_account, QUOTE, fees, effects)
+        eng = self.engines[inst.id]
         for o in (buy, sell):
             left = o.remaining - qty
-            self._put(replace(o, remaining=left,
-                              status=OrderStatus.FILLED if not left else o.status))
-        done_buy = self.orders[buy.id]
-        if not done_buy.remaining:
-            self._release_rest(done_buy, seq, effects)
+            done = Order(o.id, o.instrument, o.account, o.party, o.side, o.order_type, o.price,
+                         o.quantity, left, OrderStatus.FILLED if not left else o.status,
+                         o.hold, o.seq, o.counterparty, o.time_ms, o.ends_at)
+            self._put(done)
+            if not booked and o.id in eng:
+                if left:
+                    eng.reduce(o.id, left)
+                else:
+                    eng.remove(o.id)
+            if not left and o is buy and buy.hold:  # a better price leaves money held
+                ledger.release_hold(buy.hold, effects)
         day = trading_day(self.clock())
         if inst.t_plus_one:
             key = (buy.account, inst.asset)
@@ -489,9 +520,8 @@ class MarketBook(ContextBook):
         return qty if day == trading_day(self.clock()) else 0
 
     def _release_rest(self, o: Order, seq: int, effects: Effects) -> None:
-        hold = self.ledger.holds[o.hold]
-        if hold.status.value == "active" and hold.quantity:
-            self._ledger(ReleaseHold(o.hold, "order finished"), seq, effects)
+        if o.hold:
+            self.ledger.release_hold(o.hold, effects)
 
     def _cancel(self, o: Order, seq: int, effects: Effects) -> Order:
         self._release_rest(o, seq, effects)
@@ -535,6 +565,7 @@ class MarketBook(ContextBook):
                 need = left if o.side is Side.SELL else left * o.price + inst.fee(left * o.price)
                 hold = self._rehold(o, need, seq, effects)
                 self._put(replace(o, quantity=cmd.quantity, remaining=left, hold=hold))
+                self.engine(o.instrument).reduce(o.id, left)
             effects.result = {"order": o.id, "status": "open", "kept_priority": True,
                               "remaining": o.remaining - cut}
             return effects
@@ -569,9 +600,7 @@ class MarketBook(ContextBook):
                                status=maker.status.value)
         if party == maker.party:
             raise Conflict("a party cannot pick its own order (self-trade)", order=maker.id)
-        levels = self._side(inst.id, maker.side)
-        best = list(levels.keys())
-        best = best[-5:] if maker.side is Side.BUY else best[:5]
+        best = self.engine(inst.id).price_levels(SIDES[maker.side])[:5]
         if maker.price not in best:
             raise Conflict("only orders at the best five price levels can be picked",
                            order=maker.id, levels=best)
@@ -584,8 +613,6 @@ class MarketBook(ContextBook):
                                 cmd.quantity, seq, effects)
         buy, sell = (taker, maker) if side is Side.BUY else (maker, taker)
         trade = self._settle(inst, buy, sell, maker.price, cmd.quantity, side, seq, effects)
-        if not self.orders[maker.id].remaining:
-            self._unrest(maker)
         effects.result = {"order": taker.id, "status": "filled", "trade": trade.id,
                           "price": trade.price, "quantity": trade.quantity, "maker": maker.id}
         return effects
@@ -729,15 +756,16 @@ class MarketBook(ContextBook):
 
     def call_price(self, inst: Instrument) -> tuple[int, int] | None:
         """(price, volume) that uncrosses the book, or None if nothing can trade."""
-        bids = self._side(inst.id, Side.BUY)
-        asks = self._side(inst.id, Side.SELL)
-        if not bids or not asks or bids.peekitem(-1)[0] < asks.peekitem(0)[0]:
+        eng = self.engine(inst.id)
+        bid, ask = eng.best(BUY), eng.best(SELL)
+        if bid is None or ask is None or bid < ask:
             return None
 
-        def volume(levels: SortedDict) -> dict[int, int]:
-            return {p: sum(self.orders[o].remaining for o in ids) for p, ids in levels.items()}
+        def volume(side: int) -> dict[int, int]:
+            return {p: sum(eng.orders[o][REMAINING] for o in ids)
+                    for p, ids in eng.levels[side].items()}
 
-        bid_at, ask_at = volume(bids), volume(asks)
+        bid_at, ask_at = volume(BUY), volume(SELL)
         best: tuple[tuple[int, int, int], int, int] | None = None
         # every order price, and the reference (the best choice when a range of prices ties)
         for p in sorted(set(bid_at) | set(ask_at) | {inst.reference_price}):
@@ -763,13 +791,14 @@ class MarketBook(ContextBook):
         trades: list[dict[str, Any]] = []
         if found is not None:
             price, volume = found
-            bids, asks = self._side(inst.id, Side.BUY), self._side(inst.id, Side.SELL)
-            while volume and bids and asks:
-                bid_price, bid_ids = bids.peekitem(-1)
-                ask_price, ask_ids = asks.peekitem(0)
-                if bid_price < price or ask_price > price:
+            eng = self.engine(inst.id)
+            while volume:
+                bid_price, ask_price = eng.best(BUY), eng.best(SELL)
+                if bid_price is None or ask_price is None or bid_price < price \
+                        or ask_price > price:
                     break
-                buy, sell = self.orders[bid_ids[0]], self.orders[ask_ids[0]]
+                buy = self.orders[eng.levels[BUY][bid_price][0]]
+                sell = self.orders[eng.levels[SELL][ask_price][0]]
                 if buy.party == sell.party:  # self-trade: cancel the later order
                     later = buy if int(buy.id[1:]) > int(sell.id[1:]) else sell
                     self._unrest(later)
@@ -780,9 +809,6 @@ class MarketBook(ContextBook):
                 trades.append({"trade": trade.id, "quantity": qty, "buy": buy.id,
                                "sell": sell.id})
                 volume -= qty
-                for o in (self.orders[buy.id], self.orders[sell.id]):
-                    if not o.remaining:
-                        self._unrest(o)
         new = replace(self.instruments[inst.id], phase=Phase.CONTINUOUS)
         self._set(self.instruments, inst.id, new)
         self._dirty["instruments"].add(inst.id)

@@ -27,14 +27,19 @@ def rows(book: MarketBook) -> Rows:
         out.append((upsert_sql("market_instruments", INSTRUMENT_COLS), [
             tuple(_value(getattr(book.instruments[i], c)) for c in INSTRUMENT_COLS)
             for i in sorted(d["instruments"]) if i in book.instruments]))
-    if d["orders"]:
+    if d["orders"]:  # the hot tables: one row per order and per trade, spelt out for speed
+        orders = book.orders
         out.append((upsert_sql("market_orders", ORDER_COLS), [
-            tuple(_value(getattr(book.orders[i], c)) for c in ORDER_COLS)
-            for i in sorted(d["orders"]) if i in book.orders]))
+            (o.id, o.instrument, o.account, o.party, o.side.value, o.order_type.value, o.price,
+             o.quantity, o.remaining, o.status.value, o.hold, o.seq, o.counterparty,
+             o.time_ms, o.ends_at)
+            for o in (orders[i] for i in sorted(d["orders"]) if i in orders)]))
     if d["trades"]:
+        trades = book.trades
         out.append((upsert_sql("market_trades", TRADE_COLS), [
-            tuple(_value(getattr(book.trades[i], c)) for c in TRADE_COLS)
-            for i in sorted(d["trades"]) if i in book.trades]))
+            (t.id, t.instrument, t.price, t.quantity, t.buy_order, t.sell_order, t.aggressor,
+             t.buyer_fee, t.seller_fee, t.seq, t.day)
+            for t in (trades[i] for i in sorted(d["trades"]) if i in trades)]))
     return out
 
 
@@ -44,7 +49,7 @@ def _value(v: Any) -> Any:
 
 
 def load(book: MarketBook, fetchall: FetchAll) -> None:
-    from qingshan.market.book import Instrument, Order, OrderStatus, Trade
+    from qingshan.market.book import SIDES, Instrument, Order, OrderStatus, Trade
     from qingshan.market.commands import OrderType, Phase, Side
 
     for r in fetchall(f"SELECT {', '.join(INSTRUMENT_COLS)} FROM market_instruments", ()):
@@ -65,8 +70,7 @@ def load(book: MarketBook, fetchall: FetchAll) -> None:
             book.rate[key] = (minute, count + 1 if last == minute else 1)
         # resting orders, in time priority (order ids were numbered in time order)
         if o.status is OrderStatus.OPEN and o.order_type is OrderType.LIMIT:
-            levels = book._side(o.instrument, o.side)
-            levels[o.price] = (*levels.get(o.price, ()), o.id)
+            book.engine(o.instrument).rest(o.id, SIDES[o.side], o.price, o.remaining, o.party)
     for r in fetchall(f"SELECT {', '.join(TRADE_COLS)} FROM market_trades", ()):
         t = Trade(int(r[0]), r[1], int(r[2]), int(r[3]), r[4], r[5], str(r[6]), int(r[7]),
                   int(r[8]), int(r[9]), int(r[10]))
@@ -79,5 +83,8 @@ def load(book: MarketBook, fetchall: FetchAll) -> None:
                 book.bought[key] = (t.day, t.quantity)
             elif t.day == day:
                 book.bought[key] = (day, qty + t.quantity)
+    for iid in book.instruments:
+        book.engine(iid)
+    book.forget_undo()  # loading is not a change to roll back
     book.counters = {"order": max((int(k[1:]) for k in book.orders), default=0),
                      "trade": max(book.trades, default=0)}

@@ -52,6 +52,7 @@ from qingshan.ledger.domain.commands import (
     Transfer,
 )
 from qingshan.ledger.domain.model import (
+    SYSTEM,
     Account,
     AccountStatus,
     AccountType,
@@ -636,28 +637,36 @@ class LedgerState(UndoLog):
             self.party(cmd.controller)
         controller = cmd.controller or actor.party_id
         effects = Effects({})
-        if asset.kind is AssetKind.FUNGIBLE:
-            if cmd.ranges is not None:
-                raise AssetMismatch("serial ranges given for a fungible asset", asset=asset.code)
-            if acct.type is AccountType.TREASURY:
-                raise WrongAccountType("a treasury cannot be held", account=acct.id)
-            self.check_funds(acct, asset.code, cmd.quantity)
-            hid = hold_id(self._next("hold"))
-            self._hold_funds(acct.id, asset.code, cmd.quantity)
-            moved: list[list[int]] | None = None
-        else:
-            self.check_take(acct.id, asset.code, cmd.quantity, cmd.ranges, cmd.vintages)
-            hid = hold_id(self._next("hold"))
-            taken = self._take(acct.id, asset.code, cmd.quantity, cmd.ranges, cmd.vintages)
-            moved = self._move(taken, account=acct.id, state=BlockState.HELD, hold=hid,
-                               effects=effects)
-        self._set(self.holds, hid, Hold(hid, cmd.hold_kind, acct.id, asset.code, cmd.quantity,
-                                        HoldStatus.ACTIVE, controller, cmd.reference))
-        self.dirty.holds.add(hid)
+        hid, moved = self._place_hold(cmd.hold_kind, asset, acct, cmd.quantity, cmd.ranges,
+                                      cmd.vintages, controller, cmd.reference, effects)
         effects.result = {"hold": hid, "controller": controller}
         if moved is not None:
             effects.result["ranges"] = moved
         return effects
+
+    def _place_hold(self, kind: HoldKind, asset: AssetClass, acct: Account, quantity: int,
+                    ranges: tuple[SerialRange, ...] | None, vintages: tuple[int, int] | None,
+                    controller: str | None, reference: str,
+                    effects: Effects) -> tuple[str, list[list[int]] | None]:
+        if asset.kind is AssetKind.FUNGIBLE:
+            if ranges is not None:
+                raise AssetMismatch("serial ranges given for a fungible asset", asset=asset.code)
+            if acct.type is AccountType.TREASURY:
+                raise WrongAccountType("a treasury cannot be held", account=acct.id)
+            self.check_funds(acct, asset.code, quantity)
+            hid = hold_id(self._next("hold"))
+            self._hold_funds(acct.id, asset.code, quantity)
+            moved: list[list[int]] | None = None
+        else:
+            self.check_take(acct.id, asset.code, quantity, ranges, vintages)
+            hid = hold_id(self._next("hold"))
+            taken = self._take(acct.id, asset.code, quantity, ranges, vintages)
+            moved = self._move(taken, account=acct.id, state=BlockState.HELD, hold=hid,
+                               effects=effects)
+        self._set(self.holds, hid, Hold(hid, kind, acct.id, asset.code, quantity,
+                                        HoldStatus.ACTIVE, controller, reference))
+        self.dirty.holds.add(hid)
+        return hid, moved
 
     def _active_hold(self, hid: str, actor: Principal) -> Hold:
         hold = self.hold(hid)
@@ -674,35 +683,53 @@ class LedgerState(UndoLog):
     def apply_release_hold(self, cmd: ReleaseHold, actor: Principal) -> Effects:
         hold = self._active_hold(cmd.hold, actor)
         effects = Effects({})
+        effects.result = self._release(hold, effects)
+        return effects
+
+    def _release(self, hold: Hold, effects: Effects) -> dict[str, Any]:
         if self.assets[hold.asset].kind is AssetKind.FUNGIBLE:
             self._hold_funds(hold.account, hold.asset, -hold.quantity)
-            effects.result = {"hold": hold.id, "released": hold.quantity}
+            result: dict[str, Any] = {"hold": hold.id, "released": hold.quantity}
         else:
             moved = self._move(self.held_blocks(hold.id), account=hold.account,
                                state=BlockState.ACTIVE, hold=None, effects=effects)
-            effects.result = {"hold": hold.id, "released": hold.quantity, "ranges": moved}
+            result = {"hold": hold.id, "released": hold.quantity, "ranges": moved}
         self._close_hold(hold, HoldStatus.RELEASED)
-        return effects
+        return result
+
+    def check_enforce(self, hold: Hold, destination: str, qty: int) -> None:
+        if qty > hold.quantity:
+            raise InsufficientUnits("the hold covers less than the quantity to enforce",
+                                    hold=hold.id, held=hold.quantity, requested=qty)
+        self.check_receiving(destination)
+        if destination == hold.account:
+            raise WrongAccountType("enforce into another account, or release the hold",
+                                   account=destination)
 
     def apply_enforce_hold(self, cmd: EnforceHold, actor: Principal) -> Effects:
         hold = self._active_hold(cmd.hold, actor)
         qty = hold.quantity if cmd.quantity is None else cmd.quantity
-        if qty > hold.quantity:
-            raise InsufficientUnits("the hold covers less than the quantity to enforce",
-                                    hold=hold.id, held=hold.quantity, requested=qty)
-        self.check_receiving(cmd.destination)
-        if cmd.destination == hold.account:
-            raise WrongAccountType("enforce into another account, or release the hold",
-                                   account=cmd.destination)
+        self.check_enforce(hold, cmd.destination, qty)
         effects = Effects({})
         if cmd.keep_rest and qty < hold.quantity:
-            return self._enforce_part(hold, cmd.destination, qty, effects)
+            moved = self._enforce_part(hold, cmd.destination, qty, effects)
+            effects.result = {"hold": hold.id, "enforced": qty,
+                              "remaining": hold.quantity - qty}
+            if moved is not None:
+                effects.result["ranges"] = moved
+            return effects
+        effects.result = self._enforce_all(hold, cmd.destination, qty, effects)
+        return effects
+
+    def _enforce_all(self, hold: Hold, destination: str, qty: int,
+                     effects: Effects) -> dict[str, Any]:
+        """Enforce ``qty`` of a hold, release the rest, and close it."""
         released = hold.quantity - qty
         if self.assets[hold.asset].kind is AssetKind.FUNGIBLE:
             self._hold_funds(hold.account, hold.asset, -hold.quantity)
             self._post(hold.account, hold.asset, -qty, effects)
-            self._post(cmd.destination, hold.asset, qty, effects)
-            effects.result = {"hold": hold.id, "enforced": qty, "released": released}
+            self._post(destination, hold.asset, qty, effects)
+            result: dict[str, Any] = {"hold": hold.id, "enforced": qty, "released": released}
         else:
             need, enforce, rest = qty, [], []
             for b in self.held_blocks(hold.id):
@@ -714,17 +741,17 @@ class LedgerState(UndoLog):
                     rest.append(tail)
                 enforce.append(b)
                 need -= b.quantity
-            moved = self._move(enforce, account=cmd.destination, state=BlockState.ACTIVE,
+            moved = self._move(enforce, account=destination, state=BlockState.ACTIVE,
                                hold=None, effects=effects)
             back = self._move(rest, account=hold.account, state=BlockState.ACTIVE, hold=None,
                               effects=effects)
-            effects.result = {"hold": hold.id, "enforced": qty, "released": released,
-                              "ranges": moved, "released_ranges": back}
+            result = {"hold": hold.id, "enforced": qty, "released": released,
+                      "ranges": moved, "released_ranges": back}
         self._close_hold(hold, HoldStatus.ENFORCED)
-        return effects
+        return result
 
     def _enforce_part(self, hold: Hold, destination: str, qty: int,
-                      effects: Effects) -> Effects:
+                      effects: Effects) -> list[list[int]] | None:
         """Enforce ``qty`` of a hold and keep the rest held (a partial fill)."""
         if self.assets[hold.asset].kind is AssetKind.FUNGIBLE:
             self._hold_funds(hold.account, hold.asset, -qty)
@@ -742,12 +769,59 @@ class LedgerState(UndoLog):
                 need -= b.quantity
             moved = self._move(enforce, account=destination, state=BlockState.ACTIVE,
                                hold=None, effects=effects)
-        self._set(self.holds, hold.id, replace(hold, quantity=hold.quantity - qty))
+        self._set(self.holds, hold.id, Hold(hold.id, hold.kind, hold.account, hold.asset,
+                                            hold.quantity - qty, hold.status, hold.controller,
+                                            hold.reference))
         self.dirty.holds.add(hold.id)
-        effects.result = {"hold": hold.id, "enforced": qty, "remaining": hold.quantity - qty}
-        if moved is not None:
-            effects.result["ranges"] = moved
-        return effects
+        return moved
+
+    # ------------------------------------------------------------------ for other books
+    # A context book (the market) settles inside its own command: it has checked its actor,
+    # so these run as the platform, each still checking what the ledger alone can know.
+
+    def hold_for(self, kind: HoldKind, account: str, asset: str, quantity: int,
+                 vintages: tuple[int, int] | None, reference: str, effects: Effects) -> str:
+        """Hold units (by quantity, oldest vintage first, within ``vintages``) or funds of an
+        open account, controlled by the platform; return the hold's id."""
+        acct = self.account(account)
+        self.check_open(acct)
+        hid, _ = self._place_hold(kind, self.asset(asset), acct, quantity, None, vintages,
+                                  SYSTEM.party_id, reference, effects)
+        return hid
+
+    def settle_hold(self, hid: str, destination: str, qty: int, effects: Effects) -> None:
+        """Enforce ``qty`` of an active hold into ``destination``, keeping any rest held."""
+        hold = self._active_hold(hid, SYSTEM)
+        self.check_enforce(hold, destination, qty)
+        if qty < hold.quantity:
+            self._enforce_part(hold, destination, qty, effects)
+        else:
+            self._enforce_all(hold, destination, qty, effects)
+
+    def release_hold(self, hid: str, effects: Effects) -> None:
+        """Release what is left of an active hold (nothing, if it is already closed)."""
+        hold = self.holds[hid]
+        if hold.status is HoldStatus.ACTIVE and hold.quantity:
+            self._release(hold, effects)
+
+    def deliver_units(self, source: str, destination: str, asset: str, quantity: int,
+                      vintages: tuple[int, int] | None, effects: Effects) -> None:
+        """Move ``quantity`` active units by quantity, oldest vintage first, straight from
+        ``source`` to ``destination`` (a fill that needs no hold: it settles in the entry
+        that checked the source)."""
+        self.check_take(source, asset, quantity, None, vintages)
+        self.check_receiving(destination)
+        taken = self._take(source, asset, quantity, None, vintages)
+        self._move(taken, account=destination, state=BlockState.ACTIVE, hold=None,
+                   effects=effects)
+
+    def pay(self, source: str, destination: str, asset: str, amount: int,
+            effects: Effects) -> None:
+        """Move ``amount`` of a fungible asset from ``source``'s available balance."""
+        self.check_funds(self.account(source), asset, amount)
+        self.check_receiving(destination)
+        self._post(source, asset, -amount, effects)
+        self._post(destination, asset, amount, effects)
 
     _handlers: ClassVar[dict[type[Command], Callable[[LedgerState, Any, Principal], Effects]]] = {
         CreateAssetClass: apply_create_asset_class,

@@ -12,7 +12,8 @@ from typing import Any
 
 from sortedcontainers import SortedList
 
-_MISSING = object()
+MISSING = object()  # the old value of a key that did not exist
+_MISSING = MISSING
 
 
 class UndoLog:
@@ -39,12 +40,22 @@ class UndoLog:
                 op[1].add(op[2])
             elif tag == 3:  # set add -> discard
                 op[1].discard(op[2])
-            else:  # set discard -> add
+            elif tag == 4:  # set discard -> add
                 op[1].add(op[2])
+            elif tag == 5:  # list insert at i -> delete at i
+                del op[1][op[2]]
+            else:  # list delete at i -> insert at i
+                op[1].insert(op[2], op[3])
 
     def forget_undo(self) -> None:
         """Make everything so far permanent (after the storage transaction commits)."""
         self._undo.clear()
+
+    @property
+    def undo_list(self) -> list[tuple[Any, ...]]:
+        """The log itself, for a structure that records its own inverse operations (the
+        tags above: 0 set back, 5 undo an insert, 6 undo a delete)."""
+        return self._undo
 
     def _set(self, d: dict[Any, Any], key: Any, value: Any) -> None:
         self._undo.append((0, d, key, d.get(key, _MISSING)))
