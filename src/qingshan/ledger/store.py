@@ -127,7 +127,6 @@ class LedgerStore:
             # checkpoints run in a background thread (below), not inside a commit, so a commit
             # never pays for copying the WAL back into the database
             conn.execute("PRAGMA wal_autocheckpoint=0")
-            conn.execute("PRAGMA cache_size=-131072")
             return conn
         import psycopg
 
