@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/market.py [--quick]
 
-The book starts 10,000 resting orders deep (bids 80.00-99.99, asks 100.01-120.00 yuan).
+The book starts 10,000 resting orders deep (bids 80.00-99.99, asks 100.01-120.00 yuan). The
+garbage collector is tuned as the sequencer tunes it in the server (``tune_collector``).
 
 - matching engine alone: orders/s through ``market/engine.py`` (the engine the market book
   runs, undo log included), beside a plain sorted-list insert (bisect.insort) of the same
@@ -43,7 +44,7 @@ from qingshan.ledger.domain.model import (  # noqa: E402
     Role,
 )
 from qingshan.ledger.domain.state import LedgerState  # noqa: E402
-from qingshan.ledger.sequencer import Sequencer  # noqa: E402
+from qingshan.ledger.sequencer import Sequencer, tune_collector  # noqa: E402
 from qingshan.ledger.store import LedgerStore  # noqa: E402
 from qingshan.market.book import MarketBook  # noqa: E402
 from qingshan.market.commands import CreateInstrument, PlaceOrder  # noqa: E402
@@ -93,18 +94,20 @@ def incoming(n: int, rng: random.Random) -> list[tuple[int, PlaceOrder]]:
 
 
 def crossing_pairs(n: int, rng: random.Random) -> list[tuple[int, PlaceOrder]]:
-    """Pairs: a resting order inside the book, then an immediate-or-cancel order of either
-    side that crosses the spread (so most pairs settle one or two trades and the depth holds)."""
+    """Pairs: a resting order inside the book, then an immediate-or-cancel order of the same
+    size from the other side, limited far away (a market order with protection), that takes
+    as much from the best prices of the first order's side: most pairs settle one or two
+    trades and the depth holds at 10,000 orders."""
     out = []
     for _ in range(n // 2):
         i = rng.randrange(TRADERS)
         side = rng.choice(["buy", "sell"])
+        qty = rng.randrange(1, 50)
         price = rng.randrange(9_000, 10_000) if side == "buy" else rng.randrange(10_001, 11_001)
-        out.append((i, order(i, side, price, rng.randrange(1, 50))))
+        out.append((i, order(i, side, price, qty)))
         i = rng.randrange(TRADERS)
-        side = rng.choice(["buy", "sell"])
-        price = 10_300 if side == "buy" else 9_700
-        out.append((i, order(i, side, price, rng.randrange(1, 25), "ioc")))
+        taker = "sell" if side == "buy" else "buy"
+        out.append((i, order(i, taker, 14_000 if taker == "buy" else 6_000, qty, "ioc")))
     return out
 
 
@@ -193,6 +196,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
     n = 10_000 if args.quick else 50_000
+    tune_collector()  # the process-wide setting the sequencer makes in the server, for all
     rng = random.Random(11)
     prefill = resting(10_000, rng)
     orders = incoming(n, rng)

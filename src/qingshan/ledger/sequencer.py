@@ -231,7 +231,9 @@ class Sequencer:
         for req in group:
             n = len(req.commands)
             keys = [req.key] if n == 1 else [f"{req.key}#{i}" for i in range(n)]
-            hashes = [request_hash(c.kind, c.to_payload()) for c in req.commands]
+            payloads = [c.to_payload() for c in req.commands]
+            hashes = [request_hash(c.kind, p) for c, p in zip(req.commands, payloads,
+                                                               strict=True)]
             seen = self.idempotency.get(keys[0])
             if seen is not None:
                 answers.append((req, self._replay(keys, hashes, pending)))
@@ -239,7 +241,7 @@ class Sequencer:
             mark = router.mark()
             errors: list[dict[str, Any]] = []
             first_error: QingshanError | None = None
-            produced: list[tuple[Command, Any]] = []
+            produced: list[tuple[Command, Any, dict[str, Any]]] = []
             for i, cmd in enumerate(req.commands):
                 try:
                     effects = router.apply(cmd, req.actor, self.size + len(produced) + 1)
@@ -257,7 +259,7 @@ class Sequencer:
                     errors = [{"index": i, **first_error.to_dict()}]
                     n = 1  # answer with this error itself, whatever the batch size
                     break
-                produced.append((cmd, effects))
+                produced.append((cmd, effects, payloads[i]))
             if first_error is not None:
                 router.rollback_to(mark)
                 if n == 1:
@@ -268,11 +270,10 @@ class Sequencer:
                         errors=errors)))
                 continue
             receipts: list[Receipt] = []
-            for (cmd, effects), key, rhash in zip(produced, keys, hashes, strict=True):
+            for (cmd, effects, payload), key, rhash in zip(produced, keys, hashes, strict=True):
                 self.size += 1
                 seq = self.size
-                entry = JournalEntry(seq, now, req.actor, key, cmd.kind, cmd.to_payload(),
-                                     effects.result)
+                entry = JournalEntry(seq, now, req.actor, key, cmd.kind, payload, effects.result)
                 data = entry.canonical()
                 if self.transparency_log:
                     leaf = tlog.leaf_hash(data)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from qingshan.errors import (
     AlreadyExists,
@@ -158,8 +158,11 @@ class Instrument:
         return value * self.fee_bps // 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class Order:
+class Order(NamedTuple):
+    """An order as the book records it (immutable: each change makes a new record; a named
+    tuple rather than a frozen dataclass because the market builds one per fill, and a tuple
+    builds three times faster)."""
+
     id: str
     instrument: str
     account: str
@@ -177,8 +180,7 @@ class Order:
     ends_at: int = 0  # an auction lot's closing time (Unix ms)
 
 
-@dataclass(frozen=True, slots=True)
-class Trade:
+class Trade(NamedTuple):
     id: int
     instrument: str
     price: int
@@ -525,7 +527,7 @@ class MarketBook(ContextBook):
 
     def _cancel(self, o: Order, seq: int, effects: Effects) -> Order:
         self._release_rest(o, seq, effects)
-        new = replace(o, status=OrderStatus.CANCELLED)
+        new = o._replace(status=OrderStatus.CANCELLED)
         self._put(new)
         return new
 
@@ -564,7 +566,7 @@ class MarketBook(ContextBook):
                 left = o.remaining - cut
                 need = left if o.side is Side.SELL else left * o.price + inst.fee(left * o.price)
                 hold = self._rehold(o, need, seq, effects)
-                self._put(replace(o, quantity=cmd.quantity, remaining=left, hold=hold))
+                self._put(o._replace(quantity=cmd.quantity, remaining=left, hold=hold))
                 self.engine(o.instrument).reduce(o.id, left)
             effects.result = {"order": o.id, "status": "open", "kept_priority": True,
                               "remaining": o.remaining - cut}
@@ -676,7 +678,7 @@ class MarketBook(ContextBook):
         effects = Effects({})
         lot = self._new_order(inst, cmd.account, party, Side.SELL, OrderType.AUCTION,
                               cmd.reserve_price, cmd.quantity, seq, effects)
-        lot = replace(lot, ends_at=cmd.ends_at)
+        lot = lot._replace(ends_at=cmd.ends_at)
         self._put(lot)
         effects.result = {"auction": lot.id, "ends_at": cmd.ends_at,
                           "reserve_price": cmd.reserve_price}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import NamedTuple
 
 from qingshan.errors import InvalidQuantity, MalformedIdentifier
 
@@ -233,9 +234,11 @@ class Issuance:
     reference: str
 
 
-@dataclass(frozen=True, slots=True)
-class UnitBlock:
-    """A contiguous run of serials of one issuance, in one account, in one state."""
+class UnitBlock(NamedTuple):
+    """A contiguous run of serials of one issuance, in one account, in one state.
+
+    Immutable, as every value here; a named tuple rather than a frozen dataclass because the
+    ledger makes several per transfer, hold or fill, and a tuple builds three times faster."""
 
     id: int
     asset: str
@@ -256,8 +259,9 @@ class UnitBlock:
         return SerialRange(self.start, self.end)
 
 
-@dataclass(frozen=True, slots=True)
-class Hold:
+class Hold(NamedTuple):
+    """Units or funds set aside for a purpose (an order, a pledge, a court's freeze)."""
+
     id: str
     kind: HoldKind
     account: str

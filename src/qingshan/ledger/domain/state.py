@@ -15,7 +15,7 @@ Pure: no database, no clock, no I/O.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from sortedcontainers import SortedDict, SortedList
@@ -75,7 +75,7 @@ from qingshan.ledger.domain.model import (
     party_id,
     retirement_id,
 )
-from qingshan.ledger.domain.undo import UndoLog
+from qingshan.ledger.domain.undo import MISSING, UndoLog
 
 ADMIN_ROLES = frozenset({Role.OPERATOR, Role.SYSTEM})
 # Accounts into which units or funds may be moved by a transfer or an enforced hold.
@@ -165,12 +165,19 @@ class LedgerState(UndoLog):
         return sl
 
     def _put_block(self, old: UnitBlock | None, new: UnitBlock | None) -> None:
-        """Replace ``old`` by ``new`` in the book and every index (either may be None)."""
+        """Replace ``old`` by ``new`` in the book and every index (either may be None).
+
+        The hottest path of the ledger (every transfer, hold and fill passes here several
+        times), so the undo records are appended inline; their tags are ``UndoLog``'s."""
+        undo = self._undo
+        active_qty = self._active_qty
         if old is not None:
             if old.state is BlockState.ACTIVE:
                 self._sl_remove(self._active_list(old.account, old.asset), _active_key(old))
                 key = (old.account, old.asset)
-                self._set(self._active_qty, key, self._active_qty[key] - old.quantity)
+                was = active_qty[key]
+                undo.append((0, active_qty, key, was))
+                active_qty[key] = was - (old.end - old.start + 1)
             if old.hold is not None:
                 self._set_discard(self._hold_blocks[old.hold], old.id)
             if new is None or new.start != old.start:
@@ -179,13 +186,21 @@ class LedgerState(UndoLog):
                 self._del(self.blocks, old.id)
                 self.dirty.blocks.add(old.id)  # the storage layer deletes its row
         if new is not None:
-            self._set(self.blocks, new.id, new)
+            blocks = self.blocks
+            undo.append((0, blocks, new.id, blocks.get(new.id, MISSING)))
+            blocks[new.id] = new
             if old is None or new.start != old.start:
                 self._set(self._serial_index(new.asset), new.start, new.id)
             if new.state is BlockState.ACTIVE:
                 self._sl_add(self._active_list(new.account, new.asset), _active_key(new))
                 key = (new.account, new.asset)
-                self._set(self._active_qty, key, self._active_qty.get(key, 0) + new.quantity)
+                if key in active_qty:
+                    was = active_qty[key]
+                    undo.append((0, active_qty, key, was))
+                else:
+                    was = 0
+                    undo.append((0, active_qty, key, MISSING))
+                active_qty[key] = was + (new.end - new.start + 1)
             if new.hold is not None:
                 self._set_add(self._hold_blocks.setdefault(new.hold, set()), new.id)
             self.dirty.blocks.add(new.id)
@@ -415,6 +430,44 @@ class LedgerState(UndoLog):
                 pos = b.end + 1
         return taken
 
+    def _take_move(self, account: str, asset: str, quantity: int,
+                   ranges: tuple[SerialRange, ...] | None,
+                   vintages: tuple[int, int] | None = None, *, to: str, state: BlockState,
+                   hold: str | None, effects: Effects) -> list[list[int]]:
+        """:meth:`_take` then :meth:`_move` (after :meth:`check_take`). By quantity, the last
+        block is cut straight into its new place, not indexed as active in between."""
+        if ranges is not None:
+            return self._move(self._take(account, asset, quantity, ranges), account=to,
+                              state=state, hold=hold, effects=effects)
+        need = quantity
+        whole: list[UnitBlock] = []
+        part: UnitBlock | None = None
+        for key in self._active_keys(account, asset, vintages):
+            if not need:
+                break
+            b = self.blocks[key[-1]]
+            size = b.end - b.start + 1
+            if size > need:
+                part = b
+                break
+            whole.append(b)
+            need -= size
+        moved = self._move(whole, account=to, state=state, hold=hold, effects=effects)
+        if part is not None:
+            b = part
+            last = b.start + need - 1
+            piece = UnitBlock(b.id, b.asset, b.issuance, b.vintage, b.start, last, to, state,
+                              hold)
+            rest = UnitBlock(self._next("block"), b.asset, b.issuance, b.vintage, last + 1,
+                             b.end, b.account, b.state, b.hold)
+            self._put_block(b, piece)
+            self._put_block(None, rest)
+            if state is BlockState.ACTIVE:
+                self._coalesce(piece)
+            moved.append([b.start, last])
+            effects.serial_events.append((b.asset, b.start, last, b.account, to, state.value))
+        return moved
+
     def _move(self, blocks: Iterable[UnitBlock], *, account: str, state: BlockState,
               hold: str | None, effects: Effects) -> list[list[int]]:
         moved: list[list[int]] = []
@@ -555,9 +608,9 @@ class LedgerState(UndoLog):
             effects.result = {"amount": cmd.quantity}
             return effects
         self.check_take(source.id, asset.code, cmd.quantity, cmd.ranges)
-        taken = self._take(source.id, asset.code, cmd.quantity, cmd.ranges)
-        moved = self._move(taken, account=cmd.destination, state=BlockState.ACTIVE, hold=None,
-                           effects=effects)
+        moved = self._take_move(source.id, asset.code, cmd.quantity, cmd.ranges,
+            to=cmd.destination, state=BlockState.ACTIVE, hold=None,
+            effects=effects)
         effects.result = {"ranges": moved}
         return effects
 
@@ -582,9 +635,9 @@ class LedgerState(UndoLog):
         target = self.platform_account(cmd.retirement_account, AccountType.RETIREMENT)
         self.check_take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
         effects = Effects({})
-        taken = self._take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
-        moved = self._move(taken, account=target.id, state=BlockState.RETIRED, hold=None,
-                           effects=effects)
+        moved = self._take_move(source.id, cmd.asset, cmd.quantity, cmd.ranges,
+            to=target.id, state=BlockState.RETIRED, hold=None,
+            effects=effects)
         rid = retirement_id(self._next("retirement"))
         self._set(self.retirements, rid, Retirement(
             rid, source.id, cmd.asset, cmd.quantity, cmd.purpose, cmd.beneficiary, cmd.reason,
@@ -601,9 +654,9 @@ class LedgerState(UndoLog):
         target = self.platform_account(None, AccountType.CANCELLATION)
         self.check_take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
         effects = Effects({})
-        taken = self._take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
-        moved = self._move(taken, account=target.id, state=BlockState.CANCELLED, hold=None,
-                           effects=effects)
+        moved = self._take_move(source.id, cmd.asset, cmd.quantity, cmd.ranges,
+            to=target.id, state=BlockState.CANCELLED, hold=None,
+            effects=effects)
         effects.result = {"ranges": moved, "cancellation_account": target.id,
                           "destination": cmd.destination}
         return effects
@@ -660,9 +713,9 @@ class LedgerState(UndoLog):
         else:
             self.check_take(acct.id, asset.code, quantity, ranges, vintages)
             hid = hold_id(self._next("hold"))
-            taken = self._take(acct.id, asset.code, quantity, ranges, vintages)
-            moved = self._move(taken, account=acct.id, state=BlockState.HELD, hold=hid,
-                               effects=effects)
+            moved = self._take_move(acct.id, asset.code, quantity, ranges, vintages,
+                to=acct.id, state=BlockState.HELD, hold=hid,
+                effects=effects)
         self._set(self.holds, hid, Hold(hid, kind, acct.id, asset.code, quantity,
                                         HoldStatus.ACTIVE, controller, reference))
         self.dirty.holds.add(hid)
@@ -677,7 +730,7 @@ class LedgerState(UndoLog):
         return hold
 
     def _close_hold(self, hold: Hold, status: HoldStatus) -> None:
-        self._set(self.holds, hold.id, replace(hold, status=status))
+        self._set(self.holds, hold.id, hold._replace(status=status))
         self.dirty.holds.add(hold.id)
 
     def apply_release_hold(self, cmd: ReleaseHold, actor: Principal) -> Effects:
@@ -760,15 +813,29 @@ class LedgerState(UndoLog):
             moved = None
         else:
             need, enforce = qty, []
+            part: UnitBlock | None = None
             for b in self.held_blocks(hold.id):
-                if need <= 0:
+                if not need:
                     break
                 if b.quantity > need:
-                    b, _ = self._split(b, b.start + need)
+                    part = b
+                    break
                 enforce.append(b)
                 need -= b.quantity
             moved = self._move(enforce, account=destination, state=BlockState.ACTIVE,
                                hold=None, effects=effects)
+            if part is not None:  # cut the first ``need`` units straight into the destination
+                b, last = part, part.start + need - 1
+                piece = UnitBlock(b.id, b.asset, b.issuance, b.vintage, b.start, last,
+                                  destination, BlockState.ACTIVE, None)
+                rest = UnitBlock(self._next("block"), b.asset, b.issuance, b.vintage, last + 1,
+                                 b.end, b.account, b.state, b.hold)
+                self._put_block(b, piece)
+                self._put_block(None, rest)
+                self._coalesce(piece)
+                moved.append([b.start, last])
+                effects.serial_events.append((b.asset, b.start, last, b.account, destination,
+                                              BlockState.ACTIVE.value))
         self._set(self.holds, hold.id, Hold(hold.id, hold.kind, hold.account, hold.asset,
                                             hold.quantity - qty, hold.status, hold.controller,
                                             hold.reference))
@@ -811,9 +878,9 @@ class LedgerState(UndoLog):
         that checked the source)."""
         self.check_take(source, asset, quantity, None, vintages)
         self.check_receiving(destination)
-        taken = self._take(source, asset, quantity, None, vintages)
-        self._move(taken, account=destination, state=BlockState.ACTIVE, hold=None,
-                   effects=effects)
+        self._take_move(source, asset, quantity, None, vintages,
+            to=destination, state=BlockState.ACTIVE, hold=None,
+            effects=effects)
 
     def pay(self, source: str, destination: str, asset: str, amount: int,
             effects: Effects) -> None:
