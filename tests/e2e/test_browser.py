@@ -264,3 +264,56 @@ def test_operator_halts_and_resumes_trading(site: dict[str, Any], browser: Any) 
     page.click("text=连续交易")
     assert page.locator("td.phase").first.inner_text() == "continuous"
     page.close()
+
+
+def test_tables_sort_page_and_export_and_a_waiting_form_shows_progress(
+        site: dict[str, Any], browser: Any) -> None:
+    for n in range(25):  # more orders than one page holds
+        r = httpx.post(site["base"] + "/api/v1/market/orders",
+                       headers={"Authorization": f"Bearer {site['keys']['bob']}",
+                                "Idempotency-Key": f"bob-bids-{n}"},
+                       json={"instrument": "CQCER-ALL", "account": "A00000005", "side": "buy",
+                             "price": 2800 + (n * 7) % 25, "quantity": 1 + n})
+        assert r.status_code == 201, r.text
+    page = sign_in(browser, site, "bob")
+    orders = page.locator("table.data").nth(1)
+    tools = orders.locator("xpath=following-sibling::div[@class='table-tools'][1]")
+    total = orders.locator("tbody tr").count()  # these, and one from an earlier journey
+    assert total >= 25
+    assert tools.locator(".page-info").inner_text().startswith(f"1–20 共 {total} ")
+    assert orders.locator("tbody tr:visible").count() == 20
+    tools.locator(".page-next").click()
+    assert tools.locator(".page-info").inner_text().startswith(f"21–{total} ")
+    assert orders.locator("tbody tr:visible").count() == total - 20
+    # sort by price (4th column), lowest first, back on page one
+    orders.locator("th button.sort").nth(3).click()
+    assert orders.locator("th").nth(3).get_attribute("aria-sort") == "ascending"
+    visible = orders.locator("tbody tr:visible td:nth-child(4)").all_inner_texts()
+    assert visible == sorted(visible) and visible[0] == "28.00" and len(visible) == 20
+    prices = orders.locator("tbody tr td:nth-child(4)").all_inner_texts()
+    orders.locator("th button.sort").nth(3).click()
+    assert orders.locator("tbody tr:visible td:nth-child(4)").first.inner_text() == \
+        max(prices, key=float)
+    # export: the whole table, every page, as CSV
+    with page.expect_download() as info:
+        tools.locator(".export-csv").click()
+    csv = Path(info.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(csv) == 1 + total and csv[0].startswith("ID,")
+    check_accessibility(page)
+    # a form that waits for the server shows progress and is not sent twice
+    page.fill("#price", "2800")
+    page.fill("#quantity", "1")
+    state = page.evaluate("""() => {
+        const form = document.querySelector('form.order');
+        let second = null;
+        form.addEventListener('submit', e => e.preventDefault());  // stay on the page
+        window.addEventListener('submit', e => { second = e.defaultPrevented; });
+        form.requestSubmit();
+        const shown = [form.getAttribute('aria-busy'),
+                       form.querySelector('.progress progress') !== null,
+                       form.querySelector('.progress').getAttribute('role')];
+        form.requestSubmit();
+        return [...shown, second];
+    }""")
+    assert state == ["true", True, "status", True]
+    page.close()

@@ -29,9 +29,17 @@ def test_every_district_seat_lies_inside_its_decoded_boundary() -> None:
     assert len(misses) <= 3, misses
 
 
-def test_the_map_colours_liangjiang_over_its_two_former_districts() -> None:
-    square = [[(106.5, 29.6), (106.7, 29.6), (106.7, 29.8), (106.5, 29.8)]]
-    svg = charts.district_map({"500105": square, "500112": square, "500101": square},
-                              {"500157": 100, "500101": 20},
-                              {"500157": "两江新区", "500101": "万州区"}, title="t")
-    assert svg.count("两江新区: 100") == 2 and "万州区: 20" in svg
+def test_the_map_draws_liangjiang_as_one_district_over_its_two_former_ones() -> None:
+    west = [[(106.5, 29.6), (106.6, 29.6), (106.6, 29.8), (106.5, 29.8)]]
+    east = [[(106.6, 29.6), (106.7, 29.6), (106.7, 29.8), (106.6, 29.8)]]
+    svg = str(charts.district_map({"500105": west, "500112": east, "500101": west},
+                                  {"500157": 100, "500101": 20},
+                                  {"500157": "两江新区", "500101": "万州区"}, title="t"))
+    assert svg.count("两江新区: 100") == 1 and "万州区: 20" in svg
+    assert 'data-district="500105"' not in svg and 'data-district="500112"' not in svg
+    path = next(p for p in svg.split("<path")[1:] if 'data-district="500157"' in p)
+    assert path.count("M") == 2  # both former districts' rings in one shape
+    fill = path.split('fill="')[1].split('"')[0]
+    assert f'stroke="{fill}"' in path  # no seam between them
+    # drawn first, so the neighbours' white borders lie on its outline
+    assert svg.index('data-district="500157"') < svg.index('data-district="500101"')

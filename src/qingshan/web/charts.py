@@ -152,14 +152,22 @@ def district_map(rings: dict[str, list[list[tuple[float, float]]]], values: dict
 
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
              f'aria-label="{_label(title)}" xmlns="http://www.w3.org/2000/svg">']
+    # one shape per district as it is today: a merged district's former parts become one path,
+    # its inner seam stroked in its own colour, drawn first so that its neighbours' white
+    # borders lie on top of its outline
+    shapes: dict[str, list[list[tuple[float, float]]]] = {}
     for code, polys in sorted(rings.items()):
-        shown = MERGED.get(code, code)
+        shapes.setdefault(MERGED.get(code, code), []).extend(polys)
+    merged = set(MERGED.values())
+    for shown in sorted(shapes, key=lambda c: (c not in merged, c)):
         value = values.get(shown, 0)
         shade = "#e3ebe5" if value <= 0 else PALETTE[min(4, int(5 * (1 - value / top)))]
         d = " ".join("M" + " L".join(point(*p) for p in ring[::2] or ring) + " Z"
-                     for ring in polys)
-        name = names.get(shown, names.get(code, code))
-        parts.append(f'<path d="{d}" fill="{shade}" stroke="#ffffff" stroke-width="0.8">'
+                     for ring in shapes[shown])
+        name = names.get(shown, shown)
+        stroke = shade if shown in merged else "#ffffff"
+        parts.append(f'<path d="{d}" fill="{shade}" stroke="{stroke}" stroke-width="0.8" '
+                     f'data-district="{shown}">'
                      f'<title>{_label(name)}: {value:,} {_label(unit)}</title></path>')
     steps = [(PALETTE[4 - k], f"≥ {top * k // 5:,}") for k in range(5)]
     for k, (shade, text) in enumerate(steps):

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from qingshan.errors import QingshanError
@@ -101,7 +101,18 @@ def _district_names(lang: str) -> dict[str, str]:
             for d in (*DISTRICTS_2024, *DISTRICTS)}
 
 
+STATIC = Path(__file__).parent / "static"
+
+
 def mount_pages(app: FastAPI) -> None:
+    @app.get("/static/qingshan.js", include_in_schema=False)
+    def script() -> Response:
+        """The pages' one script (progress, tables that sort, page and export): the
+        platform's own, served with the pages, so they work offline."""
+        return Response((STATIC / "qingshan.js").read_bytes(),
+                        media_type="text/javascript; charset=utf-8",
+                        headers={"Cache-Control": "public, max-age=3600"})
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, measure: str = "issued") -> HTMLResponse:
         from qingshan.reference.chongqing import DISTRICTS, DISTRICTS_2024
