@@ -317,3 +317,30 @@ def test_tables_sort_page_and_export_and_a_waiting_form_shows_progress(
     }""")
     assert state == ["true", True, "status", True]
     page.close()
+
+
+def test_member_retires_credits_and_opens_the_certificate(site: dict[str, Any],
+                                                          browser: Any) -> None:
+    page = sign_in(browser, site, "alice")
+    assert "CQ0001" in page.inner_text("table[data-name=my-projects]")
+    # more than the account holds: the reason stands next to the quantity
+    page.fill("#r-quantity", "999999")
+    page.fill("#r-beneficiary", "重庆某公司")
+    page.click("form.retire button[type=submit]")
+    assert page.get_attribute("#r-quantity", "aria-invalid") == "true"
+    assert page.is_visible("#r-quantity-error")
+    assert page.get_attribute("#quantity", "aria-invalid") is None  # not the order form's
+    page.fill("#r-quantity", "25")
+    page.fill("#r-beneficiary", "重庆某公司")
+    page.fill("#r-reason", "2025 年度办公碳中和")
+    page.click("form.retire button[type=submit]")
+    assert "retire_units" in page.inner_text("[role=status]")
+    retirements = page.locator("table[data-name=my-retirements] tbody tr")
+    assert "重庆某公司" in retirements.first.inner_text()
+    retirements.first.locator("a").click()
+    assert "/certificates/R" in page.url and "2025 年度办公碳中和" in page.content()
+    page.close()
+    operator = sign_in(browser, site, "operator")
+    assert "enterprises" in operator.inner_text("table[data-name=statistics]")
+    check_accessibility(operator)
+    operator.close()

@@ -191,6 +191,15 @@ def retirements(conn: Connection, *, after: int = 0, limit: int = 100) -> list[d
     return out
 
 
+def retirements_of(conn: Connection, accounts: list[str], *,
+                   limit: int = 200) -> list[dict[str, Any]]:
+    """A party's retirements (from its accounts), newest first."""
+    r = t.retirements
+    rows = conn.execute(select(r).where(r.c.account.in_(accounts)).order_by(r.c.seq.desc())
+                        .limit(_limit(limit)))
+    return [{**dict(row._mapping), "ranges": orjson.loads(row.ranges)} for row in rows]
+
+
 def supply(conn: Connection) -> dict[str, dict[str, int]]:
     """Per serialized asset: issued and units per state (the conservation law, in public)."""
     b = t.unit_blocks

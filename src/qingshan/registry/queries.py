@@ -45,6 +45,13 @@ def projects(conn: Connection, *, include_drafts_of: str | None = None, all_: bo
     return [_project(r) for r in conn.execute(q)]
 
 
+def projects_of(conn: Connection, party: str) -> list[dict[str, Any]]:
+    """Every project a party proposes, drafts and withdrawn ones included."""
+    p = t.registry_projects
+    return [_project(r) for r in conn.execute(select(p).where(p.c.proponent == party)
+                                              .order_by(p.c.id))]
+
+
 def project(conn: Connection, pid: str) -> dict[str, Any]:
     row = conn.execute(select(t.registry_projects)
                        .where(t.registry_projects.c.id == pid)).one_or_none()

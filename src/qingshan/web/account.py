@@ -1,5 +1,6 @@
 """Signed-in pages: sign in with an API key (kept in an HttpOnly, SameSite=Strict cookie), a
-member's accounts, orders and a sell/buy form, and the operator's approvals queue. Every form
+member's accounts, orders, projects and retirements with an order form and a retirement form,
+the verifier's queue, and the operator's approvals queue, market controls and statistics. Every form
 posts through the same sequencer as the API; forms carry a one-time idempotency key, so a
 double submit does nothing twice."""
 
@@ -18,6 +19,8 @@ from qingshan.ledger.domain.model import Principal, Role
 from qingshan.market import queries as market_queries
 
 COOKIE = "qs_key"
+# the form field an error without one of its own belongs to, to show it next to that field
+FIELD_OF_CODE = {"insufficient_units": "quantity", "insufficient_funds": "quantity"}
 
 
 def _actor(request: Request) -> Principal | None:
@@ -149,32 +152,35 @@ def mount_account_pages(app: FastAPI) -> None:
 
     @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
     def me(request: Request, message: str = "", error: str = "",
-           field: str = "") -> Response:
+           field: str = "", form: str = "order") -> Response:
         actor = _actor(request)
         if actor is None:
             return RedirectResponse(f"/signin?lang={_lang(request)}", status_code=303)
         edge = request.app.state.edge
         ctx: dict[str, Any] = {"actor": actor, "message": message, "error": error,
-                               "field": field, "form_key": secrets.token_urlsafe(16)}
+                               "field": field, "form": form,
+                               "form_key": secrets.token_urlsafe(16)}
+        from qingshan.registry import queries as rq
+
         with edge.read() as conn:
             if actor.party_id is not None:
                 accounts = queries.party_accounts(conn, actor.party_id)
+                ids = [a["id"] for a in accounts]
                 ctx["holdings"] = [queries.holdings(conn, a["id"]) for a in accounts
                                    if a["type"] == "holding"]
-                ctx["orders"] = market_queries.orders_of(conn, [a["id"] for a in accounts])
+                ctx["orders"] = market_queries.orders_of(conn, ids)
+                ctx["retirements"] = queries.retirements_of(conn, ids)
+                ctx["my_projects"] = rq.projects_of(conn, actor.party_id)
             ctx["instruments"] = market_queries.instruments(conn)
             if actor.role is Role.OPERATOR:
-                from qingshan.registry import queries as rq
-
                 ctx["pending"] = rq.pending_requests(conn)
+                ctx["statistics"] = rq.registry_statistics(conn)
             if actor.role is Role.VERIFIER and actor.party_id is not None:
-                from qingshan.registry import queries as rq
-
                 ctx["queue"] = rq.verifier_queue(conn, actor.party_id)
         return render(request, "me.html", **ctx)
 
     async def _submit(request: Request, kind: str, payload: dict[str, Any],
-                      key: str) -> Response:
+                      key: str, form: str = "order") -> Response:
         from qingshan.api.app import one
 
         lang = _lang(request)
@@ -190,12 +196,14 @@ def mount_account_pages(app: FastAPI) -> None:
         except QingshanError as exc:
             from qingshan.web.pages import error_text
 
-            field = str(exc.data.get("field", ""))
+            field = str(exc.data.get("field", "") or FIELD_OF_CODE.get(exc.code, ""))
             text = error_text(exc.code, exc.message, lang)
             return RedirectResponse(f"/me?lang={lang}&error={quote(text)}"
-                                    f"&field={quote(field)}", status_code=303)
+                                    f"&field={quote(field)}&form={form}", status_code=303)
         result = receipts[0].result
         text = f"{kind} #{receipts[0].seq}: {result.get('status', 'ok')}"
+        if "retirement" in result:
+            text = f"{kind} #{receipts[0].seq}: {result['retirement']}"
         return RedirectResponse(f"/me?lang={lang}&message={quote(text)}", status_code=303)
 
     @app.post("/me/orders", include_in_schema=False)
@@ -210,6 +218,18 @@ def mount_account_pages(app: FastAPI) -> None:
                    "order_type": "limit", "price": number(price),
                    "quantity": number(quantity)}
         return await _submit(request, "place_order", payload, key)
+
+    @app.post("/me/retirements", include_in_schema=False)
+    async def retire(request: Request, account: str = Form(""), quantity: str = Form(""),
+                     purpose: str = Form("carbon_neutrality"), beneficiary: str = Form(""),
+                     reason: str = Form(""), reference: str = Form(""),
+                     key: str = Form("")) -> Response:
+        """A member retires credits from its account; the answer links the certificate."""
+        qty: int | str = int(quantity) if quantity.strip().isdigit() else quantity
+        payload = {"asset": "CQCER", "account": account, "quantity": qty, "purpose": purpose,
+                   "beneficiary": beneficiary.strip(), "reason": reason.strip(),
+                   "reference": reference.strip()}
+        return await _submit(request, "retire_units", payload, key, form="retire")
 
     @app.post("/me/validate/{project}", include_in_schema=False)
     async def validate(request: Request, project: str, approve: str = Form("yes"),
