@@ -344,3 +344,31 @@ def test_member_retires_credits_and_opens_the_certificate(site: dict[str, Any],
     assert "enterprises" in operator.inner_text("table[data-name=statistics]")
     check_accessibility(operator)
     operator.close()
+
+
+def test_member_trades_from_the_market_screen(site: dict[str, Any], browser: Any) -> None:
+    page = sign_in(browser, site, "alice")
+    page.goto(site["base"] + "/market/CQCER-ALL?lang=en")
+    page.select_option("#side", "sell")
+    page.fill("#price", "9999")  # outside the band: said next to the price, on this screen
+    page.fill("#quantity", "5")
+    page.click("form.order button[type=submit]")
+    assert "/market/CQCER-ALL" in page.url
+    assert page.get_attribute("#price", "aria-invalid") == "true"
+    page.select_option("#side", "sell")
+    page.fill("#price", "3050")
+    page.fill("#quantity", "5")
+    page.click("form.order button[type=submit]")
+    assert "/market/CQCER-ALL" in page.url and "place_order" in page.inner_text("[role=status]")
+    assert "30.50" in page.inner_text("main")  # on the book's best five
+    r = httpx.post(site["base"] + "/api/v1/market/orders",
+                   headers={"Authorization": f"Bearer {site['keys']['bob']}",
+                            "Idempotency-Key": "bob-takes-3050"},
+                   json={"instrument": "CQCER-ALL", "account": "A00000005", "side": "buy",
+                         "price": 3050, "quantity": 5})
+    assert r.status_code == 201 and r.json()["result"]["fills"]
+    page.reload()
+    trades = page.locator("table[data-name=trades] tbody tr").first.inner_text()
+    assert "30.50" in trades
+    check_accessibility(page)
+    page.close()

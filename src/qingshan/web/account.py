@@ -55,19 +55,26 @@ def mount_account_pages(app: FastAPI) -> None:
                                 status_code=303)
 
     @app.get("/market/{instrument}", response_class=HTMLResponse, include_in_schema=False)
-    def market_page(request: Request, instrument: str) -> HTMLResponse:
+    def market_page(request: Request, instrument: str, message: str = "", error: str = "",
+                    field: str = "") -> HTMLResponse:
         from qingshan.web import charts
 
+        actor = _actor(request)
+        accounts: list[str] = []
         with request.app.state.edge.read() as conn:
             depth = market_queries.depth(conn, instrument)
             inst = next(i for i in market_queries.instruments(conn) if i["id"] == instrument)
             # (depth() above already answered 404 for an unknown instrument)
             recent = market_queries.trades(conn, instrument, limit=1000)
+            if actor is not None and actor.party_id is not None:
+                accounts = [a["id"] for a in queries.party_accounts(conn, actor.party_id)
+                            if a["type"] == "holding"]
         chart = charts.column_chart([(str(tr["trade"]), tr["price"]) for tr in recent[-60:]],
                                     title=f"{instrument} trade prices", unit="fen/t")
         return render(request, "market.html", inst=inst, depth=depth, chart=chart,
-                      trades=list(reversed(recent[-20:])),
-                      signed_in=_actor(request) is not None)
+                      trades=list(reversed(recent[-20:])), signed_in=actor is not None,
+                      accounts=accounts, message=message, error=error, field=field,
+                      form="order", form_key=secrets.token_urlsafe(16))
 
     def _journal_rows(request: Request, after: int, kind: str,
                       limit: int) -> tuple[list[dict[str, Any]], int | None]:
@@ -180,7 +187,11 @@ def mount_account_pages(app: FastAPI) -> None:
         return render(request, "me.html", **ctx)
 
     async def _submit(request: Request, kind: str, payload: dict[str, Any],
-                      key: str, form: str = "order") -> Response:
+                      key: str, form: str = "order", back: str = "") -> Response:
+        """Send one command as the signed-in actor; answer on ``back`` (a market page) or on
+        the member's page, with the result or the error next to its field."""
+        page = back if back.startswith("/market/") and "?" not in back and "//" not in back \
+            else "/me"
         from qingshan.api.app import one
 
         lang = _lang(request)
@@ -198,26 +209,26 @@ def mount_account_pages(app: FastAPI) -> None:
 
             field = str(exc.data.get("field", "") or FIELD_OF_CODE.get(exc.code, ""))
             text = error_text(exc.code, exc.message, lang)
-            return RedirectResponse(f"/me?lang={lang}&error={quote(text)}"
+            return RedirectResponse(f"{page}?lang={lang}&error={quote(text)}"
                                     f"&field={quote(field)}&form={form}", status_code=303)
         result = receipts[0].result
         text = f"{kind} #{receipts[0].seq}: {result.get('status', 'ok')}"
         if "retirement" in result:
             text = f"{kind} #{receipts[0].seq}: {result['retirement']}"
-        return RedirectResponse(f"/me?lang={lang}&message={quote(text)}", status_code=303)
+        return RedirectResponse(f"{page}?lang={lang}&message={quote(text)}", status_code=303)
 
     @app.post("/me/orders", include_in_schema=False)
     async def place_order(request: Request, instrument: str = Form(""),
                           account: str = Form(""), side: str = Form("sell"),
                           price: str = Form(""), quantity: str = Form(""),
-                          key: str = Form("")) -> Response:
+                          key: str = Form(""), back: str = Form("")) -> Response:
         def number(text: str) -> int | str:
             return int(text) if text.strip().isdigit() else text
 
         payload = {"instrument": instrument, "account": account, "side": side,
                    "order_type": "limit", "price": number(price),
                    "quantity": number(quantity)}
-        return await _submit(request, "place_order", payload, key)
+        return await _submit(request, "place_order", payload, key, back=back)
 
     @app.post("/me/retirements", include_in_schema=False)
     async def retire(request: Request, account: str = Form(""), quantity: str = Form(""),
