@@ -16,8 +16,16 @@ import uvicorn
 from qingshan.api.app import create_app
 from qingshan.infra.auth import create_api_key
 from qingshan.infra.config import Settings
-from qingshan.ledger.domain.commands import OpenAccount, RetireUnits
-from qingshan.ledger.domain.model import SYSTEM, AccountType, Principal, RetirementPurpose, Role
+from qingshan.ledger.domain.commands import OpenAccount, PlaceHold, RegisterParty, RetireUnits
+from qingshan.ledger.domain.model import (
+    SYSTEM,
+    AccountType,
+    HoldKind,
+    PartyKind,
+    Principal,
+    RetirementPurpose,
+    Role,
+)
 from qingshan.market.book import MarketBook
 from qingshan.market.commands import CreateInstrument
 from qingshan.platform import Platform
@@ -77,12 +85,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     seq.execute_one(SubmitMonitoringReport.from_payload({
         "project": "CQ0001", "period_start": "2025-01-01", "period_end": "2025-06-30",
         "values": {"eg_mwh": "500"}}), alice, "m3")
+    # a bank that took a pledge of alice's units for a forestry-income loan
+    bank = seq.execute([RegisterParty(PartyKind.BANK, "重庆农村商业银行", None)], SYSTEM,
+                       "bank")[0].result["party"]
+    seq.execute([OpenAccount(bank, AccountType.HOLDING, "bank")], SYSTEM, "bank-account")
+    seq.execute_one(PlaceHold(HoldKind.PLEDGE, "CQCER", "A00000004", 100, bank,
+                              "林业碳汇预期收益权质押 2026-001"), alice, "pledge")
     with plat.engine.begin() as conn:
         keys = {"verifier": create_api_key(conn, Role.VERIFIER, "P000005"),
                 "auditor": create_api_key(conn, Role.AUDITOR, None),
                 "alice": create_api_key(conn, Role.MEMBER, "P000002"),
                 "bob": create_api_key(conn, Role.MEMBER, "P000003"),
-                "operator": create_api_key(conn, Role.OPERATOR, None)}
+                "operator": create_api_key(conn, Role.OPERATOR, None),
+                "court": create_api_key(conn, Role.COURT, "P000004"),
+                "bank": create_api_key(conn, Role.BANK, bank)}
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, plat), host="127.0.0.1",
                                            port=port, log_level="warning"))
@@ -370,5 +386,41 @@ def test_member_trades_from_the_market_screen(site: dict[str, Any], browser: Any
     page.reload()
     trades = page.locator("table[data-name=trades] tbody tr").first.inner_text()
     assert "30.50" in trades
+    check_accessibility(page)
+    page.close()
+
+
+def test_a_court_freezes_units_under_a_case_and_lifts_the_freeze(site: dict[str, Any],
+                                                                 browser: Any) -> None:
+    page = sign_in(browser, site, "court")
+    page.fill("#f-account", "A00000004")
+    page.fill("#f-quantity", "40")
+    page.fill("#f-reference", "(2026)渝0118民初1号")
+    page.click("form.freeze button[type=submit]")
+    assert "place_hold" in page.inner_text("[role=status]")
+    held = page.locator("table[data-name=controlled-holds] tbody tr").first
+    assert "A00000004" in held.inner_text() and "(2026)渝0118民初1号" in held.inner_text()
+    holdings = httpx.get(site["base"] + "/api/v1/accounts/A00000004",
+                         headers={"Authorization": f"Bearer {site['keys']['alice']}"}).json()
+    assert holdings["units"]["CQCER"]["held"] >= 40
+    check_accessibility(page)
+    held.locator("button[value=release]").click()
+    assert "release_hold" in page.inner_text("[role=status]")
+    assert page.locator("table[data-name=controlled-holds] tbody tr").first.inner_text() \
+        .strip() == "暂无数据"
+    page.close()
+
+
+def test_a_bank_sees_its_pledge_and_enforces_it_into_its_own_account(site: dict[str, Any],
+                                                                    browser: Any) -> None:
+    page = sign_in(browser, site, "bank")
+    pledge = page.locator("table[data-name=controlled-holds] tbody tr").first
+    assert "A00000004" in pledge.inner_text() and "2026-001" in pledge.inner_text()
+    bank_account = page.locator("table.data").first.locator("tbody tr td").first.inner_text()
+    pledge.locator("button[value=enforce]").click()
+    assert "enforce_hold" in page.inner_text("[role=status]")
+    holdings = httpx.get(site["base"] + f"/api/v1/accounts/{bank_account}",
+                         headers={"Authorization": f"Bearer {site['keys']['bank']}"}).json()
+    assert holdings["units"]["CQCER"]["active"] == 100
     check_accessibility(page)
     page.close()

@@ -200,6 +200,17 @@ def retirements_of(conn: Connection, accounts: list[str], *,
     return [{**dict(row._mapping), "ranges": orjson.loads(row.ranges)} for row in rows]
 
 
+def holds_controlled(conn: Connection, party: str, *, kind: str | None = None,
+                     limit: int = 200) -> list[dict[str, Any]]:
+    """Active holds a party controls (a court's freezes, a bank's pledges), newest first."""
+    h = t.holds
+    q = select(h).where(h.c.controller == party, h.c.status == "active")
+    if kind:
+        q = q.where(h.c.kind == kind)
+    return [dict(r._mapping) for r in conn.execute(q.order_by(h.c.id.desc())
+                                                   .limit(_limit(limit)))]
+
+
 def supply(conn: Connection) -> dict[str, dict[str, int]]:
     """Per serialized asset: issued and units per state (the conservation law, in public)."""
     b = t.unit_blocks

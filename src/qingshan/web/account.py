@@ -179,6 +179,9 @@ def mount_account_pages(app: FastAPI) -> None:
                 ctx["retirements"] = queries.retirements_of(conn, ids)
                 ctx["my_projects"] = rq.projects_of(conn, actor.party_id)
             ctx["instruments"] = market_queries.instruments(conn)
+            if actor.role in (Role.COURT, Role.BANK) and actor.party_id is not None:
+                kind = "judicial_freeze" if actor.role is Role.COURT else "pledge"
+                ctx["controlled"] = queries.holds_controlled(conn, actor.party_id, kind=kind)
             if actor.role is Role.OPERATOR:
                 ctx["pending"] = rq.pending_requests(conn)
                 ctx["statistics"] = rq.registry_statistics(conn)
@@ -241,6 +244,29 @@ def mount_account_pages(app: FastAPI) -> None:
                    "beneficiary": beneficiary.strip(), "reason": reason.strip(),
                    "reference": reference.strip()}
         return await _submit(request, "retire_units", payload, key, form="retire")
+
+    @app.post("/me/freezes", include_in_schema=False)
+    async def freeze(request: Request, account: str = Form(""), quantity: str = Form(""),
+                     reference: str = Form(""), key: str = Form("")) -> Response:
+        """A court freezes units in an account under a case (a judicial freeze it controls)."""
+        qty: int | str = int(quantity) if quantity.strip().isdigit() else quantity
+        return await _submit(request, "place_hold",
+                             {"hold_kind": "judicial_freeze", "asset": "CQCER",
+                              "account": account.strip(), "quantity": qty,
+                              "reference": reference.strip()}, key, form="freeze")
+
+    @app.post("/me/holds/{hold}", include_in_schema=False)
+    async def resolve_hold(request: Request, hold: str, action: str = Form("release"),
+                           destination: str = Form(""), key: str = Form("")) -> Response:
+        """A court lifts its freeze; a bank releases a pledge or enforces it into its own
+        account (the ledger checks that the actor controls the hold)."""
+        if action == "enforce":
+            return await _submit(request, "enforce_hold",
+                                 {"hold": hold, "destination": destination,
+                                  "reason": "enforced on the bank's page"}, key, form="holds")
+        return await _submit(request, "release_hold",
+                             {"hold": hold, "reason": "released on the controller's page"},
+                             key, form="holds")
 
     @app.post("/me/validate/{project}", include_in_schema=False)
     async def validate(request: Request, project: str, approve: str = Form("yes"),
