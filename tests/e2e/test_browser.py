@@ -424,3 +424,21 @@ def test_a_bank_sees_its_pledge_and_enforces_it_into_its_own_account(site: dict[
     assert holdings["units"]["CQCER"]["active"] == 100
     check_accessibility(page)
     page.close()
+
+
+@pytest.mark.parametrize(("name", "width", "height"), [("desktop", 1280, 900),
+                                                       ("phone", 390, 844)])
+def test_signed_in_pages_fit_the_screen_and_pass_the_accessibility_check(
+        site: dict[str, Any], browser: Any, name: str, width: int, height: int) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    for who, path in [("alice", "/me"), ("alice", "/market/CQCER-ALL"), ("operator", "/me"),
+                      ("verifier", "/me"), ("auditor", "/audit"), ("court", "/me"),
+                      ("bank", "/me")]:
+        page = sign_in(browser, site, who, width=width)
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(site["base"] + path)
+        slug = f"{who}-{path.strip('/').replace('/', '-')}"
+        page.screenshot(path=str(SHOTS / f"{slug}-{name}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, slug
+        check_accessibility(page)
+        page.close()

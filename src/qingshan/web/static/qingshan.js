@@ -81,7 +81,12 @@
     info.className = "page-info";
     info.setAttribute("aria-live", "polite");
 
-    function rows() { return Array.prototype.slice.call(body.rows); }
+    function rows() {
+      var all = Array.prototype.slice.call(body.rows);
+      // "no data yet": one cell across the table is not a row of data
+      if (all.length === 1 && all[0].cells.length === 1 && all[0].cells[0].colSpan > 1) return [];
+      return all;
+    }
 
     function show() {
       var all = rows();
@@ -96,6 +101,7 @@
       prev.disabled = page === 0;
       next.disabled = page >= pages - 1;
       prev.hidden = next.hidden = pages === 1;
+      csv.disabled = all.length === 0;
     }
 
     prev.addEventListener("click", function () { page -= 1; show(); });
@@ -131,6 +137,7 @@
         var ascending = th.getAttribute("aria-sort") !== "ascending";
         Array.prototype.forEach.call(headers, function (h) { h.setAttribute("aria-sort", "none"); });
         th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        if (!rows().length) return;
         var sorted = rows().map(function (row, i) {
           return { row: row, key: cellValue(row.cells[col] || row.cells[0]), i: i };
         }).sort(function (a, b) {
