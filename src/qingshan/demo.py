@@ -155,7 +155,13 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
     # it), planned from what the issuances gave (not from the live book) so a re-run sends the
     # very same commands
     run([CreateInstrument("CQCER-ALL", "CQCER", 1, 1, 1000, 2700, 200_000, FEE_BPS,
-                          book.accounts["platform"])], "instrument")
+                          book.accounts["platform"]),
+         # by kind of project, as the examples: forestry credits, and the others
+         CreateInstrument("CQCER-FOREST", "CQCER", 1, 1, 1000, 3200, 200_000, FEE_BPS,
+                          book.accounts["platform"], categories=("forestry",)),
+         CreateInstrument("CQCER-OTHER", "CQCER", 1, 1, 1000, 2500, 200_000, FEE_BPS,
+                          book.accounts["platform"],
+                          categories=("agriculture", "energy", "inclusive"))], "instrument")
     left = {n: 0 for n in [*ent_names, "platform"]}
     for name, qty in projects:
         left[name] += qty

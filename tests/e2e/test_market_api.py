@@ -202,3 +202,25 @@ def test_pick_block_and_amend_over_http(api: Api) -> None:
     done = c.ok(f"/market/block-trades/{block['order']}/confirm", {}, "bob")
     assert (done["price"], done["quantity"]) == (3500, 20)
     assert api.platform.verify().problems == []
+
+
+def test_an_instrument_for_one_category_lists_it_and_refuses_units_of_another(api: Api) -> None:
+    c = listed(api)
+    fees = api.client.get("/api/v1/market/instruments").json()[0]["fee_account"]
+    c.ok("/market/instruments", {"id": "CQCER-FOREST", "asset": "CQCER", "tick": 1, "lot": 1,
+                                 "band_bps": 1000, "reference_price": 3000,
+                                 "max_order": 100_000, "fee_bps": 0, "fee_account": fees,
+                                 "categories": ["forestry"]}, "operator")
+    listed_now = {i["id"]: i for i in api.client.get("/api/v1/market/instruments").json()}
+    assert listed_now["CQCER-FOREST"]["categories"] == ["forestry"]
+    assert listed_now["CQCER-ALL"]["categories"] is None
+    size = api.size
+    r = c.post("/market/orders", {**order("sell", 10, 3000), "instrument": "CQCER-FOREST"},
+               "alice")  # alice's units come from an issuance without a category
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "insufficient_units")
+    assert r.json()["error"]["data"]["categories"] == ["forestry"] and api.size == size
+    bad = c.post("/market/instruments", {"id": "CQCER-X", "asset": "CQCER", "tick": 1,
+                                         "lot": 1, "band_bps": 1000, "reference_price": 3000,
+                                         "max_order": 100, "fee_bps": 0, "fee_account": fees,
+                                         "categories": ["Forestry!"]}, "operator")
+    assert (bad.status_code, bad.json()["error"]["data"]["field"]) == (422, "categories")

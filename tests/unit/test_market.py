@@ -18,7 +18,7 @@ from qingshan.errors import (
     QingshanError,
 )
 from qingshan.ledger.books import Router
-from qingshan.ledger.domain.commands import OpenAccount, RegisterParty
+from qingshan.ledger.domain.commands import IssueUnits, OpenAccount, RegisterParty
 from qingshan.ledger.domain.invariants import check_invariants
 from qingshan.ledger.domain.model import SYSTEM, AccountType, PartyKind, Principal, Role
 from qingshan.market.book import MarketBook, OffTick, OrderNotOpen, OrderStatus, OutsideBand
@@ -481,6 +481,44 @@ def test_amend_down_keeps_priority_and_a_new_price_goes_to_the_back() -> None:
     with pytest.raises(NotAccountOwner):
         ex.run(AmendOrder(c, 3000, 5), KEYS[1])
     assert check_invariants(ex.router.ledger) == []
+
+
+def test_an_instrument_for_a_category_trades_only_units_of_that_category() -> None:
+    ex = make_exchange()
+    ledger = ex.router.ledger
+    forestry = IssueUnits("CQCER", "CQ0009", 2022, "2022-01-01", "2022-12-31", "",
+                          ((TRADERS[0], 300),), category="forestry")
+    ex.run(forestry)
+    ex.run(IssueUnits("CQCER", "CQ0010", 2020, "2020-01-01", "2020-12-31", "",
+                      ((TRADERS[2], 400),), category="energy"))
+    ex.run(CreateInstrument.from_payload({
+        "id": "CQCER-FOREST", "asset": "CQCER", "tick": 1, "lot": 1, "band_bps": 1000,
+        "reference_price": 3000, "max_order": 100_000, "fee_bps": 0, "fee_account": FEES,
+        "categories": ["forestry"]}))
+    assert ex.market.instruments["CQCER-FOREST"].categories == ("forestry",)
+    forest = {"instrument": "CQCER-FOREST", "order_type": "limit", "price": 3000}
+    with pytest.raises(InsufficientUnits) as refused:  # 10,400 units, none of them forestry
+        ex.run(PlaceOrder.from_payload({**forest, "account": TRADERS[2], "side": "sell",
+                                        "quantity": 1}), KEYS[2])
+    assert refused.value.data["categories"] == ["forestry"]
+    with pytest.raises(InsufficientUnits):  # 10,300 units, 300 of them forestry
+        ex.run(PlaceOrder.from_payload({**forest, "account": TRADERS[0], "side": "sell",
+                                        "quantity": 301}), KEYS[0])
+    ask = ex.run(PlaceOrder.from_payload({**forest, "account": TRADERS[0], "side": "sell",
+                                          "quantity": 200}), KEYS[0])
+    held = [b for b in ledger.blocks.values() if b.hold == ex.market.orders[ask["order"]].hold]
+    assert {ledger.issuances[b.issuance].category for b in held} == {"forestry"}
+    ex.run(PlaceOrder.from_payload({**forest, "account": TRADERS[1], "side": "buy",
+                                    "quantity": 150}), KEYS[1])
+    # an incoming sell settles from its own account: forestry units only, too
+    ex.run(PlaceOrder.from_payload({**forest, "account": TRADERS[1], "side": "buy",
+                                    "quantity": 100}), KEYS[1])
+    ex.run(PlaceOrder.from_payload({**forest, "account": TRADERS[0], "side": "sell",
+                                    "price": 2900, "quantity": 100}), KEYS[0])
+    bought = [b for b in ledger.active_blocks(TRADERS[1], "CQCER")
+              if ledger.issuances[b.issuance].category == "forestry"]
+    assert sum(b.quantity for b in bought) == 250
+    assert check_invariants(ledger) == []
 
 
 def test_an_instrument_for_a_vintage_range_trades_only_those_units() -> None:

@@ -61,6 +61,7 @@ issuances = Table(
     Column("monitoring_start", String(10), nullable=False),
     Column("monitoring_end", String(10), nullable=False),
     Column("reference", Text, nullable=False),
+    Column("category", String(32)),  # the methodology's sector: forestry, energy, … (0004)
 )
 
 unit_blocks = Table(
@@ -266,6 +267,7 @@ market_instruments = Table(
     Column("phase", String(12), nullable=False),
     Column("vintage_from", Integer, nullable=False),
     Column("vintage_to", Integer, nullable=False),
+    Column("categories", Text),  # comma-separated issuance categories; NULL: any (0004)
 )
 
 market_orders = Table(

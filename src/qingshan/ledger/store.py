@@ -84,7 +84,7 @@ SQL = {
                                                "next_serial"], ["code"]),
     "issuances": upsert_sql("issuances", ["id", "asset", "project", "vintage", "serial_start",
                                        "serial_end", "monitoring_start", "monitoring_end",
-                                       "reference"], ["id"]),
+                                       "reference", "category"], ["id"]),
     "unit_blocks": upsert_sql("unit_blocks", ["id", "asset", "issuance", "vintage", "serial_start",
                                            "serial_end", "account", "state", "hold"], ["id"]),
     "unit_blocks_delete": "DELETE FROM unit_blocks WHERE id = ?",
@@ -233,10 +233,10 @@ class LedgerStore:
                 "SELECT id, party_id, type, status, label FROM accounts"):
             state.accounts[aid] = Account(aid, pid, AccountType(typ), AccountStatus(status), label)
         for row in q("SELECT id, asset, project, vintage, serial_start, serial_end, "
-                     "monitoring_start, monitoring_end, reference FROM issuances"):
+                     "monitoring_start, monitoring_end, reference, category FROM issuances"):
             state.issuances[int(row[0])] = Issuance(
                 int(row[0]), row[1], row[2], int(row[3]), SerialRange(int(row[4]), int(row[5])),
-                row[6], row[7], row[8])
+                row[6], row[7], row[8], row[9])
         states = {s.value: s for s in BlockState}
         for bid, asset, iss, vintage, start, end, acct, st, hold in q(
                 "SELECT id, asset, issuance, vintage, serial_start, serial_end, account, state, "
@@ -328,7 +328,7 @@ class LedgerStore:
             iss = [state.issuances[i] for i in d.issuances if i in state.issuances]
             rows.append(("issuances", [
                 (i.id, i.asset, i.project, i.vintage, i.serials.start, i.serials.end,
-                 i.monitoring_start, i.monitoring_end, i.reference) for i in iss]))
+                 i.monitoring_start, i.monitoring_end, i.reference, i.category) for i in iss]))
             # issuing moves the asset's next serial
             rows.append(("asset_classes", [
                 (a.code, a.kind.value, a.unit, a.name, a.registry, state.next_serial[a.code])

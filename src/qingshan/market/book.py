@@ -139,6 +139,7 @@ class Instrument:
     phase: Phase = Phase.CONTINUOUS
     vintage_from: int = 0
     vintage_to: int = 0
+    categories: tuple[str, ...] | None = None  # issuance categories it trades (None: any)
 
     @property
     def vintages(self) -> tuple[int, int] | None:
@@ -297,7 +298,7 @@ class MarketBook(ContextBook):
                           cmd.reference_price, cmd.max_order, cmd.fee_bps, cmd.fee_account,
                           cmd.t_plus_one, cmd.block_band_bps, cmd.block_min,
                           cmd.max_position, cmd.max_orders_per_minute, Phase.CONTINUOUS,
-                          cmd.vintage_from, cmd.vintage_to)
+                          cmd.vintage_from, cmd.vintage_to, cmd.categories)
         self._set(self.instruments, inst.id, inst)
         self._dirty["instruments"].add(inst.id)
         self.engine(inst.id)
@@ -386,7 +387,8 @@ class MarketBook(ContextBook):
         if held:
             hold = self._place_hold(inst, account, side, price, quantity, seq, effects)
         elif side is Side.SELL:
-            self.ledger.check_take(account, inst.asset, quantity, None, inst.vintages)
+            self.ledger.check_take(account, inst.asset, quantity, None, inst.vintages,
+                                   inst.categories)
         else:
             value = price * quantity
             self.ledger.check_funds(self.ledger.account(account), QUOTE,
@@ -407,7 +409,7 @@ class MarketBook(ContextBook):
                     quantity: int, seq: int, effects: Effects) -> str:
         if side is Side.SELL:
             return self.ledger.hold_for(HoldKind.MARKET_ORDER, account, inst.asset, quantity,
-                                        inst.vintages, "sell order", effects)
+                                        inst.vintages, "sell order", effects, inst.categories)
         value = price * quantity
         return self.ledger.hold_for(HoldKind.MARKET_ORDER, account, QUOTE,
                                     value + inst.fee(value), None, "buy order", effects)
@@ -456,7 +458,7 @@ class MarketBook(ContextBook):
             ledger.settle_hold(sell.hold, buy.account, qty, effects)
         else:  # the incoming order: checked for all of it, it delivers from its account
             ledger.deliver_units(sell.account, buy.account, inst.asset, qty, inst.vintages,
-                                 effects)
+                                 effects, inst.categories)
         # the seller's fee comes out of the payment, so nothing is taken from its account
         fees = buyer_fee + seller_fee
         if buy.hold:
@@ -587,9 +589,11 @@ class MarketBook(ContextBook):
         self._ledger(ReleaseHold(o.hold, "amend"), seq, effects)
         asset = self.instruments[o.instrument].asset if o.side is Side.SELL else QUOTE
         inst = self.instruments[o.instrument]
+        sell = o.side is Side.SELL
         again = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, asset, o.account, need, None,
-                                       "amended order", vintages=inst.vintages
-                                       if o.side is Side.SELL else None), seq, effects)
+                                       "amended order", vintages=inst.vintages if sell else None,
+                                       categories=inst.categories if sell else None),
+                             seq, effects)
         return str(again["hold"])
 
     # ------------------------------------------------------------------ listing and picking

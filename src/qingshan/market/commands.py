@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from qingshan.errors import InvalidInput, MalformedIdentifier
-from qingshan.ledger.domain.commands import Command, _asset, _enum, _text
+from qingshan.ledger.domain.commands import Command, _asset, _enum, _text, categories_of
 from qingshan.ledger.domain.model import MAX_QUANTITY, check_id, check_quantity
 
 INSTRUMENT_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,23}$")
@@ -67,8 +67,17 @@ class CreateInstrument(Command):
     max_orders_per_minute: int = 0  # orders one party may place per minute; 0: no limit
     vintage_from: int = 0  # units of these vintages only (0: any), e.g. CQCER 2021-2023
     vintage_to: int = 0
+    # units of issuances in these categories only (None: any), e.g. ("forestry",) for
+    # "CQCER forestry"; ("agriculture", "energy", "inclusive") for "CQCER other"
+    categories: tuple[str, ...] | None = None
 
     def to_payload(self) -> dict[str, Any]:
+        out = self._payload()
+        if self.categories is not None:  # (absent from entries journaled before it existed)
+            out["categories"] = list(self.categories)
+        return out
+
+    def _payload(self) -> dict[str, Any]:
         return {"id": self.id, "asset": self.asset, "tick": self.tick, "lot": self.lot,
                 "band_bps": self.band_bps, "reference_price": self.reference_price,
                 "max_order": self.max_order, "fee_bps": self.fee_bps,
@@ -99,7 +108,7 @@ class CreateInstrument(Command):
                   vintage_from=_int(data, "vintage_from", 0, 2100)
                   if "vintage_from" in data else 0,
                   vintage_to=_int(data, "vintage_to", 0, 2100)
-                  if "vintage_to" in data else 0)
+                  if "vintage_to" in data else 0, categories=categories_of(data))
         if (cmd.vintage_from == 0) != (cmd.vintage_to == 0) or cmd.vintage_from > cmd.vintage_to \
                 or 0 < cmd.vintage_from < 1990:
             raise InvalidInput("give both vintage_from and vintage_to, in order",

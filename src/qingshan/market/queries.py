@@ -19,7 +19,9 @@ def instruments(conn: Connection) -> list[dict[str, Any]]:
     out = []
     for r in conn.execute(select(t.market_instruments).order_by(t.market_instruments.c.id)):
         d = dict(r._mapping)
-        inst = Instrument(**d)
+        cats = d.get("categories")
+        d["categories"] = None if cats is None else cats.split(",")
+        inst = Instrument(**{**d, "categories": None})
         d["band"] = list(inst.band())
         out.append(d)
     return out

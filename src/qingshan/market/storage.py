@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 INSTRUMENT_COLS = ["id", "asset", "tick", "lot", "band_bps", "reference_price", "max_order",
                    "fee_bps", "fee_account", "t_plus_one", "block_band_bps", "block_min",
                    "max_position", "max_orders_per_minute", "phase", "vintage_from",
-                   "vintage_to"]
+                   "vintage_to", "categories"]
 ORDER_COLS = ["id", "instrument", "account", "party", "side", "order_type", "price",
               "quantity", "remaining", "status", "hold", "seq", "counterparty", "time_ms",
               "ends_at"]
@@ -44,7 +44,9 @@ def rows(book: MarketBook) -> Rows:
 
 
 def _value(v: Any) -> Any:
-    """Enum members are stored as their values."""
+    """Enum members are stored as their values, a tuple of words (categories) as one text."""
+    if isinstance(v, tuple):
+        return ",".join(v)
     return getattr(v, "value", v)
 
 
@@ -56,7 +58,9 @@ def load(book: MarketBook, fetchall: FetchAll) -> None:
         book.instruments[r[0]] = Instrument(r[0], r[1], int(r[2]), int(r[3]), int(r[4]),
                                             int(r[5]), int(r[6]), int(r[7]), r[8], bool(r[9]),
                                             int(r[10]), int(r[11]), int(r[12]), int(r[13]),
-                                            Phase(r[14]), int(r[15]), int(r[16]))
+                                            Phase(r[14]), int(r[15]), int(r[16]),
+                                            None if r[17] is None
+                                            else tuple(r[17].split(",")))
     for r in fetchall(f"SELECT {', '.join(ORDER_COLS)} FROM market_orders ORDER BY seq, id",
                       ()):
         o = Order(r[0], r[1], r[2], r[3], Side(r[4]), OrderType(r[5]), int(r[6]), int(r[7]),

@@ -450,7 +450,8 @@ class RegistryBook(ContextBook):
             pool = self.ledger.platform_account(None, AccountType.BUFFER)
             allocations.append((pool.id, buffer))
         issue = IssueUnits(p.asset, p.id, int(r.period_end[:4]), r.period_start, r.period_end,
-                           f"{r.id}/{q.id}", tuple((a, n) for a, n in allocations if n))
+                           f"{r.id}/{q.id}", tuple((a, n) for a, n in allocations if n),
+                           category=m.sector)  # so a market can list e.g. forestry credits
         effects = self.ledger.apply(issue, SYSTEM, seq)  # the registry issues, as the platform
         self._set(self.requests, q.id, replace(q, status=RequestStatus.APPROVED,
                                                issuance=effects.result["issuance"],

@@ -63,7 +63,8 @@ def mount_account_pages(app: FastAPI) -> None:
         accounts: list[str] = []
         with request.app.state.edge.read() as conn:
             depth = market_queries.depth(conn, instrument)
-            inst = next(i for i in market_queries.instruments(conn) if i["id"] == instrument)
+            listed = market_queries.instruments(conn)
+            inst = next(i for i in listed if i["id"] == instrument)
             # (depth() above already answered 404 for an unknown instrument)
             recent = market_queries.trades(conn, instrument, limit=1000)
             if actor is not None and actor.party_id is not None:
@@ -74,6 +75,7 @@ def mount_account_pages(app: FastAPI) -> None:
         return render(request, "market.html", inst=inst, depth=depth, chart=chart,
                       trades=list(reversed(recent[-20:])), signed_in=actor is not None,
                       accounts=accounts, message=message, error=error, field=field,
+                      listed=[i["id"] for i in listed],
                       form="order", form_key=secrets.token_urlsafe(16))
 
     def _journal_rows(request: Request, after: int, kind: str,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -230,16 +231,21 @@ class IssueUnits(Command):
     monitoring_end: str
     reference: str
     allocations: tuple[tuple[str, int], ...]
+    category: str | None = None  # the methodology's sector (forestry, energy, …)
 
     @property
     def quantity(self) -> int:
         return sum(q for _, q in self.allocations)
 
     def to_payload(self) -> dict[str, Any]:
-        return {"asset": self.asset, "project": self.project, "vintage": self.vintage,
-                "monitoring_start": self.monitoring_start,
-                "monitoring_end": self.monitoring_end, "reference": self.reference,
-                "allocations": [[a, q] for a, q in self.allocations]}
+        out: dict[str, Any] = {
+               "asset": self.asset, "project": self.project, "vintage": self.vintage,
+               "monitoring_start": self.monitoring_start,
+               "monitoring_end": self.monitoring_end, "reference": self.reference,
+               "allocations": [[a, q] for a, q in self.allocations]}
+        if self.category is not None:  # (absent from entries journaled before it existed)
+            out["category"] = self.category
+        return out
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> IssueUnits:
@@ -265,7 +271,7 @@ class IssueUnits(Command):
             allocations.append((check_id("A", item[0], "account"), check_quantity(item[1])))
         cmd = cls(asset=_asset(data), project=project, vintage=vintage, monitoring_start=start,
                   monitoring_end=end, reference=_text(data, "reference", required=False),
-                  allocations=tuple(allocations))
+                  allocations=tuple(allocations), category=_category(data))
         check_quantity(cmd.quantity, "total quantity")
         return cmd
 
@@ -374,12 +380,17 @@ class PlaceHold(Command):
     reference: str
     ranges: tuple[SerialRange, ...] | None = None
     vintages: tuple[int, int] | None = None  # hold only units of these vintages (inclusive)
+    categories: tuple[str, ...] | None = None  # … and of issuances in these categories
 
     def to_payload(self) -> dict[str, Any]:
-        return {"hold_kind": self.hold_kind.value, "asset": self.asset, "account": self.account,
-                "quantity": self.quantity, "controller": self.controller,
-                "reference": self.reference, "ranges": _ranges_payload(self.ranges),
-                "vintages": None if self.vintages is None else list(self.vintages)}
+        out: dict[str, Any] = {
+               "hold_kind": self.hold_kind.value, "asset": self.asset, "account": self.account,
+               "quantity": self.quantity, "controller": self.controller,
+               "reference": self.reference, "ranges": _ranges_payload(self.ranges),
+               "vintages": None if self.vintages is None else list(self.vintages)}
+        if self.categories is not None:  # (absent from entries journaled before it existed)
+            out["categories"] = list(self.categories)
+        return out
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> PlaceHold:
@@ -391,7 +402,32 @@ class PlaceHold(Command):
                    controller=None if controller is None else check_id("P", controller,
                                                                        "controller"),
                    reference=_text(data, "reference", required=False, max_len=120),
-                   ranges=ranges, vintages=_vintages(data))
+                   ranges=ranges, vintages=_vintages(data), categories=categories_of(data))
+
+
+CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+
+
+def _category(data: Mapping[str, Any]) -> str | None:
+    raw = data.get("category")
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not CATEGORY_RE.match(raw):
+        raise InvalidInput("category is a lower-case word of up to 32 letters, digits, _ or -",
+                           field="category")
+    return raw
+
+
+def categories_of(data: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """An optional list of categories, kept sorted and without repeats."""
+    raw = data.get("categories")
+    if raw is None:
+        return None
+    if not isinstance(raw, list | tuple) or not 1 <= len(raw) <= 16 or not all(
+            isinstance(c, str) and CATEGORY_RE.match(c) for c in raw):
+        raise InvalidInput("categories is a list of 1 to 16 lower-case words",
+                           field="categories")
+    return tuple(sorted(set(raw)))
 
 
 def _vintages(data: Mapping[str, Any]) -> tuple[int, int] | None:

@@ -232,6 +232,7 @@ class Issuance:
     monitoring_start: str  # ISO dates of the monitoring period
     monitoring_end: str
     reference: str
+    category: str | None = None  # the methodology's sector (forestry, energy, …), for markets
 
 
 class UnitBlock(NamedTuple):

@@ -360,27 +360,36 @@ class LedgerState(UndoLog):
         return acct
 
     # ------------------------------------------------------------------ selecting units
-    def _active_keys(self, account: str, asset: str,
-                     vintages: tuple[int, int] | None) -> Iterable[tuple[int, int, int, int, int]]:
+    def _active_keys(self, account: str, asset: str, vintages: tuple[int, int] | None,
+                     categories: tuple[str, ...] | None = None,
+                     ) -> Iterable[tuple[int, int, int, int, int]]:
+        """An account's active blocks in the order a transfer by quantity takes them, only
+        those of ``vintages`` and of issuances in ``categories`` when given."""
         sl = self._active_list(account, asset)
         keys: Iterable[tuple[int, int, int, int, int]] = sl if vintages is None else sl.irange(
             (vintages[0],), (vintages[1] + 1,), inclusive=(True, False))
+        if categories is not None:
+            issuances = self.issuances
+            keys = (k for k in keys if issuances[k[2]].category in categories)
         return keys
 
     def check_take(self, account: str, asset: str, quantity: int,
                    ranges: tuple[SerialRange, ...] | None,
-                   vintages: tuple[int, int] | None = None) -> None:
-        """Raise unless the account's active units (of ``vintages``, if given) can supply
-        ``quantity`` / ``ranges``."""
-        if ranges is None and vintages is not None:
+                   vintages: tuple[int, int] | None = None,
+                   categories: tuple[str, ...] | None = None) -> None:
+        """Raise unless the account's active units (of ``vintages`` and ``categories``, if
+        given) can supply ``quantity`` / ``ranges``."""
+        if ranges is None and (vintages is not None or categories is not None):
             have = 0
-            for key in self._active_keys(account, asset, vintages):
+            for key in self._active_keys(account, asset, vintages, categories):
                 have += self.blocks[key[-1]].quantity
                 if have >= quantity:
                     return
-            raise InsufficientUnits("not enough active units of these vintages",
+            raise InsufficientUnits("not enough active units of these vintages and categories",
                                     account=account, asset=asset, available=have,
-                                    requested=quantity, vintages=list(vintages))
+                                    requested=quantity,
+                                    vintages=None if vintages is None else list(vintages),
+                                    categories=None if categories is None else list(categories))
         if ranges is None:
             have = self.active_quantity(account, asset)
             if have < quantity:
@@ -432,7 +441,8 @@ class LedgerState(UndoLog):
 
     def _take_move(self, account: str, asset: str, quantity: int,
                    ranges: tuple[SerialRange, ...] | None,
-                   vintages: tuple[int, int] | None = None, *, to: str, state: BlockState,
+                   vintages: tuple[int, int] | None = None,
+                   categories: tuple[str, ...] | None = None, *, to: str, state: BlockState,
                    hold: str | None, effects: Effects) -> list[list[int]]:
         """:meth:`_take` then :meth:`_move` (after :meth:`check_take`). By quantity, the last
         block is cut straight into its new place, not indexed as active in between."""
@@ -442,7 +452,7 @@ class LedgerState(UndoLog):
         need = quantity
         whole: list[UnitBlock] = []
         part: UnitBlock | None = None
-        for key in self._active_keys(account, asset, vintages):
+        for key in self._active_keys(account, asset, vintages, categories):
             if not need:
                 break
             b = self.blocks[key[-1]]
@@ -577,7 +587,8 @@ class LedgerState(UndoLog):
         self._set(self.next_serial, cmd.asset, serials.end + 1)
         self._set(self.issuances, iid, Issuance(iid, cmd.asset, cmd.project, cmd.vintage,
                                                 serials, cmd.monitoring_start,
-                                                cmd.monitoring_end, cmd.reference))
+                                                cmd.monitoring_end, cmd.reference,
+                                                cmd.category))
         self.dirty.issuances.add(iid)
         effects = Effects({})
         blocks: list[list[Any]] = []
@@ -609,8 +620,8 @@ class LedgerState(UndoLog):
             return effects
         self.check_take(source.id, asset.code, cmd.quantity, cmd.ranges)
         moved = self._take_move(source.id, asset.code, cmd.quantity, cmd.ranges,
-            to=cmd.destination, state=BlockState.ACTIVE, hold=None,
-            effects=effects)
+                                to=cmd.destination, state=BlockState.ACTIVE, hold=None,
+                                effects=effects)
         effects.result = {"ranges": moved}
         return effects
 
@@ -636,8 +647,8 @@ class LedgerState(UndoLog):
         self.check_take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
         effects = Effects({})
         moved = self._take_move(source.id, cmd.asset, cmd.quantity, cmd.ranges,
-            to=target.id, state=BlockState.RETIRED, hold=None,
-            effects=effects)
+                                to=target.id, state=BlockState.RETIRED, hold=None,
+                                effects=effects)
         rid = retirement_id(self._next("retirement"))
         self._set(self.retirements, rid, Retirement(
             rid, source.id, cmd.asset, cmd.quantity, cmd.purpose, cmd.beneficiary, cmd.reason,
@@ -655,8 +666,8 @@ class LedgerState(UndoLog):
         self.check_take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
         effects = Effects({})
         moved = self._take_move(source.id, cmd.asset, cmd.quantity, cmd.ranges,
-            to=target.id, state=BlockState.CANCELLED, hold=None,
-            effects=effects)
+                                to=target.id, state=BlockState.CANCELLED, hold=None,
+                                effects=effects)
         effects.result = {"ranges": moved, "cancellation_account": target.id,
                           "destination": cmd.destination}
         return effects
@@ -691,7 +702,8 @@ class LedgerState(UndoLog):
         controller = cmd.controller or actor.party_id
         effects = Effects({})
         hid, moved = self._place_hold(cmd.hold_kind, asset, acct, cmd.quantity, cmd.ranges,
-                                      cmd.vintages, controller, cmd.reference, effects)
+                                      cmd.vintages, controller, cmd.reference, effects,
+                                      cmd.categories)
         effects.result = {"hold": hid, "controller": controller}
         if moved is not None:
             effects.result["ranges"] = moved
@@ -699,8 +711,9 @@ class LedgerState(UndoLog):
 
     def _place_hold(self, kind: HoldKind, asset: AssetClass, acct: Account, quantity: int,
                     ranges: tuple[SerialRange, ...] | None, vintages: tuple[int, int] | None,
-                    controller: str | None, reference: str,
-                    effects: Effects) -> tuple[str, list[list[int]] | None]:
+                    controller: str | None, reference: str, effects: Effects,
+                    categories: tuple[str, ...] | None = None,
+                    ) -> tuple[str, list[list[int]] | None]:
         if asset.kind is AssetKind.FUNGIBLE:
             if ranges is not None:
                 raise AssetMismatch("serial ranges given for a fungible asset", asset=asset.code)
@@ -711,11 +724,11 @@ class LedgerState(UndoLog):
             self._hold_funds(acct.id, asset.code, quantity)
             moved: list[list[int]] | None = None
         else:
-            self.check_take(acct.id, asset.code, quantity, ranges, vintages)
+            self.check_take(acct.id, asset.code, quantity, ranges, vintages, categories)
             hid = hold_id(self._next("hold"))
-            moved = self._take_move(acct.id, asset.code, quantity, ranges, vintages,
-                to=acct.id, state=BlockState.HELD, hold=hid,
-                effects=effects)
+            moved = self._take_move(acct.id, asset.code, quantity, ranges, vintages, categories,
+                                    to=acct.id, state=BlockState.HELD, hold=hid,
+                                    effects=effects)
         self._set(self.holds, hid, Hold(hid, kind, acct.id, asset.code, quantity,
                                         HoldStatus.ACTIVE, controller, reference))
         self.dirty.holds.add(hid)
@@ -847,13 +860,15 @@ class LedgerState(UndoLog):
     # so these run as the platform, each still checking what the ledger alone can know.
 
     def hold_for(self, kind: HoldKind, account: str, asset: str, quantity: int,
-                 vintages: tuple[int, int] | None, reference: str, effects: Effects) -> str:
-        """Hold units (by quantity, oldest vintage first, within ``vintages``) or funds of an
-        open account, controlled by the platform; return the hold's id."""
+                 vintages: tuple[int, int] | None, reference: str, effects: Effects,
+                 categories: tuple[str, ...] | None = None) -> str:
+        """Hold units (by quantity, oldest vintage first, within ``vintages`` and
+        ``categories``) or funds of an open account, controlled by the platform; return the
+        hold's id."""
         acct = self.account(account)
         self.check_open(acct)
         hid, _ = self._place_hold(kind, self.asset(asset), acct, quantity, None, vintages,
-                                  SYSTEM.party_id, reference, effects)
+                                  SYSTEM.party_id, reference, effects, categories)
         return hid
 
     def settle_hold(self, hid: str, destination: str, qty: int, effects: Effects) -> None:
@@ -872,15 +887,15 @@ class LedgerState(UndoLog):
             self._release(hold, effects)
 
     def deliver_units(self, source: str, destination: str, asset: str, quantity: int,
-                      vintages: tuple[int, int] | None, effects: Effects) -> None:
-        """Move ``quantity`` active units by quantity, oldest vintage first, straight from
-        ``source`` to ``destination`` (a fill that needs no hold: it settles in the entry
-        that checked the source)."""
-        self.check_take(source, asset, quantity, None, vintages)
+                      vintages: tuple[int, int] | None, effects: Effects,
+                      categories: tuple[str, ...] | None = None) -> None:
+        """Move ``quantity`` active units by quantity, oldest vintage first (within
+        ``vintages`` and ``categories``), straight from ``source`` to ``destination`` (a fill
+        that needs no hold: it settles in the entry that checked the source)."""
+        self.check_take(source, asset, quantity, None, vintages, categories)
         self.check_receiving(destination)
-        self._take_move(source, asset, quantity, None, vintages,
-            to=destination, state=BlockState.ACTIVE, hold=None,
-            effects=effects)
+        self._take_move(source, asset, quantity, None, vintages, categories,
+                        to=destination, state=BlockState.ACTIVE, hold=None, effects=effects)
 
     def pay(self, source: str, destination: str, asset: str, amount: int,
             effects: Effects) -> None:

@@ -1,0 +1,39 @@
+"""categories: an issuance's category (its methodology's sector), an instrument's categories
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-27 15:20:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("issuances", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("category", sa.String(length=32), nullable=True))
+    with op.batch_alter_table("market_instruments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("categories", sa.Text(), nullable=True))
+    # issuances made before: their project's methodology's sector, as the registry now sets
+    # it when it issues, so that replaying the journal (`qingshan log verify`) gives the same
+    from qingshan.registry.methodologies import ALL
+
+    conn = op.get_bind()
+    for m in ALL:
+        conn.execute(sa.text("UPDATE issuances SET category = :sector WHERE project IN "
+                             "(SELECT id FROM registry_projects WHERE methodology = :key)"),
+                     {"sector": m.sector, "key": m.key})
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("market_instruments", schema=None) as batch_op:
+        batch_op.drop_column("categories")
+    with op.batch_alter_table("issuances", schema=None) as batch_op:
+        batch_op.drop_column("category")
