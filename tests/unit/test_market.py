@@ -42,7 +42,7 @@ class Exchange:
         return effects.result
 
 
-def make_exchange(fee_bps: int = 25) -> Exchange:
+def make_exchange(fee_bps: int = 25, rules: int = 2) -> Exchange:
     book = make_book()
     market = MarketBook()
     ex = Exchange(Router(book.state, [market]), market)
@@ -55,7 +55,8 @@ def make_exchange(fee_bps: int = 25) -> Exchange:
     for a in TRADERS:
         ex.run(issue(a, 10_000))
         ex.run(fund(a, 100_000_000))
-    ex.run(CreateInstrument("CQCER-ALL", "CQCER", 1, 10, 1000, 3000, 100_000, fee_bps, FEES))
+    ex.run(CreateInstrument("CQCER-ALL", "CQCER", 1, 10, 1000, 3000, 100_000, fee_bps, FEES,
+                            rules=rules))
     return ex
 
 
@@ -159,9 +160,11 @@ class ModelOrder:
 class MarketMachine(RuleBasedStateMachine):
     """Random orders and cancels; a plain list model predicts every fill."""
 
+    rules = 2  # the instrument's settlement rules
+
     @initialize()
     def setup(self) -> None:
-        self.ex = make_exchange()
+        self.ex = make_exchange(rules=self.rules)
         self.model: list[ModelOrder] = []
         self.band = self.ex.market.instruments["CQCER-ALL"].band()
 
@@ -281,6 +284,16 @@ MarketMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=
                                            deadline=None,
                                            suppress_health_check=[HealthCheck.too_slow])
 test_market_machine = MarketMachine.TestCase
+
+
+class HoldFirstMarketMachine(MarketMachine):
+    """The same, on an instrument listed under settlement rules 1 (hold all, then trade)."""
+
+    rules = 1
+
+
+HoldFirstMarketMachine.TestCase.settings = MarketMachine.TestCase.settings
+test_hold_first_market_machine = HoldFirstMarketMachine.TestCase
 
 
 def test_units_bought_today_can_be_sold_from_tomorrow_under_t_plus_one() -> None:
@@ -576,3 +589,29 @@ def test_one_way_auction_awards_by_price_then_time_and_settles_or_releases_every
     assert all(h.status.value != "active" for h in ledger.holds.values())
     assert check_invariants(ledger) == []
     assert sum(ledger.balance(a_, "CNY") for a_ in [*TRADERS, FEES]) == 300_000_000
+
+
+def test_instruments_keep_the_settlement_rules_they_were_listed_under() -> None:
+    ex = make_exchange()
+    listed_before = {"id": "CQCER-OLD", "asset": "CQCER", "tick": 1, "lot": 10,
+                     "band_bps": 1000, "reference_price": 3000, "max_order": 100_000,
+                     "fee_bps": 25, "fee_account": FEES}
+    old = CreateInstrument.from_payload(listed_before)  # journaled before rules existed
+    assert old.rules == 1 and "rules" not in old.to_payload()  # its entry replays unchanged
+    ex.run(old)
+    assert ex.market.instruments["CQCER-ALL"].rules == 2
+    ledger = ex.router.ledger
+    for instrument, held_at_once in (("CQCER-OLD", True), ("CQCER-ALL", False)):
+        body = {"instrument": instrument, "order_type": "limit", "price": 3000,
+                "quantity": 100}
+        ex.run(PlaceOrder.from_payload({**body, "account": TRADERS[0], "side": "sell"}),
+               KEYS[0])
+        taker = ex.run(PlaceOrder.from_payload({**body, "account": TRADERS[1],
+                                                "side": "buy"}), KEYS[1])
+        assert taker["status"] == "filled"
+        # rules 1: the incoming order held all of it first, then settled from that hold;
+        # rules 2: it settled straight from its account and never held anything
+        assert bool(taker["hold"]) is held_at_once
+        if held_at_once:
+            assert ledger.holds[taker["hold"]].status.value != "active"
+    assert check_invariants(ledger) == []

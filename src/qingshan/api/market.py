@@ -23,7 +23,11 @@ Payload = dict[str, Any]
 async def create_instrument(edge: EdgeDep, actor: Actor, body: Payload = Body(),
                             key: IdemKey = None) -> Response:
     """Operator: list an asset for continuous trading ({id, asset, tick, lot, band_bps,
-    reference_price, max_order, fee_bps, fee_account})."""
+    reference_price, max_order, fee_bps, fee_account, …}); a new instrument trades under the
+    current settlement rules unless ``rules`` says otherwise."""
+    from qingshan.market.commands import CURRENT_RULES
+
+    body = {"rules": CURRENT_RULES, **body} if isinstance(body, dict) else body
     return await run(edge, one("create_instrument", body, edge), actor, key)
 
 

@@ -268,6 +268,7 @@ market_instruments = Table(
     Column("vintage_from", Integer, nullable=False),
     Column("vintage_to", Integer, nullable=False),
     Column("categories", Text),  # comma-separated issuance categories; NULL: any (0004)
+    Column("rules", Integer, nullable=False, server_default="1"),  # settlement rules (0004)
 )
 
 market_orders = Table(

@@ -140,6 +140,7 @@ class Instrument:
     vintage_from: int = 0
     vintage_to: int = 0
     categories: tuple[str, ...] | None = None  # issuance categories it trades (None: any)
+    rules: int = 1  # settlement rules (market/commands.py CURRENT_RULES)
 
     @property
     def vintages(self) -> tuple[int, int] | None:
@@ -298,7 +299,7 @@ class MarketBook(ContextBook):
                           cmd.reference_price, cmd.max_order, cmd.fee_bps, cmd.fee_account,
                           cmd.t_plus_one, cmd.block_band_bps, cmd.block_min,
                           cmd.max_position, cmd.max_orders_per_minute, Phase.CONTINUOUS,
-                          cmd.vintage_from, cmd.vintage_to, cmd.categories)
+                          cmd.vintage_from, cmd.vintage_to, cmd.categories, cmd.rules)
         self._set(self.instruments, inst.id, inst)
         self._dirty["instruments"].add(inst.id)
         self.engine(inst.id)
@@ -353,14 +354,15 @@ class MarketBook(ContextBook):
                            instrument=inst.id)
         effects = Effects({})
         order = self._new_order(inst, cmd.account, party, cmd.side, cmd.order_type, price,
-                                cmd.quantity, seq, effects, held=False)
+                                cmd.quantity, seq, effects, held=inst.rules == 1)
         fills = self._match(inst, order, seq, effects) if inst.phase is Phase.CONTINUOUS \
             else []
         order = self.orders[order.id]
         if order.remaining and order.order_type is not OrderType.LIMIT:
             order = self._cancel(order, seq, effects)
         elif order.remaining:
-            order = self._hold(inst, order, seq, effects)
+            if not order.hold:
+                order = self._hold(inst, order, seq, effects)
             self._rest(order)
         effects.result = {"order": order.id, "status": order.status.value,
                           "remaining": order.remaining, "fills": fills,

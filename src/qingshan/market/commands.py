@@ -12,6 +12,12 @@ from qingshan.errors import InvalidInput, MalformedIdentifier
 from qingshan.ledger.domain.commands import Command, _asset, _enum, _text, categories_of
 from qingshan.ledger.domain.model import MAX_QUANTITY, check_id, check_quantity
 
+# Settlement rules an instrument trades under, kept per instrument so that replaying the journal
+# gives the book it gave then: 1 (instruments listed before 2026-11-27): an incoming order holds
+# all it could give up before it trades; 2: it is checked for all of it, trades at once from its
+# own account and holds only what rests.
+CURRENT_RULES = 2
+
 INSTRUMENT_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,23}$")
 ORDER_RE = re.compile(r"^O\d{8,12}$")
 MAX_PRICE = 10**10  # fen per unit: 100 million yuan, far above any credit
@@ -70,11 +76,15 @@ class CreateInstrument(Command):
     # units of issuances in these categories only (None: any), e.g. ("forestry",) for
     # "CQCER forestry"; ("agriculture", "energy", "inclusive") for "CQCER other"
     categories: tuple[str, ...] | None = None
+    rules: int = 2  # settlement rules (see CURRENT_RULES); a payload without it means 1
 
     def to_payload(self) -> dict[str, Any]:
         out = self._payload()
-        if self.categories is not None:  # (absent from entries journaled before it existed)
+        # (both absent from entries journaled before they existed, which replay as before)
+        if self.categories is not None:
             out["categories"] = list(self.categories)
+        if self.rules != 1:
+            out["rules"] = self.rules
         return out
 
     def _payload(self) -> dict[str, Any]:
@@ -108,7 +118,8 @@ class CreateInstrument(Command):
                   vintage_from=_int(data, "vintage_from", 0, 2100)
                   if "vintage_from" in data else 0,
                   vintage_to=_int(data, "vintage_to", 0, 2100)
-                  if "vintage_to" in data else 0, categories=categories_of(data))
+                  if "vintage_to" in data else 0, categories=categories_of(data),
+                  rules=_int(data, "rules", 1, CURRENT_RULES) if "rules" in data else 1)
         if (cmd.vintage_from == 0) != (cmd.vintage_to == 0) or cmd.vintage_from > cmd.vintage_to \
                 or 0 < cmd.vintage_from < 1990:
             raise InvalidInput("give both vintage_from and vintage_to, in order",

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 INSTRUMENT_COLS = ["id", "asset", "tick", "lot", "band_bps", "reference_price", "max_order",
                    "fee_bps", "fee_account", "t_plus_one", "block_band_bps", "block_min",
                    "max_position", "max_orders_per_minute", "phase", "vintage_from",
-                   "vintage_to", "categories"]
+                   "vintage_to", "categories", "rules"]
 ORDER_COLS = ["id", "instrument", "account", "party", "side", "order_type", "price",
               "quantity", "remaining", "status", "hold", "seq", "counterparty", "time_ms",
               "ends_at"]
@@ -60,7 +60,7 @@ def load(book: MarketBook, fetchall: FetchAll) -> None:
                                             int(r[10]), int(r[11]), int(r[12]), int(r[13]),
                                             Phase(r[14]), int(r[15]), int(r[16]),
                                             None if r[17] is None
-                                            else tuple(r[17].split(",")))
+                                            else tuple(r[17].split(",")), int(r[18]))
     for r in fetchall(f"SELECT {', '.join(ORDER_COLS)} FROM market_orders ORDER BY seq, id",
                       ()):
         o = Order(r[0], r[1], r[2], r[3], Side(r[4]), OrderType(r[5]), int(r[6]), int(r[7]),

@@ -1,4 +1,5 @@
 """categories: an issuance's category (its methodology's sector), an instrument's categories
+and settlement rules
 
 Revision ID: 0004
 Revises: 0003
@@ -21,6 +22,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("category", sa.String(length=32), nullable=True))
     with op.batch_alter_table("market_instruments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("categories", sa.Text(), nullable=True))
+        # instruments listed before keep the settlement rules they traded under
+        batch_op.add_column(sa.Column("rules", sa.Integer(), nullable=False,
+                                      server_default="1"))
     # issuances made before: their project's methodology's sector, as the registry now sets
     # it when it issues, so that replaying the journal (`qingshan log verify`) gives the same
     from qingshan.registry.methodologies import ALL
@@ -34,6 +38,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("market_instruments", schema=None) as batch_op:
+        batch_op.drop_column("rules")
         batch_op.drop_column("categories")
     with op.batch_alter_table("issuances", schema=None) as batch_op:
         batch_op.drop_column("category")
