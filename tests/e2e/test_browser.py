@@ -170,6 +170,18 @@ def test_look_up_a_retirement_and_switch_language(site: dict[str, Any], browser:
     page.close()
 
 
+def bob_buys(site: dict[str, Any], key: str, price: int, quantity: int) -> dict[str, Any]:
+    """Bob, another member, places a buy order through the API; the order's result."""
+    r = httpx.post(site["base"] + "/api/v1/market/orders",
+                   headers={"Authorization": f"Bearer {site['keys']['bob']}",
+                            "Idempotency-Key": key},
+                   json={"instrument": "CQCER-ALL", "account": "A00000005", "side": "buy",
+                         "price": price, "quantity": quantity})
+    assert r.status_code == 201, r.text
+    result: dict[str, Any] = r.json()["result"]
+    return result
+
+
 def sign_in(browser: Any, site: dict[str, Any], who: str, width: int = 1280) -> Any:
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(site["base"] + "/signin")
@@ -198,12 +210,7 @@ def test_member_sells_credits_and_sees_the_trade(site: dict[str, Any], browser: 
     assert page.is_visible("[role=status]")
     assert page.locator("td.status").first.inner_text() == "open"
     # another member buys through the API
-    r = httpx.post(site["base"] + "/api/v1/market/orders",
-                   headers={"Authorization": f"Bearer {site['keys']['bob']}",
-                            "Idempotency-Key": "bob-buys"},
-                   json={"instrument": "CQCER-ALL", "account": "A00000005", "side": "buy",
-                         "price": 3100, "quantity": 150})
-    assert r.status_code == 201 and r.json()["result"]["fills"]
+    assert bob_buys(site, "bob-buys", 3100, 150)["fills"]
     page.reload()
     assert page.locator("td.status").first.inner_text() == "filled"
     # a price outside the band is explained next to the price field
@@ -285,12 +292,7 @@ def test_operator_halts_and_resumes_trading(site: dict[str, Any], browser: Any) 
 def test_tables_sort_page_and_export_and_a_waiting_form_shows_progress(
         site: dict[str, Any], browser: Any) -> None:
     for n in range(25):  # more orders than one page holds
-        r = httpx.post(site["base"] + "/api/v1/market/orders",
-                       headers={"Authorization": f"Bearer {site['keys']['bob']}",
-                                "Idempotency-Key": f"bob-bids-{n}"},
-                       json={"instrument": "CQCER-ALL", "account": "A00000005", "side": "buy",
-                             "price": 2800 + (n * 7) % 25, "quantity": 1 + n})
-        assert r.status_code == 201, r.text
+        bob_buys(site, f"bob-bids-{n}", 2800 + (n * 7) % 25, 1 + n)
     page = sign_in(browser, site, "bob")
     orders = page.locator("table.data").nth(1)
     tools = orders.locator("xpath=following-sibling::div[@class='table-tools'][1]")
@@ -377,12 +379,7 @@ def test_member_trades_from_the_market_screen(site: dict[str, Any], browser: Any
     page.click("form.order button[type=submit]")
     assert "/market/CQCER-ALL" in page.url and "place_order" in page.inner_text("[role=status]")
     assert "30.50" in page.inner_text("main")  # on the book's best five
-    r = httpx.post(site["base"] + "/api/v1/market/orders",
-                   headers={"Authorization": f"Bearer {site['keys']['bob']}",
-                            "Idempotency-Key": "bob-takes-3050"},
-                   json={"instrument": "CQCER-ALL", "account": "A00000005", "side": "buy",
-                         "price": 3050, "quantity": 5})
-    assert r.status_code == 201 and r.json()["result"]["fills"]
+    assert bob_buys(site, "bob-takes-3050", 3050, 5)["fills"]
     page.reload()
     trades = page.locator("table[data-name=trades] tbody tr").first.inner_text()
     assert "30.50" in trades
