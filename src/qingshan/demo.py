@@ -167,6 +167,27 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
         left[name] += qty
     cash = {n: 50_000_000 * 100 for n in ent_names}
     got: dict[str, int] = {}
+    # forestry companies sell a tenth of what they were issued on CQCER-FOREST first (only
+    # their forestry units qualify there), each lot taken by another enterprise
+    forest: list[Command] = []
+    for k, (name, qty) in enumerate(p for p in projects if "林业" in p[0]):
+        lot, buyer = qty // 10, ent_names[(k * 7 + 3) % len(ent_names)]
+        price = 3_000 + (k * 37) % 400  # inside the ±10 % band of 32.00
+        value = lot * price
+        fee = value * FEE_BPS // 10_000
+        if lot <= 0 or buyer == name or cash[buyer] < value + fee:
+            continue
+        left[name] -= lot
+        left[buyer] += lot
+        cash[buyer] -= value + fee
+        cash[name] = cash.get(name, 0) + value - fee
+        got[buyer] = got.get(buyer, 0) + lot
+        for side, who in (("sell", name), ("buy", buyer)):
+            forest.append(PlaceOrder.from_payload({
+                "instrument": "CQCER-FOREST", "account": book.accounts[who], "side": side,
+                "order_type": "limit", "price": price, "quantity": lot}))
+    if forest:
+        run(forest, "forest-trades")
     moves: list[Command] = []
     sellers = [n for n, _ in projects if n != "platform"]
     for _ in range(1400 if sellers else 0):
