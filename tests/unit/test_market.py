@@ -18,9 +18,21 @@ from qingshan.errors import (
     QingshanError,
 )
 from qingshan.ledger.books import Router
-from qingshan.ledger.domain.commands import IssueUnits, OpenAccount, RegisterParty
+from qingshan.ledger.domain.commands import (
+    CreateAssetClass,
+    IssueUnits,
+    OpenAccount,
+    RegisterParty,
+)
 from qingshan.ledger.domain.invariants import check_invariants
-from qingshan.ledger.domain.model import SYSTEM, AccountType, PartyKind, Principal, Role
+from qingshan.ledger.domain.model import (
+    SYSTEM,
+    AccountType,
+    AssetKind,
+    PartyKind,
+    Principal,
+    Role,
+)
 from qingshan.market.book import MarketBook, OffTick, OrderNotOpen, OrderStatus, OutsideBand
 from qingshan.market.commands import CancelOrder, CreateInstrument, PlaceOrder, Side
 from tests.support.book import fund, issue, make_book
@@ -614,4 +626,24 @@ def test_instruments_keep_the_settlement_rules_they_were_listed_under() -> None:
         assert bool(taker["hold"]) is held_at_once
         if held_at_once:
             assert ledger.holds[taker["hold"]].status.value != "active"
+    assert check_invariants(ledger) == []
+
+
+def test_a_forest_coverage_indicator_trades_on_its_own_instrument() -> None:
+    """Any serialized asset class lists: here area of forest above a district's target (亩),
+    sold by one district to another that is below its target."""
+    ex = make_exchange()
+    ex.run(CreateAssetClass("FCI", AssetKind.SERIALIZED, "mu", "森林面积指标", "Chongqing"))
+    ex.run(IssueUnits("FCI", "FC500241", 2025, "2025-01-01", "2025-12-31", "surplus 2025",
+                      ((TRADERS[0], 5_000),)))
+    # 2,500 yuan a mu: Jiulongpo bought 15,000 mu from Chengkou for 37.5 M yuan on 2019-11-05
+    # (xsdnews.net/nongyenongcun/102097.html, via ../shared/research/markets.md §1c)
+    ex.run(CreateInstrument("FCI-CQ", "FCI", 100, 100, 1000, 250_000, 100_000, 0, FEES))
+    body = {"instrument": "FCI-CQ", "order_type": "limit", "price": 250_000, "quantity": 200}
+    ex.run(PlaceOrder.from_payload({**body, "account": TRADERS[0], "side": "sell"}), KEYS[0])
+    r = ex.run(PlaceOrder.from_payload({**body, "account": TRADERS[1], "side": "buy"}), KEYS[1])
+    assert r["status"] == "filled"
+    ledger = ex.router.ledger
+    assert ledger.active_quantity(TRADERS[1], "FCI") == 200
+    assert ledger.active_quantity(TRADERS[1], "CQCER") == 10_000  # credits untouched
     assert check_invariants(ledger) == []
