@@ -647,3 +647,19 @@ def test_a_forest_coverage_indicator_trades_on_its_own_instrument() -> None:
     assert ledger.active_quantity(TRADERS[1], "FCI") == 200
     assert ledger.active_quantity(TRADERS[1], "CQCER") == 10_000  # credits untouched
     assert check_invariants(ledger) == []
+
+
+def test_the_treasury_cannot_buy_even_an_order_that_would_fill_at_once() -> None:
+    """A treasury's balance may go negative (it issues money), so it never trades: an incoming
+    order is checked as if it were to be held, whether or not it rests."""
+    ex = make_exchange()
+    ex.run(order(0, "sell", 3000, 100), KEYS[0])
+    ledger = ex.router.ledger
+    before = dict(ledger.balances)
+    operator = Principal("op", Role.OPERATOR, "P000001")
+    with pytest.raises(QingshanError) as refused:
+        ex.run(PlaceOrder.from_payload({"instrument": "CQCER-ALL", "account": "A00000003",
+                                        "side": "buy", "order_type": "ioc", "price": 3000,
+                                        "quantity": 100}), operator)
+    assert refused.value.code == "wrong_account_type"
+    assert ledger.balances == before

@@ -388,13 +388,13 @@ class MarketBook(ContextBook):
         hold = ""
         if held:
             hold = self._place_hold(inst, account, side, price, quantity, seq, effects)
-        elif side is Side.SELL:
-            self.ledger.check_take(account, inst.asset, quantity, None, inst.vintages,
-                                   inst.categories)
+        elif side is Side.SELL:  # checked as for a hold: it must be able to give all of it
+            self.ledger.check_hold(self.ledger.asset(inst.asset), self.ledger.account(account),
+                                   quantity, None, inst.vintages, inst.categories)
         else:
             value = price * quantity
-            self.ledger.check_funds(self.ledger.account(account), QUOTE,
-                                    value + inst.fee(value))
+            self.ledger.check_hold(self.ledger.asset(QUOTE), self.ledger.account(account),
+                                   value + inst.fee(value))
         n = self.counters["order"] + 1
         self._set(self.counters, "order", n)
         order = Order(f"O{n:08d}", inst.id, account, party, side, order_type, price, quantity,

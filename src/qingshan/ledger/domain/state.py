@@ -709,22 +709,32 @@ class LedgerState(UndoLog):
             effects.result["ranges"] = moved
         return effects
 
-    def _place_hold(self, kind: HoldKind, asset: AssetClass, acct: Account, quantity: int,
-                    ranges: tuple[SerialRange, ...] | None, vintages: tuple[int, int] | None,
-                    controller: str | None, reference: str, effects: Effects,
-                    categories: tuple[str, ...] | None = None,
-                    ) -> tuple[str, list[list[int]] | None]:
+    def check_hold(self, asset: AssetClass, acct: Account, quantity: int,
+                   ranges: tuple[SerialRange, ...] | None = None,
+                   vintages: tuple[int, int] | None = None,
+                   categories: tuple[str, ...] | None = None) -> None:
+        """Raise unless ``acct`` could hold ``quantity`` of ``asset`` now (a market checks an
+        incoming order this way, then settles what trades at once without a hold)."""
         if asset.kind is AssetKind.FUNGIBLE:
             if ranges is not None:
                 raise AssetMismatch("serial ranges given for a fungible asset", asset=asset.code)
             if acct.type is AccountType.TREASURY:
                 raise WrongAccountType("a treasury cannot be held", account=acct.id)
             self.check_funds(acct, asset.code, quantity)
+        else:
+            self.check_take(acct.id, asset.code, quantity, ranges, vintages, categories)
+
+    def _place_hold(self, kind: HoldKind, asset: AssetClass, acct: Account, quantity: int,
+                    ranges: tuple[SerialRange, ...] | None, vintages: tuple[int, int] | None,
+                    controller: str | None, reference: str, effects: Effects,
+                    categories: tuple[str, ...] | None = None,
+                    ) -> tuple[str, list[list[int]] | None]:
+        self.check_hold(asset, acct, quantity, ranges, vintages, categories)
+        if asset.kind is AssetKind.FUNGIBLE:
             hid = hold_id(self._next("hold"))
             self._hold_funds(acct.id, asset.code, quantity)
             moved: list[list[int]] | None = None
         else:
-            self.check_take(acct.id, asset.code, quantity, ranges, vintages, categories)
             hid = hold_id(self._next("hold"))
             moved = self._take_move(acct.id, asset.code, quantity, ranges, vintages, categories,
                                     to=acct.id, state=BlockState.HELD, hold=hid,
