@@ -224,3 +224,21 @@ def test_an_instrument_for_one_category_lists_it_and_refuses_units_of_another(ap
                                          "max_order": 100, "fee_bps": 0, "fee_account": fees,
                                          "categories": ["Forestry!"]}, "operator")
     assert (bad.status_code, bad.json()["error"]["data"]["field"]) == (422, "categories")
+
+
+def test_a_mode_the_instrument_does_not_offer_is_refused_with_its_code(api: Api) -> None:
+    c = listed(api)
+    fees = api.client.get("/api/v1/market/instruments").json()[0]["fee_account"]
+    c.ok("/market/instruments", {"id": "CQCER-CDA", "asset": "CQCER", "tick": 1, "lot": 1,
+                                 "band_bps": 1000, "reference_price": 3000,
+                                 "max_order": 100_000, "fee_bps": 0, "fee_account": fees,
+                                 "modes": ["continuous"],
+                                 "sessions": [["00:00", "23:59"]]}, "operator")
+    shown = {i["id"]: i for i in api.client.get("/api/v1/market/instruments").json()}
+    assert shown["CQCER-CDA"]["modes"] == ["continuous"]
+    assert shown["CQCER-CDA"]["sessions"] == [["00:00", "23:59"]]
+    size = api.size
+    r = c.post("/market/block-trades", {"instrument": "CQCER-CDA", "seller": ALICE,
+                                        "buyer": BOB, "price": 3000, "quantity": 10}, "alice")
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "mode_not_enabled")
+    assert api.size == size

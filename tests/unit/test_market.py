@@ -34,7 +34,18 @@ from qingshan.ledger.domain.model import (
     Role,
 )
 from qingshan.market.book import MarketBook, OffTick, OrderNotOpen, OrderStatus, OutsideBand
-from qingshan.market.commands import CancelOrder, CreateInstrument, PlaceOrder, Side
+from qingshan.market.commands import (
+    CancelOrder,
+    ConfirmBlockTrade,
+    CreateInstrument,
+    Phase,
+    PickOrder,
+    PlaceOrder,
+    ProposeBlockTrade,
+    SetPhase,
+    Side,
+    StartAuction,
+)
 from tests.support.book import fund, issue, make_book
 
 # parties P000005.. and their accounts A00000007.. are made below
@@ -663,3 +674,64 @@ def test_the_treasury_cannot_buy_even_an_order_that_would_fill_at_once() -> None
                                         "quantity": 100}), operator)
     assert refused.value.code == "wrong_account_type"
     assert ledger.balances == before
+
+
+def beijing_ms(day: str, clock: str) -> int:
+    """Unix ms of a Beijing wall-clock time."""
+    import datetime as dt
+
+    when = dt.datetime.fromisoformat(f"{day}T{clock}:00+08:00")
+    return int(when.timestamp() * 1000)
+
+
+def test_orders_outside_the_trading_sessions_are_refused_and_cancels_are_not() -> None:
+    ex = make_exchange()
+    ex.run(CreateInstrument.from_payload({
+        "id": "CQCER-SESS", "asset": "CQCER", "tick": 1, "lot": 1, "band_bps": 1000,
+        "reference_price": 3000, "max_order": 100_000, "fee_bps": 0, "fee_account": FEES,
+        "rules": 2, "sessions": [["09:15", "11:30"], ["13:00", "15:00"]]}))
+    sell = PlaceOrder.from_payload({"instrument": "CQCER-SESS", "account": TRADERS[0],
+                                    "side": "sell", "order_type": "limit", "price": 3000,
+                                    "quantity": 10})
+    for day, clock in [("2026-11-25", "08:59"), ("2026-11-25", "11:30"),
+                       ("2026-11-25", "12:10"), ("2026-11-25", "15:00"),
+                       ("2026-11-28", "10:00")]:  # a Saturday
+        ex.router.now_ms = beijing_ms(day, clock)
+        with pytest.raises(QingshanError) as refused:
+            ex.run(sell, KEYS[0])
+        assert refused.value.code == "outside_trading_hours", (day, clock)
+    ex.router.now_ms = beijing_ms("2026-11-25", "09:15")  # a Wednesday, the session opens
+    placed = ex.run(sell, KEYS[0])["order"]
+    ex.router.now_ms = beijing_ms("2026-11-25", "20:00")
+    assert ex.run(CancelOrder(placed), KEYS[0])["status"] == "cancelled"
+
+
+def test_an_instrument_offers_only_the_modes_it_enables_and_charges_each_its_fee() -> None:
+    ex = make_exchange()
+    ex.run(CreateInstrument.from_payload({
+        "id": "CQCER-LIST", "asset": "CQCER", "tick": 1, "lot": 1, "band_bps": 1000,
+        "reference_price": 3000, "max_order": 100_000, "fee_bps": 30, "fee_account": FEES,
+        "rules": 2, "modes": ["block", "pick"], "mode_fees": {"block": 10}}))
+    inst = ex.market.instruments["CQCER-LIST"]
+    assert inst.modes == ("pick", "block") and inst.fee(10_000, "block") == 10
+    assert inst.fee(10_000, "pick") == 30 and inst.reserve_fee(10_000) == 30
+    listing = {"instrument": "CQCER-LIST", "order_type": "limit", "quantity": 100}
+    ask = ex.run(PlaceOrder.from_payload({**listing, "account": TRADERS[0], "side": "sell",
+                                          "price": 2900}), KEYS[0])
+    bid = ex.run(PlaceOrder.from_payload({**listing, "account": TRADERS[1], "side": "buy",
+                                          "price": 3000}), KEYS[1])
+    # listed, not matched: without continuous trading a crossing order waits to be picked
+    assert ask["status"] == bid["status"] == "open" and bid["fills"] == []
+    picked = ex.run(PickOrder(ask["order"], TRADERS[2], 40), KEYS[2])
+    trade = ex.market.trades[picked["trade"]]
+    assert (trade.price, trade.buyer_fee) == (2900, 40 * 2900 * 30 // 10_000)
+    block = ex.run(ProposeBlockTrade("CQCER-LIST", TRADERS[0], TRADERS[2], 3000, 500),
+                   KEYS[0])
+    done = ex.run(ConfirmBlockTrade(block["order"]), KEYS[2])
+    assert ex.market.trades[done["trade"]].seller_fee == 500 * 3000 * 10 // 10_000
+    for cmd, key in [(StartAuction("CQCER-LIST", TRADERS[0], 10, 2800, 10**13), KEYS[0]),
+                     (SetPhase("CQCER-LIST", Phase.CALL, "open"), SYSTEM)]:
+        with pytest.raises(QingshanError) as refused:
+            ex.run(cmd, key)
+        assert refused.value.code == "mode_not_enabled"
+    assert check_invariants(ex.router.ledger) == []

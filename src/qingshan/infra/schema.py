@@ -269,6 +269,9 @@ market_instruments = Table(
     Column("vintage_to", Integer, nullable=False),
     Column("categories", Text),  # comma-separated issuance categories; NULL: any (0004)
     Column("rules", Integer, nullable=False, server_default="1"),  # settlement rules (0004)
+    Column("sessions", Text),  # trading sessions, minutes after midnight Beijing (0004)
+    Column("modes", Text),  # enabled trading modes; NULL: all (0004)
+    Column("mode_fees", Text),  # fee bps by mode, beside fee_bps (0004)
 )
 
 market_orders = Table(

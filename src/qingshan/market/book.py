@@ -120,6 +120,18 @@ class PositionLimit(Conflict):
     code = "position_limit"
 
 
+class ModeNotEnabled(Conflict):
+    """The instrument does not offer this trading mode."""
+
+    code = "mode_not_enabled"
+
+
+class OutsideTradingHours(Conflict):
+    """The instrument is outside its trading sessions."""
+
+    code = "outside_trading_hours"
+
+
 @dataclass(frozen=True, slots=True)
 class Instrument:
     id: str
@@ -141,6 +153,9 @@ class Instrument:
     vintage_to: int = 0
     categories: tuple[str, ...] | None = None  # issuance categories it trades (None: any)
     rules: int = 1  # settlement rules (market/commands.py CURRENT_RULES)
+    sessions: tuple[tuple[int, int], ...] | None = None  # Beijing minutes, Mon-Fri; None: any
+    modes: tuple[str, ...] | None = None  # enabled trading modes; None: all
+    mode_fees: tuple[tuple[str, int], ...] | None = None  # fee bps by mode, beside fee_bps
 
     @property
     def vintages(self) -> tuple[int, int] | None:
@@ -156,8 +171,28 @@ class Instrument:
         hi = hi // self.tick * self.tick
         return max(lo, self.tick), hi
 
-    def fee(self, value: int) -> int:
-        return value * self.fee_bps // 10_000
+    def fee(self, value: int, mode: str = "continuous") -> int:
+        """The fee each side pays on a trade of ``value`` in ``mode`` (rounded down)."""
+        bps = dict(self.mode_fees).get(mode, self.fee_bps) if self.mode_fees else self.fee_bps
+        return value * bps // 10_000
+
+    def reserve_fee(self, value: int) -> int:
+        """The most fee a buy order of ``value`` could owe, whatever mode fills it."""
+        bps = max([self.fee_bps, *(b for _, b in self.mode_fees or ())])
+        return value * bps // 10_000
+
+    def enabled(self, mode: str) -> bool:
+        return self.modes is None or mode in self.modes
+
+    def open_at(self, now_ms: int) -> bool:
+        """Within a trading session (Beijing time, Monday to Friday)?"""
+        if self.sessions is None:
+            return True
+        day = trading_day(now_ms)
+        if (day + 3) % 7 >= 5:  # 1970-01-01 was a Thursday: 5 and 6 are Saturday, Sunday
+            return False
+        minute = (now_ms // 60_000 + 8 * 60) % 1440
+        return any(a <= minute < b for a, b in self.sessions)
 
 
 class Order(NamedTuple):
@@ -299,7 +334,8 @@ class MarketBook(ContextBook):
                           cmd.reference_price, cmd.max_order, cmd.fee_bps, cmd.fee_account,
                           cmd.t_plus_one, cmd.block_band_bps, cmd.block_min,
                           cmd.max_position, cmd.max_orders_per_minute, Phase.CONTINUOUS,
-                          cmd.vintage_from, cmd.vintage_to, cmd.categories, cmd.rules)
+                          cmd.vintage_from, cmd.vintage_to, cmd.categories, cmd.rules,
+                          cmd.sessions, cmd.modes, cmd.mode_fees)
         self._set(self.instruments, inst.id, inst)
         self._dirty["instruments"].add(inst.id)
         self.engine(inst.id)
@@ -320,8 +356,23 @@ class MarketBook(ContextBook):
         return Effects({"instrument": inst.id, "reference_price": cmd.price, "band": [lo, hi]})
 
     # ------------------------------------------------------------------ orders
+    def check_trading(self, inst: Instrument, mode: str) -> None:
+        """Refuse what the instrument does not offer now: a mode it has not enabled, or an
+        order outside its trading sessions."""
+        if not inst.enabled(mode):
+            raise ModeNotEnabled(f"{inst.id} does not offer {mode} trading", instrument=inst.id,
+                                 mode=mode, modes=list(inst.modes or ()))
+        if not inst.open_at(self.clock()):
+            raise OutsideTradingHours("outside the instrument's trading sessions (Beijing "
+                                      "time, Monday to Friday)", instrument=inst.id,
+                                      sessions=[[f"{a // 60:02d}:{a % 60:02d}",
+                                                 f"{b // 60:02d}:{b % 60:02d}"]
+                                                for a, b in inst.sessions or ()])
+
     def check_order(self, cmd: PlaceOrder, actor: Principal) -> tuple[Instrument, str, int]:
         inst = self.instrument(cmd.instrument)
+        # an order rests for continuous matching, or only listed for picking
+        self.check_trading(inst, "continuous" if inst.enabled("continuous") else "pick")
         party = self.check_owner(actor, cmd.account)
         acct = self.ledger.account(cmd.account)
         if acct.status is not AccountStatus.OPEN:
@@ -355,8 +406,8 @@ class MarketBook(ContextBook):
         effects = Effects({})
         order = self._new_order(inst, cmd.account, party, cmd.side, cmd.order_type, price,
                                 cmd.quantity, seq, effects, held=inst.rules == 1)
-        fills = self._match(inst, order, seq, effects) if inst.phase is Phase.CONTINUOUS \
-            else []
+        fills = self._match(inst, order, seq, effects) \
+            if inst.phase is Phase.CONTINUOUS and inst.enabled("continuous") else []
         order = self.orders[order.id]
         if order.remaining and order.order_type is not OrderType.LIMIT:
             order = self._cancel(order, seq, effects)
@@ -394,7 +445,7 @@ class MarketBook(ContextBook):
         else:
             value = price * quantity
             self.ledger.check_hold(self.ledger.asset(QUOTE), self.ledger.account(account),
-                                   value + inst.fee(value))
+                                   value + inst.reserve_fee(value))
         n = self.counters["order"] + 1
         self._set(self.counters, "order", n)
         order = Order(f"O{n:08d}", inst.id, account, party, side, order_type, price, quantity,
@@ -414,7 +465,8 @@ class MarketBook(ContextBook):
                                         inst.vintages, "sell order", effects, inst.categories)
         value = price * quantity
         return self.ledger.hold_for(HoldKind.MARKET_ORDER, account, QUOTE,
-                                    value + inst.fee(value), None, "buy order", effects)
+                                    value + inst.reserve_fee(value), None, "buy order",
+                                    effects)
 
     def _hold(self, inst: Instrument, o: Order, seq: int, effects: Effects) -> Order:
         """Hold what is left of an order that is about to rest."""
@@ -449,12 +501,12 @@ class MarketBook(ContextBook):
 
     def _settle(self, inst: Instrument, buy: Order, sell: Order, price: int, qty: int,
                 aggressor: Side | str, seq: int, effects: Effects,
-                booked: bool = False) -> Trade:
+                booked: bool = False, mode: str = "continuous") -> Trade:
         """Delivery versus payment, all inside this journal entry; a resting order's place in
         the engine is brought up to date unless the engine made the fill itself (``booked``).
         """
         value = price * qty
-        buyer_fee, seller_fee = inst.fee(value), inst.fee(value)
+        buyer_fee = seller_fee = inst.fee(value, mode)
         ledger = self.ledger
         if sell.hold:
             ledger.settle_hold(sell.hold, buy.account, qty, effects)
@@ -568,7 +620,8 @@ class MarketBook(ContextBook):
             cut = o.quantity - cmd.quantity
             if cut:
                 left = o.remaining - cut
-                need = left if o.side is Side.SELL else left * o.price + inst.fee(left * o.price)
+                need = left if o.side is Side.SELL else \
+                    left * o.price + inst.reserve_fee(left * o.price)
                 hold = self._rehold(o, need, seq, effects)
                 self._put(o._replace(quantity=cmd.quantity, remaining=left, hold=hold))
                 self.engine(o.instrument).reduce(o.id, left)
@@ -602,6 +655,7 @@ class MarketBook(ContextBook):
     def apply_pick_order(self, cmd: PickOrder, actor: Principal, seq: int) -> Effects:
         maker = self.order(cmd.order)
         inst = self.instrument(maker.instrument)
+        self.check_trading(inst, "pick")
         party = self.check_owner(actor, cmd.account)
         if maker.status is not OrderStatus.OPEN or maker.order_type is not OrderType.LIMIT:
             raise OrderNotOpen("only an open listed order can be picked", order=maker.id,
@@ -620,7 +674,8 @@ class MarketBook(ContextBook):
         taker = self._new_order(inst, cmd.account, party, side, OrderType.IOC, maker.price,
                                 cmd.quantity, seq, effects)
         buy, sell = (taker, maker) if side is Side.BUY else (maker, taker)
-        trade = self._settle(inst, buy, sell, maker.price, cmd.quantity, side, seq, effects)
+        trade = self._settle(inst, buy, sell, maker.price, cmd.quantity, side, seq, effects,
+                             mode="pick")
         effects.result = {"order": taker.id, "status": "filled", "trade": trade.id,
                           "price": trade.price, "quantity": trade.quantity, "maker": maker.id}
         return effects
@@ -629,6 +684,7 @@ class MarketBook(ContextBook):
     def apply_propose_block(self, cmd: ProposeBlockTrade, actor: Principal,
                             seq: int) -> Effects:
         inst = self.instrument(cmd.instrument)
+        self.check_trading(inst, "block")
         party = self.check_owner(actor, cmd.seller)
         buyer = self.ledger.account(cmd.buyer)
         if buyer.party_id == party:
@@ -663,12 +719,13 @@ class MarketBook(ContextBook):
             raise OrderNotOpen(f"the proposal is {proposal.status.value}", order=proposal.id,
                                status=proposal.status.value)
         inst = self.instrument(proposal.instrument)
+        self.check_trading(inst, "block")
         effects = Effects({})
         buy = self._new_order(inst, proposal.counterparty, party, Side.BUY, OrderType.BLOCK,
                               proposal.price, proposal.remaining, seq, effects,
                               counterparty=proposal.account)
         trade = self._settle(inst, buy, proposal, proposal.price, proposal.remaining,
-                             Side.BUY, seq, effects)
+                             Side.BUY, seq, effects, mode="block")
         effects.result = {"order": buy.id, "proposal": proposal.id, "trade": trade.id,
                           "price": trade.price, "quantity": trade.quantity}
         return effects
@@ -676,6 +733,7 @@ class MarketBook(ContextBook):
     # ------------------------------------------------------------------ one-way auctions
     def apply_start_auction(self, cmd: StartAuction, actor: Principal, seq: int) -> Effects:
         inst = self.instrument(cmd.instrument)
+        self.check_trading(inst, "auction")
         party = self.check_owner(actor, cmd.account)
         if cmd.ends_at <= self.clock():
             raise InvalidInput("the auction must end in the future", field="ends_at")
@@ -701,6 +759,7 @@ class MarketBook(ContextBook):
     def apply_bid_auction(self, cmd: BidAuction, actor: Principal, seq: int) -> Effects:
         lot = self._open_auction(cmd.auction)
         inst = self.instrument(lot.instrument)
+        self.check_trading(inst, "auction")
         party = self.check_owner(actor, cmd.account)
         if self.clock() >= lot.ends_at:
             raise OrderNotOpen("the auction's window has closed", auction=lot.id)
@@ -734,7 +793,8 @@ class MarketBook(ContextBook):
             lot = self.orders[lot.id]
             qty = min(bid.quantity, lot.remaining)
             if qty:
-                trade = self._settle(inst, bid, lot, bid.price, qty, Side.BUY, seq, effects)
+                trade = self._settle(inst, bid, lot, bid.price, qty, Side.BUY, seq, effects,
+                                     mode="auction")
                 awards.append({"bid": bid.id, "price": bid.price, "quantity": qty,
                                "trade": trade.id})
             bid = self.orders[bid.id]
@@ -752,6 +812,9 @@ class MarketBook(ContextBook):
         if actor.role not in ADMIN:
             raise Forbidden("only the operator changes the trading phase", role=actor.role.value)
         inst = self.instrument(cmd.instrument)
+        if cmd.phase is Phase.CALL and not inst.enabled("call"):
+            raise ModeNotEnabled(f"{inst.id} does not offer call auctions", instrument=inst.id,
+                                 mode="call", modes=list(inst.modes or ()))
         if inst.phase is Phase.CALL and cmd.phase is Phase.CONTINUOUS:
             bid, ask = self.best(inst.id, Side.BUY), self.best(inst.id, Side.SELL)
             if bid is not None and ask is not None and bid >= ask:
@@ -813,7 +876,8 @@ class MarketBook(ContextBook):
                     self._cancel(later, seq, effects)
                     continue
                 qty = min(buy.remaining, sell.remaining, volume)
-                trade = self._settle(inst, buy, sell, price, qty, "call", seq, effects)
+                trade = self._settle(inst, buy, sell, price, qty, "call", seq, effects,
+                                     mode="call")
                 trades.append({"trade": trade.id, "quantity": qty, "buy": buy.id,
                                "sell": sell.id})
                 volume -= qty

@@ -18,6 +18,59 @@ from qingshan.ledger.domain.model import MAX_QUANTITY, check_id, check_quantity
 # own account and holds only what rests.
 CURRENT_RULES = 2
 
+# Trading modes an instrument may enable: continuous double auction (and, without it, orders
+# only listed for picking), listing and picking, block agreements, one-way auctions, call
+# auctions.
+MODES = ("continuous", "pick", "block", "auction", "call")
+CLOCK_RE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _sessions(data: Mapping[str, Any]) -> tuple[tuple[int, int], ...] | None:
+    raw = data.get("sessions")
+    if raw is None:
+        return None
+    out: list[tuple[int, int]] = []
+    if isinstance(raw, list | tuple) and 1 <= len(raw) <= 6:
+        for item in raw:
+            if not isinstance(item, list | tuple) or len(item) != 2:
+                break
+            times = [CLOCK_RE.match(t) if isinstance(t, str) else None for t in item]
+            if times[0] is None or times[1] is None:
+                break
+            a, b = (int(m.group(1)) * 60 + int(m.group(2)) for m in times if m is not None)
+            if a >= b or (out and a < out[-1][1]):
+                break
+            out.append((a, b))
+        else:
+            return tuple(out)
+    raise InvalidInput("sessions is a list of [\"HH:MM\", \"HH:MM\"] pairs (Beijing time), "
+                       "each ending after it starts, in order, not overlapping",
+                       field="sessions")
+
+
+def _modes(data: Mapping[str, Any]) -> tuple[str, ...] | None:
+    raw = data.get("modes")
+    if raw is None:
+        return None
+    if not isinstance(raw, list | tuple) or not raw or any(m not in MODES for m in raw):
+        raise InvalidInput(f"modes is a non-empty list of {', '.join(MODES)}", field="modes")
+    return tuple(m for m in MODES if m in raw)
+
+
+def _mode_fees(data: Mapping[str, Any]) -> tuple[tuple[str, int], ...] | None:
+    raw = data.get("mode_fees")
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or not raw or any(
+            m not in MODES or type(b) is not int or not 0 <= b <= 1_000 for m, b in raw.items()):
+        raise InvalidInput("mode_fees maps trading modes to fees of 0 to 1,000 basis points",
+                           field="mode_fees")
+    return tuple((m, raw[m]) for m in MODES if m in raw)
+
 INSTRUMENT_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,23}$")
 ORDER_RE = re.compile(r"^O\d{8,12}$")
 MAX_PRICE = 10**10  # fen per unit: 100 million yuan, far above any credit
@@ -77,6 +130,11 @@ class CreateInstrument(Command):
     # "CQCER forestry"; ("agriculture", "energy", "inclusive") for "CQCER other"
     categories: tuple[str, ...] | None = None
     rules: int = 2  # settlement rules (see CURRENT_RULES); a payload without it means 1
+    # trading sessions, Beijing time, Monday to Friday, as (start, end) minutes after midnight,
+    # e.g. ((570, 690), (780, 900)) for 9:30-11:30 and 13:00-15:00; None: always open
+    sessions: tuple[tuple[int, int], ...] | None = None
+    modes: tuple[str, ...] | None = None  # the trading modes enabled (MODES); None: all
+    mode_fees: tuple[tuple[str, int], ...] | None = None  # (mode, bps) beside fee_bps
 
     def to_payload(self) -> dict[str, Any]:
         out = self._payload()
@@ -85,6 +143,12 @@ class CreateInstrument(Command):
             out["categories"] = list(self.categories)
         if self.rules != 1:
             out["rules"] = self.rules
+        if self.sessions is not None:
+            out["sessions"] = [[_clock(a), _clock(b)] for a, b in self.sessions]
+        if self.modes is not None:
+            out["modes"] = list(self.modes)
+        if self.mode_fees is not None:
+            out["mode_fees"] = dict(self.mode_fees)
         return out
 
     def _payload(self) -> dict[str, Any]:
@@ -119,7 +183,8 @@ class CreateInstrument(Command):
                   if "vintage_from" in data else 0,
                   vintage_to=_int(data, "vintage_to", 0, 2100)
                   if "vintage_to" in data else 0, categories=categories_of(data),
-                  rules=_int(data, "rules", 1, CURRENT_RULES) if "rules" in data else 1)
+                  rules=_int(data, "rules", 1, CURRENT_RULES) if "rules" in data else 1,
+                  sessions=_sessions(data), modes=_modes(data), mode_fees=_mode_fees(data))
         if (cmd.vintage_from == 0) != (cmd.vintage_to == 0) or cmd.vintage_from > cmd.vintage_to \
                 or 0 < cmd.vintage_from < 1990:
             raise InvalidInput("give both vintage_from and vintage_to, in order",

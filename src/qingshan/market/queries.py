@@ -15,13 +15,20 @@ CHINA = dt.timezone(dt.timedelta(hours=8))  # trading days are Beijing days
 
 def instruments(conn: Connection) -> list[dict[str, Any]]:
     from qingshan.market.book import Instrument
+    from qingshan.market.storage import schedule_from_row
 
     out = []
     for r in conn.execute(select(t.market_instruments).order_by(t.market_instruments.c.id)):
         d = dict(r._mapping)
         cats = d.get("categories")
         d["categories"] = None if cats is None else cats.split(",")
-        inst = Instrument(**{**d, "categories": None})
+        sessions, modes, fees = schedule_from_row(d["sessions"], d["modes"], d["mode_fees"])
+        d["sessions"] = None if sessions is None else [
+            [f"{a // 60:02d}:{a % 60:02d}", f"{b // 60:02d}:{b % 60:02d}"] for a, b in sessions]
+        d["modes"] = None if modes is None else list(modes)
+        d["mode_fees"] = None if fees is None else dict(fees)
+        inst = Instrument(**{**d, "categories": None, "sessions": None, "modes": None,
+                             "mode_fees": None})
         d["band"] = list(inst.band())
         out.append(d)
     return out

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 from qingshan.ledger.books import FetchAll, Rows, upsert_sql
 
 if TYPE_CHECKING:
-    from qingshan.market.book import MarketBook
+    from qingshan.market.book import Instrument, MarketBook
 
 INSTRUMENT_COLS = ["id", "asset", "tick", "lot", "band_bps", "reference_price", "max_order",
                    "fee_bps", "fee_account", "t_plus_one", "block_band_bps", "block_min",
                    "max_position", "max_orders_per_minute", "phase", "vintage_from",
-                   "vintage_to", "categories", "rules"]
+                   "vintage_to", "categories", "rules", "sessions", "modes", "mode_fees"]
 ORDER_COLS = ["id", "instrument", "account", "party", "side", "order_type", "price",
               "quantity", "remaining", "status", "hold", "seq", "counterparty", "time_ms",
               "ends_at"]
@@ -25,7 +25,8 @@ def rows(book: MarketBook) -> Rows:
     out: Rows = []
     if d["instruments"]:
         out.append((upsert_sql("market_instruments", INSTRUMENT_COLS), [
-            tuple(_value(getattr(book.instruments[i], c)) for c in INSTRUMENT_COLS)
+            tuple(_value(getattr(book.instruments[i], c)) for c in INSTRUMENT_COLS[:-3])
+            + schedule_row(book.instruments[i])
             for i in sorted(d["instruments"]) if i in book.instruments]))
     if d["orders"]:  # the hot tables: one row per order and per trade, spelt out for speed
         orders = book.orders
@@ -41,6 +42,21 @@ def rows(book: MarketBook) -> Rows:
              t.buyer_fee, t.seller_fee, t.seq, t.day)
             for t in (trades[i] for i in sorted(d["trades"]) if i in trades)]))
     return out
+
+
+def schedule_row(inst: Instrument) -> tuple[str | None, str | None, str | None]:
+    """Sessions as "570-690,780-900" (minutes), modes as "pick,block", fees as "block:10"."""
+    return (None if inst.sessions is None else ",".join(f"{a}-{b}" for a, b in inst.sessions),
+            None if inst.modes is None else ",".join(inst.modes),
+            None if inst.mode_fees is None else ",".join(f"{m}:{b}" for m, b in inst.mode_fees))
+
+
+def schedule_from_row(sessions: str | None, modes: str | None, fees: str | None) -> tuple[Any, ...]:
+    return (None if sessions is None else tuple(
+                (int(a), int(b)) for a, b in (s.split("-") for s in sessions.split(","))),
+            None if modes is None else tuple(modes.split(",")),
+            None if fees is None else tuple(
+                (m, int(b)) for m, b in (f.split(":") for f in fees.split(","))))
 
 
 def _value(v: Any) -> Any:
@@ -60,7 +76,8 @@ def load(book: MarketBook, fetchall: FetchAll) -> None:
                                             int(r[10]), int(r[11]), int(r[12]), int(r[13]),
                                             Phase(r[14]), int(r[15]), int(r[16]),
                                             None if r[17] is None
-                                            else tuple(r[17].split(",")), int(r[18]))
+                                            else tuple(r[17].split(",")), int(r[18]),
+                                            *schedule_from_row(r[19], r[20], r[21]))
     for r in fetchall(f"SELECT {', '.join(ORDER_COLS)} FROM market_orders ORDER BY seq, id",
                       ()):
         o = Order(r[0], r[1], r[2], r[3], Side(r[4]), OrderType(r[5]), int(r[6]), int(r[7]),

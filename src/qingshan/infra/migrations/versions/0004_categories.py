@@ -1,5 +1,5 @@
 """categories: an issuance's category (its methodology's sector), an instrument's categories
-and settlement rules
+settlement rules, trading sessions, enabled modes and fees by mode
 
 Revision ID: 0004
 Revises: 0003
@@ -25,6 +25,10 @@ def upgrade() -> None:
         # instruments listed before keep the settlement rules they traded under
         batch_op.add_column(sa.Column("rules", sa.Integer(), nullable=False,
                                       server_default="1"))
+        # trading sessions, enabled modes and fees by mode (NULL: always open, all, fee_bps)
+        batch_op.add_column(sa.Column("sessions", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("modes", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("mode_fees", sa.Text(), nullable=True))
     # issuances made before: their project's methodology's sector, as the registry now sets
     # it when it issues, so that replaying the journal (`qingshan log verify`) gives the same
     from qingshan.registry.methodologies import ALL
@@ -38,6 +42,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("market_instruments", schema=None) as batch_op:
+        batch_op.drop_column("mode_fees")
+        batch_op.drop_column("modes")
+        batch_op.drop_column("sessions")
         batch_op.drop_column("rules")
         batch_op.drop_column("categories")
     with op.batch_alter_table("issuances", schema=None) as batch_op:
