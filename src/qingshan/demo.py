@@ -227,6 +227,7 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
     seller = max(sellers, key=lambda n: left[n]) if sellers else ""
     court_lot = min(left[seller], 1_200) if sellers else 0
     if court_lot > 0:
+        left[seller] -= court_lot
         run([Transfer("CQCER", book.accounts[seller], book.accounts["court"], court_lot,
                       memo="以碳代偿 purchase"),
              Transfer("CNY", book.accounts["court"], book.accounts[seller],

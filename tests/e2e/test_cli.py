@@ -29,6 +29,8 @@ def test_demo_then_verify_prove_and_check(env: dict[str, str], tmp_path: Path) -
     assert "operator qs_" in r.stdout
     again = qingshan(env, "demo", "load", "--enterprises", "30")  # idempotent
     assert again.returncode == 0, again.stderr
+    other = qingshan(env, "demo", "load", "--enterprises", "31")  # another demo: refused
+    assert other.returncode == 2 and "into a new database" in other.stderr + other.stdout
     v = qingshan(env, "log", "verify")
     assert v.returncode == 0, v.stderr
     assert "every invariant holds" in v.stdout

@@ -70,14 +70,22 @@ def db_upgrade() -> None:
 def demo_load(enterprises: int = typer.Option(150, min=1, max=5000)) -> None:
     """Load the demo book (idempotent) and print demo API keys."""
     from qingshan.demo import load_demo
+    from qingshan.errors import Conflict, IdempotencyConflict
 
     s = get_settings()
     plat = _open(s)
     try:
         with _progress() as bar:
             task = bar.add_task("loading demo data", total=6)
-            book = load_demo(plat.sequencer, enterprises=enterprises,
-                             progress=lambda d, t: bar.update(task, completed=d, total=t))
+            try:
+                book = load_demo(plat.sequencer, enterprises=enterprises,
+                                 progress=lambda d, t: bar.update(task, completed=d, total=t))
+            except IdempotencyConflict as exc:
+                raise Conflict(
+                    "this database holds a demo loaded by another release (or with another "
+                    "--enterprises): load this release's demo into a new database, e.g. "
+                    "delete var/qingshan.db for the default one (nothing was changed)",
+                    database=s.database_url, **exc.data) from exc
         out.print(f"demo book ready: journal has {plat.sequencer.size} entries "
                   f"({book.entries} new)")
         _demo_keys(plat, s)
