@@ -182,6 +182,7 @@ def test_public_exports_and_statistics(reg: Api) -> None:
     header, first = csv_text.splitlines()[:2]
     assert header.split(",")[:4] == ["id", "asset", "project", "vintage"]
     assert first.startswith(f"1,CQCER,{pid},2024,1,50,50,")
+    assert header.split(",")[-1] == "category" and first.endswith(",energy")  # a PV project
     ret = reg.client.get("/api/v1/registry/exports/retirements.json").json()
     assert ret[0]["ranges"] == "1-5" and ret[0]["purpose"] == "compliance"
     schema = reg.client.get("/api/v1/registry/exports/schema").json()

@@ -97,7 +97,9 @@ EXPORTS: dict[str, list[tuple[str, str]]] = {
         ("id", "issuance number"), ("asset", "asset class"), ("project", "project id"),
         ("vintage", "year"), ("serial_start", "first serial"), ("serial_end", "last serial"),
         ("quantity", "units issued"), ("monitoring_start", "ISO date"),
-        ("monitoring_end", "ISO date"), ("reference", "monitoring report / request")],
+        ("monitoring_end", "ISO date"), ("reference", "monitoring report / request"),
+        ("category", "the methodology's sector (forestry, energy, agriculture, inclusive); "
+                     "empty for an issuance made outside the registry")],
     "retirements": [
         ("id", "retirement id, e.g. R00000001"), ("seq", "journal entry"),
         ("asset", "asset class"), ("quantity", "units retired"),
