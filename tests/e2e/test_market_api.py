@@ -172,6 +172,27 @@ def test_one_way_auction_expires_and_awards_over_http(api: Api) -> None:
     assert holdings["units"]["CQCER"]["held"] == 0
 
 
+def test_a_buyers_auction_over_http(api: Api) -> None:
+    import time as _time
+
+    c = listed(api)
+    ends = int(_time.time() * 1000) + 1500
+    lot = c.ok("/market/auctions", {"instrument": "CQCER-ALL", "account": BOB, "side": "buy",
+                                     "quantity": 40, "reserve_price": 3000, "ends_at": ends},
+               "bob")["auction"]
+    high = c.post(f"/market/auctions/{lot}/bids", {"account": ALICE, "price": 3100,
+                                                   "quantity": 10}, "alice")
+    assert (high.status_code, high.json()["error"]["code"]) == (422, "price_outside_band")
+    c.ok(f"/market/auctions/{lot}/bids", {"account": ALICE, "price": 2900, "quantity": 30},
+         "alice")
+    _time.sleep(max(0.0, (ends - _time.time() * 1000) / 1000) + 0.1)
+    closed = c.ok(f"/market/auctions/{lot}/close", {}, "operator")
+    assert closed["awards"][0]["price"] == 2900 and closed["unsold"] == 10
+    holdings = api.client.get(f"/api/v1/accounts/{BOB}", headers=api.headers("bob")).json()
+    assert holdings["units"]["CQCER"]["active"] == 130
+    assert api.platform.verify().problems == []
+
+
 def test_opening_call_auction_over_http(api: Api) -> None:
     c = listed(api)
     c.ok("/market/instruments/CQCER-ALL/phase", {"phase": "call", "reason": "09:15 call"},

@@ -34,6 +34,7 @@ from qingshan.market.commands import (
     RunCallAuction,
     SetPhase,
     SetReferencePrice,
+    Side,
     StartAuction,
 )
 from qingshan.registry.commands import (
@@ -81,6 +82,7 @@ EXAMPLES: list[Command] = [
     ProposeBlockTrade("CQCER-ALL", "A00000004", "A00000005", 3000, 100),
     ConfirmBlockTrade("O00000002"), StartAuction("CQCER-ALL", "A00000004", 10, 2500, 10**12),
     BidAuction("O00000003", "A00000005", 2600, 10), CloseAuction("O00000003"),
+    StartAuction("CQCER-ALL", "A00000004", 10, 3000, 10**12, Side.BUY),
     SetPhase("CQCER-ALL", Phase.CALL, "open"), RunCallAuction("CQCER-ALL"),
     CloseDay("CQCER-ALL"),
     SetAccountStatus("A00000004", AccountStatus.FROZEN, "inquiry"),

@@ -434,6 +434,37 @@ def test_one_way_auction_allocates_by_price_then_time_and_releases_the_rest() ->
     assert check_invariants(ledger) == []
 
 
+def test_a_buyers_auction_takes_the_cheapest_offers_first_and_releases_the_rest() -> None:
+    """单向竞买: a buyer asks for 300 units at no more than 30.00; offers win lowest first."""
+    from qingshan.market.commands import BidAuction, CloseAuction
+
+    ex = make_exchange(fee_bps=0)
+    ledger = ex.router.ledger
+    ex.router.now_ms = 1_764_000_000_000
+    ends = ex.router.now_ms + 3_600_000
+    start = StartAuction.from_payload({"instrument": "CQCER-ALL", "account": TRADERS[0],
+                                       "quantity": 300, "reserve_price": 3000, "ends_at": ends,
+                                       "side": "buy"})
+    a = ex.run(start, KEYS[0])["auction"]
+    assert ex.market.orders[a].side is Side.BUY
+    assert ledger.available(TRADERS[0], "CNY") == 100_000_000 - 300 * 3000  # money held
+    with pytest.raises(OutsideBand):
+        ex.run(BidAuction(a, TRADERS[1], 3010, 100), KEYS[1])  # above the ceiling
+    o1 = ex.run(BidAuction(a, TRADERS[1], 2950, 200), KEYS[1])["bid"]
+    o2 = ex.run(BidAuction(a, TRADERS[2], 2900, 200), KEYS[2])["bid"]
+    assert ledger.active_quantity(TRADERS[1], "CQCER") == 10_000 - 200  # units held
+    ex.router.now_ms = ends
+    r = ex.run(CloseAuction(a))
+    assert [(w["bid"], w["price"], w["quantity"]) for w in r["awards"]] == [
+        (o2, 2900, 200), (o1, 2950, 100)]
+    assert ledger.active_quantity(TRADERS[0], "CQCER") == 10_000 + 300
+    assert ledger.active_quantity(TRADERS[1], "CQCER") == 10_000 - 100  # the rest returned
+    assert ledger.balance(TRADERS[0], "CNY") == 100_000_000 - 2900 * 200 - 2950 * 100
+    assert ledger.available(TRADERS[0], "CNY") == ledger.balance(TRADERS[0], "CNY")
+    assert all(h.status.value != "active" for h in ledger.holds.values())
+    assert check_invariants(ledger) == []
+
+
 def test_an_auction_without_bids_returns_the_lot() -> None:
     from qingshan.market.commands import CloseAuction, StartAuction
 

@@ -740,11 +740,12 @@ class MarketBook(ContextBook):
         if cmd.quantity % inst.lot or cmd.reserve_price % inst.tick:
             raise OffTick("lot and tick apply to auctions too", lot=inst.lot, tick=inst.tick)
         effects = Effects({})
-        lot = self._new_order(inst, cmd.account, party, Side.SELL, OrderType.AUCTION,
+        # a sale holds the lot's units; a purchase holds the money for all of it at its ceiling
+        lot = self._new_order(inst, cmd.account, party, cmd.side, OrderType.AUCTION,
                               cmd.reserve_price, cmd.quantity, seq, effects)
         lot = lot._replace(ends_at=cmd.ends_at)
         self._put(lot)
-        effects.result = {"auction": lot.id, "ends_at": cmd.ends_at,
+        effects.result = {"auction": lot.id, "side": cmd.side.value, "ends_at": cmd.ends_at,
                           "reserve_price": cmd.reserve_price}
         return effects
 
@@ -764,15 +765,20 @@ class MarketBook(ContextBook):
         if self.clock() >= lot.ends_at:
             raise OrderNotOpen("the auction's window has closed", auction=lot.id)
         if party == lot.party:
-            raise Conflict("a seller cannot bid in its own auction", auction=lot.id)
-        if cmd.price < lot.price:
+            raise Conflict("a party cannot bid in its own auction", auction=lot.id)
+        if lot.side is Side.SELL and cmd.price < lot.price:
             raise OutsideBand("the bid is below the reserve price", reserve=lot.price,
+                              field="price")
+        if lot.side is Side.BUY and cmd.price > lot.price:
+            raise OutsideBand("the offer is above the buyer's ceiling price", ceiling=lot.price,
                               field="price")
         if cmd.price % inst.tick or cmd.quantity % inst.lot or cmd.quantity > lot.quantity:
             raise OffTick("bid on the tick and lot, at most the lot's size", tick=inst.tick,
                           lot=inst.lot, size=lot.quantity)
         effects = Effects({})
-        bid = self._new_order(inst, cmd.account, party, Side.BUY, OrderType.BID, cmd.price,
+        # a bid for a sale holds money; an offer to a purchase holds units
+        side = Side.BUY if lot.side is Side.SELL else Side.SELL
+        bid = self._new_order(inst, cmd.account, party, side, OrderType.BID, cmd.price,
                               cmd.quantity, seq, effects, counterparty=lot.id)
         effects.result = {"bid": bid.id, "auction": lot.id}
         return effects
@@ -783,17 +789,19 @@ class MarketBook(ContextBook):
         if self.clock() < lot.ends_at:
             raise OrderNotOpen("the auction is still open", auction=lot.id,
                                ends_at=lot.ends_at)
+        sale = lot.side is Side.SELL  # bids win highest first; offers to a purchase lowest
         bids = sorted((o for o in self.orders.values()
                        if o.order_type is OrderType.BID and o.counterparty == lot.id
                        and o.status is OrderStatus.OPEN),
-                      key=lambda o: (-o.price, int(o.id[1:])))
+                      key=lambda o: (-o.price if sale else o.price, int(o.id[1:])))
         effects = Effects({})
         awards: list[dict[str, Any]] = []
         for bid in bids:
             lot = self.orders[lot.id]
             qty = min(bid.quantity, lot.remaining)
             if qty:
-                trade = self._settle(inst, bid, lot, bid.price, qty, Side.BUY, seq, effects,
+                buy, sell = (bid, lot) if sale else (lot, bid)
+                trade = self._settle(inst, buy, sell, bid.price, qty, bid.side, seq, effects,
                                      mode="auction")
                 awards.append({"bid": bid.id, "price": bid.price, "quantity": qty,
                                "trade": trade.id})

@@ -338,19 +338,25 @@ class ConfirmBlockTrade(Command):
 @dataclass(frozen=True, slots=True)
 class StartAuction(Command):
     """One-way auction (单向竞价): a seller offers a lot until ``ends_at`` (Unix ms) with a
-    reserve price; bids win by price, then time, each paying its own price."""
+    reserve price, and bids win by price (highest first), then time, each paying its own price;
+    or, with ``side`` buy (单向竞买), a buyer asks for a lot with a ceiling price, and sellers'
+    offers win by price (lowest first), then time, each paid its own price."""
 
     kind: ClassVar[str] = "start_auction"
     instrument: str
     account: str
     quantity: int
-    reserve_price: int
+    reserve_price: int  # a sale's lowest price; a purchase's highest
     ends_at: int
+    side: Side = Side.SELL
 
     def to_payload(self) -> dict[str, Any]:
-        return {"instrument": self.instrument, "account": self.account,
-                "quantity": self.quantity, "reserve_price": self.reserve_price,
-                "ends_at": self.ends_at}
+        out: dict[str, Any] = {"instrument": self.instrument, "account": self.account,
+                               "quantity": self.quantity, "reserve_price": self.reserve_price,
+                               "ends_at": self.ends_at}
+        if self.side is Side.BUY:  # (absent from sales, as journaled before it existed)
+            out["side"] = self.side.value
+        return out
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> StartAuction:
@@ -358,7 +364,8 @@ class StartAuction(Command):
                    account=check_id("A", data.get("account"), "account"),
                    quantity=check_quantity(data.get("quantity")),
                    reserve_price=_int(data, "reserve_price", 1, MAX_PRICE),
-                   ends_at=_int(data, "ends_at", 1, 10**14))
+                   ends_at=_int(data, "ends_at", 1, 10**14),
+                   side=_enum(data, "side", Side) if "side" in data else Side.SELL)
 
 
 @dataclass(frozen=True, slots=True)
