@@ -439,3 +439,21 @@ def test_signed_in_pages_fit_the_screen_and_pass_the_accessibility_check(
         assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, slug
         check_accessibility(page)
         page.close()
+
+
+def test_the_cockpit_map_shows_units_traded_by_the_projects_district(
+        site: dict[str, Any], browser: Any) -> None:
+    import re
+
+    r = httpx.post(site["base"] + "/api/v1/market/orders",
+                   headers={"Authorization": f"Bearer {site['keys']['alice']}",
+                            "Idempotency-Key": "alice-sells-for-the-map"},
+                   json={"instrument": "CQCER-ALL", "account": "A00000004", "side": "sell",
+                         "price": 2700, "quantity": 20})
+    assert r.status_code == 201, r.text
+    bob_buys(site, "bob-buys-for-the-map", 2700, 20)
+    html = httpx.get(site["base"] + "/?measure=traded").text
+    assert 'aria-current="page">已成交' in html
+    values = [int(v.replace(",", "")) for v in
+              re.findall(r"<title>[^<:]+: ([\d,]+) tCO2e</title>", html)]
+    assert values and max(values) >= 20  # CQ0001's district: at least these 20

@@ -8,6 +8,7 @@ people, forest coverage, GEP) add their own figures and map measures here.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy import Connection, func, select
 
 from qingshan.infra import schema as t
 
-MEASURES = ("issued", "retired")
+MEASURES = ("issued", "retired", "traded")
 
 
 def headline(conn: Connection) -> dict[str, int]:
@@ -41,7 +42,8 @@ def _issuance_district(conn: Connection) -> dict[int, str]:
 
 
 def by_district(conn: Connection, measure: str) -> dict[str, int]:
-    """Units per district of the project they come from."""
+    """Units per district of the project they come from: issued, retired, or traded (moved
+    active from one party to another, on the market or by transfer)."""
     out: dict[str, int] = defaultdict(int)
     where = _issuance_district(conn)
     i = t.issuances
@@ -53,13 +55,26 @@ def by_district(conn: Connection, measure: str) -> dict[str, int]:
     spans = [(int(s), int(e), int(iid)) for iid, s, e in conn.execute(
         select(i.c.id, i.c.serial_start, i.c.serial_end).where(i.c.asset == "CQCER")
         .order_by(i.c.serial_start))]
-    for (ranges,) in conn.execute(select(t.retirements.c.ranges)
-                                  .where(t.retirements.c.asset == "CQCER")):
-        for start, end in orjson.loads(ranges):
-            for s, e, iid in spans:  # issuances are few; ranges never cross two of them
-                if s <= start <= e and iid in where:
-                    out[where[iid]] += end - start + 1
-                    break
+    if measure == "traded":
+        ev, acc = t.serial_events, t.accounts
+        src, dst = acc.alias("src"), acc.alias("dst")
+        moved: list[tuple[int, int]] = [(int(a), int(b)) for a, b in conn.execute(
+            select(ev.c.serial_start, ev.c.serial_end)
+            .select_from(ev.join(src, src.c.id == ev.c.from_account)
+                         .join(dst, dst.c.id == ev.c.to_account))
+            .where(ev.c.asset == "CQCER", ev.c.state == "active",
+                   src.c.party_id != dst.c.party_id))]
+    else:
+        moved = [(int(a), int(b)) for (ranges,) in conn.execute(
+            select(t.retirements.c.ranges).where(t.retirements.c.asset == "CQCER"))
+                 for a, b in orjson.loads(ranges)]
+    starts = [s for s, _, _ in spans]
+    for start, end in moved:  # a range never crosses two issuances
+        k = bisect_right(starts, start) - 1
+        if k >= 0:
+            s, e, iid = spans[k]
+            if s <= start <= e and iid in where:
+                out[where[iid]] += end - start + 1
     return dict(out)
 
 

@@ -38,6 +38,7 @@ TEXT = {
            "enterprises": "登记企业", "registered_t": "累计登记", "traded_t": "累计成交",
            "traded_value": "成交金额", "retired_t": "累计注销",
            "map_issued": "各区县签发量", "map_retired": "各区县项目减排量注销量",
+           "map_traded": "各区县项目减排量成交量", "traded": "已成交",
            "by_vintage": "按年份签发量", "by_purpose": "注销用途", "by_day": "每日成交量",
            "measure": "地图指标", "cockpit": "驾驶舱"},
     "en": {"title": "Qingshan · ecological asset registry", "registry": "Public registry",
@@ -62,7 +63,9 @@ TEXT = {
            "enterprises": "Enterprises", "registered_t": "Registered", "traded_t": "Traded",
            "traded_value": "Value traded", "retired_t": "Retired",
            "map_issued": "Units issued by district", "map_retired":
-           "Units retired by the project's district", "by_vintage": "Issued by vintage",
+           "Units retired by the project's district",
+           "map_traded": "Units traded by the project's district", "traded": "Traded",
+           "by_vintage": "Issued by vintage",
            "by_purpose": "Retired by purpose", "by_day": "Traded per day",
            "measure": "Map measure", "cockpit": "Cockpit"},
 }
