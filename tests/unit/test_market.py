@@ -3,6 +3,7 @@ rules one by one, then random order streams against a reference model of price-t
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -766,3 +767,44 @@ def test_an_instrument_offers_only_the_modes_it_enables_and_charges_each_its_fee
             ex.run(cmd, key)
         assert refused.value.code == "mode_not_enabled"
     assert check_invariants(ex.router.ledger) == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["buy", "sell"]),
+                          st.integers(2950, 3050), st.integers(1, 30),
+                          st.sampled_from(["limit", "limit", "ioc"])), min_size=1, max_size=40),
+       st.integers(0, 40), st.data())
+def test_rolling_back_restores_the_book_and_the_ledger_exactly(
+        stream: list[tuple[int, str, int, int, str]], keep: int, data: st.DataObject) -> None:
+    """A refused batch or a failed write undoes orders that matched, rested and cancelled:
+    the engine's levels and queues, the orders, trades, holds and blocks come back as they
+    were (the sequencer relies on it)."""
+    ex = make_exchange()
+    router = ex.router
+
+    def apply(i: int, side: str, price: int, lots: int, kind: str) -> None:
+        with contextlib.suppress(QingshanError):  # refused: checked before anything changes
+            router.apply(order(i, side, price - price % 10, lots * 10, kind), KEYS[i], 0)
+
+    for item in stream[:keep]:
+        apply(*item)
+    router.forget_undo()
+    def state() -> tuple[Any, ...]:  # copies: the books' own dicts change and come back
+        market = tuple(dict(x) if isinstance(x, dict) else x for x in ex.market.snapshot())
+        ledger = router.ledger
+        return (market, dict(ledger.blocks), dict(ledger.holds), dict(ledger.balances),
+                dict(ledger.held_funds), dict(ledger.counters),
+                {k: list(v) for k, v in ledger._active.items() if v})
+
+    before = state()
+    mark = router.mark()
+    for item in stream[keep:]:
+        apply(*item)
+    open_orders = [o.id for o in ex.market.orders.values() if o.status is OrderStatus.OPEN]
+    if open_orders:
+        victim = data.draw(st.sampled_from(open_orders))
+        o = ex.market.orders[victim]
+        router.apply(CancelOrder(victim), KEYS[TRADERS.index(o.account)], 0)
+    router.rollback_to(mark)
+    assert state() == before
+    assert router.ledger.index_problems() == []
