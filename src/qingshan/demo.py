@@ -167,25 +167,30 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
         left[name] += qty
     cash = {n: 50_000_000 * 100 for n in ent_names}
     got: dict[str, int] = {}
+
+    def trade(orders: list[Command], instrument: str, seller: str, buyer: str, qty: int,
+              price: int) -> None:
+        """Plan a sell order and the buy order that takes it, if both sides can afford it."""
+        value = qty * price
+        fee = value * FEE_BPS // 10_000
+        if qty <= 0 or seller == buyer or left[seller] < qty or cash[buyer] < value + fee:
+            return
+        left[seller] -= qty
+        left[buyer] += qty
+        cash[buyer] -= value + fee
+        cash[seller] = cash.get(seller, 0) + value - fee
+        got[buyer] = got.get(buyer, 0) + qty
+        for side, who in (("sell", seller), ("buy", buyer)):
+            orders.append(PlaceOrder.from_payload({
+                "instrument": instrument, "account": book.accounts[who], "side": side,
+                "order_type": "limit", "price": price, "quantity": qty}))
+
     # forestry companies sell a tenth of what they were issued on CQCER-FOREST first (only
     # their forestry units qualify there), each lot taken by another enterprise
     forest: list[Command] = []
     for k, (name, qty) in enumerate(p for p in projects if "林业" in p[0]):
-        lot, buyer = qty // 10, ent_names[(k * 7 + 3) % len(ent_names)]
-        price = 3_000 + (k * 37) % 400  # inside the ±10 % band of 32.00
-        value = lot * price
-        fee = value * FEE_BPS // 10_000
-        if lot <= 0 or buyer == name or cash[buyer] < value + fee:
-            continue
-        left[name] -= lot
-        left[buyer] += lot
-        cash[buyer] -= value + fee
-        cash[name] = cash.get(name, 0) + value - fee
-        got[buyer] = got.get(buyer, 0) + lot
-        for side, who in (("sell", name), ("buy", buyer)):
-            forest.append(PlaceOrder.from_payload({
-                "instrument": "CQCER-FOREST", "account": book.accounts[who], "side": side,
-                "order_type": "limit", "price": price, "quantity": lot}))
+        trade(forest, "CQCER-FOREST", name, ent_names[(k * 7 + 3) % len(ent_names)], qty // 10,
+              3_000 + (k * 37) % 400)  # inside the ±10 % band of 32.00
     if forest:
         run(forest, "forest-trades")
     moves: list[Command] = []
@@ -196,19 +201,7 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
         dst = ent_names[rng.randrange(len(ent_names))]
         qty = rng.randrange(2_000, 30_000)
         price = rng.randrange(2_450, 2_950)  # fen per tonne, inside the ±10 % band of 27.00
-        value = qty * price
-        fee = value * FEE_BPS // 10_000
-        if src == dst or left[src] < qty or cash[dst] < value + fee:
-            continue
-        left[src] -= qty
-        left[dst] += qty
-        cash[dst] -= value + fee
-        cash[src] = cash.get(src, 0) + value - fee
-        got[dst] = got.get(dst, 0) + qty
-        for side, name in (("sell", src), ("buy", dst)):
-            moves.append(PlaceOrder.from_payload({
-                "instrument": "CQCER-ALL", "account": book.accounts[name], "side": side,
-                "order_type": "limit", "price": price, "quantity": qty}))
+        trade(moves, "CQCER-ALL", src, dst, qty, price)
     for i in range(0, len(moves), 200):
         run(moves[i:i + 200], f"trades-{i // 200}")
     buyers = sorted(got, key=lambda n: ent_names.index(n))

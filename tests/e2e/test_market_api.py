@@ -225,13 +225,18 @@ def test_pick_block_and_amend_over_http(api: Api) -> None:
     assert api.platform.verify().problems == []
 
 
+def another_instrument(api: Api, iid: str, **extra: Any) -> dict[str, Any]:
+    """The body listing one more CQCER instrument beside CQCER-ALL (same fee account)."""
+    fees = api.client.get("/api/v1/market/instruments").json()[0]["fee_account"]
+    return {"id": iid, "asset": "CQCER", "tick": 1, "lot": 1, "band_bps": 1000,
+            "reference_price": 3000, "max_order": 100_000, "fee_bps": 0, "fee_account": fees,
+            **extra}
+
+
 def test_an_instrument_for_one_category_lists_it_and_refuses_units_of_another(api: Api) -> None:
     c = listed(api)
-    fees = api.client.get("/api/v1/market/instruments").json()[0]["fee_account"]
-    c.ok("/market/instruments", {"id": "CQCER-FOREST", "asset": "CQCER", "tick": 1, "lot": 1,
-                                 "band_bps": 1000, "reference_price": 3000,
-                                 "max_order": 100_000, "fee_bps": 0, "fee_account": fees,
-                                 "categories": ["forestry"]}, "operator")
+    c.ok("/market/instruments", another_instrument(api, "CQCER-FOREST",
+                                                   categories=["forestry"]), "operator")
     listed_now = {i["id"]: i for i in api.client.get("/api/v1/market/instruments").json()}
     assert listed_now["CQCER-FOREST"]["categories"] == ["forestry"]
     assert listed_now["CQCER-ALL"]["categories"] is None
@@ -240,21 +245,15 @@ def test_an_instrument_for_one_category_lists_it_and_refuses_units_of_another(ap
                "alice")  # alice's units come from an issuance without a category
     assert (r.status_code, r.json()["error"]["code"]) == (409, "insufficient_units")
     assert r.json()["error"]["data"]["categories"] == ["forestry"] and api.size == size
-    bad = c.post("/market/instruments", {"id": "CQCER-X", "asset": "CQCER", "tick": 1,
-                                         "lot": 1, "band_bps": 1000, "reference_price": 3000,
-                                         "max_order": 100, "fee_bps": 0, "fee_account": fees,
-                                         "categories": ["Forestry!"]}, "operator")
+    bad = c.post("/market/instruments", another_instrument(api, "CQCER-X",
+                                                          categories=["Forestry!"]), "operator")
     assert (bad.status_code, bad.json()["error"]["data"]["field"]) == (422, "categories")
 
 
 def test_a_mode_the_instrument_does_not_offer_is_refused_with_its_code(api: Api) -> None:
     c = listed(api)
-    fees = api.client.get("/api/v1/market/instruments").json()[0]["fee_account"]
-    c.ok("/market/instruments", {"id": "CQCER-CDA", "asset": "CQCER", "tick": 1, "lot": 1,
-                                 "band_bps": 1000, "reference_price": 3000,
-                                 "max_order": 100_000, "fee_bps": 0, "fee_account": fees,
-                                 "modes": ["continuous"],
-                                 "sessions": [["00:00", "23:59"]]}, "operator")
+    c.ok("/market/instruments", another_instrument(api, "CQCER-CDA", modes=["continuous"],
+                                                   sessions=[["00:00", "23:59"]]), "operator")
     shown = {i["id"]: i for i in api.client.get("/api/v1/market/instruments").json()}
     assert shown["CQCER-CDA"]["modes"] == ["continuous"]
     assert shown["CQCER-CDA"]["sessions"] == [["00:00", "23:59"]]
