@@ -15,6 +15,7 @@ from qingshan.ledger.domain.commands import (
     Command,
     CreateAssetClass,
     OpenAccount,
+    PlaceHold,
     RegisterParty,
     RetireUnits,
     Transfer,
@@ -24,6 +25,7 @@ from qingshan.ledger.domain.model import (
     SYSTEM,
     AccountType,
     AssetKind,
+    HoldKind,
     PartyKind,
     Principal,
     RetirementPurpose,
@@ -193,6 +195,18 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
               3_000 + (k * 37) % 400)  # inside the ±10 % band of 32.00
     if forest:
         run(forest, "forest-trades")
+    # forestry carbon-sink pledge loans (林业碳汇预期收益权质押贷款): two forestry companies
+    # pledge a third of what is left to them to the bank, which controls the holds
+    pledges: list[Command] = []
+    for name, _ in [p for p in projects if "林业" in p[0]][:2]:
+        lot = left[name] // 3
+        if lot > 0:
+            left[name] -= lot
+            pledges.append(PlaceHold(HoldKind.PLEDGE, "CQCER", book.accounts[name], lot,
+                                     book.parties["bank"],
+                                     f"林业碳汇预期收益权质押贷款 {book.parties[name]}"))
+    if pledges:
+        run(pledges, "pledges")
     moves: list[Command] = []
     sellers = [n for n, _ in projects if n != "platform"]
     for _ in range(1400 if sellers else 0):

@@ -103,6 +103,7 @@ def _demo_keys(plat: Any, s: Settings) -> None:
         ent = next(p for p in state.parties.values() if p.kind is PartyKind.ENTERPRISE)
         court = next(p for p in state.parties.values() if p.kind is PartyKind.COURT)
         verifier = next(p for p in state.parties.values() if p.kind is PartyKind.VERIFIER)
+        bank = next(p for p in state.parties.values() if p.kind is PartyKind.BANK)
         with plat.engine.begin() as conn:
             lines = [
                 f"operator {create_api_key(conn, Role.OPERATOR, None, 'demo operator')}",
@@ -112,6 +113,8 @@ def _demo_keys(plat: Any, s: Settings) -> None:
                 f"court    {create_api_key(conn, Role.COURT, court.id, 'demo court')}",
                 f"verifier {create_api_key(conn, Role.VERIFIER, verifier.id, 'demo verifier')}"
                 f"  ({verifier.name})",
+                f"bank     {create_api_key(conn, Role.BANK, bank.id, 'demo bank')}"
+                f"  ({bank.name})",
             ]
         path.write_text("\n".join(lines) + "\n")
         path.chmod(0o600)
