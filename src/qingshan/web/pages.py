@@ -39,6 +39,8 @@ TEXT = {
            "traded_value": "成交金额", "retired_t": "累计注销",
            "map_issued": "各区县签发量", "map_retired": "各区县项目减排量注销量",
            "map_traded": "各区县项目减排量成交量", "traded": "已成交",
+           "sector_forestry": "林业碳汇", "sector_energy": "能源", "sector_agriculture": "农业",
+           "sector_inclusive": "碳普惠",
            "by_vintage": "按年份签发量", "by_purpose": "注销用途", "by_day": "每日成交量",
            "measure": "地图指标", "cockpit": "驾驶舱"},
     "en": {"title": "Qingshan · ecological asset registry", "registry": "Public registry",
@@ -65,6 +67,8 @@ TEXT = {
            "map_issued": "Units issued by district", "map_retired":
            "Units retired by the project's district",
            "map_traded": "Units traded by the project's district", "traded": "Traded",
+           "sector_forestry": "forestry", "sector_energy": "energy",
+           "sector_agriculture": "agriculture", "sector_inclusive": "carbon-inclusive",
            "by_vintage": "Issued by vintage",
            "by_purpose": "Retired by purpose", "by_day": "Traded per day",
            "measure": "Map measure", "cockpit": "Cockpit"},
