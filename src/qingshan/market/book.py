@@ -37,11 +37,8 @@ from qingshan.errors import (
 from qingshan.ledger.books import ContextBook, FetchAll, Rows
 from qingshan.ledger.domain.commands import (
     Command,
-    PlaceHold,
-    ReleaseHold,
 )
 from qingshan.ledger.domain.model import (
-    SYSTEM,
     AccountStatus,
     AssetKind,
     HoldKind,
@@ -302,13 +299,6 @@ class MarketBook(ContextBook):
         eng = self.engine(o.instrument)
         if o.id in eng:
             eng.remove(o.id)
-
-    def _ledger(self, cmd: Command, seq: int, effects: Effects) -> dict[str, Any]:
-        """Run a ledger use-case as the platform, inside this unit of work."""
-        e = self.ledger.apply(cmd, SYSTEM, seq)
-        effects.postings.extend(e.postings)
-        effects.serial_events.extend(e.serial_events)
-        return e.result
 
     def check_owner(self, actor: Principal, account_id: str) -> str:
         acct = self.ledger.account(account_id)
@@ -641,15 +631,13 @@ class MarketBook(ContextBook):
 
     def _rehold(self, o: Order, need: int, seq: int, effects: Effects) -> str:
         """Release an order's hold and hold exactly ``need`` again (a new hold id)."""
-        self._ledger(ReleaseHold(o.hold, "amend"), seq, effects)
-        asset = self.instruments[o.instrument].asset if o.side is Side.SELL else QUOTE
+        self.ledger.release_hold(o.hold, effects)
         inst = self.instruments[o.instrument]
-        sell = o.side is Side.SELL
-        again = self._ledger(PlaceHold(HoldKind.MARKET_ORDER, asset, o.account, need, None,
-                                       "amended order", vintages=inst.vintages if sell else None,
-                                       categories=inst.categories if sell else None),
-                             seq, effects)
-        return str(again["hold"])
+        if o.side is Side.SELL:
+            return self.ledger.hold_for(HoldKind.MARKET_ORDER, o.account, inst.asset, need,
+                                        inst.vintages, "amended order", effects, inst.categories)
+        return self.ledger.hold_for(HoldKind.MARKET_ORDER, o.account, QUOTE, need, None,
+                                    "amended order", effects)
 
     # ------------------------------------------------------------------ listing and picking
     def apply_pick_order(self, cmd: PickOrder, actor: Principal, seq: int) -> Effects:

@@ -408,23 +408,10 @@ class LedgerState(UndoLog):
                         state=None if b is None else b.state.value)
                 pos = b.end + 1
 
-    def _take(self, account: str, asset: str, quantity: int,
-              ranges: tuple[SerialRange, ...] | None,
-              vintages: tuple[int, int] | None = None) -> list[UnitBlock]:
-        """Cut out the blocks to move (after :meth:`check_take`), oldest vintage first."""
+    def _take_ranges(self, asset: str, ranges: tuple[SerialRange, ...]) -> list[UnitBlock]:
+        """Cut out the blocks of the named serial ranges (after :meth:`check_take`); by
+        quantity, :meth:`_take_move` cuts as it moves."""
         taken: list[UnitBlock] = []
-        if ranges is None:
-            need = quantity
-            for key in self._active_keys(account, asset, vintages):
-                b = self.blocks[key[-1]]
-                taken.append(b)
-                need -= b.quantity
-                if need <= 0:
-                    break
-            if need < 0:  # take only the first part of the last block
-                last = taken[-1]
-                taken[-1], _ = self._split(last, last.end + need + 1)
-            return taken
         for r in ranges:
             pos = r.start
             while pos <= r.end:
@@ -444,11 +431,11 @@ class LedgerState(UndoLog):
                    vintages: tuple[int, int] | None = None,
                    categories: tuple[str, ...] | None = None, *, to: str, state: BlockState,
                    hold: str | None, effects: Effects) -> list[list[int]]:
-        """:meth:`_take` then :meth:`_move` (after :meth:`check_take`). By quantity, the last
+        """Take units and :meth:`_move` them (after :meth:`check_take`). By quantity, the last
         block is cut straight into its new place, not indexed as active in between."""
         if ranges is not None:
-            return self._move(self._take(account, asset, quantity, ranges), account=to,
-                              state=state, hold=hold, effects=effects)
+            return self._move(self._take_ranges(asset, ranges), account=to, state=state,
+                              hold=hold, effects=effects)
         need = quantity
         whole: list[UnitBlock] = []
         part: UnitBlock | None = None
