@@ -808,3 +808,24 @@ def test_rolling_back_restores_the_book_and_the_ledger_exactly(
     router.rollback_to(mark)
     assert state() == before
     assert router.ledger.index_problems() == []
+
+
+@pytest.mark.parametrize(("extra", "field"), [
+    ({"sessions": [["09:30", "09:00"]]}, "sessions"),           # ends before it starts
+    ({"sessions": [["09:00", "11:30"], ["11:00", "15:00"]]}, "sessions"),  # overlapping
+    ({"sessions": [["9:30", "11:30"]]}, "sessions"),            # not HH:MM
+    ({"sessions": []}, "sessions"),
+    ({"modes": ["continuous", "barter"]}, "modes"),
+    ({"modes": []}, "modes"),
+    ({"mode_fees": {"block": 1001}}, "mode_fees"),
+    ({"mode_fees": {"swap": 10}}, "mode_fees"),
+    ({"categories": ["Forestry"]}, "categories"),
+    ({"rules": 3}, "rules"),
+])
+def test_an_instrument_with_a_bad_schedule_is_refused_naming_the_field(
+        extra: dict[str, Any], field: str) -> None:
+    body = {"id": "CQCER-BAD", "asset": "CQCER", "tick": 1, "lot": 1, "band_bps": 1000,
+            "reference_price": 3000, "max_order": 100, "fee_bps": 0, "fee_account": FEES}
+    with pytest.raises(QingshanError) as refused:
+        CreateInstrument.from_payload({**body, **extra})
+    assert refused.value.status == 422 and refused.value.data["field"] == field
