@@ -174,7 +174,7 @@ def market_book(orders: list[tuple[int, PlaceOrder]],
 def end_to_end(url: str, orders: list[tuple[int, PlaceOrder]],
                prefill: list[tuple[int, PlaceOrder]]) -> tuple[float, float, int]:
     upgrade(url)
-    seq = Sequencer(LedgerStore(url), tlog.generate_signing_key(), books=[MarketBook()])
+    seq = Sequencer(LedgerStore(url), tlog.generate_signing_key(), books=lambda: [MarketBook()])
     seq.start()
     seq.execute(setup_commands(), SYSTEM, "setup")
     for n in range(0, len(prefill), 1000):  # as the operator, in batches

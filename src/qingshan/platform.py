@@ -42,7 +42,8 @@ class Platform:
         key = load_or_create_signing_key(settings.signing_key_path)
         store = LedgerStore(url, synchronous=settings.sqlite_synchronous)
         seq = Sequencer(store, key, group_commit_max=settings.group_commit_max,
-                        max_batch=settings.max_batch, books=books())
+                        max_batch=settings.max_batch, books=books,
+                        stall_after=settings.writer_stall_seconds)
         seq.start(wait_leader=wait_leader)
         engine = make_engine(url, synchronous=settings.sqlite_synchronous)
         return cls(settings, engine, seq, tlog.public_key_to_pem(key.public_key()), books)

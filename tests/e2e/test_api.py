@@ -162,6 +162,52 @@ def test_replay_returns_the_first_response_byte_for_byte(api: Api) -> None:
     assert other.status_code == 409 and error(other) == "idempotency_conflict"
 
 
+REPLAYS = {
+    "retirement": ("/retirements", {"asset": "CQCER", "account": ALICE, "quantity": 2,
+                                    "purpose": "voluntary", "beneficiary": "x"}),
+    "hold": ("/holds", {"hold_kind": "market_order", "asset": "CQCER", "account": ALICE,
+                        "quantity": 1}),
+    "batch": ("/batch", {"commands": [
+        {"kind": "retire_units", "payload": {"asset": "CQCER", "account": ALICE, "quantity": 1,
+                                             "purpose": "voluntary", "beneficiary": "y"}},
+        {"kind": "transfer", "payload": {"asset": "CNY", "source": ALICE, "destination": BOB,
+                                         "quantity": 3}}]}),
+}
+
+
+@pytest.mark.parametrize(("path", "body"), REPLAYS.values(), ids=REPLAYS.keys())
+def test_a_replay_is_the_first_answer_byte_for_byte_but_its_status_and_one_header(
+        api: Api, path: str, body: dict[str, Any]) -> None:
+    first = post(api, path, body, key="same")
+    assert post(api, "/transfers", MEMBER_WRITES[1][1], key="other").status_code == 201
+    again = post(api, path, body, key="same")  # read back from the journal
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.content == first.content
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert {k: v for k, v in again.headers.items() if k != "idempotent-replayed"} == \
+        dict(first.headers)
+
+
+def test_a_key_used_for_one_command_cannot_run_a_batch(api: Api) -> None:
+    t = MEMBER_WRITES[1][1]
+    assert post(api, "/transfers", t, key="K").status_code == 201
+    size = api.size
+    for body in ({"commands": [{"kind": "transfer", "payload": t}] * 2},
+                 {"commands": [{"kind": "transfer", "payload": t}]}):
+        r = post(api, "/batch", body, key="K")
+        assert r.status_code == 409 and error(r) == "idempotency_conflict"
+    assert api.size == size
+    assert post(api, "/batch", {"commands": [{"kind": "transfer", "payload": t}] * 2},
+                key="B").status_code == 201
+    size = api.size
+    for path, body in (("/transfers", t),
+                       ("/batch", {"commands": [{"kind": "transfer", "payload": t}]})):
+        r = post(api, path, body, key="B")
+        assert r.status_code == 409 and error(r) == "idempotency_conflict"
+    assert api.size == size
+
+
 def test_batch_lists_every_error_and_applies_nothing(api: Api) -> None:
     size = api.size
     t = MEMBER_WRITES[0][1]

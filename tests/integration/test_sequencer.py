@@ -76,6 +76,62 @@ def test_same_key_with_another_request_is_a_conflict(platform: Platform) -> None
     assert platform.sequencer.size == size
 
 
+T1, T2, T3 = (Transfer("CQCER", ALICE, BOB, 1), Transfer("CNY", ALICE, BOB, 2),
+              Transfer("CQCER", ALICE, BOB, 3))
+REUSES = {  # (first request, second request under the same key): (commands, is a batch)
+    "single then a batch starting with it": (([T1], False), ([T1, T2], True)),
+    "batch then a single of its first command": (([T1, T2], True), ([T1], False)),
+    "batch then a smaller batch": (([T1, T2, T3], True), ([T1, T2], True)),
+    "batch then a larger batch": (([T1, T2], True), ([T1, T2, T3], True)),
+    "batch then another batch of its size": (([T1, T2], True), ([T1, T3], True)),
+    "single then a batch of that one command": (([T1], False), ([T1], True)),
+    "batch of one then that command alone": (([T1], True), ([T1], False)),
+    "single then another command": (([T1], False), ([T2], False)),
+}
+
+
+@pytest.mark.parametrize(("first", "second"), REUSES.values(), ids=REUSES.keys())
+def test_a_reused_key_with_another_request_is_refused_and_never_executed(
+        platform: Platform, first: tuple[list[Transfer], bool],
+        second: tuple[list[Transfer], bool]) -> None:
+    seed(platform)
+    seq = platform.sequencer
+    answered = seq.submit(first[0], ALICE_KEY, "K", batch=first[1]).result(20)
+    size, book = seq.size, (dict(seq.state.balances), dict(seq.state.blocks))
+    with pytest.raises(IdempotencyConflict) as exc:
+        seq.submit(second[0], ALICE_KEY, "K", batch=second[1]).result(20)
+    assert exc.value.status == 409 and exc.value.data["key"] == "K"
+    assert seq.size == size and (dict(seq.state.balances), dict(seq.state.blocks)) == book
+    again = seq.submit(first[0], ALICE_KEY, "K", batch=first[1]).result(20)
+    assert [r.to_dict() for r in again] == [r.to_dict() for r in answered]
+    assert all(r.replayed for r in again)
+    assert verify(platform) == []
+
+
+def test_a_replay_gives_the_first_answer_from_the_same_group_and_from_the_journal(
+        platform: Platform) -> None:
+    seed(platform)
+    seq = platform.sequencer
+    batch = [Transfer("CQCER", ALICE, BOB, 10), Transfer("CNY", ALICE, BOB, 5)]
+    futures = [seq.submit(batch, ALICE_KEY, "b") for _ in range(5)]  # some in one group
+    first, *others = [f.result(20) for f in futures]
+    platform.close()
+    again = Platform.open(platform.settings)
+    try:
+        stored = again.sequencer.execute(batch, ALICE_KEY, "b")
+        for answer in [*others, stored]:
+            assert [r.to_dict() for r in answer] == [r.to_dict() for r in first]
+            assert all(r.replayed for r in answer)
+    finally:
+        again.close()
+
+
+def test_an_idempotency_key_with_a_hash_sign_is_refused(platform: Platform) -> None:
+    with pytest.raises(InvalidInput) as exc:  # '#' marks the keys of a batch's commands
+        platform.sequencer.submit([Transfer("CQCER", ALICE, BOB, 1)], ALICE_KEY, "K#0")
+    assert exc.value.data["field"] == "Idempotency-Key"
+
+
 def test_keys_are_scoped_to_their_principal(platform: Platform) -> None:
     seed(platform)
     platform.sequencer.execute_one(Transfer("CQCER", ALICE, BOB, 10), ALICE_KEY, "same")

@@ -31,6 +31,7 @@ from qingshan.infra.config import Settings, get_settings
 from qingshan.ledger import queries
 from qingshan.ledger import transparency as tlog
 from qingshan.ledger.domain.commands import Command, command_from_payload
+from qingshan.ledger.domain.journal import canonical
 from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.domain.serials import parse_serial
 from qingshan.platform import Platform
@@ -120,18 +121,22 @@ def may_read_account(actor: Principal | None, party_id: str, aid: str) -> None:
         raise NotAccountOwner("this account belongs to another party", account=aid)
 
 
-async def run(edge: Edge, commands: list[Command], actor: Principal, key: str | None,
-              status: int = 201) -> Response:
+async def run(edge: Edge, commands: list[Command], actor: Principal, key: str | None, *,
+              batch: bool = False) -> Response:
+    """Hand the commands to the sequencer and answer with the receipt (a batch: every
+    receipt). The body is canonical JSON, so a replay's body is byte for byte the first
+    answer's; only the status (201, then 200) and ``Idempotent-Replayed: true`` differ."""
     if key is None:
         raise InvalidInput("an Idempotency-Key header is required on every write",
                            field="Idempotency-Key")
-    fut = edge.platform.sequencer.submit(commands, actor, key)
+    fut = edge.platform.sequencer.submit(commands, actor, key, batch=batch)
     receipts = await asyncio.wrap_future(fut)
-    replayed = receipts[0].replayed
-    body = [r.to_dict() for r in receipts]  # the same bytes on a replay
-    content: Any = body[0] if status != 207 else {"receipts": body}
-    headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return Json(content, status_code=200 if replayed else 201, headers=headers)
+    body = [r.to_dict() for r in receipts]
+    content: Any = {"receipts": body} if batch else body[0]
+    if receipts[0].replayed:
+        return Response(canonical(content), status_code=200, media_type=Json.media_type,
+                        headers={"Idempotent-Replayed": "true"})
+    return Response(canonical(content), status_code=201, media_type=Json.media_type)
 
 
 def one(kind: str, payload: dict[str, Any], edge: Edge | None = None) -> list[Command]:
@@ -234,7 +239,7 @@ async def batch(body: s.BatchIn, edge: EdgeDep, actor: Actor, key: IdemKey = Non
 
         raise BatchRejected(f"{len(errors)} of {len(body.commands)} commands are malformed; "
                             "nothing was applied", errors=errors)
-    return await run(edge, commands, actor, key, status=207)
+    return await run(edge, commands, actor, key, batch=True)
 
 
 @router.post("/api-keys", status_code=201, tags=["access"])
@@ -457,9 +462,13 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         return _error(exc.status_code, code, str(exc.detail))
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz(request: Request) -> dict[str, Any]:
+    async def healthz(request: Request) -> Json:
+        """Cheap (no database): 200 while the writer is alive and keeps up (or waits as a
+        standby), 503 when it is dead, stopped, restarting or stalled."""
         seq = request.app.state.edge.platform.sequencer
-        return {"ok": True, "leader": seq.leader.is_set(), "journal_size": seq.size}
+        h = seq.health()
+        return Json({"ok": h.ok, "leader": h.leader, "journal_size": seq.size,
+                     "writer": h.to_dict()}, status_code=200 if h.ok else 503)
 
     from qingshan.api.market import router as market_router
     from qingshan.api.registry import router as registry_router

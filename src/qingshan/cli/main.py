@@ -126,10 +126,10 @@ def _demo_keys(plat: Any, s: Settings) -> None:
 def serve(host: Annotated[str | None, typer.Option()] = None,
           port: Annotated[int | None, typer.Option()] = None,
           demo: Annotated[bool, typer.Option(help="load demo data first")] = False) -> None:
-    """Serve the API and pages (one worker: the sequencer is in-process)."""
-    import uvicorn
-
+    """Serve the API and pages (one worker: the sequencer is in-process). SIGTERM answers
+    every request waiting for the writer with 503, releases the writer lock and exits."""
     from qingshan.api.app import create_app
+    from qingshan.api.serving import serve as serve_app
 
     s = get_settings()
     host, port = host or s.host, port or s.port
@@ -139,7 +139,7 @@ def serve(host: Annotated[str | None, typer.Option()] = None,
     if demo:
         demo_load(150)
     out.print(f"Qingshan 青山 on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(s), host=host, port=port, log_level="warning")
+    serve_app(create_app(s), host, port)
 
 
 @keys_app.command("create")

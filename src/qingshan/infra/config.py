@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     max_batch: int = 1000  # commands in one batch request
     group_commit_max: int = 4096  # commands the sequencer writes in one transaction
     sqlite_synchronous: str = "FULL"  # FULL: an acknowledged write survives power loss
+    # /healthz says the writer is stalled when a request has waited, or its loop has not gone
+    # round, for longer than this (seconds)
+    writer_stall_seconds: float = 30.0
 
 
 def get_settings() -> Settings:

@@ -199,6 +199,32 @@ class LedgerStore:
             self._lock_file.close()  # releases the flock
             self._lock_file = None
 
+    def usable(self) -> bool:
+        """Whether the writer connection can still be used (after a failed write on
+        PostgreSQL it may be closed or broken; then the sequencer reconnects and reloads)."""
+        if self._conn is None:
+            return False
+        if self.sqlite:
+            return True
+        return not (self._conn.closed or self._conn.broken)
+
+    def refusal(self, exc: BaseException) -> str | None:
+        """Why the database (or its driver) refused a batch because of what is in it: "value"
+        (a text with a NUL byte, an integer beyond 64 bits, text that is not Unicode) or
+        "constraint" (a key or check the rows break); None when the write failed for another
+        reason (connection lost, disk full, database locked): then no request is to blame."""
+        if isinstance(exc, ValueError | OverflowError | TypeError):  # raised by the driver
+            return "value"
+        if self.sqlite:
+            if isinstance(exc, sqlite3.IntegrityError):
+                return "constraint"
+            return "value" if isinstance(exc, sqlite3.DataError) else None
+        import psycopg
+
+        if isinstance(exc, psycopg.IntegrityError):
+            return "constraint"
+        return "value" if isinstance(exc, psycopg.DataError) else None
+
     def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         if not self.sqlite:
             sql = sql.replace("?", "%s")

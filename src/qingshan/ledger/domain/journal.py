@@ -21,6 +21,38 @@ def canonical(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
+# orjson's range of integers: signed and unsigned 64 bits
+MIN_INT, MAX_INT = -(2**63), 2**64 - 1
+
+
+def unencodable(value: Any, path: str = "") -> tuple[str, str] | None:
+    """Where ``value`` has something canonical JSON cannot hold, from the client's side: the
+    field's path and why (text that is not valid Unicode, such as a lone UTF-16 surrogate, or
+    an integer out of range), or None when nothing of the kind is in it."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path, "text that is not valid Unicode (a lone UTF-16 surrogate)"
+        return None
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return None if MIN_INT <= value <= MAX_INT else (path, "an integer out of range")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = unencodable(k, path) or unencodable(v, f"{path}.{k}" if path else str(k))
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            found = unencodable(v, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
 def request_hash(kind: str, payload: dict[str, Any]) -> str:
     """Fingerprint of a request, to tell a replay from a different request with the same key."""
     return hashlib.sha256(canonical({"kind": kind, "payload": payload})).hexdigest()
