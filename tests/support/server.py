@@ -29,9 +29,12 @@ class ServerProcess:
         self.log: Any = None
         self.base = f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60) -> ServerProcess:
+    def start(self, timeout: float = 60, *, leader: bool = True,
+              env: dict[str, str] | None = None) -> ServerProcess:
+        """Start and wait until it answers and (``leader``) holds the writer lock; a
+        standby (``leader=False``) is ready once it answers."""
         env = dict(os.environ, QINGSHAN_DATABASE_URL=self.database_url,
-                   QINGSHAN_SIGNING_KEY_PATH=str(self.key_path))
+                   QINGSHAN_SIGNING_KEY_PATH=str(self.key_path), **(env or {}))
         self.log = open(self.key_path.parent / f"server-{self.port}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "qingshan.cli.main", "serve", "--port", str(self.port)],
@@ -41,12 +44,28 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}")
             try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).json().get("leader"):
+                health = httpx.get(f"{self.base}/healthz", timeout=1).json()
+                if health.get("leader") or not leader:
                     return self
             except (httpx.HTTPError, ValueError):
                 pass
             time.sleep(0.1)
         raise RuntimeError("server did not start")
+
+    def health(self) -> dict[str, Any]:
+        body: dict[str, Any] = httpx.get(f"{self.base}/healthz", timeout=5).json()
+        return body
+
+    def sigterm(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+
+    def wait_exit(self, timeout: float) -> int:
+        """Wait for the process to end by itself; its exit status (-15: ended by SIGTERM)."""
+        assert self.proc is not None
+        code = self.proc.wait(timeout)
+        self._close_log()
+        return code
 
     def kill9(self) -> None:
         assert self.proc is not None

@@ -266,10 +266,10 @@ class Sequencer(GroupCommit):
     def _lead(self) -> bool:
         """Wait for the writer lock as a standby, then load the book. False: told to stop."""
         if not self.store.try_acquire_writer_lock():
-            if self.status != "restarting":
-                self.status = "standby"
+            self.status = "standby"  # another instance writes (it may have taken over)
             if not self.store.acquire_writer_lock(self._beating_stop):
                 return False
+            self.status = "starting"
         self.store.open()
         self._load()
         with self._intake:
