@@ -77,17 +77,14 @@ class Request:
     key: str  # scoped idempotency key
     keys: list[str]  # the journal key of each command: the key itself, or <key>#i in a batch
     batch: bool
+    batch_first: str  # <key>#0: where a batch under this key keeps its first command
     queued_at: float  # time.monotonic() when it was queued
     future: Future[list[Receipt]] = field(default_factory=_running_future)
 
 
-@dataclass(slots=True)
-class _Ready:
-    """A request applied and encoded, not yet part of the group."""
-
-    produced: list[tuple[Command, Effects, dict[str, Any]]]
-    hashes: list[str]
-    entries: list[bytes]
+# a request applied and encoded, not yet part of the group: what each command produced (the
+# command, its effects, its payload), the request hashes and the journal entries' bytes
+_Ready = tuple[list[tuple[Command, Effects, dict[str, Any]]], list[str], list[bytes]]
 
 
 @dataclass(slots=True)
@@ -157,7 +154,10 @@ class GroupCommit:
         g, self._current = self._current, None
         if g is not None and (g.committed or self.size == g.size_before):
             for req, answer in g.answers:
-                self._settle(req, answer)
+                if isinstance(answer, QingshanError):  # (inline: the hot path)
+                    req.future.set_exception(answer)
+                else:
+                    req.future.set_result(answer)
 
     def _undo(self, g: _Group) -> None:
         """The transaction failed: the book, the tree and the keys as before the group."""
@@ -210,7 +210,7 @@ class GroupCommit:
                 log.exception("request %s failed unexpectedly", req.key)
                 prepared = InternalError("the request failed inside the platform; nothing "
                                          "was applied", reason=type(exc).__name__)
-            if isinstance(prepared, _Ready):
+            if isinstance(prepared, tuple):
                 g.answers.append((req, self._append(req, prepared, g)))
             else:
                 g.answers.append((req, prepared))
@@ -225,65 +225,78 @@ class GroupCommit:
     # ------------------------------------------------------------------ one request
     def _prepare(self, req: Request, g: _Group) -> _Ready | Answer:
         """Check, apply and encode one request in its own unit of work; nothing shared is
-        changed yet (a failure rolls the request back and answers it alone)."""
+        changed yet (a failure rolls the request back and answers it alone). A refusal is the
+        error itself (a single command) or lists every refused command of a batch; a defect
+        is a 500 whatever the request's size."""
+        commands = req.commands
+        payloads = [c.to_payload() for c in commands]
         try:
-            payloads, hashes = self._fingerprint(req)
-        except QingshanError as exc:
-            return exc
-        previous = self._previous(req, hashes, g.pending)
-        if previous is not None:
-            return previous
-        router = self.router
+            hashes = [request_hash(c.kind, p) for c, p in zip(commands, payloads, strict=True)]
+        except TypeError:  # orjson's JSONEncodeError
+            return self._unencodable(req, payloads)
+        idem = self.idempotency
+        if req.key in idem or req.batch_first in idem:
+            return self._previous(req, hashes, g.pending)
+        router, actor, keys, now = self.router, req.actor, req.keys, g.now
         mark = router.mark()
+        produced: list[tuple[Command, Effects, dict[str, Any]]] = []
+        entries: list[bytes] = []
+        errors: list[dict[str, Any]] = []
+        first_error: QingshanError | None = None
         try:
-            produced = self._apply(req, payloads)
-            if isinstance(produced, QingshanError):
-                router.rollback_to(mark)
-                return produced
-            entries = [JournalEntry(self.size + j + 1, g.now, req.actor, key, cmd.kind, payload,
-                                    effects.result).canonical()
-                       for j, ((cmd, effects, payload), key) in enumerate(
-                           zip(produced, req.keys, strict=True))]
+            for i, cmd in enumerate(commands):
+                seq = self.size + len(produced) + 1
+                try:
+                    effects = router.apply(cmd, actor, seq)
+                except QingshanError as exc:
+                    errors.append({"index": i, **exc.to_dict()})
+                    first_error = first_error or exc
+                    if not req.batch:
+                        break
+                    continue
+                produced.append((cmd, effects, payloads[i]))
+                entries.append(JournalEntry(seq, now, actor, keys[i], cmd.kind, payloads[i],
+                                            effects.result).canonical())
         except BaseException:
             router.rollback_to(mark)
             raise
-        return _Ready(produced, hashes, entries)
+        if first_error is None:
+            return produced, hashes, entries
+        router.rollback_to(mark)
+        if not req.batch:
+            return first_error
+        return BatchRejected(f"{len(errors)} of {len(commands)} commands were refused; "
+                             "nothing was applied", errors=errors)
 
-    def _fingerprint(self, req: Request) -> tuple[list[dict[str, Any]], list[str]]:
-        """Each command's payload and request hash; a payload canonical JSON cannot hold
-        (text that is not Unicode, an integer out of range) is bad input, named by field."""
-        payloads = [c.to_payload() for c in req.commands]
-        hashes: list[str] = []
+    @staticmethod
+    def _unencodable(req: Request, payloads: list[dict[str, Any]]) -> QingshanError:
+        """Bad input named by field: a payload canonical JSON cannot hold (text that is not
+        Unicode, an integer out of range); for a batch, every such command."""
         errors: list[dict[str, Any]] = []
         first: InvalidInput | None = None
         for i, (cmd, payload) in enumerate(zip(req.commands, payloads, strict=True)):
             try:
-                hashes.append(request_hash(cmd.kind, payload))
-            except TypeError:  # orjson's JSONEncodeError
+                request_hash(cmd.kind, payload)
+            except TypeError:
                 where = unencodable(payload)
                 if where is None:
                     raise  # not bad input: a payload that is not JSON is a defect
                 err = InvalidInput(f"{where[0]}: {where[1]}", field=where[0], kind=cmd.kind)
                 first = first or err
                 errors.append({"index": i, **err.to_dict()})
-                hashes.append("")
-        if first is not None:
-            if not req.batch:
-                raise first
-            raise BatchRejected(f"{len(errors)} of {len(req.commands)} commands cannot be "
-                                "encoded; nothing was applied", errors=errors)
-        return payloads, hashes
+        assert first is not None
+        if not req.batch:
+            return first
+        return BatchRejected(f"{len(errors)} of {len(req.commands)} commands cannot be "
+                             "encoded; nothing was applied", errors=errors)
 
     def _previous(self, req: Request, hashes: list[str],
-                  pending: dict[str, Receipt]) -> Answer | None:
-        """None for a key never used; the first answer for the same request again; a conflict
-        for anything else under that key (a single command against a batch, a batch of
+                  pending: dict[str, Receipt]) -> Answer:
+        """A key used before: the first answer for the same request again; a conflict for
+        anything else under that key (a single command against a batch, a batch of
         another size, other commands)."""
         idem = self.idempotency
-        single, batch0 = idem.get(req.key), idem.get(f"{req.key}#0")
-        if single is None and batch0 is None:
-            return None
-        same_shape = batch0 is not None if req.batch else single is not None
+        same_shape = (req.batch_first if req.batch else req.key) in idem
         if (not same_shape or (req.batch and f"{req.key}#{len(req.keys)}" in idem)
                 or any(idem.get(k, ("", 0))[0] != h
                        for k, h in zip(req.keys, hashes, strict=True))):
@@ -310,41 +323,14 @@ class GroupCommit:
                 out.append(Receipt(seq, e.time_ms, e.kind, e.result, replayed=True))
         return out
 
-    def _apply(self, req: Request, payloads: list[dict[str, Any]]
-               ) -> list[tuple[Command, Effects, dict[str, Any]]] | QingshanError:
-        """Run the handlers; a refusal is the error itself (a single command) or lists every
-        refused command of the batch; a defect is a 500 whatever the request's size."""
-        router, actor = self.router, req.actor
-        produced: list[tuple[Command, Effects, dict[str, Any]]] = []
-        errors: list[dict[str, Any]] = []
-        first_error: QingshanError | None = None
-        for i, cmd in enumerate(req.commands):
-            try:
-                effects = router.apply(cmd, actor, self.size + len(produced) + 1)
-            except QingshanError as exc:
-                errors.append({"index": i, **exc.to_dict()})
-                first_error = first_error or exc
-                if not req.batch:
-                    break
-                continue
-            except Exception as exc:
-                log.exception("command %s failed unexpectedly", cmd.kind)
-                return InternalError("the command failed inside the platform; nothing was "
-                                     "applied", kind=cmd.kind, reason=type(exc).__name__)
-            produced.append((cmd, effects, payloads[i]))
-        if first_error is None:
-            return produced
-        if not req.batch:
-            return first_error
-        return BatchRejected(f"{len(errors)} of {len(req.commands)} commands were refused; "
-                             "nothing was applied", errors=errors)
-
     def _append(self, req: Request, ready: _Ready, g: _Group) -> list[Receipt]:
         """Add an applied request to the group: journal rows, leaves, keys, receipts."""
+        produced, hashes, entries = ready
         receipts: list[Receipt] = []
-        batch, now, actor_id = g.batch, g.now, req.actor.id
-        for (cmd, effects, _), key, rhash, data in zip(
-                ready.produced, req.keys, ready.hashes, ready.entries, strict=True):
+        batch, now, actor_id, keys = g.batch, g.now, req.actor.id, req.keys
+        for j in range(len(produced)):
+            cmd, effects, _ = produced[j]
+            key, rhash, data = keys[j], hashes[j], entries[j]
             self.size += 1
             seq = self.size
             if self.transparency_log:

@@ -140,10 +140,15 @@ class Sequencer(GroupCommit):
         """Start the thread; wait up to ``wait_leader`` s for the writer lock (None: don't)."""
         self._thread = threading.Thread(target=self._run, name="qingshan-sequencer", daemon=True)
         self._thread.start()
-        if wait_leader is not None and not self.leader.wait(wait_leader):
-            if self._failed is not None:
+        if wait_leader is None:
+            return
+        deadline = time.monotonic() + wait_leader
+        while not self.leader.wait(0.05):
+            if self._failed is not None:  # it could not start: say why at once
                 raise self._failed
-            log.warning("sequencer is a standby: another instance holds the writer lock")
+            if time.monotonic() > deadline:
+                log.warning("sequencer is a standby: another instance holds the writer lock")
+                return
 
     def begin_stop(self) -> None:
         """Refuse new requests, answer every waiting one with 503 ``unavailable`` and tell the
@@ -207,7 +212,7 @@ class Sequencer(GroupCommit):
         scoped = scoped_key(actor, key)
         is_batch = len(commands) > 1 if batch is None else batch
         keys = [f"{scoped}#{i}" for i in range(len(commands))] if is_batch else [scoped]
-        req = Request(commands, actor, scoped, keys, is_batch, time.monotonic())
+        req = Request(commands, actor, scoped, keys, is_batch, f"{scoped}#0", time.monotonic())
         with self._intake:
             if not self._accepting:
                 raise self._not_accepting()
