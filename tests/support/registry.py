@@ -10,6 +10,7 @@ from qingshan.ledger.domain.commands import Command, OpenAccount, RegisterParty
 from qingshan.ledger.domain.model import SYSTEM, AccountType, PartyKind, Principal, Role
 from qingshan.ledger.domain.state import Effects
 from qingshan.registry.book import RegistryBook
+from qingshan.registry.methodologies import ALL
 from qingshan.registry.methodologies.base import (
     Methodology,
     Parameter,
@@ -32,7 +33,8 @@ TEST_FOREST = Methodology(
     sector="forestry", scope="tests only", source=Source("test", "tests"),
     parameters=(Parameter("removals", "净碳汇", "net removals", "tCO2e", minimum=0),),
     report_fields=(), calculate=lambda v: v["removals"], buffer_percent=20)
-METHODOLOGIES = {m.key: m for m in (TEST_PV, TEST_FOREST)}
+# the test methodologies and every real one (legacy versions included)
+METHODOLOGIES = {m.key: m for m in (TEST_PV, TEST_FOREST, *ALL)}
 
 # parties and accounts added after tests.support.book's SETUP
 EXTRA: list[Command] = [
@@ -77,9 +79,9 @@ class RegistryWorld:
         return effects
 
 
-def make_world() -> RegistryWorld:
+def make_world(legacy_until: int = 0) -> RegistryWorld:
     book = make_book()
-    registry = RegistryBook(METHODOLOGIES)
+    registry = RegistryBook(METHODOLOGIES, legacy_until)
     router = Router(book.state, [registry])
     world = RegistryWorld(router, registry)
     for cmd in EXTRA:

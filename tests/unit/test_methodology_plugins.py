@@ -53,8 +53,8 @@ def test_biogas_uses_chinese_raw_coal_not_other_bituminous() -> None:
 
 
 def test_inclusive_factors_are_shenzhen_public_travel_factors() -> None:
-    # 深圳商报 2022-09-23 quoting 《深圳市低碳公共出行碳普惠方法学》: 纯电动公共汽车 26.9 g, 地铁 46.7 g
-    # per person-km
+    # 深圳商报 2022-09-23 quoting 《深圳市低碳公共出行碳普惠方法学》:
+    # 纯电动公共汽车 26.9 g, 地铁 46.7 g per person-km
     assert (default(inclusive.V2, "f_metro"), default(inclusive.V2, "f_bus")) == (46.7, 26.9)
     assert "纯电动" in inclusive.V2.source.locator
 
