@@ -306,3 +306,21 @@ def test_legacy_versions_take_nothing_new_under_rules_2() -> None:
 def test_rules_follow_the_entry_number() -> None:
     book = RegistryBook({}, legacy_until=41)
     assert (book.rules(41), book.rules(42)) == (1, 2)
+
+
+def test_buffer_units_leave_the_pool_only_through_a_loss_event() -> None:
+    from qingshan.errors import WrongAccountType
+    from qingshan.ledger.domain.commands import CancelUnits, PlaceHold, RetireUnits, Transfer
+    from qingshan.ledger.domain.model import HoldKind, Principal, RetirementPurpose, Role
+
+    world, pid = forest_world()
+    operator = Principal("k-op", Role.OPERATOR, "P000001")
+    for cmd in (Transfer("CQCER", BUFFER, ALICE, 10),
+                RetireUnits("CQCER", BUFFER, 10, RetirementPurpose.VOLUNTARY, "x", "", ""),
+                CancelUnits("CQCER", BUFFER, 10, "tidy up", "", ""),
+                PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", BUFFER, 10, None, "case")):
+        with pytest.raises(WrongAccountType):
+            world.run(cmd, operator)
+    assert active(world, BUFFER) == 200
+    world.run(ReportLoss(pid, 10, "fire", False, "2024-01-01", "fire", ()), operator)
+    assert active(world, BUFFER) == 190
