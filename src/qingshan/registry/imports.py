@@ -300,3 +300,15 @@ def _credited_overlaps(book: RegistryBook, claims: list[GreenCertificateClaim],
                         r.period_start <= c.period_end and c.period_start <= r.period_end:
                     out.append({"reference": c.reference, "project": pid, "report": r.id})
     return sorted(out, key=lambda d: (d["reference"], d["report"]))
+
+
+def shipped_factor_csv() -> str:
+    """The grid-factor table this release ships (``registry/data/grid_factors.csv``): only
+    figures read in their published source — see docs/methodologies.md."""
+    from importlib.resources import files
+
+    return (files("qingshan.registry") / "data" / "grid_factors.csv").read_text("utf-8")
+
+
+def shipped_factor_rows() -> list[dict[str, Any]]:
+    return rows_from_csv(shipped_factor_csv(), FACTOR_COLUMNS)
