@@ -288,17 +288,16 @@ def _credited_overlaps(book: RegistryBook, claims: list[GreenCertificateClaim],
                        ) -> list[dict[str, str]]:
     """Reports (not rejected) whose period overlaps a newly listed certificate period of
     their project's plant: the same MWh claimed twice, for the operator to act on."""
-    plants: dict[str, list[str]] = {}
-    for p in book.projects.values():
-        if p.plant_code:
-            plants.setdefault(p.plant_code, []).append(p.id)
-    out = []
-    for c in claims:
-        for pid in plants.get(c.plant_code, ()):
-            for r in book.reports.values():
-                if r.project == pid and r.status is not ReportStatus.REJECTED and \
-                        r.period_start <= c.period_end and c.period_start <= r.period_end:
-                    out.append({"reference": c.reference, "project": pid, "report": r.id})
+    plants = {c.plant_code for c in claims}
+    projects = {p.id: p.plant_code for p in book.projects.values() if p.plant_code in plants}
+    reports: dict[str, list[tuple[str, str, str, str]]] = {}
+    for r in book.reports.values():
+        if r.project in projects and r.status is not ReportStatus.REJECTED:
+            reports.setdefault(projects[r.project], []).append(
+                (r.project, r.id, r.period_start, r.period_end))
+    out = [{"reference": c.reference, "project": pid, "report": rid}
+           for c in claims for pid, rid, start, end in reports.get(c.plant_code, ())
+           if start <= c.period_end and c.period_start <= end]
     return sorted(out, key=lambda d: (d["reference"], d["report"]))
 
 
