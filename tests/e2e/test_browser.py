@@ -14,7 +14,6 @@ import pytest
 import uvicorn
 
 from qingshan.api.app import create_app
-from qingshan.infra.auth import create_api_key
 from qingshan.infra.config import Settings
 from qingshan.ledger.domain.commands import OpenAccount, PlaceHold, RegisterParty, RetireUnits
 from qingshan.ledger.domain.model import (
@@ -41,6 +40,7 @@ from qingshan.registry.commands import (
     VerifyMonitoringReport,
 )
 from tests.support.book import SETUP, fund
+from tests.support.keys import make_keys
 from tests.support.registry import EXTRA, METHODOLOGIES, project_payload
 from tests.support.server import free_port
 
@@ -91,14 +91,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     seq.execute([OpenAccount(bank, AccountType.HOLDING, "bank")], SYSTEM, "bank-account")
     seq.execute_one(PlaceHold(HoldKind.PLEDGE, "CQCER", "A00000004", 100, bank,
                               "林业碳汇预期收益权质押 2026-001"), alice, "pledge")
-    with plat.engine.begin() as conn:
-        keys = {"verifier": create_api_key(conn, Role.VERIFIER, "P000005"),
-                "auditor": create_api_key(conn, Role.AUDITOR, None),
-                "alice": create_api_key(conn, Role.MEMBER, "P000002"),
-                "bob": create_api_key(conn, Role.MEMBER, "P000003"),
-                "operator": create_api_key(conn, Role.OPERATOR, None),
-                "court": create_api_key(conn, Role.COURT, "P000004"),
-                "bank": create_api_key(conn, Role.BANK, bank)}
+    keys = make_keys(plat, {"verifier": (Role.VERIFIER, "P000005"),
+                            "auditor": (Role.AUDITOR, None), "alice": (Role.MEMBER, "P000002"),
+                            "bob": (Role.MEMBER, "P000003"), "operator": (Role.OPERATOR, None),
+                            "court": (Role.COURT, "P000004"), "bank": (Role.BANK, bank)})
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, plat), host="127.0.0.1",
                                            port=port, log_level="warning"))

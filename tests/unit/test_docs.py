@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import qingshan.access.book
 import qingshan.market.book
-import qingshan.registry.book  # noqa: F401 - their error classes join the tree on import
+import qingshan.registry.book
+import qingshan.web.sessions  # noqa: F401 - their error classes join the tree on import
 from qingshan.errors import all_error_classes
 from qingshan.web.pages import ERRORS_ZH
 
