@@ -145,3 +145,14 @@ def test_revoking_a_key_ends_the_web_sessions_opened_with_it(api: Api) -> None:
     assert api.client.get("/me", follow_redirects=False).status_code == 200
     assert revoke(api, key_id(token), "operator").status_code == 201
     assert api.client.get("/me", follow_redirects=False).status_code == 303
+
+
+def test_a_revocation_journaled_by_any_path_ends_a_cached_key_at_once(api: Api) -> None:
+    """Not only the API's revoke route: whatever journals a revocation on this writer (the
+    demo, a script in the process) makes the key cache re-read."""
+    from qingshan.access.keys import CLI, revoke_key
+
+    token = create(api, {"role": "member", "party": ALICE_P}).json()["api_key"]
+    assert whoami(api, token) == 200 and whoami(api, token) == 200  # cached
+    revoke_key(api.platform.engine, api.platform.sequencer, CLI, key_id(token), "script")
+    assert whoami(api, token) == 401

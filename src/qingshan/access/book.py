@@ -71,6 +71,8 @@ class AccessBook(ContextBook):
         super().__init__(("keys", "revocations"))
         self.keys: dict[str, ApiKey] = {}
         self.revoked: dict[str, Revocation] = {}
+        # revocations that are stored: the edge's key cache empties when this moves
+        self.committed_revocations = 0
 
     # ------------------------------------------------------------------ Book protocol
     def _load(self, fetchall: FetchAll) -> None:
@@ -81,6 +83,12 @@ class AccessBook(ContextBook):
         for r in fetchall("SELECT id, revoked_ms, revoked_seq, revoked_by FROM api_keys "
                           "WHERE revoked_seq IS NOT NULL", ()):
             self.revoked[r[0]] = Revocation(r[0], int(r[1]), int(r[2]), r[3])
+        self.committed_revocations = len(self.revoked)
+
+    def forget_undo(self) -> None:
+        """After the transaction committed: what is now revoked is stored."""
+        super().forget_undo()
+        self.committed_revocations = len(self.revoked)
 
     def _rows(self) -> Rows:
         out: Rows = []

@@ -55,8 +55,9 @@ class Edge:
 
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
-        # token -> (holder, monotonic time the entry is trusted until)
-        self._auth_cache: dict[str, tuple[auth.KeyHolder, float]] = {}
+        # token -> (holder, monotonic time it is trusted until, revocations journaled then)
+        self._auth_cache: dict[str, tuple[auth.KeyHolder, float, int]] = {}
+        self._access: Any = platform.sequencer.router.book("access")
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -65,11 +66,14 @@ class Edge:
 
     def holder(self, token: str) -> auth.KeyHolder:
         """Who a key speaks for. Checked keys are cached for a few seconds, but never past
-        their expiry, and this instance forgets a key the moment it journals its revocation
-        (every revocation is journaled by the one writer; a standby does not cache)."""
+        their expiry nor past a revocation: every revocation is journaled by this instance's
+        writer, whose access book counts those stored, and a new count invalidates what was
+        cached before it (a standby, which journals nothing, does not cache)."""
         now = time.monotonic()
+        revocations = self._access.committed_revocations
         hit = self._auth_cache.get(token)
-        if hit is not None and hit[1] > now and hit[0].expires_ms > auth.now_ms():
+        if hit is not None and hit[1] > now and hit[2] == revocations \
+                and hit[0].expires_ms > auth.now_ms():
             return hit[0]
         with self.read() as conn:
             found = auth.authenticate(conn, token)
@@ -77,7 +81,7 @@ class Edge:
             return found
         if len(self._auth_cache) > 10_000:
             self._auth_cache.clear()
-        self._auth_cache[token] = (found, now + AUTH_CACHE_SECONDS)
+        self._auth_cache[token] = (found, now + AUTH_CACHE_SECONDS, revocations)
         return found
 
     def principal(self, token: str) -> Principal:
@@ -88,7 +92,7 @@ class Edge:
         if key_id is None:
             self._auth_cache.clear()
             return
-        for token in [t for t, (h, _) in self._auth_cache.items() if h.principal.id == key_id]:
+        for token in [t for t, (h, *_) in self._auth_cache.items() if h.principal.id == key_id]:
             self._auth_cache.pop(token, None)
 
 
