@@ -430,3 +430,23 @@ def test_a_member_reads_its_counterpartys_account_nowhere(site: dict[str, Any]) 
         assert BOB not in c.get(f"/api/v1/serials/{serial}", headers=alice).text
     auditor = {"Authorization": f"Bearer {site['keys']['auditor']}"}
     assert BOB in c.get(f"/api/v1/accounts/{ALICE}/entries", headers=auditor).text
+
+
+def test_the_served_platform_takes_no_forwarded_proto_from_a_local_client(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`qingshan serve` (uvicorn) would believe X-Forwarded-Proto from 127.0.0.1; only the
+    platform's own setting decides."""
+    import httpx
+
+    from tests.support.server import ServerProcess
+
+    tmp = tmp_path_factory.mktemp("served")
+    server = ServerProcess(f"sqlite:///{tmp / 'served.db'}", tmp / "key.pem").start()
+    try:
+        r = httpx.get(server.base + "/signin", headers={"X-Forwarded-Proto": "https"})
+        assert r.status_code == 200 and "default-src 'self'" in \
+            r.headers["content-security-policy"]
+        assert "strict-transport-security" not in r.headers
+        assert all("secure" not in c.lower() for c in r.headers.get_list("set-cookie"))
+    finally:
+        server.stop()

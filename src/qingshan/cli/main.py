@@ -144,7 +144,9 @@ def serve(host: Annotated[str | None, typer.Option()] = None,
     if demo:
         demo_load(150)
     out.print(f"Qingshan 青山 on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(s), host=host, port=port, log_level="warning")
+    # uvicorn would take X-Forwarded-Proto from a local client as the scheme; the platform
+    # decides that itself (QINGSHAN_TRUST_FORWARDED_PROTO), so uvicorn trusts no proxy header
+    uvicorn.run(create_app(s), host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @keys_app.command("create")
