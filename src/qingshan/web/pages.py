@@ -113,10 +113,13 @@ def _district_names(lang: str) -> dict[str, str]:
 
 STATIC = Path(__file__).parent / "static"
 # the pages' files: their one script (progress, tables that sort, page and export), their style
-# sheet, and the API documentation's start-up script; the platform's own, so pages work offline
+# sheet, and the API documentation's Swagger UI (copied from npm's swagger-ui-dist by `make`)
+# with its start-up script; all served by the platform itself, so pages work offline
 STATIC_FILES = {"qingshan.js": "text/javascript; charset=utf-8",
                 "qingshan.css": "text/css; charset=utf-8",
-                "docs.js": "text/javascript; charset=utf-8"}
+                "docs.js": "text/javascript; charset=utf-8",
+                "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+                "swagger-ui.css": "text/css; charset=utf-8"}
 
 
 def mount_pages(app: FastAPI) -> None:
@@ -125,14 +128,14 @@ def mount_pages(app: FastAPI) -> None:
         from qingshan.errors import NotFound
 
         media = STATIC_FILES.get(name)
-        if media is None:
+        if media is None or not (STATIC / name).exists():
             raise NotFound("no such file", file=name)
         return Response((STATIC / name).read_bytes(), media_type=media,
                         headers={"Cache-Control": "public, max-age=3600"})
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def api_docs() -> HTMLResponse:
-        """The OpenAPI description in Swagger UI (no inline script)."""
+        """The OpenAPI description in Swagger UI (no inline script, nothing from elsewhere)."""
         return HTMLResponse(TEMPLATES.get_template("docs.html").render())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
