@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -83,3 +84,13 @@ def test_a_database_from_before_0005_keeps_its_keys_until_they_expire(
         assert plat.verify().problems == []
     finally:
         plat.close()
+
+
+def test_the_logs_signing_key_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    from qingshan.infra.keys import load_or_create_signing_key
+
+    path = tmp_path / "var" / "signing-key.pem"
+    key = load_or_create_signing_key(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    again = load_or_create_signing_key(path)  # the same key on the next start
+    assert again.public_key().public_bytes_raw() == key.public_key().public_bytes_raw()
