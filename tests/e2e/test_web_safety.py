@@ -450,3 +450,21 @@ def test_the_served_platform_takes_no_forwarded_proto_from_a_local_client(
         assert all("secure" not in c.lower() for c in r.headers.get_list("set-cookie"))
     finally:
         server.stop()
+
+
+def test_signing_in_again_replaces_the_browsers_session(site: dict[str, Any]) -> None:
+    c = client(site)
+    sign_in(c, site["keys"]["alice"])
+    first = dict(c.cookies)
+    sign_in(c, site["keys"]["bob"])
+    replay = client(site)
+    replay.cookies.update(first)
+    assert replay.get("/me", follow_redirects=False).status_code == 303
+
+
+def test_a_form_posted_without_a_session_does_nothing_and_asks_to_sign_in(
+        site: dict[str, Any]) -> None:
+    r = client(site).post("/me/market/CQCER-ALL", data={"action": "halted", "key": "anon"},
+                          follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/signin")
+    assert client(site).get("/api/v1/market/instruments").json()[0]["phase"] == "continuous"

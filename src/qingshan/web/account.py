@@ -213,14 +213,15 @@ def mount_account_pages(app: FastAPI) -> None:
                       key: str, csrf: str, form: str = "order", back: str = "") -> Response:
         """Send one command as the signed-in actor; answer on ``back`` (a market page) or on
         the member's page, with the result or the error next to its field."""
+        lang = _lang(request)
         session = sessions.current(request)
+        if session is None:  # signed out meanwhile (or never signed in): nothing is done
+            return RedirectResponse(f"/signin?lang={lang}", status_code=303)
         sessions.check_form(request, csrf, session)
-        assert session is not None  # check_form refuses a form without a session
         page = back if back.startswith("/market/") and "?" not in back and "//" not in back \
             else "/me"
         from qingshan.api.app import one
 
-        lang = _lang(request)
         edge = request.app.state.edge
         message = error = field = ""
         try:

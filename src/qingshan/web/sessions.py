@@ -96,8 +96,11 @@ def open_session(request: Request, response: Response, holder: auth.KeyHolder) -
     now = auth.now_ms()
     expires = min(now + SESSION_MS, holder.expires_ms)
     ws = t.web_sessions
+    previous = request.cookies.get(cookie_name(request, SESSION))
     with request.app.state.edge.platform.engine.begin() as conn:
         conn.execute(delete(ws).where(ws.c.expires_ms <= now))
+        if previous:  # signing in again replaces the browser's session, never keeps two
+            conn.execute(delete(ws).where(ws.c.id_hash == _sha(previous)))
         conn.execute(insert(ws).values(id_hash=_sha(token), key_id=holder.principal.id,
                                        created_ms=now, expires_ms=expires))
     response.set_cookie(cookie_name(request, SESSION), token, max_age=(expires - now) // 1000,
