@@ -60,3 +60,30 @@ def test_canonical_form_is_a_fixed_point(url: str) -> None:
     except UrlRefused:
         return
     assert canonical_url(once) == once
+
+
+@pytest.mark.parametrize("build", ["project", "document", "report"])
+def test_every_registry_command_that_takes_a_url_refuses_a_script_url(build: str) -> None:
+    from qingshan.errors import InvalidInput
+    from qingshan.registry.commands import (
+        AddProjectDocument,
+        CreateProject,
+        SubmitMonitoringReport,
+    )
+    from tests.support.registry import project_payload
+
+    doc = {"name": "annex", "sha256": "a" * 64, "url": "javascript:alert(document.cookie)"}
+    with pytest.raises(InvalidInput) as refused:
+        if build == "project":
+            CreateProject.from_payload(project_payload(documents=[doc]))
+        elif build == "document":
+            AddProjectDocument.from_payload({"project": "CQ0001", "document": doc})
+        else:
+            SubmitMonitoringReport.from_payload({
+                "project": "CQ0001", "period_start": "2023-01-01", "period_end": "2023-12-31",
+                "values": {"eg_mwh": "1"}, "documents": [doc]})
+    assert refused.value.data["field"] == "documents.url"
+    ok = {**doc, "url": "HTTPS://Example.org"}
+    if build == "document":
+        made = AddProjectDocument.from_payload({"project": "CQ0001", "document": ok})
+        assert made.document.url == "https://example.org/"
