@@ -21,7 +21,8 @@ from starlette.types import ASGIApp
 
 from qingshan.api import disclosure
 from qingshan.api import schemas as s
-from qingshan.api.disclosure import PUBLIC_KINDS, READ_ALL
+from qingshan.api.disclosure import PUBLIC_KINDS as PUBLIC_KINDS  # re-exported (moved)
+from qingshan.api.disclosure import READ_ALL as READ_ALL
 from qingshan.errors import (
     Forbidden,
     InvalidInput,
