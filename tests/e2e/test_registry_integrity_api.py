@@ -12,13 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qingshan.api.app import create_app
-from qingshan.infra.auth import create_api_key
 from qingshan.infra.config import Settings
 from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.platform import Platform
 from qingshan.registry.book import RegistryBook
 from tests.e2e.conftest import Api, Flow
 from tests.support.book import SETUP
+from tests.support.keys import make_keys
 from tests.support.registry import EXTRA, FACTOR_ROWS, METHODOLOGIES, project_payload
 
 FACTORS_CSV = (
@@ -35,12 +35,9 @@ def reg(tmp_path: Path) -> Iterator[Api]:
                         signing_key_path=tmp_path / "key.pem")
     plat = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES)])
     plat.sequencer.execute([*SETUP, *EXTRA], SYSTEM, "setup")
-    with plat.engine.begin() as conn:
-        keys = {"operator": create_api_key(conn, Role.OPERATOR, None),
-                "auditor": create_api_key(conn, Role.AUDITOR, None),
-                "alice": create_api_key(conn, Role.MEMBER, "P000002"),
-                "bob": create_api_key(conn, Role.MEMBER, "P000003"),
-                "verifier": create_api_key(conn, Role.VERIFIER, "P000005")}
+    keys = make_keys(plat, {"operator": (Role.OPERATOR, None), "auditor": (Role.AUDITOR, None),
+                            "alice": (Role.MEMBER, "P000002"), "bob": (Role.MEMBER, "P000003"),
+                            "verifier": (Role.VERIFIER, "P000005")})
     with TestClient(create_app(settings, plat)) as client:
         yield Api(client, plat, keys)
     plat.close()
@@ -157,8 +154,8 @@ def test_losses_draw_on_the_buffer_in_public_and_an_uncoverable_one_is_409(reg: 
         "description": "clear-cut", "documents": []}, "alice", 409, "loss_exceeds_cover")
     assert error["data"] == {"loss": 200, "buffer": 50, "proponent": 100, "avoidable": True}
     pool = reg.client.get("/api/v1/registry/buffer").json()
-    assert pool["pools"] == [{"asset": "CQCER", "accounts": ["A00000007"], "held": 50,
-                              "contributed": 200, "drawn": 150}]
+    assert pool["pools"] == [{"asset": "CQCER", "held": 50, "contributed": 200, "drawn": 150}]
+    assert "A00000" not in str(pool)  # no account number: issuance is not a public entry
     assert [d["id"] for d in pool["draws"]] == ["LE000001"]
     page = reg.client.get("/registry/buffer?lang=en")
     assert page.status_code == 200 and "LE000001" in page.text and "hill" not in page.text

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import precondition, rule, run_state_machine_as_test
 
-from qingshan.contexts import make_books
+from qingshan.contexts import make_books, with_access
 from qingshan.infra.config import Settings
 from qingshan.ledger.books import Book
 from qingshan.ledger.domain.commands import Command
@@ -31,7 +31,7 @@ from tests.support.registry_machine import RegistryMachine
 
 
 def books() -> list[Book]:
-    return [RegistryBook(METHODOLOGIES), MarketBook()]
+    return with_access([RegistryBook(METHODOLOGIES), MarketBook()])
 
 
 def machine_on(new_url: Callable[[], str]) -> type[RegistryMachine]:

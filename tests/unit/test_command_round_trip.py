@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from qingshan.access.commands import CreateApiKey, RevokeApiKey
 from qingshan.contexts import make_books
 from qingshan.ledger.books import catalog
 from qingshan.ledger.domain.commands import (
@@ -18,7 +19,13 @@ from qingshan.ledger.domain.commands import (
     SetAccountStatus,
     Transfer,
 )
-from qingshan.ledger.domain.model import AccountStatus, HoldKind, RetirementPurpose, SerialRange
+from qingshan.ledger.domain.model import (
+    AccountStatus,
+    HoldKind,
+    RetirementPurpose,
+    Role,
+    SerialRange,
+)
 from qingshan.market.commands import (
     AmendOrder,
     BidAuction,
@@ -117,6 +124,9 @@ EXAMPLES: list[Command] = [
         {"reference": "GEC-2023-000001", "plant_code": "PV-500237-0001",
          "period_start": "2023-01-01", "period_end": "2023-01-31", "mwh": "81.25",
          "source": "national GEC list"}]}),
+    CreateApiKey("k0123456789ab", Role.COURT, "P000004", "法院", 10**12),
+    CreateApiKey("k0123456789ac", Role.AUDITOR, None, "", 10**12),
+    RevokeApiKey("k0123456789ab", "rotated"),
 ]
 
 

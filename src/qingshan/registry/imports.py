@@ -23,6 +23,7 @@ from qingshan.errors import Conflict, InvalidInput, QingshanError
 from qingshan.ledger.domain.commands import Command, _date, _text
 from qingshan.ledger.domain.model import Principal
 from qingshan.ledger.domain.state import Effects
+from qingshan.ledger.domain.urls import UrlRefused, canonical_url
 from qingshan.registry.commands import PLANT_CODE_RE
 from qingshan.registry.model import GreenCertificateClaim, GridFactor, ReportStatus
 from qingshan.registry.numbers import canonical_decimal
@@ -121,7 +122,18 @@ class FactorRow:
                    tuple(sorted(set(provinces))), year,
                    _decimal(d, "value", Decimal(0), Decimal(3)),
                    _text(d, "document", max_len=300), _text(d, "locator", max_len=300),
-                   _text(d, "url", required=False, max_len=500), _date(d, "published"))
+                   _source_url(d), _date(d, "published"))
+
+
+def _source_url(d: Mapping[str, Any]) -> str:
+    """Empty, or an http(s) address in canonical form (the factor page links it)."""
+    text = _text(d, "url", required=False, max_len=500)
+    if not text:
+        return ""
+    try:
+        return canonical_url(text)
+    except UrlRefused as exc:
+        raise InvalidInput(f"url: {exc}", field="url") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,9 +116,7 @@ def buffer_pool(conn: Connection) -> dict[str, Any]:
         .where(q.c.status == "approved", q.c.buffer > 0).order_by(q.c.seq))]
     draws = [d for d in losses(conn) if d["buffer_cancelled"]]
     assets = sorted({c["asset"] for c in contributions} | {k[1] for k in held})
-    accounts = [r.id for r in conn.execute(select(a.c.id).where(a.c.type == "buffer")
-                                           .order_by(a.c.id))]
-    pools = [{"asset": asset, "accounts": accounts,
+    pools = [{"asset": asset,
               "held": sum(n for (_, s), n in held.items() if s == asset),
               "contributed": sum(c["buffer"] for c in contributions if c["asset"] == asset),
               "drawn": sum(d["buffer_cancelled"] for d in draws if d["asset"] == asset)}

@@ -2,11 +2,8 @@
 reversals (loss events), and the registry rules each journal entry replays under
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-30 17:00:00
-
-(Numbered 0006 so that it can follow another branch's 0005 when they are merged; chain it
-after the newest revision then.)
 """
 
 from __future__ import annotations
@@ -15,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
