@@ -97,6 +97,7 @@ holds = Table(
     Column("status", String(16), nullable=False),
     Column("controller", String(16)),
     Column("reference", String(120), nullable=False),
+    Column("destination", String(16)),  # the account named to enforce into (0005)
 )
 
 retirements = Table(

@@ -1,0 +1,27 @@
+"""rules: a hold's named destination; why the market cancelled an order
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-28 10:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # the account a hold may be enforced into besides its controller's (NULL: none named)
+    with op.batch_alter_table("holds", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("destination", sa.String(length=16), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("holds", schema=None) as batch_op:
+        batch_op.drop_column("destination")
