@@ -32,6 +32,7 @@ from qingshan.market.commands import (
     PlaceOrder,
     ProposeBlockTrade,
     RunCallAuction,
+    SetInstrumentRules,
     SetPhase,
     SetReferencePrice,
     Side,
@@ -93,6 +94,7 @@ EXAMPLES: list[Command] = [
     CancelUnits("CQCER", "A00000004", 2, "moved", "CCER", "ref", (SerialRange(4, 5),)),
     ReleaseHold("H00000001", "done"), CancelOrder("O00000001"),
     SetReferencePrice("CQCER-ALL", 3100, "close"),
+    SetInstrumentRules("CQCER-ALL", 3, "the rules of 2026-11-28"),
     *(c("CQ0001", "step") for c in (SubmitProject, RegisterProject, SuspendProject,
                                     ReinstateProject, WithdrawProject)),
     ValidateProject("CQ0001", True, "ok"), AddProjectDocument("CQ0001", Document(

@@ -10,11 +10,18 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from qingshan.errors import (
     InsufficientFunds,
     InsufficientUnits,
+    InvalidInput,
     NotAccountOwner,
     QingshanError,
 )
@@ -36,6 +43,7 @@ from qingshan.ledger.domain.model import (
 )
 from qingshan.market.book import MarketBook, OffTick, OrderNotOpen, OrderStatus, OutsideBand
 from qingshan.market.commands import (
+    CURRENT_RULES,
     CancelOrder,
     ConfirmBlockTrade,
     CreateInstrument,
@@ -66,7 +74,7 @@ class Exchange:
         return effects.result
 
 
-def make_exchange(fee_bps: int = 25, rules: int = 2) -> Exchange:
+def make_exchange(fee_bps: int = 25, rules: int = CURRENT_RULES) -> Exchange:
     book = make_book()
     market = MarketBook()
     ex = Exchange(Router(book.state, [market]), market)
@@ -182,14 +190,21 @@ class ModelOrder:
 
 
 class MarketMachine(RuleBasedStateMachine):
-    """Random orders and cancels; a plain list model predicts every fill."""
+    """Random orders, amends, cancels, picks, freezes and halts; a plain list model predicts
+    every fill. Nothing leaves a frozen account and nothing fills while halted."""
 
-    rules = 2  # the instrument's settlement rules
+    # the instrument's settlement rules (not ``rules``: Hypothesis sets that attribute of a
+    # machine to its list of rules, so a machine that read it listed an instrument with a
+    # list for rules, which ran as rules 2 whatever the class said)
+    settlement_rules = CURRENT_RULES
 
     @initialize()
     def setup(self) -> None:
-        self.ex = make_exchange(rules=self.rules)
+        self.ex = make_exchange(rules=self.settlement_rules)
+        assert self.ex.market.instruments["CQCER-ALL"].rules == self.settlement_rules
         self.model: list[ModelOrder] = []
+        self.frozen: dict[str, tuple[int, int]] = {}  # account -> (units, money) at freeze
+        self.halted_at: int | None = None  # trades when the halt began
         self.band = self.ex.market.instruments["CQCER-ALL"].band()
 
     def expected_fills(self, i: int, side: str, price: int, qty: int) -> list[tuple[str, int,
@@ -267,6 +282,66 @@ class MarketMachine(RuleBasedStateMachine):
             self.ex.run(CancelOrder(o.id), KEYS[o.party])
             self.model.remove(o)
 
+    @precondition(lambda self: self.model)
+    @rule(data=st.data(), j=st.integers(0, 2))
+    def pick(self, data: st.DataObject, j: int) -> None:
+        """Listing and picking: take a resting order at its price."""
+        o = data.draw(st.sampled_from(self.model))
+        lots = data.draw(st.integers(1, o.remaining // 10))
+        try:
+            r = self.ex.run(PickOrder(o.id, TRADERS[j], lots * 10), KEYS[j])
+        except QingshanError:
+            return
+        assert self.halted_at is None and TRADERS[j] not in self.frozen
+        assert (r["maker"], r["price"], r["quantity"]) == (o.id, o.price, lots * 10)
+        o.remaining -= lots * 10
+        if not o.remaining:
+            self.model.remove(o)
+
+    def holding(self, account: str) -> tuple[int, int]:
+        ledger = self.ex.router.ledger
+        held = sum(h.quantity for h in ledger.holds.values() if h.account == account
+                   and h.asset == "CQCER" and h.status.value == "active")
+        return ledger.active_quantity(account, "CQCER") + held, ledger.balance(account, "CNY")
+
+    @precondition(lambda self: self.model)
+    @rule(data=st.data())
+    def freeze(self, data: st.DataObject) -> None:
+        """The operator freezes the account of a trader with orders: they are cancelled."""
+        i = data.draw(st.sampled_from(self.model)).party
+        if self.settlement_rules < 3 or TRADERS[i] in self.frozen:
+            return  # (older rules left them resting: replay only)
+        r = freeze(self.ex, TRADERS[i])
+        mine = sorted((o for o in self.model if o.party == i), key=lambda o: int(o.id[1:]))
+        assert r.get("cancelled_orders", []) == [o.id for o in mine]
+        self.model = [o for o in self.model if o.party != i]
+        self.frozen[TRADERS[i]] = self.holding(TRADERS[i])
+
+    @rule(i=st.integers(0, 2))
+    def unfreeze(self, i: int) -> None:
+        if TRADERS[i] in self.frozen:
+            freeze(self.ex, TRADERS[i], "open")
+            del self.frozen[TRADERS[i]]
+
+    @rule(halt=st.booleans())
+    def halt_or_resume(self, halt: bool) -> None:
+        phase = Phase.HALTED if halt else Phase.CONTINUOUS
+        self.ex.run(SetPhase("CQCER-ALL", phase, "operator"))
+        self.halted_at = len(self.ex.market.trades) if halt else None
+
+    @invariant()
+    def nothing_leaves_a_frozen_account(self) -> None:
+        for account, had in self.frozen.items():
+            assert self.holding(account) == had, account
+            assert not any(o.account == account and o.status is OrderStatus.OPEN
+                           for o in self.ex.market.orders.values())
+
+    @invariant()
+    def nothing_fills_while_halted(self) -> None:
+        if self.halted_at is not None:
+            assert self.ex.market.instruments["CQCER-ALL"].phase is Phase.HALTED
+            assert len(self.ex.market.trades) == self.halted_at
+
     @invariant()
     def book_never_crosses_and_trades_stay_in_band(self) -> None:
         bid = self.ex.market.best("CQCER-ALL", Side.BUY)
@@ -313,7 +388,7 @@ test_market_machine = MarketMachine.TestCase
 class HoldFirstMarketMachine(MarketMachine):
     """The same, on an instrument listed under settlement rules 1 (hold all, then trade)."""
 
-    rules = 1
+    settlement_rules = 1
 
 
 HoldFirstMarketMachine.TestCase.settings = MarketMachine.TestCase.settings
@@ -413,12 +488,13 @@ def test_one_way_auction_allocates_by_price_then_time_and_releases_the_rest() ->
     ledger = ex.router.ledger
     ex.router.now_ms = 1_764_000_000_000
     ends = ex.router.now_ms + 3_600_000
-    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], 1000, 2500, ends), KEYS[0])["auction"]
+    # (every price inside the band of 27.00 to 33.00)
+    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], 1000, 2800, ends), KEYS[0])["auction"]
     with pytest.raises(OutsideBand):
-        ex.run(BidAuction(a, TRADERS[1], 2490, 100), KEYS[1])  # below the reserve
-    b1 = ex.run(BidAuction(a, TRADERS[1], 2600, 600), KEYS[1])["bid"]
-    b2 = ex.run(BidAuction(a, TRADERS[2], 2700, 500), KEYS[2])["bid"]
-    b3 = ex.run(BidAuction(a, TRADERS[2], 2600, 300), KEYS[2])["bid"]
+        ex.run(BidAuction(a, TRADERS[1], 2790, 100), KEYS[1])  # below the reserve
+    b1 = ex.run(BidAuction(a, TRADERS[1], 2900, 600), KEYS[1])["bid"]
+    b2 = ex.run(BidAuction(a, TRADERS[2], 3000, 500), KEYS[2])["bid"]
+    b3 = ex.run(BidAuction(a, TRADERS[2], 2900, 300), KEYS[2])["bid"]
     with pytest.raises(OrderNotOpen):
         ex.run(CloseAuction(a))  # the window is still open
     ex.router.now_ms = ends
@@ -426,10 +502,10 @@ def test_one_way_auction_allocates_by_price_then_time_and_releases_the_rest() ->
         ex.run(BidAuction(a, TRADERS[1], 3000, 10), KEYS[1])  # too late
     r = ex.run(CloseAuction(a))
     assert [(w["bid"], w["price"], w["quantity"]) for w in r["awards"]] == [
-        (b2, 2700, 500), (b1, 2600, 500)]
+        (b2, 3000, 500), (b1, 2900, 500)]
     assert r["unsold"] == 0
     assert ex.market.orders[b3].status is OrderStatus.CANCELLED
-    assert ledger.balance(TRADERS[0], "CNY") == 100_000_000 + 2700 * 500 + 2600 * 500
+    assert ledger.balance(TRADERS[0], "CNY") == 100_000_000 + 3000 * 500 + 2900 * 500
     assert ledger.available(TRADERS[2], "CNY") == ledger.balance(TRADERS[2], "CNY")
     assert ledger.available(TRADERS[1], "CNY") == ledger.balance(TRADERS[1], "CNY")
     assert check_invariants(ledger) == []
@@ -471,7 +547,7 @@ def test_an_auction_without_bids_returns_the_lot() -> None:
 
     ex = make_exchange()
     ex.router.now_ms = 1_764_000_000_000
-    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], 1000, 2500,
+    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], 1000, 2800,
                             ex.router.now_ms + 1000), KEYS[0])["auction"]
     ex.router.now_ms += 1000
     assert ex.run(CloseAuction(a))["unsold"] == 1000
@@ -613,7 +689,7 @@ def test_an_instrument_for_a_vintage_range_trades_only_those_units() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(lot=st.integers(1, 60), bids=st.lists(
-    st.tuples(st.integers(1, 2), st.integers(2500, 2600), st.integers(1, 30)), max_size=12))
+    st.tuples(st.integers(1, 2), st.integers(2800, 2900), st.integers(1, 30)), max_size=12))
 def test_one_way_auction_awards_by_price_then_time_and_settles_or_releases_every_hold(
         lot: int, bids: list[tuple[int, int, int]]) -> None:
     from qingshan.market.commands import BidAuction, CloseAuction, StartAuction
@@ -621,7 +697,7 @@ def test_one_way_auction_awards_by_price_then_time_and_settles_or_releases_every
     ex = make_exchange(fee_bps=25)
     ledger = ex.router.ledger
     ex.router.now_ms = 1_764_000_000_000
-    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], lot * 10, 2500,
+    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], lot * 10, 2800,
                             ex.router.now_ms + 60_000), KEYS[0])["auction"]
     placed = []
     for i, price, lots in bids:
@@ -654,7 +730,7 @@ def test_instruments_keep_the_settlement_rules_they_were_listed_under() -> None:
     old = CreateInstrument.from_payload(listed_before)  # journaled before rules existed
     assert old.rules == 1 and "rules" not in old.to_payload()  # its entry replays unchanged
     ex.run(old)
-    assert ex.market.instruments["CQCER-ALL"].rules == 2
+    assert ex.market.instruments["CQCER-ALL"].rules == CURRENT_RULES
     ledger = ex.router.ledger
     for instrument, held_at_once in (("CQCER-OLD", True), ("CQCER-ALL", False)):
         body = {"instrument": instrument, "order_type": "limit", "price": 3000,
@@ -665,7 +741,7 @@ def test_instruments_keep_the_settlement_rules_they_were_listed_under() -> None:
                                                 "side": "buy"}), KEYS[1])
         assert taker["status"] == "filled"
         # rules 1: the incoming order held all of it first, then settled from that hold;
-        # rules 2: it settled straight from its account and never held anything
+        # rules 2 and later: it settled straight from its account and never held anything
         assert bool(taker["hold"]) is held_at_once
         if held_at_once:
             assert ledger.holds[taker["hold"]].status.value != "active"
@@ -820,7 +896,7 @@ def test_rolling_back_restores_the_book_and_the_ledger_exactly(
     ({"mode_fees": {"block": 1001}}, "mode_fees"),
     ({"mode_fees": {"swap": 10}}, "mode_fees"),
     ({"categories": ["Forestry"]}, "categories"),
-    ({"rules": 3}, "rules"),
+    ({"rules": CURRENT_RULES + 1}, "rules"),
 ])
 def test_an_instrument_with_a_bad_schedule_is_refused_naming_the_field(
         extra: dict[str, Any], field: str) -> None:
@@ -829,3 +905,229 @@ def test_an_instrument_with_a_bad_schedule_is_refused_naming_the_field(
     with pytest.raises(QingshanError) as refused:
         CreateInstrument.from_payload({**body, **extra})
     assert refused.value.status == 422 and refused.value.data["field"] == field
+
+
+# ------------------------------------------------------------------ hardening (issue 9)
+def freeze(ex: Exchange, account: str, status: str = "frozen") -> dict[str, Any]:
+    from qingshan.ledger.domain.commands import SetAccountStatus
+    from qingshan.ledger.domain.model import AccountStatus
+
+    return ex.run(SetAccountStatus(account, AccountStatus(status), "inquiry"))
+
+
+def test_freezing_an_account_cancels_its_open_orders_with_a_reason_and_nothing_fills() -> None:
+    from qingshan.market.commands import BidAuction
+
+    ex = make_exchange(fee_bps=0)
+    ledger = ex.router.ledger
+    ex.router.now_ms = 1_764_000_000_000
+    ends = ex.router.now_ms + 3_600_000
+    ask = ex.run(order(0, "sell", 3000, 100), KEYS[0])["order"]
+    bid = ex.run(order(0, "buy", 2800, 100), KEYS[0])["order"]
+    block = ex.run(ProposeBlockTrade("CQCER-ALL", TRADERS[0], TRADERS[1], 3000, 500),
+                   KEYS[0])["order"]
+    lot = ex.run(StartAuction("CQCER-ALL", TRADERS[0], 200, 2900, ends), KEYS[0])["auction"]
+    their_bid = ex.run(BidAuction(lot, TRADERS[1], 2950, 100), KEYS[1])["bid"]
+    other = ex.run(StartAuction("CQCER-ALL", TRADERS[2], 100, 2900, ends), KEYS[2])["auction"]
+    my_bid = ex.run(BidAuction(other, TRADERS[0], 3000, 100), KEYS[0])["bid"]
+    r = freeze(ex, TRADERS[0])
+    assert r["cancelled_orders"] == [ask, bid, block, lot, my_bid]
+    for oid in (ask, bid, block, lot, my_bid, their_bid):  # the lot's bids go with it
+        o = ex.market.orders[oid]
+        assert o.status is OrderStatus.CANCELLED, oid
+        assert o.reason == ("auction_withdrawn" if oid == their_bid else "account_frozen")
+        assert not any(h.status.value == "active" for h in ledger.holds.values()
+                       if h.id == o.hold)
+    assert ledger.active_quantity(TRADERS[0], "CQCER") == 10_000
+    assert ledger.available(TRADERS[0], "CNY") == 100_000_000
+    assert ex.market.best("CQCER-ALL", Side.SELL) is None  # the buyer finds nothing to take
+    assert ex.run(order(1, "buy", 3000, 100), KEYS[1])["fills"] == []
+    with pytest.raises(OrderNotOpen):
+        ex.run(ConfirmBlockTrade(block), KEYS[1])
+    assert ex.market.trades == {}
+    assert "cancelled_orders" not in freeze(ex, TRADERS[0], "open")
+    assert check_invariants(ledger) == []
+
+
+def test_an_instrument_under_older_rules_keeps_frozen_orders_until_it_is_upgraded() -> None:
+    """Entries journaled under rules 2 replay as they ran: a freeze left the orders resting.
+    The operator moves the instrument to the current rules with a journaled command, from
+    which on a frozen account's orders are cancelled."""
+    from qingshan.market.commands import SetInstrumentRules
+
+    ex = make_exchange(rules=2)
+    ask = ex.run(order(0, "sell", 3000, 100), KEYS[0])["order"]
+    assert "cancelled_orders" not in freeze(ex, TRADERS[0])
+    assert ex.market.orders[ask].status is OrderStatus.OPEN
+    with pytest.raises(QingshanError):
+        ex.run(SetInstrumentRules("CQCER-ALL", CURRENT_RULES, "upgrade"), KEYS[0])
+    with pytest.raises(QingshanError):  # never back to older rules
+        ex.run(SetInstrumentRules("CQCER-ALL", 1, "downgrade"))
+    r = ex.run(SetInstrumentRules("CQCER-ALL", CURRENT_RULES, "the rules of issue 9"))
+    assert r["cancelled_orders"] == [ask] and r["previous"] == 2
+    assert ex.market.orders[ask].reason == "account_frozen"
+    assert ex.market.instruments["CQCER-ALL"].rules == CURRENT_RULES
+
+
+def halted_codes(ex: Exchange, steps: list[tuple[Any, Principal]]) -> list[str]:
+    codes = []
+    for cmd, key in steps:
+        with pytest.raises(QingshanError) as refused:
+            ex.run(cmd, key)
+        codes.append(refused.value.code)
+    return codes
+
+
+def test_a_halt_stops_every_mode() -> None:
+    from qingshan.market.commands import BidAuction, CloseAuction
+
+    ex = make_exchange()
+    ex.router.now_ms = 1_764_000_000_000
+    ends = ex.router.now_ms + 60_000
+    listed = ex.run(order(0, "sell", 3000, 100), KEYS[0])["order"]
+    block = ex.run(ProposeBlockTrade("CQCER-ALL", TRADERS[0], TRADERS[1], 3000, 500),
+                   KEYS[0])["order"]
+    lot = ex.run(StartAuction("CQCER-ALL", TRADERS[0], 100, 3000, ends), KEYS[0])["auction"]
+    ex.run(BidAuction(lot, TRADERS[1], 3000, 100), KEYS[1])
+    ex.run(SetPhase("CQCER-ALL", Phase.HALTED, "abnormal volatility"))
+    steps: list[tuple[Any, Principal]] = [
+        (order(1, "buy", 3000, 10), KEYS[1]),
+        (PickOrder(listed, TRADERS[1], 10), KEYS[1]),
+        (ProposeBlockTrade("CQCER-ALL", TRADERS[0], TRADERS[2], 3000, 500), KEYS[0]),
+        (ConfirmBlockTrade(block), KEYS[1]),
+        (StartAuction("CQCER-ALL", TRADERS[2], 100, 3000, ends), KEYS[2]),
+        (BidAuction(lot, TRADERS[2], 3100, 100), KEYS[2])]
+    assert halted_codes(ex, steps) == ["trading_halted"] * len(steps)
+    ex.router.now_ms = ends
+    assert halted_codes(ex, [(CloseAuction(lot), SYSTEM)]) == ["trading_halted"]
+    assert ex.market.trades == {}
+    ex.run(CancelOrder(listed), KEYS[0])  # cancels are always allowed
+    ex.run(SetPhase("CQCER-ALL", Phase.CONTINUOUS, "resumed"))
+    assert ex.run(CloseAuction(lot))["awards"][0]["quantity"] == 100
+
+
+def test_the_call_phase_stops_picking() -> None:
+    ex = make_exchange()
+    listed = ex.run(order(0, "sell", 3000, 100), KEYS[0])["order"]
+    ex.run(SetPhase("CQCER-ALL", Phase.CALL, "opening call"))
+    assert halted_codes(ex, [(PickOrder(listed, TRADERS[1], 10), KEYS[1]),
+                             (order(1, "buy", 3000, 10, "ioc"), KEYS[1])]) == \
+        ["wrong_phase", "wrong_phase"]
+    assert ex.market.trades == {}
+
+
+def test_continuous_trading_resumes_only_on_an_uncrossed_book() -> None:
+    from qingshan.market.commands import RunCallAuction
+
+    ex = make_exchange()
+    ex.run(SetPhase("CQCER-ALL", Phase.CALL, "opening call"))
+    ex.run(order(0, "sell", 2950, 100), KEYS[0])
+    ex.run(order(1, "buy", 3050, 100), KEYS[1])
+    ex.run(SetPhase("CQCER-ALL", Phase.HALTED, "halt during the call"))
+    with pytest.raises(QingshanError):  # the collected book crosses
+        ex.run(SetPhase("CQCER-ALL", Phase.CONTINUOUS, "resume"))
+    ex.run(SetPhase("CQCER-ALL", Phase.CALL, "back to the call"))
+    assert ex.run(RunCallAuction("CQCER-ALL"))["volume"] == 100
+
+
+def test_auction_prices_stay_in_the_band() -> None:
+    from qingshan.market.commands import BidAuction, CloseAuction, SetReferencePrice
+
+    ex = make_exchange(fee_bps=0)  # band 2700..3300
+    ex.router.now_ms = 1_764_000_000_000
+    ends = ex.router.now_ms + 60_000
+    for reserve, side in ((2690, Side.SELL), (3310, Side.BUY)):
+        with pytest.raises(OutsideBand):
+            ex.run(StartAuction("CQCER-ALL", TRADERS[0], 100, reserve, ends, side), KEYS[0])
+    sale = ex.run(StartAuction("CQCER-ALL", TRADERS[0], 100, 3000, ends), KEYS[0])["auction"]
+    with pytest.raises(OutsideBand):
+        ex.run(BidAuction(sale, TRADERS[1], 3310, 100), KEYS[1])
+    buy = StartAuction("CQCER-ALL", TRADERS[2], 100, 3000, ends, Side.BUY)
+    purchase = ex.run(buy, KEYS[2])["auction"]
+    with pytest.raises(OutsideBand):
+        ex.run(BidAuction(purchase, TRADERS[1], 2690, 100), KEYS[1])
+    high = ex.run(BidAuction(sale, TRADERS[1], 3300, 50), KEYS[1])["bid"]
+    low = ex.run(BidAuction(sale, TRADERS[2], 3100, 50), KEYS[2])["bid"]
+    # the reference moves before the close: a bid now above the band is not awarded
+    ex.run(SetReferencePrice("CQCER-ALL", 2900, "new close"))  # band 2610..3190
+    ex.router.now_ms = ends
+    r = ex.run(CloseAuction(sale))
+    assert [(w["bid"], w["price"]) for w in r["awards"]] == [(low, 3100)]
+    assert ex.market.orders[high].status is OrderStatus.CANCELLED
+    assert all(lo <= t.price <= hi for t in ex.market.trades.values()
+               for lo, hi in [ex.market.instruments["CQCER-ALL"].band()])
+
+
+@pytest.mark.parametrize(("rules", "close"), [(2, (3000 * 10 + 3800 * 5000) // 5010),
+                                              (CURRENT_RULES, 3000)])
+def test_block_and_auction_prices_do_not_move_the_reference(rules: int, close: int) -> None:
+    """The close is the VWAP of the day's continuous, call-auction and picked trades; block
+    agreements and one-way auctions do not set tomorrow's band (under rules 2 they did)."""
+    from qingshan.market.commands import BidAuction, CloseAuction, CloseDay
+
+    ex = make_exchange(fee_bps=0, rules=rules)
+    ex.router.now_ms = 1_764_000_000_000
+    ex.run(order(0, "sell", 3000, 10), KEYS[0])
+    ex.run(order(1, "buy", 3000, 10), KEYS[1])
+    p = ex.run(ProposeBlockTrade("CQCER-ALL", TRADERS[0], TRADERS[1], 3800, 5000), KEYS[0])
+    ex.run(ConfirmBlockTrade(p["order"]), KEYS[1])
+    if rules >= 3:  # (older rules let an auction's prices out of the band anyway)
+        lot = ex.run(StartAuction("CQCER-ALL", TRADERS[2], 100, 3300,
+                                  ex.router.now_ms + 1000), KEYS[2])["auction"]
+        ex.run(BidAuction(lot, TRADERS[1], 3300, 100), KEYS[1])
+        ex.router.now_ms += 1000
+        ex.run(CloseAuction(lot))
+    assert ex.run(CloseDay("CQCER-ALL"))["close"] == close
+
+
+def test_t_plus_one_counts_units_per_party_not_per_account() -> None:
+    ex = make_exchange()
+    second = ex.run(OpenAccount("P000006", AccountType.HOLDING, "second"))["account"]
+    ex.run(CreateInstrument("CQCER-T1", "CQCER", 1, 1, 1000, 3000, 100_000, 0, FEES,
+                            t_plus_one=True))
+    ex.router.now_ms = 1_764_000_000_000
+    t1 = {"instrument": "CQCER-T1", "order_type": "limit", "price": 3000}
+    ex.run(PlaceOrder.from_payload({**t1, "account": TRADERS[0], "side": "sell",
+                                    "quantity": 10_000}), KEYS[0])
+    ex.run(PlaceOrder.from_payload({**t1, "account": TRADERS[1], "side": "buy",
+                                    "quantity": 10_000}), KEYS[1])
+    from qingshan.ledger.domain.commands import Transfer
+
+    ex.run(Transfer("CQCER", TRADERS[1], second, 20_000), KEYS[1])  # today's units too
+    resell = {**t1, "account": second, "side": "sell"}
+    with pytest.raises(InsufficientUnits) as refused:
+        ex.run(PlaceOrder.from_payload({**resell, "quantity": 10_010}), KEYS[1])
+    assert refused.value.data["sellable"] == 10_000
+    ex.run(PlaceOrder.from_payload({**resell, "quantity": 10_000}), KEYS[1])
+    with pytest.raises(InsufficientUnits):  # the rest was bought today
+        ex.run(PlaceOrder.from_payload({**resell, "quantity": 10}), KEYS[1])
+    ex.router.now_ms += 24 * 3600 * 1000
+    ex.run(PlaceOrder.from_payload({**resell, "quantity": 10_000}), KEYS[1])
+
+
+@pytest.mark.parametrize("kind", ["block", "auction", "bid"])
+def test_only_public_order_types_are_accepted(kind: str) -> None:
+    from qingshan.market.commands import OrderType
+
+    with pytest.raises(InvalidInput) as refused:
+        order(0, "sell", 3000, 10, kind)
+    assert refused.value.data["field"] == "order_type"
+    ex = make_exchange()
+    inner = PlaceOrder("CQCER-ALL", TRADERS[0], Side.SELL, OrderType(kind), 3000, 10)
+    with pytest.raises(InvalidInput):  # nor built in-process
+        ex.run(inner, KEYS[0])
+    assert ex.market.orders == {}
+
+
+def test_an_amend_never_leaves_an_off_lot_remainder() -> None:
+    from qingshan.market.commands import AmendOrder
+
+    ex = make_exchange()  # lot 10
+    o = ex.run(order(0, "sell", 3000, 50), KEYS[0])["order"]
+    ex.run(order(1, "buy", 3000, 20), KEYS[1])  # 30 left
+    for qty in (35, 45):  # 15 or 25 left at the same price; 25 at a new one
+        for price in (3000, 3010):
+            with pytest.raises(OffTick):
+                ex.run(AmendOrder(o, price, qty), KEYS[0])
+    assert ex.market.orders[o].remaining == 30
+    assert ex.run(AmendOrder(o, 3000, 40), KEYS[0])["remaining"] == 20

@@ -292,6 +292,8 @@ market_orders = Table(
     Column("counterparty", String(16)),
     Column("time_ms", BigInteger, nullable=False),
     Column("ends_at", BigInteger, nullable=False),
+    # why a cancelled order was cancelled (rules 3), e.g. account_frozen (0005)
+    Column("reason", String(24), nullable=False, server_default=""),
     Index("ix_market_orders_book", "instrument", "status", "side", "price"),
 )
 

@@ -25,6 +25,7 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from qingshan.errors import (
+    AccountNotOpen,
     AlreadyExists,
     Conflict,
     Forbidden,
@@ -35,7 +36,7 @@ from qingshan.errors import (
 from qingshan.ledger.books import ContextBook, FetchAll, Rows
 from qingshan.ledger.domain.commands import Command
 from qingshan.ledger.domain.model import AccountStatus, AssetKind, HoldKind, Principal, Role
-from qingshan.ledger.domain.state import Effects
+from qingshan.ledger.domain.state import Effects, LedgerState
 from qingshan.market import modes, storage
 from qingshan.market.commands import (
     MARKET_COMMANDS,
@@ -52,10 +53,12 @@ from qingshan.market.commands import (
     PlaceOrder,
     ProposeBlockTrade,
     RunCallAuction,
+    SetInstrumentRules,
     SetPhase,
     SetReferencePrice,
     Side,
     StartAuction,
+    check_public,
 )
 from qingshan.market.engine import Fill, OrderBook
 from qingshan.market.model import (  # (re-exported: the market's values and errors)
@@ -73,15 +76,17 @@ from qingshan.market.model import (  # (re-exported: the market's values and err
     PositionLimit,
     RateLimited,
     Trade,
+    TradingHalted,
     UnknownInstrument,
     UnknownOrder,
+    WrongPhase,
     trading_day,
 )
 
 __all__ = ["ADMIN", "QUOTE", "SIDES", "Instrument", "MarketBook", "ModeNotEnabled", "OffTick",
            "Order", "OrderNotOpen", "OrderStatus", "OutsideBand", "OutsideTradingHours",
-           "PositionLimit", "RateLimited", "Trade", "UnknownInstrument", "UnknownOrder",
-           "trading_day"]
+           "PositionLimit", "RateLimited", "Trade", "TradingHalted", "UnknownInstrument",
+           "UnknownOrder", "WrongPhase", "trading_day"]
 
 
 Handler = Callable[["MarketBook", Any, Principal, int], Effects]
@@ -99,12 +104,17 @@ class MarketBook(ContextBook):
         # per instrument: the matching engine holding its resting orders
         self.engines: dict[str, OrderBook] = {}
         self.counters = {"order": 0, "trade": 0}
-        # T+1: (account, asset) -> (trading day, units bought that day)
+        # T+1: (account, asset) and (party, asset) -> (trading day, units bought that day);
+        # rules 3 count per party, older rules per account
         self.bought: dict[tuple[str, str], tuple[int, int]] = {}
         # order-rate limit: (party, instrument) -> (minute, orders placed in it)
         self.rate: dict[tuple[str, str], tuple[int, int]] = {}
 
     # ------------------------------------------------------------------ Book protocol
+    def bind(self, ledger: LedgerState, clock: Callable[[], int]) -> None:
+        super().bind(ledger, clock)
+        ledger.status_watchers[self.name] = self.account_status_changed
+
     def _load(self, fetchall: FetchAll) -> None:
         storage.load(self, fetchall)
 
@@ -196,13 +206,59 @@ class MarketBook(ContextBook):
         lo, hi = new.band()
         return Effects({"instrument": inst.id, "reference_price": cmd.price, "band": [lo, hi]})
 
+    def apply_set_instrument_rules(self, cmd: SetInstrumentRules, actor: Principal,
+                                   seq: int) -> Effects:
+        if actor.role not in ADMIN:
+            raise Forbidden("only the operator changes an instrument's rules",
+                            role=actor.role.value)
+        inst = self.instrument(cmd.instrument)
+        if cmd.rules <= inst.rules:
+            raise Conflict("an instrument's rules only move forward", instrument=inst.id,
+                           rules=inst.rules, field="rules")
+        self._set(self.instruments, inst.id, replace(inst, rules=cmd.rules))
+        self._dirty["instruments"].add(inst.id)
+        effects = Effects({"instrument": inst.id, "rules": cmd.rules, "previous": inst.rules})
+        frozen = {a.id for a in self.ledger.accounts.values()
+                  if a.status is AccountStatus.FROZEN}
+        cancelled = self._cancel_frozen(
+            lambda o: o.instrument == inst.id and o.account in frozen, effects)
+        if cancelled:
+            effects.result["cancelled_orders"] = cancelled
+        return effects
+
+    # ------------------------------------------------------------------ frozen accounts
+    def account_status_changed(self, account: str, status: AccountStatus,
+                               effects: Effects) -> dict[str, Any]:
+        """The ledger froze ``account`` (inside the freeze's own journal entry): its open
+        orders on instruments under rules 3 are cancelled and their holds released, so
+        nothing of it trades while it is frozen. (Under older rules they stayed, and the
+        entries journaled under them replay so.)"""
+        if status is not AccountStatus.FROZEN:
+            return {}
+        cancelled = self._cancel_frozen(lambda o: o.account == account, effects)
+        return {"cancelled_orders": cancelled} if cancelled else {}
+
+    def _cancel_frozen(self, which: Callable[[Order], bool], effects: Effects) -> list[str]:
+        """Cancel the open orders ``which`` picks, on instruments under rules 3 or later, in
+        order of their ids; return their ids."""
+        picked = sorted((o.id for o in self.orders.values()
+                         if o.status is OrderStatus.OPEN and which(o)), key=lambda i: int(i[1:]))
+        out = []
+        for oid in picked:
+            o = self.orders[oid]  # (a bid may have gone with its auction already)
+            if o.status is OrderStatus.OPEN and self.instruments[o.instrument].rules >= 3:
+                self._withdraw(o, self.ledger.seq, effects, "account_frozen")
+                out.append(oid)
+        return out
+
     # ------------------------------------------------------------------ orders
-    def check_trading(self, inst: Instrument, mode: str) -> None:
-        """Refuse what the instrument does not offer now: a mode it has not enabled, or an
-        order outside its trading sessions."""
+    def check_trading(self, inst: Instrument, mode: str, action: str | None = None) -> None:
+        """Refuse what the instrument does not offer now: a mode it has not enabled, anything
+        while it is halted (``action`` in the wrong phase), or outside its trading sessions."""
         if not inst.enabled(mode):
             raise ModeNotEnabled(f"{inst.id} does not offer {mode} trading", instrument=inst.id,
                                  mode=mode, modes=list(inst.modes or ()))
+        self.check_phase(inst, action or mode)
         if not inst.open_at(self.clock()):
             raise OutsideTradingHours("outside the instrument's trading sessions (Beijing "
                                       "time, Monday to Friday)", instrument=inst.id,
@@ -210,14 +266,31 @@ class MarketBook(ContextBook):
                                                  f"{b // 60:02d}:{b % 60:02d}"]
                                                 for a, b in inst.sessions or ()])
 
+    @staticmethod
+    def check_phase(inst: Instrument, action: str) -> None:
+        """Halted: nothing trades in any mode (cancels and lowered amends only). A call
+        phase collects limit orders: no picking, no IOC or market orders."""
+        if inst.phase is Phase.HALTED:
+            raise TradingHalted(f"trading in {inst.id} is halted", instrument=inst.id,
+                                phase=inst.phase.value)
+        if inst.phase is Phase.CALL and action == "pick":
+            raise WrongPhase("no picking while a call auction collects orders",
+                             instrument=inst.id, phase=inst.phase.value)
+
     def check_order(self, cmd: PlaceOrder, actor: Principal) -> tuple[Instrument, str, int]:
         inst = self.instrument(cmd.instrument)
+        check_public(cmd.order_type)
         # an order rests for continuous matching, or only listed for picking
-        self.check_trading(inst, "continuous" if inst.enabled("continuous") else "pick")
+        self.check_trading(inst, "continuous" if inst.enabled("continuous") else "pick",
+                           "order")
+        if inst.phase is Phase.CALL and cmd.order_type is not OrderType.LIMIT:
+            raise WrongPhase("only limit orders are collected during a call auction",
+                             instrument=inst.id, phase=inst.phase.value, field="order_type")
         party = self.check_owner(actor, cmd.account)
         acct = self.ledger.account(cmd.account)
         if acct.status is not AccountStatus.OPEN:
-            raise Conflict("the account is not open", account=acct.id)
+            raise AccountNotOpen(f"account is {acct.status.value}", account=acct.id,
+                                 status=acct.status.value)
         if cmd.quantity % inst.lot:
             raise OffTick(f"the quantity must be a multiple of the lot ({inst.lot})",
                           lot=inst.lot, field="quantity")
@@ -239,11 +312,6 @@ class MarketBook(ContextBook):
 
     def apply_place_order(self, cmd: PlaceOrder, actor: Principal, seq: int) -> Effects:
         inst, party, price = self.check_order(cmd, actor)
-        if inst.phase is Phase.HALTED:
-            raise Conflict("trading in this instrument is halted", instrument=inst.id)
-        if inst.phase is Phase.CALL and cmd.order_type is not OrderType.LIMIT:
-            raise Conflict("only limit orders are collected during a call auction",
-                           instrument=inst.id)
         effects = Effects({})
         order = self._new_order(inst, cmd.account, party, cmd.side, cmd.order_type, price,
                                 cmd.quantity, seq, effects, held=inst.rules == 1)
@@ -251,7 +319,7 @@ class MarketBook(ContextBook):
             if inst.phase is Phase.CONTINUOUS and inst.enabled("continuous") else []
         order = self.orders[order.id]
         if order.remaining and order.order_type is not OrderType.LIMIT:
-            order = self._cancel(order, seq, effects)
+            order = self._cancel(order, seq, effects, "unfilled")
         elif order.remaining:
             if not order.hold:
                 order = self._hold(inst, order, seq, effects)
@@ -270,13 +338,7 @@ class MarketBook(ContextBook):
         caller trades it at once and holds only what rests) and record it."""
         self.check_limits(inst, party, side, quantity)
         if side is Side.SELL and inst.t_plus_one:
-            today = self.bought_today(account, inst.asset)
-            sellable = self.ledger.active_quantity(account, inst.asset) - today
-            if quantity > sellable:
-                raise InsufficientUnits("units bought today can be sold from the next "
-                                        "trading day (T+1)", account=account,
-                                        sellable=max(sellable, 0), bought_today=today,
-                                        requested=quantity)
+            self.check_t_plus_one(inst, account, party, quantity)
         hold = ""
         if held:
             hold = self._place_hold(inst, account, side, price, quantity, seq, effects)
@@ -328,7 +390,7 @@ class MarketBook(ContextBook):
         self.engine(inst.id).match(SIDES[taker.side], taker.price, taker.remaining,
                                    taker.party, matched, stp)
         for oid in stp:
-            self._cancel(self.orders[oid], seq, effects)
+            self._cancel(self.orders[oid], seq, effects, "self_trade")
         fills: list[dict[str, Any]] = []
         for maker_id, price, qty in matched:
             taker = self.orders[taker.id]
@@ -349,17 +411,20 @@ class MarketBook(ContextBook):
         value = price * qty
         buyer_fee = seller_fee = inst.fee(value, mode)
         ledger = self.ledger
+        legacy = inst.rules < 3  # (older rules settled a frozen account's resting orders)
         if sell.hold:
-            ledger.settle_hold(sell.hold, buy.account, qty, effects)
+            ledger.settle_hold(sell.hold, buy.account, qty, effects, from_frozen=legacy)
         else:  # the incoming order: checked for all of it, it delivers from its account
             ledger.deliver_units(sell.account, buy.account, inst.asset, qty, inst.vintages,
                                  effects, inst.categories)
         # the seller's fee comes out of the payment, so nothing is taken from its account
         fees = buyer_fee + seller_fee
         if buy.hold:
-            ledger.settle_hold(buy.hold, sell.account, value - seller_fee, effects)
+            ledger.settle_hold(buy.hold, sell.account, value - seller_fee, effects,
+                               from_frozen=legacy)
             if fees:
-                ledger.settle_hold(buy.hold, inst.fee_account, fees, effects)
+                ledger.settle_hold(buy.hold, inst.fee_account, fees, effects,
+                                   from_frozen=legacy)
         else:
             ledger.pay(buy.account, sell.account, QUOTE, value - seller_fee, effects)
             if fees:
@@ -379,9 +444,9 @@ class MarketBook(ContextBook):
             if not left and o is buy and buy.hold:  # a better price leaves money held
                 ledger.release_hold(buy.hold, effects)
         day = trading_day(self.clock())
-        if inst.t_plus_one:
-            key = (buy.account, inst.asset)
-            self._set(self.bought, key, (day, self.bought_today(*key) + qty))
+        if inst.t_plus_one:  # what the buying account, and its party, bought today
+            for key in ((buy.account, inst.asset), (buy.party, inst.asset)):
+                self._set(self.bought, key, (day, self.bought_today(*key) + qty))
         n = self.counters["trade"] + 1
         self._set(self.counters, "trade", n)
         trade = Trade(n, inst.id, price, qty, buy.id, sell.id, aggressor.value
@@ -414,19 +479,51 @@ class MarketBook(ContextBook):
                    if h.account == account and h.asset == inst.asset
                    and h.status.value == "active")
 
-    def bought_today(self, account: str, asset: str) -> int:
-        day, qty = self.bought.get((account, asset), (-1, 0))
+    def bought_today(self, holder: str, asset: str) -> int:
+        """Units of ``asset`` an account (A…) or a party (P…) bought today."""
+        day, qty = self.bought.get((holder, asset), (-1, 0))
         return qty if day == trading_day(self.clock()) else 0
+
+    def check_t_plus_one(self, inst: Instrument, account: str, party: str,
+                         quantity: int) -> None:
+        """Units bought today are sold from the next trading day: a party sells at most what
+        it held at the start of the day, over all its accounts (rules 3; older rules counted
+        per account, which moving units to another account of the party walked around)."""
+        if inst.rules >= 3:
+            today = self.bought_today(party, inst.asset)
+            have = sum(self.ledger.active_quantity(a.id, inst.asset)
+                       for a in self.ledger.accounts.values() if a.party_id == party)
+        else:
+            today = self.bought_today(account, inst.asset)
+            have = self.ledger.active_quantity(account, inst.asset)
+        sellable = have - today
+        if quantity > sellable:
+            raise InsufficientUnits("units bought today can be sold from the next "
+                                    "trading day (T+1)", account=account, party=party,
+                                    sellable=max(sellable, 0), bought_today=today,
+                                    requested=quantity)
 
     def _release_rest(self, o: Order, seq: int, effects: Effects) -> None:
         if o.hold:
             self.ledger.release_hold(o.hold, effects)
 
-    def _cancel(self, o: Order, seq: int, effects: Effects) -> Order:
+    def _cancel(self, o: Order, seq: int, effects: Effects, reason: str) -> Order:
+        """Cancel an order and release its hold; under rules 3 it says why (``reason``)."""
         self._release_rest(o, seq, effects)
-        new = o._replace(status=OrderStatus.CANCELLED)
+        if self.instruments[o.instrument].rules < 3:
+            reason = ""  # (older rules kept no reason: their rows replay unchanged)
+        new = o._replace(status=OrderStatus.CANCELLED, reason=reason)
         self._put(new)
         return new
+
+    def _withdraw(self, o: Order, seq: int, effects: Effects, reason: str) -> None:
+        """Take an open order off the market; an auction's lot takes its bids with it."""
+        self._unrest(o)
+        self._cancel(o, seq, effects, reason)
+        if o.order_type is OrderType.AUCTION:
+            for bid in [b for b in self.orders.values() if b.counterparty == o.id
+                        and b.order_type is OrderType.BID and b.status is OrderStatus.OPEN]:
+                self._cancel(bid, seq, effects, "auction_withdrawn")
 
     def apply_cancel_order(self, cmd: CancelOrder, actor: Principal, seq: int) -> Effects:
         o = self.order(cmd.order)
@@ -435,12 +532,7 @@ class MarketBook(ContextBook):
             raise OrderNotOpen(f"the order is {o.status.value}", order=o.id,
                                status=o.status.value)
         effects = Effects({})
-        self._unrest(o)
-        self._cancel(o, seq, effects)
-        if o.order_type is OrderType.AUCTION:  # a withdrawn auction releases every bid
-            for bid in [b for b in self.orders.values() if b.counterparty == o.id
-                        and b.order_type is OrderType.BID and b.status is OrderStatus.OPEN]:
-                self._cancel(bid, seq, effects)
+        self._withdraw(o, seq, effects, "withdrawn")  # (a withdrawn auction releases its bids)
         effects.result = {"order": o.id, "status": "cancelled", "cancelled": o.remaining}
         return effects
 
@@ -455,6 +547,12 @@ class MarketBook(ContextBook):
         if cmd.quantity <= filled:
             raise InvalidInput("the new quantity must exceed what has already filled",
                                field="quantity", filled=filled)
+        if cmd.quantity % inst.lot or (cmd.quantity - filled) % inst.lot:
+            raise OffTick(f"the order and what is left of it stay multiples of the lot "
+                          f"({inst.lot})", lot=inst.lot, filled=filled, field="quantity")
+        if cmd.price != o.price or cmd.quantity > o.quantity:  # a new order: checked first
+            self.check_trading(inst, "continuous" if inst.enabled("continuous") else "pick",
+                               "order")
         effects = Effects({})
         if cmd.price == o.price and cmd.quantity <= o.quantity:
             # smaller: keep the queue position; release what is no longer offered
@@ -471,7 +569,7 @@ class MarketBook(ContextBook):
             return effects
         # otherwise: cancel and place anew (loses time priority)
         self._unrest(o)
-        self._cancel(o, seq, effects)
+        self._cancel(o, seq, effects, "amended")
         new = PlaceOrder(o.instrument, o.account, o.side, OrderType.LIMIT, cmd.price,
                          cmd.quantity - filled)
         placed = self.apply_place_order(new, actor, seq)
@@ -493,6 +591,7 @@ class MarketBook(ContextBook):
     _handlers: ClassVar[dict[type[Command], Handler]] = {
         CreateInstrument: apply_create_instrument,
         SetReferencePrice: apply_set_reference_price,
+        SetInstrumentRules: apply_set_instrument_rules,
         PlaceOrder: apply_place_order,
         CancelOrder: apply_cancel_order,
         AmendOrder: apply_amend_order,

@@ -66,6 +66,19 @@ class ModeNotEnabled(Conflict):
     code = "mode_not_enabled"
 
 
+class TradingHalted(Conflict):
+    """The operator halted the instrument: nothing trades in any mode until it resumes."""
+
+    code = "trading_halted"
+
+
+class WrongPhase(Conflict):
+    """Not in this trading phase (a call auction collects limit orders: no picking, no IOC
+    or market orders; continuous trading resumes only on a book that does not cross)."""
+
+    code = "wrong_phase"
+
+
 class OutsideTradingHours(Conflict):
     """The instrument is outside its trading sessions."""
 
@@ -155,6 +168,7 @@ class Order(NamedTuple):
     counterparty: str | None = None  # a block proposal's buyer account; a bid's auction
     time_ms: int = 0
     ends_at: int = 0  # an auction lot's closing time (Unix ms)
+    reason: str = ""  # why a cancelled order was cancelled (rules 3: CANCEL_REASONS)
 
 
 class Trade(NamedTuple):
@@ -169,6 +183,13 @@ class Trade(NamedTuple):
     seller_fee: int
     seq: int
     day: int  # Beijing trading day (days since 1970-01-01)
+
+
+# why the market cancelled an order (set under rules 3; docs/market.md)
+CANCEL_REASONS = ("withdrawn", "unfilled", "self_trade", "amended", "account_frozen",
+                  "auction_withdrawn", "not_awarded", "auction_closed")
+# order types of trades outside the order book: a block agreement, a one-way auction
+OFF_BOOK = frozenset({OrderType.BLOCK, OrderType.AUCTION, OrderType.BID})
 
 
 def trading_day(now_ms: int) -> int:

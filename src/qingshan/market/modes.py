@@ -28,6 +28,7 @@ from qingshan.market.commands import (
 from qingshan.market.engine import BUY, REMAINING, SELL
 from qingshan.market.model import (
     ADMIN,
+    OFF_BOOK,
     SIDES,
     Instrument,
     ModeNotEnabled,
@@ -37,6 +38,7 @@ from qingshan.market.model import (
     OrderStatus,
     OutsideBand,
     UnknownOrder,
+    WrongPhase,
     trading_day,
 )
 
@@ -135,6 +137,7 @@ def start_auction(book: MarketBook, cmd: StartAuction, actor: Principal, seq: in
         raise InvalidInput("the auction must end in the future", field="ends_at")
     if cmd.quantity % inst.lot or cmd.reserve_price % inst.tick:
         raise OffTick("lot and tick apply to auctions too", lot=inst.lot, tick=inst.tick)
+    check_band(inst, cmd.reserve_price, "the reserve price")
     effects = Effects({})
     # a sale holds the lot's units; a purchase holds the money for all of it at its ceiling
     lot = book._new_order(inst, cmd.account, party, cmd.side, OrderType.AUCTION,
@@ -144,6 +147,14 @@ def start_auction(book: MarketBook, cmd: StartAuction, actor: Principal, seq: in
     effects.result = {"auction": lot.id, "side": cmd.side.value, "ends_at": cmd.ends_at,
                       "reserve_price": cmd.reserve_price}
     return effects
+
+
+def check_band(inst: Instrument, price: int, what: str) -> None:
+    """An auction's prices keep to the instrument's band, as every price of the book does."""
+    lo, hi = inst.band()
+    if not lo <= price <= hi:
+        raise OutsideBand(f"{what} is outside today's band", band=[lo, hi], price=price,
+                          field="price")
 
 
 def _open_auction(book: MarketBook, aid: str) -> Order:
@@ -173,6 +184,7 @@ def bid_auction(book: MarketBook, cmd: BidAuction, actor: Principal, seq: int) -
     if cmd.price % inst.tick or cmd.quantity % inst.lot or cmd.quantity > lot.quantity:
         raise OffTick("bid on the tick and lot, at most the lot's size", tick=inst.tick,
                       lot=inst.lot, size=lot.quantity)
+    check_band(inst, cmd.price, "the bid")
     effects = Effects({})
     # a bid for a sale holds money; an offer to a purchase holds units
     side = Side.BUY if lot.side is Side.SELL else Side.SELL
@@ -185,9 +197,12 @@ def bid_auction(book: MarketBook, cmd: BidAuction, actor: Principal, seq: int) -
 def close_auction(book: MarketBook, cmd: CloseAuction, actor: Principal, seq: int) -> Effects:
     lot = _open_auction(book, cmd.auction)
     inst = book.instrument(lot.instrument)
+    book.check_phase(inst, "auction")
     if book.clock() < lot.ends_at:
         raise OrderNotOpen("the auction is still open", auction=lot.id,
                            ends_at=lot.ends_at)
+    lo, hi = inst.band()  # the band at the close: under rules 3, no award outside it
+    legacy = inst.rules < 3
     sale = lot.side is Side.SELL  # bids win highest first; offers to a purchase lowest
     bids = sorted((o for o in book.orders.values()
                    if o.order_type is OrderType.BID and o.counterparty == lot.id
@@ -197,7 +212,7 @@ def close_auction(book: MarketBook, cmd: CloseAuction, actor: Principal, seq: in
     awards: list[dict[str, Any]] = []
     for bid in bids:
         lot = book.orders[lot.id]
-        qty = min(bid.quantity, lot.remaining)
+        qty = min(bid.quantity, lot.remaining) if legacy or lo <= bid.price <= hi else 0
         if qty:
             buy, sell = (bid, lot) if sale else (lot, bid)
             trade = book._settle(inst, buy, sell, bid.price, qty, bid.side, seq, effects,
@@ -206,11 +221,11 @@ def close_auction(book: MarketBook, cmd: CloseAuction, actor: Principal, seq: in
                            "trade": trade.id})
         bid = book.orders[bid.id]
         if bid.status is OrderStatus.OPEN:  # lost, or only partly won
-            book._cancel(bid, seq, effects)
+            book._cancel(bid, seq, effects, "not_awarded")
     lot = book.orders[lot.id]
     unsold = lot.remaining
     if lot.status is OrderStatus.OPEN:
-        book._cancel(lot, seq, effects)
+        book._cancel(lot, seq, effects, "auction_closed")
     effects.result = {"auction": lot.id, "awards": awards, "unsold": unsold}
     return effects
 
@@ -223,11 +238,11 @@ def set_phase(book: MarketBook, cmd: SetPhase, actor: Principal, seq: int) -> Ef
     if cmd.phase is Phase.CALL and not inst.enabled("call"):
         raise ModeNotEnabled(f"{inst.id} does not offer call auctions", instrument=inst.id,
                              mode="call", modes=list(inst.modes or ()))
-    if inst.phase is Phase.CALL and cmd.phase is Phase.CONTINUOUS:
+    if cmd.phase is Phase.CONTINUOUS:  # (from a call, or from a halt during one)
         bid, ask = book.best(inst.id, Side.BUY), book.best(inst.id, Side.SELL)
         if bid is not None and ask is not None and bid >= ask:
-            raise Conflict("the collected book crosses: run the call auction first",
-                           instrument=inst.id)
+            raise WrongPhase("the collected book crosses: run the call auction first",
+                             instrument=inst.id, phase=inst.phase.value)
     book._set(book.instruments, inst.id, replace(inst, phase=cmd.phase))
     book._dirty["instruments"].add(inst.id)
     return Effects({"instrument": inst.id, "phase": cmd.phase.value,
@@ -283,7 +298,7 @@ def run_call_auction(book: MarketBook, cmd: RunCallAuction, actor: Principal,
             if buy.party == sell.party:  # book-trade: cancel the later order
                 later = buy if int(buy.id[1:]) > int(sell.id[1:]) else sell
                 book._unrest(later)
-                book._cancel(later, seq, effects)
+                book._cancel(later, seq, effects, "self_trade")
                 continue
             qty = min(buy.remaining, sell.remaining, volume)
             trade = book._settle(inst, buy, sell, price, qty, "call", seq, effects,
@@ -305,6 +320,9 @@ def close_day(book: MarketBook, cmd: CloseDay, actor: Principal, seq: int) -> Ef
     inst = book.instrument(cmd.instrument)
     today = trading_day(book.clock())
     trades = [t for t in book.trades.values() if t.instrument == inst.id and t.day == today]
+    if inst.rules >= 3:  # prices of the order book only: no block agreement, no auction
+        trades = [t for t in trades if book.orders[t.buy_order].order_type not in OFF_BOOK
+                  and book.orders[t.sell_order].order_type not in OFF_BOOK]
     volume = sum(t.quantity for t in trades)
     if not volume:  # no trade today: the reference stays
         return Effects({"instrument": inst.id, "close": inst.reference_price,

@@ -20,8 +20,14 @@ def upgrade() -> None:
     # the account a hold may be enforced into besides its controller's (NULL: none named)
     with op.batch_alter_table("holds", schema=None) as batch_op:
         batch_op.add_column(sa.Column("destination", sa.String(length=16), nullable=True))
+    # why the market cancelled an order (instruments under rules 3); '' before
+    with op.batch_alter_table("market_orders", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reason", sa.String(length=24), nullable=False,
+                                      server_default=""))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("market_orders", schema=None) as batch_op:
+        batch_op.drop_column("reason")
     with op.batch_alter_table("holds", schema=None) as batch_op:
         batch_op.drop_column("destination")
