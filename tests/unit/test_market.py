@@ -1131,3 +1131,28 @@ def test_an_amend_never_leaves_an_off_lot_remainder() -> None:
                 ex.run(AmendOrder(o, price, qty), KEYS[0])
     assert ex.market.orders[o].remaining == 30
     assert ex.run(AmendOrder(o, 3000, 40), KEYS[0])["remaining"] == 20
+
+
+def test_a_new_reference_price_cancels_the_orders_it_leaves_outside_the_band() -> None:
+    """A resting order priced in yesterday's band would trade at a price today's band does
+    not allow (a buyer's limit inside the band crosses an ask below it): it is cancelled."""
+    from qingshan.market.commands import CloseDay
+
+    ex = make_exchange(fee_bps=0)  # band 2700..3300, block band 2100..3900
+    ex.router.now_ms = 1_764_000_000_000
+    low = ex.run(order(0, "sell", 2700, 10), KEYS[0])["order"]
+    kept = ex.run(order(0, "sell", 3200, 10), KEYS[0])["order"]
+    block = ex.run(ProposeBlockTrade("CQCER-ALL", TRADERS[0], TRADERS[1], 2100, 500),
+                   KEYS[0])["order"]
+    ex.run(order(2, "sell", 3300, 40), KEYS[2])
+    ex.run(order(1, "buy", 3300, 40), KEYS[1])  # takes low, kept and 20 of the last
+    low2 = ex.run(order(0, "sell", 2700, 10), KEYS[0])["order"]
+    r = ex.run(CloseDay("CQCER-ALL"))  # VWAP (2700·10 + 3200·10 + 3300·20) / 40 = 3125
+    assert r["close"] == 3125 and r["band"] == [2813, 3437]
+    assert r["cancelled_orders"] == [block, low2]  # the block band is now 2188..4062
+    assert ex.market.orders[low2].reason == "outside_band"
+    assert ex.market.orders[kept].status is OrderStatus.FILLED
+    assert ex.market.orders[low].status is OrderStatus.FILLED
+    fills = ex.run(order(1, "buy", 2900, 10), KEYS[1])["fills"]
+    assert fills == []  # nothing left to trade at 27.00
+    assert ex.router.ledger.active_quantity(TRADERS[0], "CQCER") == 10_000 - 20

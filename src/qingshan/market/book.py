@@ -200,11 +200,40 @@ class MarketBook(ContextBook):
         inst = self.instrument(cmd.instrument)
         if cmd.price % inst.tick:
             raise OffTick("the price is not a multiple of the tick", tick=inst.tick)
-        new = replace(inst, reference_price=cmd.price)
+        effects = Effects({})
+        new, cancelled = self.move_reference(inst, cmd.price, effects)
+        effects.result = {"instrument": inst.id, "reference_price": cmd.price,
+                          "band": list(new.band())}
+        if cancelled:
+            effects.result["cancelled_orders"] = cancelled
+        return effects
+
+    def move_reference(self, inst: Instrument, price: int,
+                       effects: Effects) -> tuple[Instrument, list[str]]:
+        """Set the reference price. Under rules 3 the open orders it leaves outside the band
+        (limit orders outside the new band, block proposals outside the new block band) are
+        cancelled, reason outside_band: else they would trade at a price the day does not
+        allow. Returns the instrument and the ids cancelled."""
+        new = replace(inst, reference_price=price)
         self._set(self.instruments, inst.id, new)
         self._dirty["instruments"].add(inst.id)
+        if new.rules < 3:
+            return new, []
         lo, hi = new.band()
-        return Effects({"instrument": inst.id, "reference_price": cmd.price, "band": [lo, hi]})
+        block_lo, block_hi = new.band(new.block_band_bps)
+
+        def outside(o: Order) -> bool:
+            if o.status is not OrderStatus.OPEN or o.instrument != inst.id:
+                return False
+            if o.order_type is OrderType.LIMIT:
+                return not lo <= o.price <= hi
+            return o.order_type is OrderType.BLOCK and not block_lo <= o.price <= block_hi
+
+        stale = sorted((o for o in self.orders.values() if outside(o)),
+                       key=lambda o: int(o.id[1:]))
+        for o in stale:
+            self._withdraw(o, self.ledger.seq, effects, "outside_band")
+        return new, [o.id for o in stale]
 
     def apply_set_instrument_rules(self, cmd: SetInstrumentRules, actor: Principal,
                                    seq: int) -> Effects:

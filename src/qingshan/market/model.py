@@ -187,7 +187,7 @@ class Trade(NamedTuple):
 
 # why the market cancelled an order (set under rules 3; docs/market.md)
 CANCEL_REASONS = ("withdrawn", "unfilled", "self_trade", "amended", "account_frozen",
-                  "auction_withdrawn", "not_awarded", "auction_closed")
+                  "outside_band", "auction_withdrawn", "not_awarded", "auction_closed")
 # order types of trades outside the order book: a block agreement, a one-way auction
 OFF_BOOK = frozenset({OrderType.BLOCK, OrderType.AUCTION, OrderType.BID})
 

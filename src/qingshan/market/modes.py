@@ -329,7 +329,10 @@ def close_day(book: MarketBook, cmd: CloseDay, actor: Principal, seq: int) -> Ef
                         "volume": 0})
     vwap = sum(t.price * t.quantity for t in trades) // volume
     close = max(inst.tick, (vwap + inst.tick // 2) // inst.tick * inst.tick)
-    book._set(book.instruments, inst.id, replace(inst, reference_price=close))
-    book._dirty["instruments"].add(inst.id)
-    return Effects({"instrument": inst.id, "close": close, "vwap": vwap, "volume": volume,
-                    "band": list(replace(inst, reference_price=close).band())})
+    effects = Effects({})
+    new, cancelled = book.move_reference(inst, close, effects)
+    effects.result = {"instrument": inst.id, "close": close, "vwap": vwap, "volume": volume,
+                      "band": list(new.band())}
+    if cancelled:
+        effects.result["cancelled_orders"] = cancelled
+    return effects
