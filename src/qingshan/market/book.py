@@ -21,13 +21,11 @@ Deterministic: the book is a function of the journal (the sequencer replays it o
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, ClassVar
 
 from qingshan.errors import (
     AccountNotOpen,
     AlreadyExists,
-    Conflict,
     Forbidden,
     InsufficientUnits,
     InvalidInput,
@@ -37,7 +35,7 @@ from qingshan.ledger.books import ContextBook, FetchAll, Rows
 from qingshan.ledger.domain.commands import Command
 from qingshan.ledger.domain.model import AccountStatus, AssetKind, HoldKind, Principal, Role
 from qingshan.ledger.domain.state import Effects, LedgerState
-from qingshan.market import modes, storage
+from qingshan.market import modes, oversight, storage
 from qingshan.market.commands import (
     MARKET_COMMANDS,
     AmendOrder,
@@ -114,6 +112,10 @@ class MarketBook(ContextBook):
     def bind(self, ledger: LedgerState, clock: Callable[[], int]) -> None:
         super().bind(ledger, clock)
         ledger.status_watchers[self.name] = self.account_status_changed
+
+    def account_status_changed(self, account: str, status: AccountStatus,
+                               effects: Effects) -> dict[str, Any]:
+        return oversight.account_status_changed(self, account, status, effects)
 
     def _load(self, fetchall: FetchAll) -> None:
         storage.load(self, fetchall)
@@ -192,93 +194,6 @@ class MarketBook(ContextBook):
         self.engine(inst.id)
         lo, hi = inst.band()
         return Effects({"instrument": inst.id, "band": [lo, hi]})
-
-    def apply_set_reference_price(self, cmd: SetReferencePrice, actor: Principal,
-                                  seq: int) -> Effects:
-        if actor.role not in ADMIN:
-            raise Forbidden("only the operator sets reference prices", role=actor.role.value)
-        inst = self.instrument(cmd.instrument)
-        if cmd.price % inst.tick:
-            raise OffTick("the price is not a multiple of the tick", tick=inst.tick)
-        effects = Effects({})
-        new, cancelled = self.move_reference(inst, cmd.price, effects)
-        effects.result = {"instrument": inst.id, "reference_price": cmd.price,
-                          "band": list(new.band())}
-        if cancelled:
-            effects.result["cancelled_orders"] = cancelled
-        return effects
-
-    def move_reference(self, inst: Instrument, price: int,
-                       effects: Effects) -> tuple[Instrument, list[str]]:
-        """Set the reference price. Under rules 3 the open orders it leaves outside the band
-        (limit orders outside the new band, block proposals outside the new block band) are
-        cancelled, reason outside_band: else they would trade at a price the day does not
-        allow. Returns the instrument and the ids cancelled."""
-        new = replace(inst, reference_price=price)
-        self._set(self.instruments, inst.id, new)
-        self._dirty["instruments"].add(inst.id)
-        if new.rules < 3:
-            return new, []
-        lo, hi = new.band()
-        block_lo, block_hi = new.band(new.block_band_bps)
-
-        def outside(o: Order) -> bool:
-            if o.status is not OrderStatus.OPEN or o.instrument != inst.id:
-                return False
-            if o.order_type is OrderType.LIMIT:
-                return not lo <= o.price <= hi
-            return o.order_type is OrderType.BLOCK and not block_lo <= o.price <= block_hi
-
-        stale = sorted((o for o in self.orders.values() if outside(o)),
-                       key=lambda o: int(o.id[1:]))
-        for o in stale:
-            self._withdraw(o, self.ledger.seq, effects, "outside_band")
-        return new, [o.id for o in stale]
-
-    def apply_set_instrument_rules(self, cmd: SetInstrumentRules, actor: Principal,
-                                   seq: int) -> Effects:
-        if actor.role not in ADMIN:
-            raise Forbidden("only the operator changes an instrument's rules",
-                            role=actor.role.value)
-        inst = self.instrument(cmd.instrument)
-        if cmd.rules <= inst.rules:
-            raise Conflict("an instrument's rules only move forward", instrument=inst.id,
-                           rules=inst.rules, field="rules")
-        self._set(self.instruments, inst.id, replace(inst, rules=cmd.rules))
-        self._dirty["instruments"].add(inst.id)
-        effects = Effects({"instrument": inst.id, "rules": cmd.rules, "previous": inst.rules})
-        frozen = {a.id for a in self.ledger.accounts.values()
-                  if a.status is AccountStatus.FROZEN}
-        cancelled = self._cancel_frozen(
-            lambda o: o.instrument == inst.id and o.account in frozen, effects)
-        if cancelled:
-            effects.result["cancelled_orders"] = cancelled
-        return effects
-
-    # ------------------------------------------------------------------ frozen accounts
-    def account_status_changed(self, account: str, status: AccountStatus,
-                               effects: Effects) -> dict[str, Any]:
-        """The ledger froze ``account`` (inside the freeze's own journal entry): its open
-        orders on instruments under rules 3 are cancelled and their holds released, so
-        nothing of it trades while it is frozen. (Under older rules they stayed, and the
-        entries journaled under them replay so.)"""
-        if status is not AccountStatus.FROZEN:
-            return {}
-        cancelled = self._cancel_frozen(lambda o: o.account == account, effects)
-        return {"cancelled_orders": cancelled} if cancelled else {}
-
-    def _cancel_frozen(self, which: Callable[[Order], bool], effects: Effects) -> list[str]:
-        """Cancel the open orders ``which`` picks, on instruments under rules 3 or later, in
-        order of their ids; return their ids."""
-        picked = sorted((o.id for o in self.orders.values()
-                         if o.status is OrderStatus.OPEN and which(o)), key=lambda i: int(i[1:]))
-        out = []
-        for oid in picked:
-            o = self.orders[oid]  # (a bid may have gone with its auction already)
-            if o.status is OrderStatus.OPEN and self.instruments[o.instrument].rules >= 3:
-                self._withdraw(o, self.ledger.seq, effects, "account_frozen")
-                out.append(oid)
-        return out
 
     # ------------------------------------------------------------------ orders
     def check_trading(self, inst: Instrument, mode: str, action: str | None = None) -> None:
@@ -619,8 +534,8 @@ class MarketBook(ContextBook):
 
     _handlers: ClassVar[dict[type[Command], Handler]] = {
         CreateInstrument: apply_create_instrument,
-        SetReferencePrice: apply_set_reference_price,
-        SetInstrumentRules: apply_set_instrument_rules,
+        SetReferencePrice: oversight.set_reference_price,
+        SetInstrumentRules: oversight.set_instrument_rules,
         PlaceOrder: apply_place_order,
         CancelOrder: apply_cancel_order,
         AmendOrder: apply_amend_order,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from qingshan.errors import Conflict, Forbidden, InvalidInput
 from qingshan.ledger.domain.model import AccountStatus, Principal
 from qingshan.ledger.domain.state import Effects
+from qingshan.market import oversight
 from qingshan.market.commands import (
     BidAuction,
     CloseAuction,
@@ -330,7 +331,7 @@ def close_day(book: MarketBook, cmd: CloseDay, actor: Principal, seq: int) -> Ef
     vwap = sum(t.price * t.quantity for t in trades) // volume
     close = max(inst.tick, (vwap + inst.tick // 2) // inst.tick * inst.tick)
     effects = Effects({})
-    new, cancelled = book.move_reference(inst, close, effects)
+    new, cancelled = oversight.move_reference(book, inst, close, effects)
     effects.result = {"instrument": inst.id, "close": close, "vwap": vwap, "volume": volume,
                       "band": list(new.band())}
     if cancelled:
