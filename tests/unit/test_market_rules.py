@@ -65,22 +65,26 @@ def test_freezing_an_account_cancels_its_open_orders_with_a_reason_and_nothing_f
 
 
 def test_an_instrument_under_older_rules_keeps_frozen_orders_until_it_is_upgraded() -> None:
-    """Entries journaled under rules 2 replay as they ran: a freeze left the orders resting.
-    The operator moves the instrument to the current rules with a journaled command, from
-    which on a frozen account's orders are cancelled."""
-    from qingshan.market.commands import SetInstrumentRules
+    """Entries journaled under rules 2 replay as they ran: a freeze left the orders resting,
+    and so did a new reference price that left one outside the band. The operator moves the
+    instrument to the current rules with a journaled command, which cancels both."""
+    from qingshan.market.commands import SetInstrumentRules, SetReferencePrice
 
     ex = make_exchange(rules=2)
     ask = ex.run(order(0, "sell", 3000, 100), KEYS[0])["order"]
+    low = ex.run(order(1, "sell", 2700, 100), KEYS[1])["order"]
     assert "cancelled_orders" not in freeze(ex, TRADERS[0])
     assert ex.market.orders[ask].status is OrderStatus.OPEN
+    moved = ex.run(SetReferencePrice("CQCER-ALL", 3100, "close"))  # band 2790..3410
+    assert "cancelled_orders" not in moved  # rules 2 left 27.00 resting outside the band
     with pytest.raises(QingshanError):
         ex.run(SetInstrumentRules("CQCER-ALL", CURRENT_RULES, "upgrade"), KEYS[0])
     with pytest.raises(QingshanError):  # never back to older rules
         ex.run(SetInstrumentRules("CQCER-ALL", 1, "downgrade"))
     r = ex.run(SetInstrumentRules("CQCER-ALL", CURRENT_RULES, "the rules of issue 9"))
-    assert r["cancelled_orders"] == [ask] and r["previous"] == 2
+    assert r["cancelled_orders"] == [ask, low] and r["previous"] == 2
     assert ex.market.orders[ask].reason == "account_frozen"
+    assert ex.market.orders[low].reason == "outside_band"
     assert ex.market.instruments["CQCER-ALL"].rules == CURRENT_RULES
 
 

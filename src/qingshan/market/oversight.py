@@ -72,13 +72,17 @@ def set_instrument_rules(book: MarketBook, cmd: SetInstrumentRules, actor: Princ
     if cmd.rules <= inst.rules:
         raise Conflict("an instrument's rules only move forward", instrument=inst.id,
                        rules=inst.rules, field="rules")
-    book._set(book.instruments, inst.id, replace(inst, rules=cmd.rules))
+    new = replace(inst, rules=cmd.rules)
+    book._set(book.instruments, inst.id, new)
     book._dirty["instruments"].add(inst.id)
     effects = Effects({"instrument": inst.id, "rules": cmd.rules, "previous": inst.rules})
+    # what the new rules would not have let rest: a frozen account's orders, and orders that
+    # an earlier move of the reference left outside the band
     frozen = {a.id for a in book.ledger.accounts.values()
               if a.status is AccountStatus.FROZEN}
     cancelled = cancel_frozen(
         book, lambda o: o.instrument == inst.id and o.account in frozen, effects)
+    cancelled += move_reference(book, new, new.reference_price, effects)[1]
     if cancelled:
         effects.result["cancelled_orders"] = cancelled
     return effects
