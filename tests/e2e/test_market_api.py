@@ -306,4 +306,10 @@ def test_a_freeze_cancels_the_accounts_orders_and_says_why(api: Api) -> None:
     assert r.status_code == 403
     r = c.post("/market/instruments/CQCER-ALL/rules", rules, "operator")  # already under 3
     assert (r.status_code, r.json()["error"]["data"]["field"]) == (409, "rules")
+    c.ok("/market/instruments", another_instrument(api, "CQCER-OLD", rules=2), "operator")
+    old = c.ok("/market/orders", {**order("buy", 10, 3000, account=BOB),
+                                  "instrument": "CQCER-OLD"}, "bob")["order"]
+    c.ok(f"/accounts/{BOB}/status", {"status": "frozen", "reason": "inquiry"}, "operator")
+    moved = c.ok("/market/instruments/CQCER-OLD/rules", rules, "operator")
+    assert (moved["rules"], moved["previous"], moved["cancelled_orders"]) == (3, 2, [old])
     assert api.platform.verify().problems == []
