@@ -57,7 +57,7 @@ def refused(plat: Platform, cmd: Command, actor: Principal, key: str) -> str:
 
 def test_an_old_database_upgrades_replays_under_rules_1_and_continues_under_rules_2(
         old_database: Settings) -> None:
-    plat = Platform.open(old_database)  # migrates 0004 → 0006
+    plat = Platform.open(old_database)  # migrates 0004 → 0007
     try:
         book = registry(plat)
         assert book.legacy_until == plat.sequencer.size == 48

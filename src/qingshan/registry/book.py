@@ -13,7 +13,7 @@ and verifies; the operator registers, suspends, reinstates, decides issuance and
 reference lists (grid factors, green certificates); losses are reported by any of them.
 
 Registry rules. Entries journaled up to ``legacy_until`` (the journal's size when migration
-0006 upgraded the database) replay under rules 1, exactly as they were written: reports took
+0007 upgraded the database) replay under rules 1, exactly as they were written: reports took
 any parameter, the buffer share rounded down, nothing was recorded at validation. Every later
 entry runs under rules 2: validation freezes the fixed parameters, reports carry monitored
 values only, factors come from the imported tables, the buffer rounds up, and the legacy

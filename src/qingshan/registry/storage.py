@@ -107,7 +107,7 @@ def rows(book: RegistryBook) -> Rows:
 
 
 def legacy_until(fetchall: FetchAll) -> int:
-    """The last journal entry written under registry rules 1 (recorded by migration 0006)."""
+    """The last journal entry written under registry rules 1 (recorded by migration 0007)."""
     found = fetchall("SELECT value FROM registry_settings WHERE key = ?",
                      ("legacy_until_seq",))
     return int(found[0][0]) if found else 0

@@ -133,6 +133,7 @@ ERRORS_ZH = {
     "no_grid_factor": "尚无适用于该电网和年份的基准线排放因子",
     "loss_exceeds_cover": "缓冲池(及业主持有量)不足以覆盖该损失",
     "over_reversal": "损失量超过项目已签发的减排量", "no_buffer": "该方法学不设缓冲池",
+    "trading_halted": "该品种已暂停交易", "wrong_phase": "当前交易阶段不允许此操作",
 }
 
 
