@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qingshan.api.app import create_app
-from qingshan.infra.auth import create_api_key
 from qingshan.infra.config import Settings
 from qingshan.ledger import transparency as tlog
 from qingshan.ledger.domain.model import SYSTEM, Role
@@ -19,6 +18,7 @@ from qingshan.platform import Platform
 from qingshan.registry.book import RegistryBook
 from tests.e2e.conftest import Api, Flow
 from tests.support.book import SETUP
+from tests.support.keys import make_keys
 from tests.support.registry import EXTRA, METHODOLOGIES, project_payload
 
 
@@ -28,12 +28,9 @@ def reg(tmp_path: Path) -> Iterator[Api]:
                         signing_key_path=tmp_path / "key.pem")
     plat = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES)])
     plat.sequencer.execute([*SETUP, *EXTRA], SYSTEM, "setup")
-    with plat.engine.begin() as conn:
-        keys = {"operator": create_api_key(conn, Role.OPERATOR, None),
-                "auditor": create_api_key(conn, Role.AUDITOR, None),
-                "alice": create_api_key(conn, Role.MEMBER, "P000002"),
-                "bob": create_api_key(conn, Role.MEMBER, "P000003"),
-                "verifier": create_api_key(conn, Role.VERIFIER, "P000005")}
+    keys = make_keys(plat, {"operator": (Role.OPERATOR, None), "auditor": (Role.AUDITOR, None),
+                            "alice": (Role.MEMBER, "P000002"), "bob": (Role.MEMBER, "P000003"),
+                            "verifier": (Role.VERIFIER, "P000005")})
     with TestClient(create_app(settings, plat)) as client:
         yield Api(client, plat, keys)
     plat.close()
@@ -150,7 +147,9 @@ def test_refused_steps_change_nothing(reg: Api) -> None:
 
 def test_methodologies_are_public_with_their_sources(reg: Api) -> None:
     ms = reg.client.get("/api/v1/registry/methodologies").json()
-    assert {m["key"] for m in ms} == {"TEST-PV@1.0", "TEST-FOREST@2.1"}
+    from qingshan.registry.methodologies import ALL
+
+    assert {m["key"] for m in ms} == {"TEST-PV@1.0", "TEST-FOREST@2.1", *(m.key for m in ALL)}
     assert all(m["source"]["document"] for m in ms)
 
 
@@ -182,7 +181,9 @@ def test_public_exports_and_statistics(reg: Api) -> None:
     header, first = csv_text.splitlines()[:2]
     assert header.split(",")[:4] == ["id", "asset", "project", "vintage"]
     assert first.startswith(f"1,CQCER,{pid},2024,1,50,50,")
-    assert header.split(",")[-1] == "category" and first.endswith(",energy")  # a PV project
+    # the last columns: category (a PV project: energy), buffer share, grid-factor rows
+    assert header.split(",")[-3:] == ["category", "buffer", "grid_factors"]
+    assert first.endswith(",energy,0,")
     ret = reg.client.get("/api/v1/registry/exports/retirements.json").json()
     assert ret[0]["ranges"] == "1-5" and ret[0]["purpose"] == "compliance"
     schema = reg.client.get("/api/v1/registry/exports/schema").json()

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import qingshan.access.book
 import qingshan.market.book
-import qingshan.registry.book  # noqa: F401 - their error classes join the tree on import
+import qingshan.registry.book
+import qingshan.web.sessions  # noqa: F401 - their error classes join the tree on import
 from qingshan.errors import all_error_classes
 from qingshan.web.pages import ERRORS_ZH
 
@@ -32,5 +34,14 @@ def test_chinese_page_messages_name_real_codes() -> None:
 def test_cli_commands_are_documented() -> None:
     text = (ROOT / "README.md").read_text() + (ROOT / "docs" / "api.md").read_text()
     for command in ("log verify", "log prove", "log check", "serial", "demo load",
-                    "keys create"):
+                    "keys create", "registry import-factors", "registry import-gec"):
         assert command in text or command.split()[0] in text, command
+
+
+def test_every_test_the_security_page_names_exists() -> None:
+    """docs/security.md holds each promise to a named test: the names must be real."""
+    named = set(re.findall(r"`(test_\w+)`", (ROOT / "docs" / "security.md").read_text()))
+    defined = {m for p in (ROOT / "tests").rglob("test_*.py")
+               for m in re.findall(r"^def (test_\w+)", p.read_text(), re.M)}
+    assert len(named) > 30
+    assert sorted(named - defined) == []

@@ -99,9 +99,13 @@ class HoldIn(Body):
     account: StrictStr
     quantity: StrictInt | None = None
     ranges: list[Range] | None = None
-    controller: StrictStr | None = Field(default=None,
-                                         description="party that may release or enforce it")
+    controller: StrictStr | None = Field(
+        default=None, description="a pledge's bank, a judicial freeze's court (by default the "
+                                  "court placing it), an escrow's beneficiary party")
     reference: StrictStr = ""
+    destination: StrictStr | None = Field(
+        default=None, description="the account it may be enforced into besides the "
+                                  "controller's own (e.g. the account a judgment names)")
 
 
 class ReleaseIn(Body):
@@ -127,6 +131,12 @@ class ApiKeyIn(Body):
     role: Role
     party: StrictStr | None = None
     label: StrictStr = ""
+    expires_in_days: StrictInt = Field(default=90, ge=1, le=1095,
+                                       description="the key stops working after this many days")
+
+
+class RevokeKeyIn(Body):
+    reason: StrictStr = ""
 
 
 def payload(model: BaseModel, **extra: Any) -> dict[str, Any]:

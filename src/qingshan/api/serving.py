@@ -29,6 +29,8 @@ class Server(uvicorn.Server):
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning",
+    # uvicorn would take X-Forwarded-Proto from a local client as the scheme; the platform
+    # decides that itself (QINGSHAN_TRUST_FORWARDED_PROTO), so uvicorn trusts no proxy header
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False,
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
     Server(config).run()

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     # /healthz says the writer is stalled when a request has waited, or its loop has not gone
     # round, for longer than this (seconds)
     writer_stall_seconds: float = 30.0
+    # behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto: trust that header
+    # (for HSTS and Secure cookies); never set it when clients reach the server directly
+    trust_forwarded_proto: bool = False
 
 
 def get_settings() -> Settings:
