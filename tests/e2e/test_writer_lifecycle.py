@@ -9,11 +9,11 @@ import threading
 import httpx
 import pytest
 
-from qingshan.infra.auth import create_api_key
 from qingshan.infra.config import Settings
 from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.platform import Platform
 from tests.support.book import ALICE, BOB, SETUP, fund, issue
+from tests.support.keys import make_key
 from tests.support.server import ServerProcess
 from tests.support.writer import wait_until, writes_blocked
 
@@ -30,9 +30,8 @@ def prepare(settings: Settings) -> dict[str, str]:
     try:
         plat.sequencer.execute(list(SETUP), SYSTEM, "setup")
         plat.sequencer.execute([issue(ALICE, 100), fund(ALICE, 100_000)], SYSTEM, "seed")
-        with plat.engine.begin() as conn:
-            return {"operator": create_api_key(conn, Role.OPERATOR, None, "test"),
-                    "auditor": create_api_key(conn, Role.AUDITOR, None, "test")}
+        return {"operator": make_key(plat, Role.OPERATOR, None),
+                "auditor": make_key(plat, Role.AUDITOR, None)}
     finally:
         plat.close()
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from qingshan.contexts import make_books
 from qingshan.errors import (
     BatchRejected,
     InternalError,
@@ -48,13 +47,13 @@ def send(seq: Sequencer, commands: list[Command], actor: Principal, key: str) ->
     return answer(seq.submit(commands, actor, key))
 
 
-def stored_book(url: str) -> tuple[Any, ...]:
+def stored_book(plat: Platform) -> tuple[Any, ...]:
     """The book as the database holds it (a fresh load), to compare with the writer's."""
-    store = LedgerStore(url)
+    store = LedgerStore(plat.settings.database_url)
     store.open()
     try:
         state = LedgerState()
-        books = make_books()
+        books = plat.make_books()
         Router(state, books)
         loaded = store.load(state, books)
     finally:
@@ -134,7 +133,7 @@ def test_a_result_that_cannot_be_encoded_is_refused_and_rolled_back(
     before = writer_book(seq)
     with pytest.raises(InternalError):
         send(seq, [OpenAccount(ALICE_P, AccountType.HOLDING, "x")], SYSTEM, "echo")
-    assert writer_book(seq) == before == stored_book(plat.settings.database_url)
+    assert writer_book(seq) == before == stored_book(plat)
     monkeypatch.undo()
     assert send(seq, [OpenAccount(ALICE_P, AccountType.HOLDING, "x")], SYSTEM, "echo")
 
@@ -164,7 +163,7 @@ def test_an_exception_escaping_before_the_commit_restarts_the_loop_and_applies_n
         send(seq, [Transfer("CNY", ALICE, BOB, 5)], ALICE_KEY, "escape")
     wait_until(lambda: seq.health().ok, what="the writer to come back")
     assert seq.health().restarts == 1 and seq.size == size
-    assert writer_book(seq) == stored_book(plat.settings.database_url)
+    assert writer_book(seq) == stored_book(plat)
     r = send(seq, [Transfer("CNY", ALICE, BOB, 5)], ALICE_KEY, "escape")[0]
     assert not r.replayed and r.seq == size + 1
     assert plat.verify().problems == []
@@ -180,7 +179,7 @@ def test_an_exception_escaping_after_the_commit_answers_with_the_committed_recei
     assert [x.seq for x in r] == [size + 1, size + 2]
     wait_until(lambda: seq.health().ok, what="the writer to come back")
     assert seq.health().restarts == 1
-    assert writer_book(seq) == stored_book(plat.settings.database_url)
+    assert writer_book(seq) == stored_book(plat)
     again = send(seq, [Transfer("CNY", ALICE, BOB, 5), Transfer("CQCER", ALICE, BOB, 2)],
                  ALICE_KEY, "late")
     assert [x.to_dict() for x in again] == [x.to_dict() for x in r]
@@ -212,7 +211,7 @@ def test_the_supervisor_keeps_trying_while_the_book_cannot_be_reloaded(
     broken.clear()
     wait_until(lambda: seq.health().ok, what="the writer to come back")
     assert send(seq, [Transfer("CNY", ALICE, BOB, 1)], ALICE_KEY, "r3")
-    assert writer_book(seq) == stored_book(plat.settings.database_url)
+    assert writer_book(seq) == stored_book(plat)
 
 
 class _Fatal(BaseException):
@@ -334,7 +333,7 @@ def test_a_command_the_database_refuses_fails_alone_and_its_group_commits(
         seqs = sorted(answer(f)[0].seq for f in honest)
         assert seqs == list(range(start + 2, start + 32))
         assert seq.state.balances[(BOB, "CNY")] == bob + 31
-        assert writer_book(seq) == stored_book(url)
+        assert writer_book(seq) == stored_book(plat)
     assert plat.verify().problems == []
     plat.close()
     again = Platform.open(settings)
