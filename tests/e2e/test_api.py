@@ -164,7 +164,7 @@ def test_replay_returns_the_first_response_byte_for_byte(api: Api) -> None:
 REPLAYS = {
     "retirement": ("/retirements", {"asset": "CQCER", "account": ALICE, "quantity": 2,
                                     "purpose": "voluntary", "beneficiary": "x"}),
-    "hold": ("/holds", {"hold_kind": "market_order", "asset": "CQCER", "account": ALICE,
+    "hold": ("/holds", {"hold_kind": "escrow", "asset": "CQCER", "account": ALICE,
                         "quantity": 1}),
     "batch": ("/batch", {"commands": [
         {"kind": "retire_units", "payload": {"asset": "CQCER", "account": ALICE, "quantity": 1,
