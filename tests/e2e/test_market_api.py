@@ -262,3 +262,22 @@ def test_a_mode_the_instrument_does_not_offer_is_refused_with_its_code(api: Api)
                                         "buyer": BOB, "price": 3000, "quantity": 10}, "alice")
     assert (r.status_code, r.json()["error"]["code"]) == (409, "mode_not_enabled")
     assert api.size == size
+
+
+def test_daily_bars_and_the_market_page_cover_every_trade_not_only_the_first_thousand(
+        api: Api) -> None:
+    from qingshan.ledger.domain.model import SYSTEM
+    from qingshan.market.commands import PlaceOrder
+    from tests.support.book import issue
+
+    listed(api)
+    seq = api.platform.sequencer
+    seq.execute([issue(ALICE, 2_000)], SYSTEM, "more units")
+    pairs = [PlaceOrder.from_payload(order(side, 1, 3000, account=acct))
+             for _ in range(1_001) for side, acct in (("sell", ALICE), ("buy", BOB))]
+    for k in range(0, len(pairs), 50):
+        seq.execute(pairs[k:k + 50], SYSTEM, f"trades-{k}")
+    bars = api.client.get("/api/v1/market/instruments/CQCER-ALL/bars").json()
+    assert sum(b["volume"] for b in bars) == 1_001
+    page = api.client.get("/market/CQCER-ALL").text
+    assert "<td>1001</td>" in page  # the latest trade is listed first
