@@ -52,14 +52,12 @@ def court_cases(rng: random.Random, start: dt.date, end: dt.date,
     if start <= FIRST_CASE[0] <= end:
         out.append(Case(FIRST_CASE[0], FIRST_CASE[1], "(2023)渝0156刑初87号", districts[0]))
     day = FIRST_CASE[0] + dt.timedelta(days=40)
-    n = 1
     while True:
         day = workday(day + dt.timedelta(days=int(rng.expovariate(1 / 90)) + 10))
         if day > end:
             break
         funds = int(lognormal(rng, 60_000, 1.0, 5_000, 2_000_000)) * 100
         court = rng.choice(("0156", "0237", "0238", "0229", "0242", "0241", "0101", "0154"))
-        n += 1
         out.append(Case(day, funds, f"({day.year})渝{court}刑初{rng.randrange(20, 480)}号",
                         rng.choice(districts)))
     return out
@@ -74,6 +72,7 @@ class Demand:
         self.compliance_day: dict[tuple[str, int], dt.date] = {}
         self.neutral_next: dict[str, tuple[dt.date, int, str]] = {}
         self.retired = 0
+        self.numbers: dict[tuple[str, int], int] = {}  # retirement references by kind, year
 
     def join(self, c: Company, h: Holder, day: dt.date) -> None:
         if c.role == "compliance":
@@ -127,14 +126,14 @@ class Demand:
             purpose = RetirementPurpose.COMPLIANCE
             reason = (f"{day.year}年度碳排放配额清缴 抵销 compliance offset (CQCER 抵销比例不超过"
                       "应清缴配额的5%)")
-            ref = f"CQ-ETS-{day.year}-{c.key}"
+            ref = self._reference("CQ-ETS", day.year)
             h.want = 0
         else:
             _, size, text = self.neutral_next.pop(c.key)
             qty = min(free, size)
             purpose = RetirementPurpose.CARBON_NEUTRALITY
             reason = text.format(y=day.year, town=c.town)
-            ref = f"CN-{day.year}-{c.key}"
+            ref = self._reference("CN", day.year)
             h.want = 0
             self._next_claim(c, day + dt.timedelta(days=self.rng.randrange(300, 420)))
         if qty <= 0:
@@ -143,6 +142,13 @@ class Demand:
                         key, h.actor)
         h.units -= qty
         self.retired += qty
+
+    def _reference(self, kind: str, year: int) -> str:
+        """The claim's number: CQ-ETS-2023-0001 for a compliance offset, CN-… for a
+        neutrality claim, numbered by year."""
+        n = self.numbers.get((kind, year), 0) + 1
+        self.numbers[(kind, year)] = n
+        return f"{kind}-{year}-{n:04d}"
 
     def case(self, case: Case, court: Holder, day: dt.date, key: str) -> None:
         """以碳代偿: the defendant's compensation is paid to the court's account, the court
