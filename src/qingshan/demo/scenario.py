@@ -104,7 +104,7 @@ def kind_of(m: Methodology) -> str:
 
 
 # ---------------------------------------------------------------------------- physical sizes
-# Forestry (research notes D2): afforestation 3,000-13,000 mu (up to ~34,000) removing 0.7-1.3
+# Forestry (research notes D2, E3): afforestation 3,000-13,000 mu (up to ~45,000) removing 0.7-1.3
 # tCO2e per mu a year over a 20-year crediting period (广东长隆 1.33, 汕头潮阳 1.01, 四川西北
 # 0.68); forest management 0.2-0.3 t/mu a year (巫溪 and 城口 国储林 project, 10.6万 mu, 48.4万 t
 # over 20 years = 0.23). Crediting periods 20-40 years (CCER forestry; LY/T 2252-2014 asks
@@ -112,22 +112,25 @@ def kind_of(m: Methodology) -> str:
 def _forestry(rng: random.Random, management: bool) -> tuple[float, float]:
     if management:
         return lognormal(rng, 40_000, 0.6, 5_000, 110_000), rng.uniform(0.20, 0.30)
-    return lognormal(rng, 6_000, 0.8, 300, 34_000), rng.uniform(0.70, 1.30)
+    return lognormal(rng, 6_000, 0.8, 300, 45_000), rng.uniform(0.70, 1.30)
 
 
-# Distributed PV of 0.2-20 MW (the range; median 2 MW, an assumption for rooftop
-# commercial and industrial systems); 950 full-load hours a year in Chongqing, ±8 % from
-# year to year (assumption: Chongqing has among the lowest solar resources in China).
-PV_HOURS = 950.0
+# Distributed PV of 0.2-20 MW (the range), lognormal around 1.2 MW (research notes E1:
+# carbon-inclusive PV schemes cap a project at 1 MW (Shanghai); a real Chongqing rooftop of
+# 3.6 MW); 850 full-load hours a year in Chongqing, ±8 % from year to year (research notes A2(c):
+# Three Gorges Energy's Wushan projects, 200 MW for 170 GWh a year and a 3.6 MW rooftop for
+# 3.08 GWh).
+PV_HOURS = 850.0
 # Household biogas (research notes C1): programmes of 2,000 to 33,000 households (Hubei Enshi
 # 33,000; UPM Sichuan 27,598; Guizhou 24,999); 0.5-0.9 t raw coal displaced per digester a
 # year; 85-95 % of digesters found in use by the yearly sample survey (assumption).
 BIOGAS_COAL = (0.5, 0.9)
-# Pooled carbon-inclusive trips (research notes F2): nearly 2 million users in May 2024
+# Pooled carbon-inclusive trips (research notes F2, E4): nearly 2 million users in May 2024
 # (中国环境报), 2.32 million in the seed; the other years are an assumption. 40 % of users
-# active, each riding 100 buses (4.5 km) and 60 metro trains (8.6 km) a year (assumption; 4.5 km
-# is the platform's 120 g a bus ride over Shenzhen's 26.9 g/pkm, 8.6 km Shenzhen's average metro
-# ride).
+# active, each riding 100 buses (4.5 km) and 60 metro trains (8.28 km) a year (assumption for the
+# rides; 4.5 km is the platform's 120 g a bus ride over Shenzhen's 26.9 g/pkm, 8.28 km the
+# national 2024 ratio of urban-rail passenger-km to rides, 交通运输部). The claim is some tens of
+# kilotonnes a year, against ≈0.56 Mt a year for all of Chongqing's metro riders (E4).
 USERS = {2021: 300_000, 2022: 1_000_000, 2023: 1_600_000, 2024: 2_320_000, 2025: 2_600_000,
          2026: 2_800_000}
 
@@ -148,7 +151,7 @@ def _physical(kind: str, size: float, rate: float, start: dt.date, end: dt.date,
         return ({"digesters": digesters, "coal_per_digester_t": round(coal, 3)},
                 int(digesters * coal * 25.8 * 94.6 / 1000))
     active = USERS.get(end.year, USERS[max(USERS)]) * 0.4 * size * years
-    metro, bus = active * 60 * 8.6, active * 100 * 4.5
+    metro, bus = active * 60 * 8.28, active * 100 * 4.5
     return ({"metro_pkm": round(metro), "bus_pkm": round(bus)},
             int((metro * 46.7 + bus * 26.9) / 1_000_000))
 
@@ -205,7 +208,7 @@ def draw_project(rng: random.Random, namer: Namer, key: str, owner: Company | No
         label = "森林经营碳汇项目" if kind == "management" else "造林碳汇项目"
         base = f"{district.name_zh}{town}{label}"
     elif kind == "pv":
-        size, rate = lognormal(rng, 2.0, 0.9, 0.2, 20.0), PV_HOURS
+        size, rate = lognormal(rng, 1.2, 1.0, 0.2, 20.0), PV_HOURS
         unit, years = "MW", 10
         start = day_between(rng, dt.date(2018, 7, 1), min(created, dt.date(2025, 6, 30)))
         base = f"{district.name_zh}{town}{size:.1f}兆瓦分布式光伏发电项目"
