@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.test_browser import check_accessibility
+from tests.e2e.test_browser import Chromium, check_accessibility
 from tests.support.screenshots import ARGS, CHROMIUM, demo_site, shoot
 
 
@@ -22,12 +21,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
+def chromium() -> Iterator[Chromium]:
+    """Chromium whose pages report Content-Security-Policy violations."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
+        browser = Chromium(b)
+        yield browser
+        for context in browser.contexts:
+            context.close()
         b.close()
 
 
@@ -53,7 +56,7 @@ def test_the_cockpit_charts_trades_by_month_over_the_years(demo: str) -> None:
     assert months[0] <= "2022-01" and months[-1] == "2026-11"
 
 
-def test_screenshots_of_the_demo_and_accessibility(demo: str, chromium: Any,
+def test_screenshots_of_the_demo_and_accessibility(demo: str, chromium: Chromium,
                                                    tmp_path: Path) -> None:
     files = shoot(chromium, demo, tmp_path)
     assert set(files) == {"cockpit", "market"}
@@ -64,3 +67,4 @@ def test_screenshots_of_the_demo_and_accessibility(demo: str, chromium: Any,
         page.goto(demo + path)
         check_accessibility(page)
         page.close()
+    assert chromium.take() == []  # no Content-Security-Policy violation

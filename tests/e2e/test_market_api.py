@@ -227,7 +227,8 @@ def test_pick_block_and_amend_over_http(api: Api) -> None:
 
 def another_instrument(api: Api, iid: str, **extra: Any) -> dict[str, Any]:
     """The body listing one more CQCER instrument beside CQCER-ALL (same fee account)."""
-    fees = api.client.get("/api/v1/market/instruments").json()[0]["fee_account"]
+    fees = api.client.get("/api/v1/market/instruments",  # the operator's to see
+                          headers=api.headers("operator")).json()[0]["fee_account"]
     return {"id": iid, "asset": "CQCER", "tick": 1, "lot": 1, "band_bps": 1000,
             "reference_price": 3000, "max_order": 100_000, "fee_bps": 0, "fee_account": fees,
             **extra}

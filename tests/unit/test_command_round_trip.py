@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from qingshan.access.commands import CreateApiKey, RevokeApiKey
 from qingshan.contexts import make_books
 from qingshan.ledger.books import catalog
 from qingshan.ledger.domain.commands import (
@@ -18,7 +19,13 @@ from qingshan.ledger.domain.commands import (
     SetAccountStatus,
     Transfer,
 )
-from qingshan.ledger.domain.model import AccountStatus, HoldKind, RetirementPurpose, SerialRange
+from qingshan.ledger.domain.model import (
+    AccountStatus,
+    HoldKind,
+    RetirementPurpose,
+    Role,
+    SerialRange,
+)
 from qingshan.market.commands import (
     AmendOrder,
     BidAuction,
@@ -97,6 +104,9 @@ EXAMPLES: list[Command] = [
         "report", "b" * 64, "")),
     VerifyMonitoringReport("MR000001", True, 10, "ok"), RequestIssuance("MR000001", 10),
     DecideIssuance("IR000001", False, "no"),
+    CreateApiKey("k0123456789ab", Role.COURT, "P000004", "法院", 10**12),
+    CreateApiKey("k0123456789ac", Role.AUDITOR, None, "", 10**12),
+    RevokeApiKey("k0123456789ab", "rotated"),
 ]
 
 

@@ -10,7 +10,9 @@ import orjson
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response, StreamingResponse
 
-from qingshan.api.app import READ_ALL, Actor, EdgeDep, IdemKey, one, run
+from qingshan.api import disclosure
+from qingshan.api.app import Actor, EdgeDep, IdemKey, MaybeActor, one, run
+from qingshan.api.disclosure import READ_ALL
 from qingshan.errors import Forbidden
 from qingshan.ledger import queries as ledger_queries
 from qingshan.market import queries
@@ -130,9 +132,10 @@ async def close_auction(auction: str, edge: EdgeDep, actor: Actor,
 
 
 @router.get("/instruments")
-def list_instruments(edge: EdgeDep) -> list[dict[str, Any]]:
+def list_instruments(edge: EdgeDep, actor: MaybeActor) -> list[dict[str, Any]]:
+    """Public; the fee account is the operator's and auditors' to see."""
     with edge.read() as conn:
-        return queries.instruments(conn)
+        return [disclosure.instrument_for(i, actor) for i in queries.instruments(conn)]
 
 
 @router.get("/instruments/{instrument}/depth")

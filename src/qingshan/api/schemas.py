@@ -127,6 +127,12 @@ class ApiKeyIn(Body):
     role: Role
     party: StrictStr | None = None
     label: StrictStr = ""
+    expires_in_days: StrictInt = Field(default=90, ge=1, le=1095,
+                                       description="the key stops working after this many days")
+
+
+class RevokeKeyIn(Body):
+    reason: StrictStr = ""
 
 
 def payload(model: BaseModel, **extra: Any) -> dict[str, Any]:

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     max_batch: int = 1000  # commands in one batch request
     group_commit_max: int = 4096  # commands the sequencer writes in one transaction
     sqlite_synchronous: str = "FULL"  # FULL: an acknowledged write survives power loss
+    # behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto: trust that header
+    # (for HSTS and Secure cookies); never set it when clients reach the server directly
+    trust_forwarded_proto: bool = False
 
 
 def get_settings() -> Settings:

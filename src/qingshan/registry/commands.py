@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from qingshan.errors import InvalidInput, MalformedIdentifier
 from qingshan.ledger.domain.commands import Command, _date, _text
 from qingshan.ledger.domain.model import check_id, check_quantity
+from qingshan.ledger.domain.urls import UrlRefused, canonical_url
 
 PROJECT_ID_RE = re.compile(r"^CQ\d{4,8}$")
 REPORT_ID_RE = re.compile(r"^MR\d{6,10}$")
@@ -67,9 +68,23 @@ def _documents(data: Mapping[str, Any]) -> tuple[Document, ...]:
         if not isinstance(sha, str) or not SHA256_RE.match(sha):
             raise InvalidInput("a document's sha256 is 64 lower-case hex digits",
                                field="documents.sha256")
-        out.append(Document(_text(item, "name", max_len=200), sha,
-                            _text(item, "url", required=False, max_len=500)))
+        out.append(Document(_text(item, "name", max_len=200), sha, _document_url(item)))
     return tuple(out)
+
+
+def _document_url(item: Mapping[str, Any]) -> str:
+    """A document's address: empty, or an http(s) address in its canonical form (it becomes
+    a link on the public project page, so nothing a browser could run is stored)."""
+    value = item.get("url")
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput("a document's url must be text", field="documents.url")
+    try:
+        return canonical_url(value)
+    except UrlRefused as exc:
+        raise InvalidInput(f"a document's url: {exc}", field="documents.url",
+                           value=value[:64]) from None
 
 
 def _int_in(data: Mapping[str, Any], key: str, lo: int, hi: int) -> int:
