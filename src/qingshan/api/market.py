@@ -40,6 +40,15 @@ async def set_reference_price(instrument: str, edge: EdgeDep, actor: Actor,
                                edge), actor, key)
 
 
+@router.post("/instruments/{instrument}/rules", status_code=201)
+async def set_instrument_rules(instrument: str, edge: EdgeDep, actor: Actor,
+                               body: Payload = Body(), key: IdemKey = None) -> Response:
+    """Operator: {rules, reason} moves the instrument to newer settlement rules (never back);
+    entries before replay under the old rules (docs/market.md)."""
+    return await run(edge, one("set_instrument_rules", {**body, "instrument": instrument},
+                               edge), actor, key)
+
+
 @router.post("/instruments/{instrument}/phase", status_code=201)
 async def set_phase(instrument: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
                     key: IdemKey = None) -> Response:
@@ -67,8 +76,9 @@ async def close_day(instrument: str, edge: EdgeDep, actor: Actor,
 @router.post("/orders", status_code=201)
 async def place_order(edge: EdgeDep, actor: Actor, body: Payload = Body(),
                       key: IdemKey = None) -> Response:
-    """{instrument, account, side: buy|sell, order_type: limit|ioc|market, price (fen per
-    unit; not for market orders), quantity}. The answer lists the fills."""
+    """{instrument, account, side: buy|sell, order_type: limit|ioc|market (the only types a
+    member sends), price (fen per unit; not for market orders), quantity}. The answer lists
+    the fills."""
     return await run(edge, one("place_order", body, edge), actor, key)
 
 

@@ -99,9 +99,13 @@ class HoldIn(Body):
     account: StrictStr
     quantity: StrictInt | None = None
     ranges: list[Range] | None = None
-    controller: StrictStr | None = Field(default=None,
-                                         description="party that may release or enforce it")
+    controller: StrictStr | None = Field(
+        default=None, description="a pledge's bank, a judicial freeze's court (by default the "
+                                  "court placing it), an escrow's beneficiary party")
     reference: StrictStr = ""
+    destination: StrictStr | None = Field(
+        default=None, description="the account it may be enforced into besides the "
+                                  "controller's own (e.g. the account a judgment names)")
 
 
 class ReleaseIn(Body):

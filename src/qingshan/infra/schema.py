@@ -97,6 +97,7 @@ holds = Table(
     Column("status", String(16), nullable=False),
     Column("controller", String(16)),
     Column("reference", String(120), nullable=False),
+    Column("destination", String(16)),  # the account named to enforce into (0006)
 )
 
 retirements = Table(
@@ -313,6 +314,8 @@ market_orders = Table(
     Column("counterparty", String(16)),
     Column("time_ms", BigInteger, nullable=False),
     Column("ends_at", BigInteger, nullable=False),
+    # why a cancelled order was cancelled (rules 3), e.g. account_frozen (0006)
+    Column("reason", String(24), nullable=False, server_default=""),
     Index("ix_market_orders_book", "instrument", "status", "side", "price"),
 )
 

@@ -91,6 +91,7 @@ ERRORS_ZH = {
     "over_issuance": "超过已核证数量", "period_overlap": "监测期与已有报告重叠",
     "rate_limited": "委托过于频繁,请稍后再试", "position_limit": "超过持仓限额",
     "idempotency_conflict": "该请求已提交过", "account_not_open": "账户已冻结或关闭",
+    "trading_halted": "该品种已暂停交易", "wrong_phase": "当前交易阶段不允许此操作",
 }
 
 
