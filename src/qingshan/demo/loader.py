@@ -123,9 +123,9 @@ def load_demo(seq: Sequencer, *, enterprises: int = 149, start: dt.date = LAUNCH
               seed: int = 20211028) -> DemoBook:
     """Replay the demo's history into the sequencer's (new) database."""
     if methodologies is None:
-        from qingshan.registry.methodologies import ALL
+        from qingshan.registry.methodologies import CURRENT
 
-        methodologies = ALL
+        methodologies = CURRENT
     book = DemoBook()
     prefix = f"demo/{fingerprint(enterprises, start, end, methodologies)}"
     if scoped_key(SYSTEM, f"{prefix}/end") in seq.idempotency:
@@ -215,6 +215,7 @@ class _History:
                                        Principal("demo-verifier-2", Role.VERIFIER,
                                                  book.parties["verifier2"])],
                                  op, book.accounts["platform"], self.rng["registry"])
+        self.desk.setup()
         self.cases = {c.day: c for c in court_cases(self.rng["demand"], self.start, self.end,
                                                     [d.name_zh for d in DISTRICTS[20:]])}
         self.joins: dict[dt.date, list[Company]] = {}

@@ -342,7 +342,7 @@ class DemoMarket:
         listed = [i for i in self.instruments.values() if i.listed <= day]
         if not listed or not is_trading_day(day):
             return []
-        rate = 1.9 * self.scale * BY_YEAR.get(day.year, 1.5) * BY_MONTH[day.month]
+        rate = 1.8 * self.scale * BY_YEAR.get(day.year, 1.5) * BY_MONTH[day.month]
         n = _poisson(self.rng, rate)
         weights = [0.55 if i.id == "CQCER-ALL" else 0.25 if "FOREST" in i.id else 0.2
                    for i in listed]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,37 +29,80 @@ from qingshan.registry.commands import (
     ValidateProject,
     VerifyMonitoringReport,
 )
-from qingshan.registry.methodologies.base import Methodology
+from qingshan.registry.imports import ImportGridFactors, shipped_factor_rows
+from qingshan.registry.methodologies.base import Methodology, ParameterKind
 
 Run = Callable[[list[Command], str, Principal], list[Receipt]]
 
 
+# Fixed values a validation records where the methodology has no default, as a validated
+# project document would state them. CQ-BIOGAS: 60 % methane in biogas (typical; research notes
+# C2, unverified), 10 % of it leaking from household digesters (the AMS-III.R default as
+# recalled, unverified) and a GWP of 21 (CDM-era documents, e.g. the Hubei Enshi project);
+# CQ-FOREST: no baseline change (bare or degraded land before afforestation, an assumption).
+DEMO_FIXED: dict[str, dict[str, str]] = {
+    "CQ-BIOGAS": {"ch4_fraction": "0.6", "leak_fraction": "0.1", "gwp_ch4": "21"},
+    "CQ-FOREST": {"baseline_per_year": "0"},
+}
+
+
+def fixed_values(m: Methodology) -> tuple[tuple[str, str], ...]:
+    """What the verifier fixes at validation: the demo's values for the methodology's fixed
+    parameters that it names (the methodology's defaults for the rest)."""
+    fixed = {p.id for p in m.of_kind(ParameterKind.FIXED)}
+    return tuple(sorted((k, v) for k, v in DEMO_FIXED.get(m.id, {}).items() if k in fixed))
+
+
+def reports_possible(m: Methodology) -> bool:
+    """A methodology that looks up grid factors can be reported only when the table this
+    release ships holds them (CQ-PV@2.0 needs operating and build margins, which it does not:
+    its projects register and wait)."""
+    return set(m.grid_factors) <= {str(r["kind"]) for r in shipped_factor_rows()}
+
+
 def monitoring_values(m: Methodology, period: Period) -> dict[str, str]:
-    """The period's monitored quantities under the methodology's own parameter names; what a
-    methodology fixes (a default) is left to it. A monitored parameter the demo does not
-    know is found by bisection so that the report claims about the physical estimate, the
-    others of that kind taking the middle of their range."""
-    free = [p for p in m.parameters if p.default is None]
+    """The period's monitored quantities under the methodology's own parameter names; what
+    validation fixed or the registry derives (the period's length, grid factors) is left to
+    them, as are monitored parameters with a default. Rates are a year's (coal a digester
+    displaces) when the methodology derives the period's length, else the period's. A
+    monitored parameter the demo does not know is found by bisection so that the report
+    claims about the physical estimate, the others of that kind taking the middle of their
+    range."""
+    free = [p for p in m.parameters if p.monitored and p.default is None]
+    per_year = m.parameter("period_years") is not None
+    years = ((period.end - period.start).days + 1) / 365.25
     values: dict[str, float] = {}
     unknown = []
     for p in free:
         if p.id in period.physical:
-            values[p.id] = period.physical[p.id]
+            v = period.physical[p.id]
+            values[p.id] = v if per_year or p.id not in PER_YEAR else v * max(1.0, years)
         else:
             unknown.append(p)
             lo = p.minimum if p.minimum is not None else 0.0
             values[p.id] = (lo + p.maximum) / 2 if p.maximum is not None else max(lo, 1.0)
     if unknown:
         key = unknown[0]
+        fixed = m.fixed_values(fixed_values(m))
+        derived = {p.id: f"{years:.6f}" for p in m.of_kind(ParameterKind.DERIVED)}
+        defaults = {p.id: p.default for p in m.parameters if p.monitored and
+                    p.default is not None}
         lo, hi = (key.minimum or 0.0), (key.maximum or 1e9)
         for _ in range(80):
             mid = (lo + hi) / 2
-            if m.reductions({**values, key.id: mid}) < period.expected_t:
+            if m.compute({**defaults, **values, key.id: mid}, fixed, derived) < \
+                    period.expected_t:
                 lo = mid
             else:
                 hi = mid
-        values[key.id] = hi
-    return {k: f"{v:.3f}" for k, v in values.items()}
+        values[key.id] = float(math.ceil(hi)) if key.integer else hi
+    whole = {p.id for p in free if p.integer}
+    return {k: f"{v:.0f}" if k in whole else f"{v:.3f}" for k, v in values.items()}
+
+
+# physical quantities given per year (a methodology without a period length takes them times
+# the period's years)
+PER_YEAR = ("coal_per_digester_t",)
 
 
 def workday(day: dt.date) -> dt.date:
@@ -86,8 +130,9 @@ def schedule(plan: ProjectPlan, rng: random.Random, end: dt.date) -> list[Step]:
 
     def add(day: dt.date, action: str, period: int = -1) -> dt.date:
         day = workday(day)
-        if day <= end:
-            steps.append(Step(day, rng.randrange(9 * 60, 17 * 60), plan.key, action, period))
+        if day <= end:  # office hours; a project is created after its owner joined (at 9:xx)
+            first = 10 * 60 if action == "create" else 9 * 60
+            steps.append(Step(day, rng.randrange(first, 17 * 60), plan.key, action, period))
         return day
 
     def after(day: dt.date, lo: int, hi: int) -> dt.date:
@@ -102,7 +147,7 @@ def schedule(plan: ProjectPlan, rng: random.Random, end: dt.date) -> list[Step]:
     d = add(after(d, 20, 60), "validate")
     registered = add(after(d, 5, 20), "register")
     last = registered
-    for i, p in enumerate(plan.periods):
+    for i, p in enumerate(plan.periods if reports_possible(plan.methodology) else ()):
         d = max(p.end + dt.timedelta(days=rng.randrange(30, 120)), after(registered, 3, 15),
                 last + dt.timedelta(days=1))
         d = add(d, "report", i)
@@ -139,6 +184,11 @@ class RegistryDesk:
         self.rng = rng
         self.state: dict[str, ProjectState] = {}
 
+    def setup(self) -> None:
+        """The grid-factor table this release ships (operator)."""
+        self.run([ImportGridFactors.from_payload({"rows": shipped_factor_rows()})],
+                 "grid-factors", SYSTEM)
+
     def proponent(self, plan: ProjectPlan) -> tuple[Principal, str, str]:
         if plan.owner is None:
             return SYSTEM, self.platform_party, self.platform_account
@@ -160,7 +210,8 @@ class RegistryDesk:
             self.run([SubmitProject(st.pid, "申请审定 ready for validation")], key, actor)
         elif step.action == "validate":
             self.run([ValidateProject(st.pid, True, "符合方法学适用条件,基准线与额外性论证"
-                                                    "充分 meets the methodology")],
+                                                    "充分 meets the methodology",
+                                      fixed_values(plan.methodology))],
                      key, self.verifier(plan))
         elif step.action == "register":
             self.run([RegisterProject(st.pid, "审定通过,予以登记 registered")], key, SYSTEM)
@@ -170,6 +221,8 @@ class RegistryDesk:
                 "project": st.pid, "period_start": period.start.isoformat(),
                 "period_end": period.end.isoformat(),
                 "values": monitoring_values(plan.methodology, period),
+                "declarations": ["no_green_certificates"]
+                if plan.methodology.green_certificates else [],
                 "documents": [self._document("监测报告 monitoring report", plan,
                                              step.period)]})], key, actor)[0].result
             st.reports[step.period], st.claimed[step.period] = r["report"], int(r["claimed"])
@@ -212,4 +265,8 @@ class RegistryDesk:
             "description": f"{plan.town} · {what} · {plan.methodology.title_zh} "
                            f"({plan.methodology.title_en}) in {d.name_en}",
             "documents": [self._document("项目设计文件 PDD", plan, 0),
-                          self._document("审定报告 validation report", plan, 0)]})
+                          self._document("审定报告 validation report", plan, 0)],
+            # a plant that could also earn green certificates is named by its code in their
+            # lists (illustrative codes)
+            **({"plant_code": f"PV-{d.code}-{plan.key[1:]}"}
+               if plan.methodology.green_certificates else {})})
