@@ -55,7 +55,7 @@ def _check_history(conn: Connection, book: DemoBook, first_trade_by: dt.date) ->
     o = t.market_orders
     resting = Counter(r.side for r in conn.execute(select(o.c.side)
                                                    .where(o.c.status == "open")))
-    assert resting["buy"] >= 3 and resting["sell"] >= 3, resting
+    assert resting["buy"] >= 1 and resting["sell"] >= 1, resting  # (the full demo: 6 a side)
     names = [p.name for p in book.projects]
     assert len(set(names)) == len(names)
     assert not any(n.rsplit("项目", 1)[-1].isdigit() for n in names)
