@@ -19,8 +19,7 @@ and with ``409 idempotency_conflict`` otherwise; it is never executed twice.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,6 +115,7 @@ class GroupCommit:
     router: Router
     signing_key: Ed25519PrivateKey
     transparency_log: bool
+    clock: Callable[[], int]  # Unix ms; read once per group, never allowed to go back
 
     def __init__(self) -> None:
         self.size = 0
@@ -128,7 +128,7 @@ class GroupCommit:
     # ------------------------------------------------------------------ a group
     def process(self, requests: list[Request]) -> None:
         """Apply, write and answer a group of requests."""
-        self._commit(requests, max(time.time_ns() // 1_000_000, self.last_time_ms))
+        self._commit(requests, max(self.clock(), self.last_time_ms))
 
     def _commit(self, requests: list[Request], now: int) -> None:
         g = self._apply_group(requests, now)

@@ -54,6 +54,11 @@ __all__ = ["MAX_KEY", "Receipt", "Sequencer", "WriterHealth", "scoped_key", "tun
 log = logging.getLogger(__name__)
 
 MAX_KEY = 200
+
+
+def wall_clock_ms() -> int:
+    """The sequencer's default clock: Unix time in milliseconds."""
+    return time.time_ns() // 1_000_000
 BEAT_SECONDS = 1.0  # an idle writer still beats this often
 MAX_RESTART_DELAY = 2.0  # seconds between attempts to reload a book that cannot be reloaded
 HEALTHY = frozenset({"starting", "standby", "leader"})
@@ -105,13 +110,20 @@ class Sequencer(GroupCommit):
                  group_commit_max: int = 4096, max_batch: int = 1000,
                  transparency_log: bool = True,
                  books: Callable[[], Sequence[Book]] = tuple,
-                 stall_after: float = 30.0) -> None:
+                 stall_after: float = 30.0,
+                 clock: Callable[[], int] = wall_clock_ms) -> None:
         """``books`` makes the contexts' books, fresh and empty (again whenever the book is
         reloaded). ``stall_after`` (s): a request waiting longer, or a loop that has not gone
         round for longer, makes the writer unhealthy. ``transparency_log=False`` exists only
         for the benchmark that measures the log's cost: entries then get no Merkle leaf and
-        no signed tree head, and such a database fails ``qingshan log verify``."""
+        no signed tree head, and such a database fails ``qingshan log verify``.
+
+        ``clock`` gives the time (Unix ms) each group of entries is stamped with, read once per
+        group and never allowed to go back (an entry is never older than the one before it).
+        It is the wall clock; the demo loader, which loads only into a new database, replaces
+        it (``sequencer.clock = …``) to replay years of history day by day."""
         super().__init__()
+        self.clock = clock
         self.store = store
         self.transparency_log = transparency_log
         self.signing_key = signing_key
