@@ -11,7 +11,7 @@ from qingshan.ledger.domain.model import SYSTEM, AccountType, PartyKind, Princip
 from qingshan.ledger.domain.state import Effects
 from qingshan.registry.book import RegistryBook
 from qingshan.registry.methodologies.base import Methodology, Parameter, Source
-from tests.support.book import make_book
+from tests.support.book import NOW_MS, make_book
 
 TEST_PV = Methodology(
     id="TEST-PV", version="1.0", title_zh="测试光伏", title_en="test photovoltaics",
@@ -66,6 +66,7 @@ def make_world() -> RegistryWorld:
     book = make_book()
     registry = RegistryBook(METHODOLOGIES)
     router = Router(book.state, [registry])
+    router.now_ms = NOW_MS
     world = RegistryWorld(router, registry)
     for cmd in EXTRA:
         world.run(cmd)
