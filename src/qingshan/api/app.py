@@ -12,18 +12,22 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qingshan.api import schemas as s
+from qingshan.api.admission import BodyTooLarge, RequestSizeLimit, admit, document
 from qingshan.errors import (
     Forbidden,
     InvalidInput,
+    InvalidText,
     NotAccountOwner,
     QingshanError,
+    RequestTooLarge,
     Unauthenticated,
 )
 from qingshan.infra import auth
@@ -32,6 +36,7 @@ from qingshan.ledger import queries
 from qingshan.ledger import transparency as tlog
 from qingshan.ledger.domain.commands import Command, command_from_payload
 from qingshan.ledger.domain.model import Principal, Role
+from qingshan.ledger.domain.parsing import INT64_MAX
 from qingshan.ledger.domain.serials import parse_serial
 from qingshan.platform import Platform
 
@@ -109,6 +114,11 @@ MaybeActor = Annotated[Principal | None, Depends(optional_principal)]
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key",
                                        description="required on every write; a replay returns "
                                                    "the first result")]
+# paging and ids (the admission check applies the same ranges to every number parameter)
+After = Annotated[int, Query(ge=0, le=INT64_MAX, description="resume after this id")]
+Limit = Annotated[int, Query(ge=1, le=queries.MAX_PAGE, description="items in a page")]
+Seq = Annotated[int, Path(ge=1, le=INT64_MAX, description="a journal entry's number")]
+TreeSize = Annotated[int | None, Query(ge=1, le=INT64_MAX, description="a signed head's size")]
 
 
 def may_read_account(actor: Principal | None, party_id: str, aid: str) -> None:
@@ -269,8 +279,8 @@ def account_holdings(account: str, edge: EdgeDep, actor: Actor) -> dict[str, Any
 
 
 @router.get("/accounts/{account}/entries", tags=["accounts"])
-def account_entries(account: str, edge: EdgeDep, actor: Actor, after: int = 0,
-                    limit: int = 100) -> list[dict[str, Any]]:
+def account_entries(account: str, edge: EdgeDep, actor: Actor, after: After = 0,
+                    limit: Limit = 100) -> list[dict[str, Any]]:
     with edge.read() as conn:
         may_read_account(actor, queries.account_party(conn, account), account)
         return queries.account_entries(conn, account, after=after, limit=limit)
@@ -304,8 +314,8 @@ def _mask_accounts(found: dict[str, Any], mine: set[str]) -> dict[str, Any]:
 
 
 @router.get("/journal", tags=["journal"])
-def journal(edge: EdgeDep, actor: Actor, after: int = 0,
-            limit: int = 100) -> list[dict[str, Any]]:
+def journal(edge: EdgeDep, actor: Actor, after: After = 0,
+            limit: Limit = 100) -> list[dict[str, Any]]:
     if actor.role not in READ_ALL:
         raise Forbidden("the whole journal is for the operator and auditors")
     with edge.read() as conn:
@@ -329,7 +339,7 @@ def _may_see_entry(conn: Connection, actor: Principal | None, entry: dict[str, A
 
 
 @router.get("/journal/{seq}", tags=["journal"])
-def journal_entry(seq: int, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
+def journal_entry(seq: Seq, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
     with edge.read() as conn:
         entry, _ = queries.journal_entry(conn, seq)
         _may_see_entry(conn, actor, entry)
@@ -348,14 +358,14 @@ def _sth_json(sth: Any) -> dict[str, Any]:
 
 
 @router.get("/log/tree-head", tags=["transparency log"])
-def latest_tree_head(edge: EdgeDep, size: int | None = None) -> dict[str, Any]:
+def latest_tree_head(edge: EdgeDep, size: TreeSize = None) -> dict[str, Any]:
     with edge.read() as conn:
         return _sth_json(queries.tree_head(conn, size))
 
 
 @router.get("/log/proofs/inclusion/{seq}", tags=["transparency log"])
-def inclusion_proof(seq: int, edge: EdgeDep, actor: MaybeActor,
-                    tree_size: int | None = None) -> dict[str, Any]:
+def inclusion_proof(seq: Seq, edge: EdgeDep, actor: MaybeActor,
+                    tree_size: TreeSize = None) -> dict[str, Any]:
     """A self-contained bundle (the entry, a signed tree head, the audit path, the key) that
     ``qingshan log check`` verifies offline."""
     with edge.read() as conn:
@@ -381,8 +391,8 @@ async def check_proof(request: Request, edge: EdgeDep) -> dict[str, Any]:
 
 
 @router.get("/log/proofs/consistency", tags=["transparency log"])
-def consistency_proof(edge: EdgeDep, first: Annotated[int, Query(ge=1)],
-                      second: Annotated[int, Query(ge=1)]) -> dict[str, Any]:
+def consistency_proof(edge: EdgeDep, first: Annotated[int, Query(ge=1, le=INT64_MAX)],
+                      second: Annotated[int, Query(ge=1, le=INT64_MAX)]) -> dict[str, Any]:
     with edge.read() as conn:
         return queries.consistency(conn, first, second)
 
@@ -394,13 +404,13 @@ def asset_classes(edge: EdgeDep) -> list[dict[str, Any]]:
 
 
 @router.get("/issuances", tags=["public registry"])
-def issuances(edge: EdgeDep, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+def issuances(edge: EdgeDep, after: After = 0, limit: Limit = 100) -> list[dict[str, Any]]:
     with edge.read() as conn:
         return queries.issuances(conn, after=after, limit=limit)
 
 
 @router.get("/retirements", tags=["public registry"])
-def retirements(edge: EdgeDep, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+def retirements(edge: EdgeDep, after: After = 0, limit: Limit = 100) -> list[dict[str, Any]]:
     with edge.read() as conn:
         return queries.retirements(conn, after=after, limit=limit)
 
@@ -433,9 +443,11 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
             if owned:
                 plat.close()
 
+    # every route (API and pages) is admitted by one check: text policy, number ranges
     app = FastAPI(title="Qingshan 青山", version="1.0", lifespan=lifespan,
-                  default_response_class=JSONResponse,
+                  default_response_class=JSONResponse, dependencies=[Depends(admit)],
                   description="Register, trade, pledge, retire and audit ecological assets.")
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     if platform is not None:
         app.state.edge = Edge(platform)
     app.include_router(router)
@@ -448,11 +460,18 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     async def _validation_error(_: Request, exc: RequestValidationError) -> Json:
         errors = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg"),
                    "type": e.get("type")} for e in exc.errors()]
+        if errors and all(e["type"] == "string_too_long" for e in errors):
+            # longer than the field takes: the text policy's limit (as the parsers answer)
+            return _error(422, InvalidText.code, "a text is longer than its field takes",
+                          {"field": errors[0]["field"].removeprefix("body."),
+                           "errors": errors})
         return _error(422, InvalidInput.code, "the request does not match the API schema",
                       {"errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> Json:
+        if isinstance(exc, BodyTooLarge):
+            return _error(413, RequestTooLarge.code, str(exc.detail), {"limit": exc.limit})
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return _error(exc.status_code, code, str(exc.detail))
 
@@ -471,5 +490,14 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     from qingshan.web.account import mount_account_pages
 
     mount_account_pages(app)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document(get_openapi(
+                title=app.title, version=app.version, description=app.description,
+                routes=app.routes), app.routes)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from qingshan.api.app import READ_ALL, Actor, EdgeDep, IdemKey, MaybeActor, one, run
@@ -80,7 +80,8 @@ async def decide_issuance(request: str, edge: EdgeDep, actor: Actor, body: Paylo
 @router.get("/projects")
 def list_projects(edge: EdgeDep, actor: MaybeActor, status: str | None = None,
                   district: str | None = None, methodology: str | None = None,
-                  after: str = "", limit: int = 100) -> list[dict[str, Any]]:
+                  after: str = "",
+                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
     """Public: projects past draft; a party also sees its own drafts."""
     with edge.read() as conn:
         return queries.projects(

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     max_batch: int = 1000  # commands in one batch request
     group_commit_max: int = 4096  # commands the sequencer writes in one transaction
     sqlite_synchronous: str = "FULL"  # FULL: an acknowledged write survives power loss
+    # the largest request body any route accepts (bytes received, whatever Content-Length
+    # says); larger ones get 413 request_too_large
+    max_request_bytes: int = 1_048_576
 
 
 def get_settings() -> Settings:
