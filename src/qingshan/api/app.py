@@ -495,7 +495,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         if app.openapi_schema is None:
             app.openapi_schema = document(get_openapi(
                 title=app.title, version=app.version, description=app.description,
-                routes=app.routes), app.routes)
+                routes=app.routes))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

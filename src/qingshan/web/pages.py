@@ -88,6 +88,9 @@ ERRORS_ZH = {
     "over_issuance": "超过已核证数量", "period_overlap": "监测期与已有报告重叠",
     "rate_limited": "委托过于频繁,请稍后再试", "position_limit": "超过持仓限额",
     "idempotency_conflict": "该请求已提交过", "account_not_open": "账户已冻结或关闭",
+    "invalid_text": "文字含有不允许的字符(控制字符等)或超出长度",
+    "invalid_number": "请只用半角数字 0-9 填写", "period_not_ended": "监测期尚未结束",
+    "request_too_large": "提交的内容过大",
 }
 
 
