@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -21,11 +21,19 @@ from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.platform import Platform
 from tests.e2e.conftest import Api
 from tests.support.book import ALICE_P, SETUP, fund, issue
-from tests.support.requests import ALICE, BOB, EXAMPLES, path_with, text_values, write_routes
+from tests.support.requests import (
+    ALICE,
+    BOB,
+    EXAMPLES,
+    SECONDS,
+    path_with,
+    text_values,
+    within,
+    write_routes,
+)
 
 POISON = {"surrogate": "x\ud800y", "nul": "x\x00y", "control": "x\x1by"}
 TOO_LONG = "x" * 10_000  # longer than any text field takes (descriptions: 4,000)
-SECONDS = 30  # an answer later than this means the writer is stuck
 
 
 @pytest.fixture
@@ -39,17 +47,6 @@ def site(settings: Settings) -> Iterator[Api]:
     with TestClient(create_app(settings, plat)) as client:
         yield Api(client, plat, keys)
     plat.close()
-
-
-def within(call: Callable[[], Any]) -> Any:
-    """The answer of ``call``, or a failure if none comes in time (a dead writer never
-    answers)."""
-    with ThreadPoolExecutor(1) as pool:
-        future = pool.submit(call)
-        try:
-            return future.result(timeout=SECONDS)
-        except TimeoutError:
-            pytest.fail(f"no answer within {SECONDS} s: the writer is stuck")
 
 
 class Poisoner:

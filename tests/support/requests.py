@@ -4,8 +4,11 @@ time. A test that walks the app's routes fails for a new write route until it ha
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 
 from tests.support.registry import project_payload
@@ -114,3 +117,19 @@ def text_values(body: Any, path: str = "") -> list[tuple[str, Any]]:
             for sub, setter in text_values(item, f"{path}.{i}" if path else str(i)):
                 out.append((sub, lambda v, i=i, s=setter, b=body: [*b[:i], s(v), *b[i + 1:]]))
     return out
+
+
+SECONDS = 30  # an answer later than this means the writer is stuck
+
+
+def within(call: Callable[[], Any]) -> Any:
+    """The answer of ``call``, or a failure if none comes in time (a dead writer never
+    answers, and a test waiting for it would wait for ever)."""
+    pool = ThreadPoolExecutor(1)
+    future = pool.submit(call)
+    try:
+        return future.result(timeout=SECONDS)
+    except TimeoutError:
+        pytest.fail(f"no answer within {SECONDS} s: the writer is stuck")
+    finally:
+        pool.shutdown(wait=False)

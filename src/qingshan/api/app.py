@@ -6,6 +6,7 @@ with the status the error class names.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -46,12 +47,16 @@ AUTH_CACHE_SECONDS = 5.0
 
 
 class Json(Response):
-    """JSON rendered by orjson (UTF-8, integers exact)."""
+    """JSON rendered by orjson (UTF-8, integers exact). An integer beyond 64 bits, which
+    orjson cannot write (an error may echo one that was sent), is written by ``json``."""
 
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        try:
+            return orjson.dumps(content)
+        except TypeError:
+            return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class Edge:
