@@ -198,7 +198,16 @@ def _check_number(p: NumberParam, raw: str) -> None:
 def check_text(value: str, field: str) -> None:
     problem = text_problem(value, long=True)
     if problem is not None:
-        raise InvalidText(f"{field} {problem}", field=field)
+        name = shown(field)
+        raise InvalidText(f"{name} {problem}", field=name)
+
+
+def shown(name: str) -> str:
+    """A field's name as an error names it: a character the policy refuses (in a JSON key or
+    a query parameter's name) is written as its escape, ``\\u0000``, never sent back raw."""
+    if text_problem(name) is None:
+        return name
+    return "".join(f"\\u{ord(c):04x}" if text_problem(c) else c for c in name)
 
 
 def check_tree(data: Any, root: str = "") -> None:

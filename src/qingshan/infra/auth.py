@@ -16,6 +16,7 @@ from sqlalchemy import Connection, insert, select, update
 from qingshan.errors import InvalidInput, Unauthenticated, UnknownParty
 from qingshan.infra import schema as t
 from qingshan.ledger.domain.model import Principal, Role
+from qingshan.ledger.domain.parsing import clean_text
 
 KEY_ROLES = frozenset(r for r in Role if r is not Role.SYSTEM)
 PARTY_ROLES = frozenset({Role.MEMBER, Role.VERIFIER, Role.COURT, Role.BANK})
@@ -34,11 +35,12 @@ def create_api_key(conn: Connection, role: Role, party_id: str | None, label: st
     if party_id is not None and conn.execute(
             select(t.parties.c.id).where(t.parties.c.id == party_id)).first() is None:
         raise UnknownParty("no such party", party=party_id)
+    label = clean_text(label, "label", max_len=120, required=False)  # the text policy
     key_id = "k" + secrets.token_hex(6)
     token = f"qs_{key_id}.{secrets.token_urlsafe(32)}"
     conn.execute(insert(t.api_keys).values(
         id=key_id, secret_hash=_hash(token), role=role.value, party_id=party_id,
-        label=label[:120], created_ms=time.time_ns() // 1_000_000, revoked=False))
+        label=label, created_ms=time.time_ns() // 1_000_000, revoked=False))
     return token
 
 
