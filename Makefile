@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MAP    := src/qingshan/web/static/chongqing-districts.json
+SWAGGER := src/qingshan/web/static/swagger-ui-bundle.js
 
 .PHONY: demo test install fonts browser lint typecheck pytest pg bench clean
 
@@ -30,7 +31,7 @@ pg:
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql-15 || \
 	  $(SUDO) apt-get install -y -qq postgresql; fi
 
-demo: install $(MAP)
+demo: install $(MAP) $(SWAGGER)
 	$(BIN)/qingshan demo load
 	$(BIN)/qingshan serve
 
@@ -47,14 +48,19 @@ browser:
 
 # Front-end files from the npm registry (axe-core for the accessibility check).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
+	npm ci --no-audit --no-fund --silent --ignore-scripts
 	touch node_modules/.installed
 
 # District boundaries for the cockpit's map, decoded from the echarts package (npm).
 $(MAP): $(STAMP) node_modules/.installed
 	$(BIN)/python -m qingshan.web.geo
 
-pytest: install pg browser node_modules/.installed $(MAP)
+# Swagger UI for /docs, served by the platform itself (the pages' policy allows no CDN).
+$(SWAGGER): node_modules/.installed
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	   src/qingshan/web/static/
+
+pytest: install pg browser node_modules/.installed $(MAP) $(SWAGGER)
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest

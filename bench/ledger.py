@@ -219,17 +219,19 @@ def wait_http(url: str) -> None:
 
 
 def http_rates(tmp: Path, seconds: int) -> tuple[tuple[float, float], tuple[float, float]]:
-    from qingshan.infra.auth import create_api_key
-    from qingshan.infra.db import make_engine
+    from qingshan.access.keys import CLI, issue_key
+    from qingshan.infra.config import Settings
     from qingshan.ledger.domain.model import Role
+    from qingshan.platform import Platform
 
     url = f"sqlite:///{tmp / 'http.db'}"
     seq = fresh_sequencer(url)
     seq.stop()
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        key = create_api_key(conn, Role.OPERATOR, None, "bench")
-    engine.dispose()
+    plat = Platform.open(Settings(database_url=url, signing_key_path=tmp / "http-key.pem"))
+    try:
+        key, _ = issue_key(plat.engine, plat.sequencer, CLI, Role.OPERATOR, None, "bench")
+    finally:
+        plat.close()
     env = dict(os.environ, QINGSHAN_DATABASE_URL=url,
                QINGSHAN_SIGNING_KEY_PATH=str(tmp / "http-key.pem"))
     ours = subprocess.Popen([sys.executable, "-m", "qingshan.cli.main", "serve", "--port",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from qingshan.ledger.books import Book
 
 
@@ -11,4 +13,15 @@ def make_books() -> list[Book]:
     from qingshan.registry.book import RegistryBook
     from qingshan.registry.methodologies import ALL
 
-    return [RegistryBook({m.key: m for m in ALL}), MarketBook()]
+    return with_access([RegistryBook({m.key: m for m in ALL}), MarketBook()])
+
+
+def with_access(books: Sequence[Book]) -> list[Book]:
+    """The books given, plus the access book (API keys) unless one is there: every platform
+    journals its keys, whatever contexts it hosts."""
+    from qingshan.access.book import AccessBook
+
+    out = list(books)
+    if not any(b.name == AccessBook.name for b in out):
+        out.append(AccessBook())
+    return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from qingshan.contexts import make_books
+from qingshan.contexts import make_books, with_access
 from qingshan.infra.config import Settings
 from qingshan.infra.db import make_engine
 from qingshan.infra.keys import load_or_create_signing_key
@@ -37,15 +37,18 @@ class Platform:
              wait_leader: float | None = 30.0,
              books: Callable[[], Sequence[Book]] = make_books) -> Platform:
         url = settings.database_url
+        def all_books() -> list[Book]:  # every platform journals its keys
+            return with_access(books())
+
         if migrate:
             upgrade(url)
         key = load_or_create_signing_key(settings.signing_key_path)
         store = LedgerStore(url, synchronous=settings.sqlite_synchronous)
         seq = Sequencer(store, key, group_commit_max=settings.group_commit_max,
-                        max_batch=settings.max_batch, books=books())
+                        max_batch=settings.max_batch, books=all_books())
         seq.start(wait_leader=wait_leader)
         engine = make_engine(url, synchronous=settings.sqlite_synchronous)
-        return cls(settings, engine, seq, tlog.public_key_to_pem(key.public_key()), books)
+        return cls(settings, engine, seq, tlog.public_key_to_pem(key.public_key()), all_books)
 
     def close(self) -> None:
         self.sequencer.stop()

@@ -9,11 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qingshan.api.app import create_app
-from qingshan.infra.auth import create_api_key
 from qingshan.infra.config import Settings
 from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.platform import Platform
 from tests.support.book import ALICE_P, BOB_P, COURT_P, SETUP, fund, issue
+from tests.support.keys import make_keys
 
 
 @dataclass
@@ -61,13 +61,9 @@ def api(tmp_path: Path) -> Iterator[Api]:
     plat.sequencer.execute(list(SETUP), SYSTEM, "setup")
     plat.sequencer.execute([issue("A00000004", 100), issue("A00000005", 100),
                             fund("A00000004", 10_000)], SYSTEM, "seed")
-    with plat.engine.begin() as conn:
-        keys = {"operator": create_api_key(conn, Role.OPERATOR, None),
-                "auditor": create_api_key(conn, Role.AUDITOR, None),
-                "alice": create_api_key(conn, Role.MEMBER, ALICE_P),
-                "bob": create_api_key(conn, Role.MEMBER, BOB_P),
-                "court": create_api_key(conn, Role.COURT, COURT_P),
-                "verifier": create_api_key(conn, Role.VERIFIER, BOB_P)}
+    keys = make_keys(plat, {"operator": (Role.OPERATOR, None), "auditor": (Role.AUDITOR, None),
+                            "alice": (Role.MEMBER, ALICE_P), "bob": (Role.MEMBER, BOB_P),
+                            "court": (Role.COURT, COURT_P), "verifier": (Role.VERIFIER, BOB_P)})
     with TestClient(create_app(settings, plat)) as client:
         yield Api(client, plat, keys)
     plat.close()

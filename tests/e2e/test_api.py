@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from qingshan.cli.main import app as cli
 from qingshan.ledger import transparency as tlog
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, Flow
 
 ALICE, BOB = "A00000004", "A00000005"
 
@@ -47,8 +47,7 @@ MEMBER_WRITES = [
     ("/retirements", {"asset": "CQCER", "account": ALICE, "quantity": 1,
                       "purpose": "voluntary", "beneficiary": "x"}),
     ("/cancellations", {"asset": "CQCER", "account": ALICE, "quantity": 1, "reason": "x"}),
-    ("/holds", {"hold_kind": "market_order", "asset": "CQCER", "account": ALICE,
-                "quantity": 1}),
+    ("/holds", {"hold_kind": "escrow", "asset": "CQCER", "account": ALICE, "quantity": 1}),
     ("/holds", {"hold_kind": "escrow", "asset": "CNY", "account": ALICE, "quantity": 1}),
 ]
 ADMIN_WRITES = [
@@ -251,7 +250,7 @@ def test_operator_creates_keys_and_members_cannot(api: Api) -> None:
 
 
 def test_retiring_held_or_already_retired_units_is_refused(api: Api) -> None:
-    hold = post(api, "/holds", {"hold_kind": "market_order", "asset": "CQCER",
+    hold = post(api, "/holds", {"hold_kind": "escrow", "asset": "CQCER",
                                 "account": ALICE, "ranges": [[1, 10]]}, key="h1")
     assert hold.status_code == 201
     size = api.size
@@ -281,3 +280,68 @@ def test_the_log_checks_a_proof_bundle_as_a_service(api: Api) -> None:
     assert not bad["valid"] and bad["reason"]
     junk = api.client.post("/api/v1/log/check", content=b"not json").json()
     assert not junk["valid"]
+
+
+def key_for(api: Api, who: str, role: str, party: str) -> None:
+    r = api.client.post("/api/v1/api-keys", json={"role": role, "party": party},
+                        headers=api.headers("operator"))
+    assert r.status_code == 201
+    api.keys[who] = r.json()["api_key"]
+
+
+def test_a_pledge_is_resolved_only_by_its_bank_and_only_into_its_own_accounts(
+        api: Api) -> None:
+    c = Flow(api)
+    bank = c.ok("/parties", {"party_kind": "bank", "name": "重庆农村商业银行"}, "operator")["party"]
+    vault = c.ok("/accounts", {"party": bank, "account_type": "holding", "label": "pledges"},
+                 "operator")["account"]
+    key_for(api, "bank", "bank", bank)
+    key_for(api, "bank clerk", "member", bank)  # a member key of the bank's own party
+    r = c.post("/holds", {"hold_kind": "pledge", "asset": "CQCER", "account": ALICE,
+                          "quantity": 10, "reference": "loan"}, "alice")
+    assert r.status_code == 422 and r.json()["error"]["data"]["field"] == "controller"
+    hold = c.ok("/holds", {"hold_kind": "pledge", "asset": "CQCER", "account": ALICE,
+                           "quantity": 10, "controller": bank, "reference": "loan"},
+                "alice")["hold"]
+    size = api.size
+    for who in ("bank clerk", "alice", "court"):
+        r = c.post(f"/holds/{hold}/release", {"reason": "repaid"}, who)
+        assert r.status_code == 403 and error(r) == "forbidden", who
+    r = c.post(f"/holds/{hold}/enforce", {"destination": BOB, "reason": "default"}, "bank")
+    assert r.status_code == 403 and r.json()["error"]["data"]["destination"] == BOB
+    assert api.size == size
+    assert c.ok(f"/holds/{hold}/enforce", {"destination": vault, "reason": "default"},
+                "bank")["enforced"] == 10
+    held = api.client.get(f"/api/v1/accounts/{vault}", headers=api.headers("bank")).json()
+    assert held["units"]["CQCER"]["active"] == 10
+
+
+def test_a_judicial_freeze_is_resolved_by_its_court_even_in_a_frozen_account(
+        api: Api) -> None:
+    c = Flow(api)
+    key_for(api, "court clerk", "member", "P000004")
+    hold = c.ok("/holds", {"hold_kind": "judicial_freeze", "asset": "CQCER", "account": ALICE,
+                           "quantity": 20, "reference": "(2024)渝0118民初1号",
+                           "destination": BOB}, "court")["hold"]
+    c.ok(f"/accounts/{ALICE}/status", {"status": "frozen", "reason": "court order"},
+         "operator")
+    size = api.size
+    for who in ("court clerk", "alice"):
+        r = c.post(f"/holds/{hold}/release", {"reason": "lifted"}, who)
+        assert r.status_code == 403 and error(r) == "forbidden", who
+    r = c.post(f"/holds/{hold}/enforce", {"destination": "A00000006"}, "court")
+    assert r.status_code == 403 and error(r) == "forbidden"
+    r = c.post("/transfers", {"asset": "CQCER", "source": ALICE, "destination": BOB,
+                              "quantity": 1}, "alice")
+    assert r.status_code == 409 and error(r) == "account_not_open"
+    assert api.size == size
+    assert c.ok(f"/holds/{hold}/enforce", {"destination": BOB, "reason": "judgment"},
+                "court")["enforced"] == 20
+
+
+def test_an_orders_hold_cannot_be_placed_or_resolved_through_holds(api: Api) -> None:
+    c = Flow(api)
+    for who in ("alice", "operator"):
+        r = c.post("/holds", {"hold_kind": "market_order", "asset": "CQCER", "account": ALICE,
+                              "quantity": 1}, who)
+        assert r.status_code == 403 and error(r) == "forbidden", who

@@ -22,6 +22,7 @@ from qingshan.infra.config import Settings
 from qingshan.platform import Platform
 from tests.e2e.conftest import Api, Flow
 from tests.e2e.test_market_api import listed
+from tests.e2e.test_web_safety import sign_in
 from tests.support.requests import within
 
 ALICE, BOB = "A00000004", "A00000005"
@@ -167,10 +168,9 @@ def test_units_for_a_period_that_has_not_ended_are_not_issued(api: Api) -> None:
 
 
 # ------------------------------------------------------------------------------ web forms
-def signed_in(api: Api, who: str) -> TestClient:
-    r = api.client.post("/signin", data={"api_key": api.keys[who]}, follow_redirects=False)
-    assert r.status_code == 303, r.text
-    return api.client
+def signed_in(api: Api, who: str) -> tuple[TestClient, str]:
+    """The client signed in through the form as a browser would, and its CSRF token."""
+    return api.client, sign_in(api.client, api.keys[who])
 
 
 def form_error(r: Any) -> tuple[str, str]:
@@ -181,13 +181,13 @@ def form_error(r: Any) -> tuple[str, str]:
 
 def test_an_order_form_number_in_other_digits_is_refused_next_to_the_field(api: Api) -> None:
     listed(api)
-    client = signed_in(api, "alice")
+    client, csrf = signed_in(api, "alice")
     size = api.size
     for field in ("price", "quantity"):
         for value in ("²", "١٢", "１２"):
             form = {"instrument": "CQCER-ALL", "account": ALICE, "side": "sell",
                     "price": "3000", "quantity": "1", "key": f"form-{field}-{ord(value[0])}",
-                    "back": "/market/CQCER-ALL", field: value}
+                    "back": "/market/CQCER-ALL", "csrf": csrf, field: value}
             r = client.post("/me/orders?lang=en", data=form, follow_redirects=False)
             where, message = form_error(r)
             assert where == field and "digits 0-9" in message
@@ -200,10 +200,10 @@ def test_an_order_form_number_in_other_digits_is_refused_next_to_the_field(api: 
 
 def test_a_retirement_form_quantity_in_other_digits_is_refused_next_to_the_field(
         api: Api) -> None:
-    client = signed_in(api, "alice")
+    client, csrf = signed_in(api, "alice")
     r = client.post("/me/retirements?lang=en", data={
         "account": ALICE, "quantity": "²", "purpose": "voluntary", "beneficiary": "x",
-        "key": "retire-1"}, follow_redirects=False)
+        "key": "retire-1", "csrf": csrf}, follow_redirects=False)
     assert form_error(r)[0] == "quantity"
 
 

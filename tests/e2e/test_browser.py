@@ -14,7 +14,6 @@ import pytest
 import uvicorn
 
 from qingshan.api.app import create_app
-from qingshan.infra.auth import create_api_key
 from qingshan.infra.config import Settings
 from qingshan.ledger.domain.commands import OpenAccount, PlaceHold, RegisterParty, RetireUnits
 from qingshan.ledger.domain.model import (
@@ -41,6 +40,7 @@ from qingshan.registry.commands import (
     VerifyMonitoringReport,
 )
 from tests.support.book import SETUP, fund
+from tests.support.keys import make_keys
 from tests.support.registry import EXTRA, METHODOLOGIES, project_payload
 from tests.support.server import free_port
 
@@ -91,14 +91,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     seq.execute([OpenAccount(bank, AccountType.HOLDING, "bank")], SYSTEM, "bank-account")
     seq.execute_one(PlaceHold(HoldKind.PLEDGE, "CQCER", "A00000004", 100, bank,
                               "林业碳汇预期收益权质押 2026-001"), alice, "pledge")
-    with plat.engine.begin() as conn:
-        keys = {"verifier": create_api_key(conn, Role.VERIFIER, "P000005"),
-                "auditor": create_api_key(conn, Role.AUDITOR, None),
-                "alice": create_api_key(conn, Role.MEMBER, "P000002"),
-                "bob": create_api_key(conn, Role.MEMBER, "P000003"),
-                "operator": create_api_key(conn, Role.OPERATOR, None),
-                "court": create_api_key(conn, Role.COURT, "P000004"),
-                "bank": create_api_key(conn, Role.BANK, bank)}
+    keys = make_keys(plat, {"verifier": (Role.VERIFIER, "P000005"),
+                            "auditor": (Role.AUDITOR, None), "alice": (Role.MEMBER, "P000002"),
+                            "bob": (Role.MEMBER, "P000003"), "operator": (Role.OPERATOR, None),
+                            "court": (Role.COURT, "P000004"), "bank": (Role.BANK, bank)})
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, plat), host="127.0.0.1",
                                            port=port, log_level="warning"))
@@ -117,18 +113,61 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     plat.close()
 
 
+# Reports every Content-Security-Policy violation of a page (and its frames) to the test; the
+# init script and the binding come through DevTools, which the policy does not govern.
+WATCH_CSP = """document.addEventListener('securitypolicyviolation', e => window.__qsCsp(
+    [e.violatedDirective, e.blockedURI, e.sourceFile + ':' + e.lineNumber].join(' ')));"""
+
+
+class Chromium:
+    """The browser whose every page reports CSP violations (checked after each test)."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.violations: list[str] = []
+        self.contexts: list[Any] = []
+
+    def new_page(self, **options: Any) -> Any:
+        context = self.browser.new_context(**options)
+        self.contexts.append(context)
+        context.expose_binding("__qsCsp", lambda source, text: self.violations.append(
+            f"{source['page'].url}: {text}"))
+        context.add_init_script(script=WATCH_CSP)
+        page = context.new_page()
+        page.on("console", lambda m: self.violations.append(f"{page.url}: {m.text}")
+                if "Content Security Policy" in m.text else None)
+        return page
+
+    def take(self) -> list[str]:
+        found, self.violations = self.violations, []
+        return found
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[Chromium]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
+        chromium = Chromium(b)
+        yield chromium
+        for context in chromium.contexts:
+            context.close()
         b.close()
 
 
+@pytest.fixture(autouse=True)
+def no_page_violates_the_content_security_policy(request: pytest.FixtureRequest
+                                                  ) -> Iterator[None]:
+    yield
+    if "browser" in request.fixturenames:
+        assert request.getfixturevalue("browser").take() == []
+
+
 def check_accessibility(page: Any) -> None:
-    page.add_script_tag(path=str(AXE))
+    # evaluated through DevTools: an injected <script> element would be inline script, which
+    # the pages' policy refuses
+    page.evaluate(AXE.read_text())
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"]
                if v["impact"] in ("serious", "critical")]
@@ -457,3 +496,62 @@ def test_the_cockpit_map_shows_units_traded_by_the_projects_district(
     values = [int(v.replace(",", "")) for v in
               re.findall(r"<title>[^<:]+: ([\d,]+) tCO2e</title>", html)]
     assert values and max(values) >= 20  # CQ0001's district: at least these 20
+
+
+def test_the_browser_enforces_the_policy_and_the_check_would_see_a_violation(
+        site: dict[str, Any], browser: Any) -> None:
+    """A script the page did not come with (as stored XSS would add) is refused by Chromium
+    itself, and the check that runs after every test sees the attempt."""
+    page = browser.new_page()
+    page.goto(site["base"] + "/registry/projects/CQ0001")
+    ran = page.evaluate("""() => {
+        window.injected = false;
+        const s = document.createElement('script');
+        s.textContent = 'window.injected = true';
+        document.body.appendChild(s);
+        return window.injected;
+    }""")
+    assert ran is False
+    page.wait_for_timeout(200)  # the violation report is asynchronous
+    found = browser.take()
+    assert any("script-src" in v for v in found), found
+    page.close()
+
+
+def test_sign_out_ends_the_session(site: dict[str, Any], browser: Any) -> None:
+    page = sign_in(browser, site, "auditor")
+    page.click("form.signout button")
+    assert "/me" not in page.url
+    page.goto(site["base"] + "/me")
+    assert "/signin" in page.url
+    page.close()
+
+
+def test_a_tables_csv_export_does_not_hand_a_spreadsheet_a_formula(
+        site: dict[str, Any], browser: Any) -> None:
+    formula = '=HYPERLINK("https://evil.example","点击")'
+    page = sign_in(browser, site, "alice")
+    page.fill("#r-quantity", "1")
+    page.fill("#r-beneficiary", formula)
+    page.click("form.retire button[type=submit]")
+    assert "retire_units" in page.inner_text("[role=status]")
+    page.goto(site["base"] + "/registry")
+    retirements = page.locator("table[data-name=retirements]")
+    tools = retirements.locator("xpath=following-sibling::div[@class='table-tools'][1]")
+    with page.expect_download() as info:
+        tools.locator(".export-csv").click()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(" in text and ",=HYPERLINK" not in text and '"=HYPERLINK' not in text
+    page.close()
+
+
+def test_the_api_documentation_runs_under_the_same_policy(site: dict[str, Any],
+                                                          browser: Any) -> None:
+    """Swagger UI comes from the platform itself (no CDN), and runs without inline script or
+    eval: the check after this test finds no violation."""
+    page = browser.new_page()
+    page.goto(site["base"] + "/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+    shown = page.inner_text("#swagger-ui")
+    assert "Qingshan" in shown and "/api/v1/retirements" in shown
+    page.close()

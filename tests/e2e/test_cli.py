@@ -74,3 +74,30 @@ def test_bad_input_exits_2_with_a_message(env: dict[str, str], args: list[str],
     r = qingshan(env, *args)
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert needle in r.stderr
+
+
+def test_keys_are_created_listed_and_revoked_from_the_command_line(env: dict[str, str]) -> None:
+    assert qingshan(env, "demo", "load", "--enterprises", "12").returncode == 0
+    demo_keys = Path(env["QINGSHAN_SIGNING_KEY_PATH"]).parent / "demo-keys.txt"
+    assert demo_keys.stat().st_mode & 0o777 == 0o600  # keys in clear: the owner's only
+    db = sqlite3.connect(env["QINGSHAN_DATABASE_URL"].removeprefix("sqlite:///"))
+    party = db.execute("SELECT id FROM parties WHERE kind = 'enterprise' LIMIT 1").fetchone()[0]
+    db.close()
+    made = qingshan(env, "keys", "create", "member", "--party", party, "--label", "robot",
+                    "--days", "30")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip().splitlines()[-1]
+    assert token.startswith("qs_k")
+    key = token[3:].split(".", 1)[0]
+    listed = qingshan(env, "keys", "list")
+    assert listed.returncode == 0 and key in listed.stdout and "robot" in listed.stdout
+    assert token.split(".", 1)[1] not in listed.stdout
+    gone = qingshan(env, "keys", "revoke", key, "--reason", "rotated")
+    assert gone.returncode == 0, gone.stderr
+    assert "revoked" in qingshan(env, "keys", "list").stdout
+    again = qingshan(env, "keys", "revoke", key)
+    assert again.returncode == 2 and "key_revoked" in again.stderr
+    nobody = qingshan(env, "keys", "create", "member", "--party", "P999999")
+    assert nobody.returncode == 2 and "unknown_party" in nobody.stderr
+    verify = qingshan(env, "log", "verify")
+    assert verify.returncode == 0, verify.stderr

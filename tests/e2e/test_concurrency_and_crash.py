@@ -12,13 +12,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from qingshan.infra.auth import create_api_key
 from qingshan.infra.config import Settings
 from qingshan.infra.schema import journal
 from qingshan.ledger import queries
 from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.platform import Platform
 from tests.support.book import SETUP, TREASURY, fund, issue
+from tests.support.keys import make_key
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -32,8 +32,7 @@ def prepare(settings: Settings) -> tuple[str, int]:
         plat.sequencer.execute(list(SETUP), SYSTEM, "setup")
         plat.sequencer.execute([issue(a, 5_000) for a in ACCOUNTS]
                                + [fund(a, 1_000_000) for a in ACCOUNTS], SYSTEM, "seed")
-        with plat.engine.begin() as conn:
-            return create_api_key(conn, Role.OPERATOR, None, "test"), plat.sequencer.size
+        return make_key(plat, Role.OPERATOR, None), plat.sequencer.size
     finally:
         plat.close()
 

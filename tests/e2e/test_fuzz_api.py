@@ -19,12 +19,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from qingshan.api.app import create_app
-from qingshan.infra.auth import create_api_key
 from qingshan.infra.config import Settings
 from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.platform import Platform
 from tests.e2e.conftest import Api, Flow
 from tests.support.book import ALICE_P, SETUP, fund, issue
+from tests.support.keys import make_keys
 
 ALICE, BOB = "A00000004", "A00000005"
 EXAMPLES = 10  # per operation, mode and principal: about a minute and a half on two cores
@@ -40,9 +40,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     plat.sequencer.execute(list(SETUP), SYSTEM, "setup")
     plat.sequencer.execute([issue(ALICE, 100_000), fund(ALICE, 10_000_000),
                             fund(BOB, 10_000_000)], SYSTEM, "seed")
-    with plat.engine.begin() as conn:
-        keys = {"operator": create_api_key(conn, Role.OPERATOR, None),
-                "alice": create_api_key(conn, Role.MEMBER, ALICE_P)}
+    keys = make_keys(plat, {"operator": (Role.OPERATOR, None), "alice": (Role.MEMBER, ALICE_P)})
     with TestClient(create_app(settings_, plat)) as client:
         api = Api(client, plat, keys)
         flow = Flow(api)

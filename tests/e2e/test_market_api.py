@@ -227,7 +227,8 @@ def test_pick_block_and_amend_over_http(api: Api) -> None:
 
 def another_instrument(api: Api, iid: str, **extra: Any) -> dict[str, Any]:
     """The body listing one more CQCER instrument beside CQCER-ALL (same fee account)."""
-    fees = api.client.get("/api/v1/market/instruments").json()[0]["fee_account"]
+    fees = api.client.get("/api/v1/market/instruments",  # the operator's to see
+                          headers=api.headers("operator")).json()[0]["fee_account"]
     return {"id": iid, "asset": "CQCER", "tick": 1, "lot": 1, "band_bps": 1000,
             "reference_price": 3000, "max_order": 100_000, "fee_bps": 0, "fee_account": fees,
             **extra}
@@ -262,3 +263,54 @@ def test_a_mode_the_instrument_does_not_offer_is_refused_with_its_code(api: Api)
                                         "buyer": BOB, "price": 3000, "quantity": 10}, "alice")
     assert (r.status_code, r.json()["error"]["code"]) == (409, "mode_not_enabled")
     assert api.size == size
+
+
+def test_only_public_order_types_and_nothing_while_halted_over_http(api: Api) -> None:
+    c = listed(api)
+    size = api.size
+    for kind in ("block", "auction", "bid"):  # the market's own records, not for members
+        r = c.post("/market/orders", order("sell", 10, 3000, kind), "alice")
+        error = r.json()["error"]
+        assert (r.status_code, error["code"], error["data"]["field"]) == \
+            (422, "invalid_input", "order_type"), kind
+    assert api.size == size
+    ask = c.ok("/market/orders", order("sell", 10, 3000), "alice")["order"]
+    c.ok("/market/instruments/CQCER-ALL/phase", {"phase": "halted", "reason": "volatility"},
+         "operator")
+    size = api.size
+    for path, body, who in [
+            ("/market/orders", order("buy", 10, 3000, account=BOB), "bob"),
+            (f"/market/orders/{ask}/pick", {"account": BOB, "quantity": 10}, "bob"),
+            ("/market/block-trades", {"instrument": "CQCER-ALL", "seller": ALICE,
+                                      "buyer": BOB, "price": 3000, "quantity": 10}, "alice"),
+            ("/market/auctions", {"instrument": "CQCER-ALL", "account": ALICE, "quantity": 10,
+                                  "reserve_price": 3000, "ends_at": 10**13}, "alice")]:
+        r = c.post(path, body, who)
+        assert (r.status_code, r.json()["error"]["code"]) == (409, "trading_halted"), path
+    assert api.size == size
+    c.ok(f"/market/orders/{ask}/cancel", {}, "alice")  # cancels are always allowed
+    assert api.client.get("/api/v1/market/instruments/CQCER-ALL/trades").json() == []
+
+
+def test_a_freeze_cancels_the_accounts_orders_and_says_why(api: Api) -> None:
+    c = listed(api)
+    ask = c.ok("/market/orders", order("sell", 10, 3000), "alice")["order"]
+    frozen = c.ok(f"/accounts/{ALICE}/status", {"status": "frozen", "reason": "inquiry"},
+                  "operator")
+    assert frozen["cancelled_orders"] == [ask]
+    mine = api.client.get("/api/v1/market/orders", headers=api.headers("alice")).json()
+    assert [(o["id"], o["status"], o["reason"]) for o in mine] == \
+        [(ask, "cancelled", "account_frozen")]
+    assert c.ok("/market/orders", order("buy", 10, 3000, account=BOB), "bob")["fills"] == []
+    rules = {"rules": 3, "reason": "the current rules"}
+    r = c.post("/market/instruments/CQCER-ALL/rules", rules, "alice")
+    assert r.status_code == 403
+    r = c.post("/market/instruments/CQCER-ALL/rules", rules, "operator")  # already under 3
+    assert (r.status_code, r.json()["error"]["data"]["field"]) == (409, "rules")
+    c.ok("/market/instruments", another_instrument(api, "CQCER-OLD", rules=2), "operator")
+    old = c.ok("/market/orders", {**order("buy", 10, 3000, account=BOB),
+                                  "instrument": "CQCER-OLD"}, "bob")["order"]
+    c.ok(f"/accounts/{BOB}/status", {"status": "frozen", "reason": "inquiry"}, "operator")
+    moved = c.ok("/market/instruments/CQCER-OLD/rules", rules, "operator")
+    assert (moved["rules"], moved["previous"], moved["cancelled_orders"]) == (3, 2, [old])
+    assert api.platform.verify().problems == []

@@ -15,12 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qingshan.api.app import create_app
-from qingshan.infra.auth import create_api_key
 from qingshan.infra.config import Settings
 from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.platform import Platform
 from tests.e2e.conftest import Api
 from tests.support.book import ALICE_P, SETUP, fund, issue
+from tests.support.keys import make_keys
 from tests.support.requests import (
     ALICE,
     BOB,
@@ -41,9 +41,7 @@ def site(settings: Settings) -> Iterator[Api]:
     plat = Platform.open(settings)
     plat.sequencer.execute(list(SETUP), SYSTEM, "setup")
     plat.sequencer.execute([issue(ALICE, 100_000), fund(ALICE, 10_000)], SYSTEM, "seed")
-    with plat.engine.begin() as conn:
-        keys = {"operator": create_api_key(conn, Role.OPERATOR, None),
-                "alice": create_api_key(conn, Role.MEMBER, ALICE_P)}
+    keys = make_keys(plat, {"operator": (Role.OPERATOR, None), "alice": (Role.MEMBER, ALICE_P)})
     with TestClient(create_app(settings, plat)) as client:
         yield Api(client, plat, keys)
     plat.close()
@@ -90,7 +88,7 @@ def test_every_write_route_has_an_example_body(site: Api) -> None:
 def test_poisoned_text_in_any_write_is_refused_and_the_writer_lives(site: Api) -> None:
     p = Poisoner(site)
     routes = write_routes(site.client.app)  # type: ignore[arg-type]
-    assert len(routes) >= 34  # the ledger 12, the registry 7, the market 15 (today)
+    assert len(routes) >= 36  # the ledger 13, the registry 7, the market 16 (today)
     doc = site.client.get("/openapi.json").json()
     checked = 0
     for route in routes:

@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qingshan.api.app import create_app
-from qingshan.infra.auth import create_api_key
 from qingshan.infra.config import Settings
 from qingshan.ledger import transparency as tlog
 from qingshan.ledger.domain.model import SYSTEM, Role
@@ -19,6 +18,7 @@ from qingshan.platform import Platform
 from qingshan.registry.book import RegistryBook
 from tests.e2e.conftest import Api, Flow
 from tests.support.book import SETUP
+from tests.support.keys import make_keys
 from tests.support.registry import EXTRA, METHODOLOGIES, project_payload
 
 
@@ -28,12 +28,9 @@ def reg(tmp_path: Path) -> Iterator[Api]:
                         signing_key_path=tmp_path / "key.pem")
     plat = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES)])
     plat.sequencer.execute([*SETUP, *EXTRA], SYSTEM, "setup")
-    with plat.engine.begin() as conn:
-        keys = {"operator": create_api_key(conn, Role.OPERATOR, None),
-                "auditor": create_api_key(conn, Role.AUDITOR, None),
-                "alice": create_api_key(conn, Role.MEMBER, "P000002"),
-                "bob": create_api_key(conn, Role.MEMBER, "P000003"),
-                "verifier": create_api_key(conn, Role.VERIFIER, "P000005")}
+    keys = make_keys(plat, {"operator": (Role.OPERATOR, None), "auditor": (Role.AUDITOR, None),
+                            "alice": (Role.MEMBER, "P000002"), "bob": (Role.MEMBER, "P000003"),
+                            "verifier": (Role.VERIFIER, "P000005")})
     with TestClient(create_app(settings, plat)) as client:
         yield Api(client, plat, keys)
     plat.close()

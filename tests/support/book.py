@@ -47,6 +47,8 @@ ALICE_P, BOB_P, COURT_P = "P000002", "P000003", "P000004"
 ALICE_KEY = Principal("k-alice", Role.MEMBER, ALICE_P)
 BOB_KEY = Principal("k-bob", Role.MEMBER, BOB_P)
 COURT_KEY = Principal("k-court", Role.COURT, COURT_P)
+# a member key of the court's party: a court's clerk with no judicial power on the ledger
+COURT_MEMBER = Principal("k-court-member", Role.MEMBER, COURT_P)
 
 
 def issue(account: str, qty: int, vintage: int = 2023, project: str = "CQ0001") -> IssueUnits:
@@ -74,3 +76,12 @@ def make_book() -> Book:
     for cmd in SETUP:
         book.run(cmd)
     return book
+
+
+def add_bank(book: Book, name: str = "bank") -> tuple[str, str, Principal, Principal]:
+    """A bank party with a holding account; returns its party, its account, a key with the
+    bank role and a member key of the same party."""
+    party = book.run(RegisterParty(PartyKind.BANK, name, None)).result["party"]
+    account = book.run(OpenAccount(party, AccountType.HOLDING, name)).result["account"]
+    return (party, account, Principal(f"k-{name}", Role.BANK, party),
+            Principal(f"k-{name}-member", Role.MEMBER, party))

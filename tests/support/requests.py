@@ -17,7 +17,7 @@ ALICE, BOB = "A00000004", "A00000005"
 # a value for each path parameter of the write routes
 PATH_VALUES = {"account": ALICE, "hold": "H00000001", "project": "CQ0001", "step": "submit",
                "report": "MR000001", "request": "IR000001", "instrument": "CQCER-ALL",
-               "order": "O00000001", "auction": "O00000001"}
+               "order": "O00000001", "auction": "O00000001", "key_id": "k0123456789ab"}
 _TRANSFER = {"asset": "CQCER", "source": ALICE, "destination": BOB, "quantity": 1,
              "memo": "a memo"}
 _DOCUMENT = {"name": "PDD", "sha256": "a" * 64, "url": "https://example.org/pdd"}
@@ -45,6 +45,7 @@ EXAMPLES: dict[str, dict[str, Any] | None] = {
     "/api/v1/holds/{hold}/enforce": {"destination": BOB, "reason": "defaulted"},
     "/api/v1/batch": {"commands": [{"kind": "transfer", "payload": _TRANSFER}]},
     "/api/v1/api-keys": {"role": "member", "party": "P000002", "label": "a key"},
+    "/api/v1/api-keys/{key_id}/revoke": {"reason": "the laptop was lost"},
     # the registry
     "/api/v1/registry/projects": project_payload(),
     "/api/v1/registry/projects/{project}/documents": _DOCUMENT,
@@ -67,6 +68,7 @@ EXAMPLES: dict[str, dict[str, Any] | None] = {
     "/api/v1/market/instruments/{instrument}/reference-price": {"price": 3000,
                                                                 "reason": "a new close"},
     "/api/v1/market/instruments/{instrument}/phase": {"phase": "halted", "reason": "a halt"},
+    "/api/v1/market/instruments/{instrument}/rules": {"rules": 3, "reason": "new rules"},
     "/api/v1/market/instruments/{instrument}/call-auction": None,
     "/api/v1/market/instruments/{instrument}/close-day": None,
     "/api/v1/market/orders": {"instrument": "CQCER-ALL", "account": ALICE, "side": "sell",

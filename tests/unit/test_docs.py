@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import qingshan.access.book
 import qingshan.market.book
-import qingshan.registry.book  # noqa: F401 - their error classes join the tree on import
+import qingshan.registry.book
+import qingshan.web.sessions  # noqa: F401 - their error classes join the tree on import
 from qingshan.errors import all_error_classes
 from qingshan.web.pages import ERRORS_ZH
 
@@ -34,3 +36,12 @@ def test_cli_commands_are_documented() -> None:
     for command in ("log verify", "log prove", "log check", "serial", "demo load",
                     "keys create"):
         assert command in text or command.split()[0] in text, command
+
+
+def test_every_test_the_security_page_names_exists() -> None:
+    """docs/security.md holds each promise to a named test: the names must be real."""
+    named = set(re.findall(r"`(test_\w+)`", (ROOT / "docs" / "security.md").read_text()))
+    defined = {m for p in (ROOT / "tests").rglob("test_*.py")
+               for m in re.findall(r"^def (test_\w+)", p.read_text(), re.M)}
+    assert len(named) > 30
+    assert sorted(named - defined) == []

@@ -2,7 +2,10 @@
 
 After every step: no serial in two blocks and no gap (the blocks tile the issued serials),
 live + retired = issued − cancelled, no negative balance outside a treasury, a retired serial
-never moves again, and a refused command changes nothing.
+never moves again, and a refused command changes nothing. After every accepted command:
+nothing left a frozen account (but for a court's freeze), a hold was resolved only by the
+operator or the bank or court role of its controller, and enforced only into the
+controller's own account or the destination it named.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from qingshan.ledger.domain.commands import (
     CancelUnits,
     Command,
     EnforceHold,
+    OpenAccount,
     PlaceHold,
     ReleaseHold,
     RetireUnits,
@@ -28,29 +32,42 @@ from qingshan.ledger.domain.invariants import check_invariants, supply_by_state
 from qingshan.ledger.domain.model import (
     SYSTEM,
     AccountStatus,
+    AccountType,
     BlockState,
     HoldKind,
     Principal,
     RetirementPurpose,
+    Role,
     SerialRange,
 )
 from tests.support.book import (
     ALICE,
     ALICE2,
     ALICE_KEY,
+    ALICE_P,
     BOB,
     BOB_KEY,
     COURT_KEY,
+    COURT_MEMBER,
+    COURT_P,
     RETIREMENT,
+    add_bank,
     fund,
     issue,
     make_book,
 )
 
+BANK_P, BANK = "P000005", "A00000007"  # made by add_bank in setup
+COURT = "A00000008"  # the court's own account, opened in setup
+BANK_KEY = Principal("k-bank", Role.BANK, BANK_P)
+BANK_MEMBER = Principal("k-bank-member", Role.MEMBER, BANK_P)
 HOLDERS = [ALICE, ALICE2, BOB]
 OWNER = {ALICE: ALICE_KEY, ALICE2: ALICE_KEY, BOB: BOB_KEY}
-ACTORS = [SYSTEM, ALICE_KEY, BOB_KEY, COURT_KEY]
+ACTORS = [SYSTEM, ALICE_KEY, BOB_KEY, COURT_KEY, COURT_MEMBER, BANK_KEY, BANK_MEMBER]
+RESOLVER = {HoldKind.PLEDGE: Role.BANK, HoldKind.JUDICIAL_FREEZE: Role.COURT}
 holders = st.sampled_from(HOLDERS)
+destinations = st.sampled_from([*HOLDERS, BANK, COURT])
+ACCOUNT_OF = {BANK_P: BANK, COURT_P: COURT, ALICE_P: ALICE2, "P000003": BOB}
 actors = st.sampled_from(ACTORS)
 quantities = st.integers(min_value=1, max_value=60)
 
@@ -65,6 +82,12 @@ class LedgerMachine(RuleBasedStateMachine):
     @initialize()
     def setup(self) -> None:
         self.book = make_book()
+        assert add_bank(self.book) == (BANK_P, BANK, BANK_KEY, BANK_MEMBER)
+        assert self.book.run(OpenAccount(COURT_P, AccountType.HOLDING, "court")).result == {
+            "account": COURT}
+        for account in HOLDERS:  # something to hold from the first step
+            self.book.run(issue(account, 100))
+            self.book.run(fund(account, 5_000))
         self.retired: list[SerialRange] = []
         self.accepted = 0
         self.refused = 0
@@ -72,6 +95,10 @@ class LedgerMachine(RuleBasedStateMachine):
     def attempt(self, cmd: Command, actor: Principal) -> dict[str, Any] | None:
         state = self.book.state
         before = fingerprint(state)
+        frozen = {a: self.holding(a) for a, acct in state.accounts.items()
+                  if acct.status is AccountStatus.FROZEN}
+        hold = state.holds.get(cmd.hold) if isinstance(cmd, ReleaseHold | EnforceHold) \
+            else None
         try:
             effects = state.apply(cmd, actor)
         except QingshanError:
@@ -80,7 +107,29 @@ class LedgerMachine(RuleBasedStateMachine):
             return None
         state.forget_undo()
         self.accepted += 1
+        if hold is not None:
+            self.check_resolution(cmd, actor, hold)
+        if not (isinstance(cmd, EnforceHold) and hold is not None
+                and hold.kind is HoldKind.JUDICIAL_FREEZE):
+            for account, had in frozen.items():
+                assert self.holding(account) >= had, f"{cmd.kind} took from frozen {account}"
         return effects.result
+
+    def holding(self, account: str) -> tuple[int, int]:
+        """Live units (active or held) and the balance of an account."""
+        state = self.book.state
+        return (sum(b.quantity for b in state.blocks.values() if b.account == account
+                    and b.state in (BlockState.ACTIVE, BlockState.HELD)),
+                state.balance(account, "CNY"))
+
+    def check_resolution(self, cmd: Command, actor: Principal, hold: Any) -> None:
+        """An accepted release or enforcement came from someone entitled to it."""
+        assert hold.kind is not HoldKind.MARKET_ORDER
+        if actor.role not in (Role.OPERATOR, Role.SYSTEM):
+            assert actor.role is RESOLVER.get(hold.kind) and actor.party_id == hold.controller
+        if isinstance(cmd, EnforceHold):
+            assert cmd.destination == hold.destination or \
+                self.book.state.accounts[cmd.destination].party_id == hold.controller
 
     def _pick_range(self, account: str, data: st.DataObject) -> tuple[SerialRange, ...] | None:
         blocks = list(self.book.state.active_blocks(account, "CQCER"))
@@ -124,10 +173,26 @@ class LedgerMachine(RuleBasedStateMachine):
         self.attempt(CancelUnits("CQCER", account, qty, "to CCER", "CCER", ""), OWNER[account])
 
     @rule(account=holders, qty=quantities, kind=st.sampled_from(list(HoldKind)),
-          actor=actors, asset=st.sampled_from(["CQCER", "CNY"]))
+          actor=actors, asset=st.sampled_from(["CQCER", "CNY"]),
+          controller=st.sampled_from([None, BANK_P, COURT_P, ALICE_P]),
+          destination=st.none() | destinations)
     def place_hold(self, account: str, qty: int, kind: HoldKind, actor: Principal,
-                   asset: str) -> None:
-        self.attempt(PlaceHold(kind, asset, account, qty, None, ""), actor)
+                   asset: str, controller: str | None, destination: str | None) -> None:
+        self.attempt(PlaceHold(kind, asset, account, qty, controller, "",
+                               destination=destination), actor)
+
+    @rule(account=holders, qty=st.integers(1, 30), kind=st.sampled_from(
+              [HoldKind.PLEDGE, HoldKind.ESCROW, HoldKind.JUDICIAL_FREEZE]),
+          by_operator=st.booleans(), asset=st.sampled_from(["CQCER", "CQCER", "CNY"]),
+          destination=st.none() | destinations)
+    def place_hold_as_entitled(self, account: str, qty: int, kind: HoldKind,
+                               by_operator: bool, asset: str, destination: str | None) -> None:
+        """Holds that are mostly accepted: a pledge for the bank, a court's freeze, escrow."""
+        actor = SYSTEM if by_operator else (COURT_KEY if kind is HoldKind.JUDICIAL_FREEZE
+                                            else OWNER[account])
+        controller = {HoldKind.PLEDGE: BANK_P, HoldKind.JUDICIAL_FREEZE: COURT_P}.get(kind)
+        self.attempt(PlaceHold(kind, asset, account, qty, controller, "",
+                               destination=destination), actor)
 
     @rule(data=st.data(), actor=actors)
     def release(self, data: st.DataObject, actor: Principal) -> None:
@@ -135,13 +200,29 @@ class LedgerMachine(RuleBasedStateMachine):
             hid = data.draw(st.sampled_from(sorted(self.book.state.holds)))
             self.attempt(ReleaseHold(hid, ""), actor)
 
-    @rule(data=st.data(), dst=holders, actor=actors,
+    @rule(data=st.data(), dst=destinations, actor=actors,
           qty=st.none() | st.integers(1, 60), keep_rest=st.booleans())
     def enforce(self, data: st.DataObject, dst: str, actor: Principal, qty: int | None,
                 keep_rest: bool) -> None:
         if self.book.state.holds:
             hid = data.draw(st.sampled_from(sorted(self.book.state.holds)))
             self.attempt(EnforceHold(hid, dst, qty, "", keep_rest), actor)
+
+    @rule(data=st.data(), by_operator=st.booleans(), qty=st.none() | st.integers(1, 30),
+          named=st.booleans())
+    def enforce_as_entitled(self, data: st.DataObject, by_operator: bool, qty: int | None,
+                            named: bool) -> None:
+        """Mostly accepted: the hold's resolver enforces into its named destination or the
+        controller's account (unless the account it is held in is frozen)."""
+        holds = [h for h in self.book.state.holds.values() if h.status.value == "active"]
+        if not holds:
+            return
+        hold = data.draw(st.sampled_from(holds))
+        actor = {HoldKind.PLEDGE: BANK_KEY, HoldKind.JUDICIAL_FREEZE: COURT_KEY}.get(
+            hold.kind, SYSTEM)
+        dst = hold.destination if named and hold.destination else \
+            ACCOUNT_OF.get(hold.controller or "") or data.draw(destinations)
+        self.attempt(EnforceHold(hold.id, dst, qty, ""), SYSTEM if by_operator else actor)
 
     @rule(account=holders, amount=st.integers(1, 10_000))
     def deposit(self, account: str, amount: int) -> None:

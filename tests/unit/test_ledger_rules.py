@@ -40,20 +40,28 @@ from qingshan.ledger.domain.model import (
     AccountStatus,
     BlockState,
     HoldKind,
+    Principal,
     RetirementPurpose,
+    Role,
     SerialRange,
 )
+from qingshan.ledger.domain.state import Effects
 from tests.support.book import (
     ALICE,
     ALICE2,
     ALICE_KEY,
+    ALICE_P,
     BOB,
     BOB_KEY,
+    BOB_P,
     CANCELLATION,
     COURT_KEY,
+    COURT_MEMBER,
+    COURT_P,
     RETIREMENT,
     TREASURY,
     Book,
+    add_bank,
     fund,
     issue,
     make_book,
@@ -152,7 +160,7 @@ def test_member_moves_between_its_own_accounts() -> None:
 def test_retire_fails_when_units_held() -> None:
     book = make_book()
     book.run(issue(ALICE, 10))
-    book.run(PlaceHold(HoldKind.MARKET_ORDER, "CQCER", ALICE, 10, None, "order 1"), ALICE_KEY)
+    book.run(PlaceHold(HoldKind.ESCROW, "CQCER", ALICE, 10, None, "escrow 1"), ALICE_KEY)
     with pytest.raises(InsufficientUnits):
         book.run(retire(ALICE, 1), ALICE_KEY)
     with pytest.raises(SerialsNotAvailable):
@@ -199,11 +207,11 @@ def test_fungible_balance_never_negative_except_treasury() -> None:
 def test_held_funds_are_not_available() -> None:
     book = make_book()
     book.run(fund(ALICE, 1000))
-    hid = book.run(PlaceHold(HoldKind.ESCROW, "CNY", ALICE, 700, None, ""),
+    hid = book.run(PlaceHold(HoldKind.ESCROW, "CNY", ALICE, 700, None, "", destination=BOB),
                    ALICE_KEY).result["hold"]
     with pytest.raises(InsufficientFunds):
         book.run(Transfer("CNY", ALICE, BOB, 301), ALICE_KEY)
-    book.run(EnforceHold(hid, BOB, 200, "paid"), ALICE_KEY)
+    book.run(EnforceHold(hid, BOB, 200, "paid"))  # escrow: the operator resolves it
     assert book.state.balance(ALICE, "CNY") == 800
     assert book.state.available(ALICE, "CNY") == 800
     assert book.state.balance(BOB, "CNY") == 200
@@ -213,10 +221,11 @@ def test_held_funds_are_not_available() -> None:
 def test_hold_resolves_exactly_once() -> None:
     book = make_book()
     book.run(issue(ALICE, 10))
-    hid = book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 6, "P000003", "loan"),
+    bank, _, bank_key, _ = add_bank(book)
+    hid = book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 6, bank, "loan"),
                    ALICE_KEY).result["hold"]
     assert units(book, ALICE) == [(7, 10)]
-    book.run(ReleaseHold(hid, "repaid"), BOB_KEY)  # the controller (the bank) releases it
+    book.run(ReleaseHold(hid, "repaid"), bank_key)  # the controller (the bank) releases it
     assert units(book, ALICE) == [(1, 10)]  # and the block is whole again
     with pytest.raises(HoldNotActive):
         book.run(ReleaseHold(hid, "again"))
@@ -241,8 +250,8 @@ def test_units_coming_back_merge_with_their_neighbours() -> None:
 def test_partial_enforcement_releases_the_rest() -> None:
     book = make_book()
     book.run(issue(ALICE, 10))
-    hid = book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 8, None, "(2023)渝01"),
-                   COURT_KEY).result["hold"]
+    hid = book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 8, None, "(2023)渝01",
+                             destination=BOB), COURT_KEY).result["hold"]
     r = book.run(EnforceHold(hid, BOB, 5, "judgment"), COURT_KEY).result
     assert r["ranges"] == [[1, 5]] and r["released_ranges"] == [[6, 8]]
     assert units(book, BOB) == [(1, 5)]
@@ -362,10 +371,11 @@ def test_partial_enforcement_can_keep_the_rest_held() -> None:
     book = make_book()
     book.run(issue(ALICE, 10))
     book.run(fund(BOB, 1000))
-    units_hold = book.run(PlaceHold(HoldKind.MARKET_ORDER, "CQCER", ALICE, 6, None, "sell"),
-                          ALICE_KEY).result["hold"]
-    cash_hold = book.run(PlaceHold(HoldKind.MARKET_ORDER, "CNY", BOB, 600, None, "buy"),
-                         BOB_KEY).result["hold"]
+    # (escrow, which the operator resolves: an order's hold goes only with its order)
+    units_hold = book.run(PlaceHold(HoldKind.ESCROW, "CQCER", ALICE, 6, None, "sell",
+                                    destination=BOB), ALICE_KEY).result["hold"]
+    cash_hold = book.run(PlaceHold(HoldKind.ESCROW, "CNY", BOB, 600, None, "buy",
+                                   destination=ALICE), BOB_KEY).result["hold"]
     r = book.run(EnforceHold(units_hold, BOB, 2, "fill 1", keep_rest=True)).result
     assert r == {"hold": units_hold, "enforced": 2, "remaining": 4, "ranges": [[1, 2]]}
     book.run(EnforceHold(cash_hold, ALICE, 200, "fill 1", keep_rest=True))
@@ -387,3 +397,170 @@ def test_within_a_vintage_the_largest_block_goes_first() -> None:
     book.run(issue(ALICE, 5, vintage=2021))  # serials 111-115: older, so first of all
     moved = book.run(Transfer("CQCER", ALICE, BOB, 30), ALICE_KEY).result["ranges"]
     assert moved == [[111, 115], [11, 35]]  # one piece of the big 2022 block, not two
+
+
+# ------------------------------------------------------------------ holds: who, where, frozen
+def test_a_frozen_account_gives_nothing_up_through_a_hold_its_own_party_controls() -> None:
+    """The fault: a member escrowed its own units under its own control, the operator froze
+    the account, and the member then enforced the hold into another account."""
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    hid = book.run(PlaceHold(HoldKind.ESCROW, "CQCER", ALICE, 6, None, "my escrow"),
+                   ALICE_KEY).result["hold"]
+    assert book.state.holds[hid].controller == ALICE_P
+    book.run(SetAccountStatus(ALICE, AccountStatus.FROZEN, "investigation"))
+    before = snapshot(book)
+    for actor, destination in ((ALICE_KEY, BOB), (ALICE_KEY, ALICE2), (SYSTEM, ALICE2)):
+        with pytest.raises((Forbidden, AccountNotOpen)):
+            book.run(EnforceHold(hid, destination, None, "move it out"), actor)
+    assert snapshot(book) == before
+    book.run(ReleaseHold(hid, "lifted"))  # a release leaves the units where they are
+    assert units(book, ALICE) == [(1, 10)]
+    assert check_invariants(book.state) == []
+
+
+def test_a_pledge_is_held_for_a_bank() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    bank, _, _, _ = add_bank(book)
+    before = snapshot(book)
+    for controller in (None, ALICE_P, BOB_P, COURT_P):  # itself, a person, a court: no
+        with pytest.raises(InvalidInput) as refused:
+            book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 5, controller, "loan"),
+                     ALICE_KEY)
+        assert refused.value.data["field"] == "controller"
+    assert snapshot(book) == before
+    book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 5, bank, "loan"), ALICE_KEY)
+
+
+def test_only_the_bank_role_of_the_controlling_bank_resolves_a_pledge() -> None:
+    """The fault: a member key of the bank's party released the bank's pledge."""
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    bank, _, bank_key, bank_member = add_bank(book)
+    _, _, other_bank, _ = add_bank(book, "other bank")
+    hid = book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 6, bank, "loan"),
+                   ALICE_KEY).result["hold"]
+    before = snapshot(book)
+    for actor in (bank_member, other_bank, ALICE_KEY, COURT_KEY, BOB_KEY):
+        with pytest.raises(Forbidden):
+            book.run(ReleaseHold(hid, "repaid"), actor)
+    assert snapshot(book) == before
+    book.run(ReleaseHold(hid, "repaid"), bank_key)
+    assert units(book, ALICE) == [(1, 10)]
+
+
+def test_only_the_court_role_of_the_controlling_court_resolves_a_judicial_freeze() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    hid = book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 6, None, "(2024)渝01"),
+                   COURT_KEY).result["hold"]
+    assert book.state.holds[hid].controller == COURT_P
+    other_court = Principal("k-court-2", Role.COURT, BOB_P)
+    for actor in (COURT_MEMBER, other_court, ALICE_KEY):
+        with pytest.raises(Forbidden):
+            book.run(ReleaseHold(hid, "lifted"), actor)
+    book.run(ReleaseHold(hid, "lifted"), COURT_KEY)
+
+
+def test_a_court_freezes_only_for_itself() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    with pytest.raises(InvalidInput):  # a court cannot place a freeze for another party
+        book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 1, BOB_P, "case"),
+                 COURT_KEY)
+    with pytest.raises(InvalidInput):  # nor the operator one controlled by a non-court
+        book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 1, BOB_P, "case"))
+    book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 1, COURT_P, "case"))
+
+
+def test_escrow_is_resolved_by_the_operator_only() -> None:
+    book = make_book()
+    book.run(fund(ALICE, 1000))
+    hid = book.run(PlaceHold(HoldKind.ESCROW, "CNY", ALICE, 700, None, "deposit",
+                             destination=BOB), ALICE_KEY).result["hold"]
+    for actor in (ALICE_KEY, BOB_KEY, COURT_KEY):
+        with pytest.raises(Forbidden):
+            book.run(EnforceHold(hid, BOB, None, "paid"), actor)
+        with pytest.raises(Forbidden):
+            book.run(ReleaseHold(hid, "back"), actor)
+    book.run(EnforceHold(hid, BOB, 200, "paid"))
+    assert book.state.balance(BOB, "CNY") == 200
+
+
+def test_a_bank_enforces_a_pledge_only_into_its_own_or_the_named_account() -> None:
+    """The fault: a bank enforced a pledge into any third party's account."""
+    book = make_book()
+    book.run(issue(ALICE, 20))
+    bank, bank_account, bank_key, _ = add_bank(book)
+    hid = book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 5, bank, "loan 1"),
+                   ALICE_KEY).result["hold"]
+    before = snapshot(book)
+    for destination in (BOB, ALICE2):
+        with pytest.raises(Forbidden) as refused:
+            book.run(EnforceHold(hid, destination, None, "default"), bank_key)
+        assert refused.value.data["destination"] == destination
+    with pytest.raises(Forbidden):  # the operator follows the same rule
+        book.run(EnforceHold(hid, BOB, None, "default"))
+    assert snapshot(book) == before
+    book.run(EnforceHold(hid, bank_account, None, "default"), bank_key)
+    assert units(book, bank_account) == [(1, 5)]
+    # a pledge that names where it goes (e.g. a buyer the loan agreement names) goes there
+    named = book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 5, bank, "loan 2",
+                               destination=BOB), ALICE_KEY).result["hold"]
+    assert book.state.holds[named].destination == BOB
+    with pytest.raises(Forbidden):
+        book.run(EnforceHold(named, ALICE2, None, "default"), bank_key)
+    book.run(EnforceHold(named, BOB, None, "default"), bank_key)
+    assert units(book, BOB) == [(6, 10)]
+    assert check_invariants(book.state) == []
+
+
+def test_a_court_enforces_a_freeze_out_of_a_frozen_account_into_its_destination() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 20))
+    bank, bank_account, bank_key, _ = add_bank(book)
+    pledge = book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 5, bank, "loan"),
+                      ALICE_KEY).result["hold"]
+    freeze = book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 8, None,
+                                "(2024)渝0118民初1号", destination=BOB), COURT_KEY).result["hold"]
+    book.run(SetAccountStatus(ALICE, AccountStatus.FROZEN, "court order"))
+    with pytest.raises(AccountNotOpen):  # the bank waits until the account is open again
+        book.run(EnforceHold(pledge, bank_account, None, "default"), bank_key)
+    with pytest.raises(Forbidden):
+        book.run(EnforceHold(freeze, ALICE2, None, "judgment"), COURT_KEY)
+    book.run(EnforceHold(freeze, BOB, None, "judgment"), COURT_KEY)
+    assert units(book, BOB) == [(6, 13)]
+    assert check_invariants(book.state) == []
+
+
+def test_market_order_holds_are_the_markets_own() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    for actor in (ALICE_KEY, SYSTEM):
+        with pytest.raises(Forbidden):
+            book.run(PlaceHold(HoldKind.MARKET_ORDER, "CQCER", ALICE, 5, None, "sell"), actor)
+    effects = Effects({})
+    hid = book.state.hold_for(HoldKind.MARKET_ORDER, ALICE, "CQCER", 5, None, "sell", effects)
+    book.state.forget_undo()
+    for cmd in (ReleaseHold(hid, "x"), EnforceHold(hid, BOB, None, "x")):
+        with pytest.raises(Forbidden):  # an order's hold goes with its order: cancel it
+            book.run(cmd)
+
+
+def test_the_market_settles_nothing_out_of_a_frozen_account() -> None:
+    book = make_book()
+    book.run(issue(ALICE, 10))
+    book.run(fund(ALICE, 1000))
+    effects = Effects({})
+    hid = book.state.hold_for(HoldKind.MARKET_ORDER, ALICE, "CQCER", 5, None, "sell", effects)
+    book.state.forget_undo()
+    book.run(SetAccountStatus(ALICE, AccountStatus.FROZEN, "investigation"))
+    before = snapshot(book)
+    with pytest.raises(AccountNotOpen):
+        book.state.settle_hold(hid, BOB, 5, Effects({}))
+    with pytest.raises(AccountNotOpen):
+        book.state.deliver_units(ALICE, BOB, "CQCER", 1, None, Effects({}))
+    with pytest.raises(AccountNotOpen):
+        book.state.pay(ALICE, BOB, "CNY", 1, Effects({}))
+    assert snapshot(book) == before

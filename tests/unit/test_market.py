@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from qingshan.errors import (
     InsufficientFunds,
@@ -36,6 +42,7 @@ from qingshan.ledger.domain.model import (
 )
 from qingshan.market.book import MarketBook, OffTick, OrderNotOpen, OrderStatus, OutsideBand
 from qingshan.market.commands import (
+    CURRENT_RULES,
     CancelOrder,
     ConfirmBlockTrade,
     CreateInstrument,
@@ -66,7 +73,7 @@ class Exchange:
         return effects.result
 
 
-def make_exchange(fee_bps: int = 25, rules: int = 2) -> Exchange:
+def make_exchange(fee_bps: int = 25, rules: int = CURRENT_RULES) -> Exchange:
     book = make_book()
     market = MarketBook()
     ex = Exchange(Router(book.state, [market]), market)
@@ -171,6 +178,13 @@ def test_cancel_releases_the_hold_once() -> None:
         ex.run(CancelOrder(oid), KEYS[1])
 
 
+def freeze(ex: Exchange, account: str, status: str = "frozen") -> dict[str, Any]:
+    from qingshan.ledger.domain.commands import SetAccountStatus
+    from qingshan.ledger.domain.model import AccountStatus
+
+    return ex.run(SetAccountStatus(account, AccountStatus(status), "inquiry"))
+
+
 # ------------------------------------------------------------------------ random streams
 @dataclass
 class ModelOrder:
@@ -183,14 +197,21 @@ class ModelOrder:
 
 
 class MarketMachine(RuleBasedStateMachine):
-    """Random orders and cancels; a plain list model predicts every fill."""
+    """Random orders, amends, cancels, picks, freezes and halts; a plain list model predicts
+    every fill. Nothing leaves a frozen account and nothing fills while halted."""
 
-    rules = 2  # the instrument's settlement rules
+    # the instrument's settlement rules (not ``rules``: Hypothesis sets that attribute of a
+    # machine to its list of rules, so a machine that read it listed an instrument with a
+    # list for rules, which ran as rules 2 whatever the class said)
+    settlement_rules = CURRENT_RULES
 
     @initialize()
     def setup(self) -> None:
-        self.ex = make_exchange(rules=self.rules)
+        self.ex = make_exchange(rules=self.settlement_rules)
+        assert self.ex.market.instruments["CQCER-ALL"].rules == self.settlement_rules
         self.model: list[ModelOrder] = []
+        self.frozen: dict[str, tuple[int, int]] = {}  # account -> (units, money) at freeze
+        self.halted_at: int | None = None  # trades when the halt began
         self.band = self.ex.market.instruments["CQCER-ALL"].band()
 
     def expected_fills(self, i: int, side: str, price: int, qty: int) -> list[tuple[str, int,
@@ -268,6 +289,66 @@ class MarketMachine(RuleBasedStateMachine):
             self.ex.run(CancelOrder(o.id), KEYS[o.party])
             self.model.remove(o)
 
+    @precondition(lambda self: self.model)
+    @rule(data=st.data(), j=st.integers(0, 2))
+    def pick(self, data: st.DataObject, j: int) -> None:
+        """Listing and picking: take a resting order at its price."""
+        o = data.draw(st.sampled_from(self.model))
+        lots = data.draw(st.integers(1, o.remaining // 10))
+        try:
+            r = self.ex.run(PickOrder(o.id, TRADERS[j], lots * 10), KEYS[j])
+        except QingshanError:
+            return
+        assert self.halted_at is None and TRADERS[j] not in self.frozen
+        assert (r["maker"], r["price"], r["quantity"]) == (o.id, o.price, lots * 10)
+        o.remaining -= lots * 10
+        if not o.remaining:
+            self.model.remove(o)
+
+    def holding(self, account: str) -> tuple[int, int]:
+        ledger = self.ex.router.ledger
+        held = sum(h.quantity for h in ledger.holds.values() if h.account == account
+                   and h.asset == "CQCER" and h.status.value == "active")
+        return ledger.active_quantity(account, "CQCER") + held, ledger.balance(account, "CNY")
+
+    @precondition(lambda self: self.model)
+    @rule(data=st.data())
+    def freeze(self, data: st.DataObject) -> None:
+        """The operator freezes the account of a trader with orders: they are cancelled."""
+        i = data.draw(st.sampled_from(self.model)).party
+        if self.settlement_rules < 3 or TRADERS[i] in self.frozen:
+            return  # (older rules left them resting: replay only)
+        r = freeze(self.ex, TRADERS[i])
+        mine = sorted((o for o in self.model if o.party == i), key=lambda o: int(o.id[1:]))
+        assert r.get("cancelled_orders", []) == [o.id for o in mine]
+        self.model = [o for o in self.model if o.party != i]
+        self.frozen[TRADERS[i]] = self.holding(TRADERS[i])
+
+    @rule(i=st.integers(0, 2))
+    def unfreeze(self, i: int) -> None:
+        if TRADERS[i] in self.frozen:
+            freeze(self.ex, TRADERS[i], "open")
+            del self.frozen[TRADERS[i]]
+
+    @rule(halt=st.booleans())
+    def halt_or_resume(self, halt: bool) -> None:
+        phase = Phase.HALTED if halt else Phase.CONTINUOUS
+        self.ex.run(SetPhase("CQCER-ALL", phase, "operator"))
+        self.halted_at = len(self.ex.market.trades) if halt else None
+
+    @invariant()
+    def nothing_leaves_a_frozen_account(self) -> None:
+        for account, had in self.frozen.items():
+            assert self.holding(account) == had, account
+            assert not any(o.account == account and o.status is OrderStatus.OPEN
+                           for o in self.ex.market.orders.values())
+
+    @invariant()
+    def nothing_fills_while_halted(self) -> None:
+        if self.halted_at is not None:
+            assert self.ex.market.instruments["CQCER-ALL"].phase is Phase.HALTED
+            assert len(self.ex.market.trades) == self.halted_at
+
     @invariant()
     def book_never_crosses_and_trades_stay_in_band(self) -> None:
         bid = self.ex.market.best("CQCER-ALL", Side.BUY)
@@ -314,7 +395,7 @@ test_market_machine = MarketMachine.TestCase
 class HoldFirstMarketMachine(MarketMachine):
     """The same, on an instrument listed under settlement rules 1 (hold all, then trade)."""
 
-    rules = 1
+    settlement_rules = 1
 
 
 HoldFirstMarketMachine.TestCase.settings = MarketMachine.TestCase.settings
@@ -414,12 +495,13 @@ def test_one_way_auction_allocates_by_price_then_time_and_releases_the_rest() ->
     ledger = ex.router.ledger
     ex.router.now_ms = 1_764_000_000_000
     ends = ex.router.now_ms + 3_600_000
-    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], 1000, 2500, ends), KEYS[0])["auction"]
+    # (every price inside the band of 27.00 to 33.00)
+    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], 1000, 2800, ends), KEYS[0])["auction"]
     with pytest.raises(OutsideBand):
-        ex.run(BidAuction(a, TRADERS[1], 2490, 100), KEYS[1])  # below the reserve
-    b1 = ex.run(BidAuction(a, TRADERS[1], 2600, 600), KEYS[1])["bid"]
-    b2 = ex.run(BidAuction(a, TRADERS[2], 2700, 500), KEYS[2])["bid"]
-    b3 = ex.run(BidAuction(a, TRADERS[2], 2600, 300), KEYS[2])["bid"]
+        ex.run(BidAuction(a, TRADERS[1], 2790, 100), KEYS[1])  # below the reserve
+    b1 = ex.run(BidAuction(a, TRADERS[1], 2900, 600), KEYS[1])["bid"]
+    b2 = ex.run(BidAuction(a, TRADERS[2], 3000, 500), KEYS[2])["bid"]
+    b3 = ex.run(BidAuction(a, TRADERS[2], 2900, 300), KEYS[2])["bid"]
     with pytest.raises(OrderNotOpen):
         ex.run(CloseAuction(a))  # the window is still open
     ex.router.now_ms = ends
@@ -427,10 +509,10 @@ def test_one_way_auction_allocates_by_price_then_time_and_releases_the_rest() ->
         ex.run(BidAuction(a, TRADERS[1], 3000, 10), KEYS[1])  # too late
     r = ex.run(CloseAuction(a))
     assert [(w["bid"], w["price"], w["quantity"]) for w in r["awards"]] == [
-        (b2, 2700, 500), (b1, 2600, 500)]
+        (b2, 3000, 500), (b1, 2900, 500)]
     assert r["unsold"] == 0
     assert ex.market.orders[b3].status is OrderStatus.CANCELLED
-    assert ledger.balance(TRADERS[0], "CNY") == 100_000_000 + 2700 * 500 + 2600 * 500
+    assert ledger.balance(TRADERS[0], "CNY") == 100_000_000 + 3000 * 500 + 2900 * 500
     assert ledger.available(TRADERS[2], "CNY") == ledger.balance(TRADERS[2], "CNY")
     assert ledger.available(TRADERS[1], "CNY") == ledger.balance(TRADERS[1], "CNY")
     assert check_invariants(ledger) == []
@@ -472,7 +554,7 @@ def test_an_auction_without_bids_returns_the_lot() -> None:
 
     ex = make_exchange()
     ex.router.now_ms = 1_764_000_000_000
-    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], 1000, 2500,
+    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], 1000, 2800,
                             ex.router.now_ms + 1000), KEYS[0])["auction"]
     ex.router.now_ms += 1000
     assert ex.run(CloseAuction(a))["unsold"] == 1000
@@ -614,7 +696,7 @@ def test_an_instrument_for_a_vintage_range_trades_only_those_units() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(lot=st.integers(1, 60), bids=st.lists(
-    st.tuples(st.integers(1, 2), st.integers(2500, 2600), st.integers(1, 30)), max_size=12))
+    st.tuples(st.integers(1, 2), st.integers(2800, 2900), st.integers(1, 30)), max_size=12))
 def test_one_way_auction_awards_by_price_then_time_and_settles_or_releases_every_hold(
         lot: int, bids: list[tuple[int, int, int]]) -> None:
     from qingshan.market.commands import BidAuction, CloseAuction, StartAuction
@@ -622,7 +704,7 @@ def test_one_way_auction_awards_by_price_then_time_and_settles_or_releases_every
     ex = make_exchange(fee_bps=25)
     ledger = ex.router.ledger
     ex.router.now_ms = 1_764_000_000_000
-    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], lot * 10, 2500,
+    a = ex.run(StartAuction("CQCER-ALL", TRADERS[0], lot * 10, 2800,
                             ex.router.now_ms + 60_000), KEYS[0])["auction"]
     placed = []
     for i, price, lots in bids:
@@ -655,7 +737,7 @@ def test_instruments_keep_the_settlement_rules_they_were_listed_under() -> None:
     old = CreateInstrument.from_payload(listed_before)  # journaled before rules existed
     assert old.rules == 1 and "rules" not in old.to_payload()  # its entry replays unchanged
     ex.run(old)
-    assert ex.market.instruments["CQCER-ALL"].rules == 2
+    assert ex.market.instruments["CQCER-ALL"].rules == CURRENT_RULES
     ledger = ex.router.ledger
     for instrument, held_at_once in (("CQCER-OLD", True), ("CQCER-ALL", False)):
         body = {"instrument": instrument, "order_type": "limit", "price": 3000,
@@ -666,7 +748,7 @@ def test_instruments_keep_the_settlement_rules_they_were_listed_under() -> None:
                                                 "side": "buy"}), KEYS[1])
         assert taker["status"] == "filled"
         # rules 1: the incoming order held all of it first, then settled from that hold;
-        # rules 2: it settled straight from its account and never held anything
+        # rules 2 and later: it settled straight from its account and never held anything
         assert bool(taker["hold"]) is held_at_once
         if held_at_once:
             assert ledger.holds[taker["hold"]].status.value != "active"
@@ -821,7 +903,7 @@ def test_rolling_back_restores_the_book_and_the_ledger_exactly(
     ({"mode_fees": {"block": 1001}}, "mode_fees"),
     ({"mode_fees": {"swap": 10}}, "mode_fees"),
     ({"categories": ["Forestry"]}, "categories"),
-    ({"rules": 3}, "rules"),
+    ({"rules": CURRENT_RULES + 1}, "rules"),
 ])
 def test_an_instrument_with_a_bad_schedule_is_refused_naming_the_field(
         extra: dict[str, Any], field: str) -> None:

@@ -19,9 +19,13 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
+from qingshan.api import disclosure
 from qingshan.api import schemas as s
 from qingshan.api.admission import BodyTooLarge, RequestSizeLimit, admit, document
+from qingshan.api.disclosure import PUBLIC_KINDS as PUBLIC_KINDS  # re-exported (moved)
+from qingshan.api.disclosure import READ_ALL as READ_ALL
 from qingshan.errors import (
     Forbidden,
     InvalidInput,
@@ -41,8 +45,6 @@ from qingshan.ledger.domain.parsing import INT64_MAX
 from qingshan.ledger.domain.serials import parse_serial
 from qingshan.platform import Platform
 
-PUBLIC_KINDS = frozenset({"create_asset_class", "issue_units", "retire_units", "cancel_units"})
-READ_ALL = frozenset({Role.OPERATOR, Role.AUDITOR})
 AUTH_CACHE_SECONDS = 5.0
 
 
@@ -64,24 +66,45 @@ class Edge:
 
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
-        self._auth_cache: dict[str, tuple[Principal, float]] = {}
+        # token -> (holder, monotonic time it is trusted until, revocations journaled then)
+        self._auth_cache: dict[str, tuple[auth.KeyHolder, float, int]] = {}
+        self._access: Any = platform.sequencer.router.book("access")
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         with self.platform.engine.connect() as conn:
             yield conn
 
-    def principal(self, token: str) -> Principal:
+    def holder(self, token: str) -> auth.KeyHolder:
+        """Who a key speaks for. Checked keys are cached for a few seconds, but never past
+        their expiry nor past a revocation: every revocation is journaled by this instance's
+        writer, whose access book counts those stored, and a new count invalidates what was
+        cached before it (a standby, which journals nothing, does not cache)."""
         now = time.monotonic()
+        revocations = self._access.committed_revocations
         hit = self._auth_cache.get(token)
-        if hit is not None and hit[1] > now:
+        if hit is not None and hit[1] > now and hit[2] == revocations \
+                and hit[0].expires_ms > auth.now_ms():
             return hit[0]
         with self.read() as conn:
-            p = auth.authenticate(conn, token)
+            found = auth.authenticate(conn, token)
+        if not self.platform.sequencer.leader.is_set():
+            return found
         if len(self._auth_cache) > 10_000:
             self._auth_cache.clear()
-        self._auth_cache[token] = (p, now + AUTH_CACHE_SECONDS)
-        return p
+        self._auth_cache[token] = (found, now + AUTH_CACHE_SECONDS, revocations)
+        return found
+
+    def principal(self, token: str) -> Principal:
+        return self.holder(token).principal
+
+    def forget_keys(self, key_id: str | None = None) -> None:
+        """Drop cached keys (one key's, or all) so the next request reads the database."""
+        if key_id is None:
+            self._auth_cache.clear()
+            return
+        for token in [t for t, (h, *_) in self._auth_cache.items() if h.principal.id == key_id]:
+            self._auth_cache.pop(token, None)
 
 
 async def get_edge(request: Request) -> Edge:
@@ -253,13 +276,47 @@ async def batch(body: s.BatchIn, edge: EdgeDep, actor: Actor, key: IdemKey = Non
 
 
 @router.post("/api-keys", status_code=201, tags=["access"])
-def create_api_key(body: s.ApiKeyIn, edge: EdgeDep, actor: Actor) -> dict[str, Any]:
-    """Operator only. The key is shown once; only its hash is kept."""
+async def create_api_key(body: s.ApiKeyIn, edge: EdgeDep, actor: Actor,
+                         key: IdemKey = None) -> Response:
+    """Operator only. The key is shown once; only its hash is kept. Its creation (id, role,
+    party, label, expiry; never the secret) is a journal entry."""
+    from qingshan.access import keys
+
     if actor.role is not Role.OPERATOR:
         raise Forbidden("only the operator creates API keys")
-    with edge.platform.engine.begin() as conn:
-        token = auth.create_api_key(conn, body.role, body.party, body.label)
-    return {"api_key": token, "role": body.role.value, "party": body.party}
+    engine = edge.platform.engine
+    new = keys.prepare(engine, body.role, body.party, body.label, body.expires_in_days)
+    try:
+        fut = edge.platform.sequencer.submit([new.command], actor,
+                                             key or f"api-key/{new.key_id}")
+        receipt = (await asyncio.wrap_future(fut))[0]
+    except BaseException:
+        keys.discard(engine, new)
+        raise
+    return Json({"api_key": new.token, **receipt.result, "seq": receipt.seq}, status_code=201)
+
+
+@router.get("/api-keys", tags=["access"])
+def list_api_keys(edge: EdgeDep, actor: Actor) -> list[dict[str, Any]]:
+    """Every key for the operator and auditors; for anyone else, the key it uses. Never a
+    secret or its hash."""
+    with edge.read() as conn:
+        return auth.list_keys(conn, key_id=None if actor.role in READ_ALL else actor.id)
+
+
+@router.post("/api-keys/{key_id}/revoke", status_code=201, tags=["access"])
+async def revoke_api_key(key_id: str, body: s.RevokeKeyIn, edge: EdgeDep, actor: Actor,
+                         key: IdemKey = None) -> Response:
+    """The operator, or the key itself: the key stops working at once, and so do the browser
+    sessions opened with it."""
+    from qingshan.access import keys
+
+    cmd = one("revoke_api_key", {"key": key_id, "reason": body.reason}, edge)
+    keys.check_revoker(edge.platform.engine, actor, key_id)
+    response = await run(edge, cmd, actor, key or f"revoke/{key_id}")
+    edge.forget_keys(key_id)
+    keys.end_sessions(edge.platform.engine, key_id)
+    return response
 
 
 # ------------------------------------------------------------------------------ reads
@@ -288,34 +345,31 @@ def account_entries(account: str, edge: EdgeDep, actor: Actor, after: After = 0,
                     limit: Limit = 100) -> list[dict[str, Any]]:
     with edge.read() as conn:
         may_read_account(actor, queries.account_party(conn, account), account)
-        return queries.account_entries(conn, account, after=after, limit=limit)
+        entries = queries.account_entries(conn, account, after=after, limit=limit)
+        if actor.role in READ_ALL:
+            return entries
+        mine = _accounts_of(conn, actor)
+    return [disclosure.entry_for(e, mine) for e in entries]
 
 
 @router.get("/serials/{serial}", tags=["public registry"])
 def serial_lookup(serial: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
     """Any unit by serial number: its state now and its whole history. Account numbers are
-    shown to their owner, the operator and auditors only."""
+    shown to their owner, the operator and auditors; to others only where a public journal
+    entry (an issuance by the operator, a retirement, a cancellation) names them."""
     sn = parse_serial(serial)
     with edge.read() as conn:
         found = queries.find_serial(conn, sn)
         if actor is not None and actor.role in READ_ALL:
             return found
-        mine: set[str] = set()
-        if actor is not None and actor.party_id is not None:
-            mine = {a["id"] for a in queries.party_accounts(conn, actor.party_id)}
-    return _mask_accounts(found, mine)
+        mine = _accounts_of(conn, actor)
+    return disclosure.serial_for(found, mine)
 
 
-def _mask_accounts(found: dict[str, Any], mine: set[str]) -> dict[str, Any]:
-    def mask(a: str | None) -> str | None:
-        return a if a is None or a in mine else "private"
-
-    found["block"]["account"] = mask(found["block"]["account"])
-    for h in found["history"]:
-        h["from"], h["to"] = mask(h["from"]), mask(h["to"])
-    if found["retirement"] is not None:
-        found["retirement"]["account"] = mask(found["retirement"]["account"])
-    return found
+def _accounts_of(conn: Connection, actor: Principal | None) -> set[str]:
+    if actor is None or actor.party_id is None:
+        return set()
+    return {a["id"] for a in queries.party_accounts(conn, actor.party_id)}
 
 
 @router.get("/journal", tags=["journal"])
@@ -334,12 +388,8 @@ def _may_see_entry(conn: Connection, actor: Principal | None, entry: dict[str, A
         raise Unauthenticated("this entry is not public; it needs an API key")
     if actor.role in READ_ALL:
         return
-    if actor.party_id is not None:
-        mine = {a["id"] for a in queries.party_accounts(conn, actor.party_id)}
-        touched = {v for k, v in entry["payload"].items()
-                   if k in ("source", "destination", "account") and isinstance(v, str)}
-        if mine & touched:
-            return
+    if disclosure.names_mine(entry, _accounts_of(conn, actor)):
+        return
     raise Forbidden("this entry concerns other parties' accounts")
 
 
@@ -434,6 +484,19 @@ def _error(status: int, code: str, message: str, data: Any = None) -> Json:
     return Json({"error": body}, status_code=status)
 
 
+class QingshanApp(FastAPI):
+    """The app, wrapped in the security headers outside everything else, so that even an
+    error answered by Starlette's last-resort handler carries them."""
+
+    trust_forwarded_proto = False
+
+    def build_middleware_stack(self) -> ASGIApp:
+        from qingshan.web.security import SecurityHeaders
+
+        return SecurityHeaders(super().build_middleware_stack(),
+                               trust_forwarded_proto=self.trust_forwarded_proto)
+
+
 def create_app(settings: Settings | None = None, platform: Platform | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -449,9 +512,11 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
                 plat.close()
 
     # every route (API and pages) is admitted by one check: text policy, number ranges
-    app = FastAPI(title="Qingshan 青山", version="1.0", lifespan=lifespan,
-                  default_response_class=JSONResponse, dependencies=[Depends(admit)],
-                  description="Register, trade, pledge, retire and audit ecological assets.")
+    app = QingshanApp(title="Qingshan 青山", version="1.0", lifespan=lifespan,
+                      default_response_class=JSONResponse, docs_url=None, redoc_url=None,
+                      dependencies=[Depends(admit)],
+                      description="Register, trade, pledge, retire and audit ecological assets.")
+    app.trust_forwarded_proto = settings.trust_forwarded_proto
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     if platform is not None:
         app.state.edge = Edge(platform)

@@ -11,7 +11,9 @@ import orjson
 from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from qingshan.api.app import READ_ALL, Actor, After, EdgeDep, IdemKey, one, run
+from qingshan.api import disclosure
+from qingshan.api.app import Actor, After, EdgeDep, IdemKey, MaybeActor, one, run
+from qingshan.api.disclosure import READ_ALL
 from qingshan.errors import Forbidden, InvalidInput
 from qingshan.ledger import queries as ledger_queries
 from qingshan.ledger.domain.parsing import INT64_MAX
@@ -37,6 +39,15 @@ async def create_instrument(edge: EdgeDep, actor: Actor, body: Payload = Body(),
 async def set_reference_price(instrument: str, edge: EdgeDep, actor: Actor,
                               body: Payload = Body(), key: IdemKey = None) -> Response:
     return await run(edge, one("set_reference_price", {**body, "instrument": instrument},
+                               edge), actor, key)
+
+
+@router.post("/instruments/{instrument}/rules", status_code=201)
+async def set_instrument_rules(instrument: str, edge: EdgeDep, actor: Actor,
+                               body: Payload = Body(), key: IdemKey = None) -> Response:
+    """Operator: {rules, reason} moves the instrument to newer settlement rules (never back);
+    entries before replay under the old rules (docs/market.md)."""
+    return await run(edge, one("set_instrument_rules", {**body, "instrument": instrument},
                                edge), actor, key)
 
 
@@ -67,8 +78,9 @@ async def close_day(instrument: str, edge: EdgeDep, actor: Actor,
 @router.post("/orders", status_code=201)
 async def place_order(edge: EdgeDep, actor: Actor, body: Payload = Body(),
                       key: IdemKey = None) -> Response:
-    """{instrument, account, side: buy|sell, order_type: limit|ioc|market, price (fen per
-    unit; not for market orders), quantity}. The answer lists the fills."""
+    """{instrument, account, side: buy|sell, order_type: limit|ioc|market (the only types a
+    member sends), price (fen per unit; not for market orders), quantity}. The answer lists
+    the fills."""
     return await run(edge, one("place_order", body, edge), actor, key)
 
 
@@ -132,9 +144,10 @@ async def close_auction(auction: str, edge: EdgeDep, actor: Actor,
 
 
 @router.get("/instruments")
-def list_instruments(edge: EdgeDep) -> list[dict[str, Any]]:
+def list_instruments(edge: EdgeDep, actor: MaybeActor) -> list[dict[str, Any]]:
+    """Public; the fee account is the operator's and auditors' to see."""
     with edge.read() as conn:
-        return queries.instruments(conn)
+        return [disclosure.instrument_for(i, actor) for i in queries.instruments(conn)]
 
 
 @router.get("/instruments/{instrument}/depth")

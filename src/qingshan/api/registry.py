@@ -7,7 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
-from qingshan.api.app import READ_ALL, Actor, EdgeDep, IdemKey, MaybeActor, one, run
+from qingshan.api import disclosure
+from qingshan.api.app import Actor, EdgeDep, IdemKey, MaybeActor, one, run
+from qingshan.api.disclosure import READ_ALL
 from qingshan.errors import NotFound
 from qingshan.registry import certificates, queries
 from qingshan.registry.book import RegistryBook
@@ -84,11 +86,12 @@ def list_projects(edge: EdgeDep, actor: MaybeActor, status: str | None = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
     """Public: projects past draft; a party also sees its own drafts."""
     with edge.read() as conn:
-        return queries.projects(
+        found = queries.projects(
             conn, all_=actor is not None and actor.role in READ_ALL,
             include_drafts_of=actor.party_id if actor is not None else None,
             status=status, district=district, methodology=methodology, after=after,
             limit=limit)
+    return [disclosure.project_for(p, actor) for p in found]
 
 
 @router.get("/projects/{project}")
@@ -100,7 +103,7 @@ def get_project(project: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any
                                    or actor.party_id == found["proponent"])):
         # a draft is its proponent's business: to anyone else it does not exist
         raise NotFound("no such project", project=project)
-    return found
+    return disclosure.project_for(found, actor)
 
 
 @router.get("/methodologies")
@@ -151,11 +154,11 @@ def statistics(edge: EdgeDep) -> dict[str, Any]:
 @router.get("/exports/{dataset}.{fmt}", response_class=Response)
 def export(dataset: str, fmt: str, edge: EdgeDep) -> Response:
     """Public datasets (projects, issuances, retirements) as CSV or JSON; the columns are
-    documented in docs/api.md and at /api/v1/registry/exports/schema."""
-    import csv
-    import io
-
+    documented in docs/api.md and at /api/v1/registry/exports/schema. In CSV, text that a
+    spreadsheet would take for a formula starts with an apostrophe."""
     import orjson
+
+    from qingshan.web.exports import csv_bytes
 
     with edge.read() as conn:
         rows = queries.export_rows(conn, dataset)
@@ -163,11 +166,9 @@ def export(dataset: str, fmt: str, edge: EdgeDep) -> Response:
         return Response(orjson.dumps(rows), media_type="application/json")
     if fmt != "csv":
         raise NotFound("exports are .csv or .json", format=fmt)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=[c for c, _ in queries.EXPORTS[dataset]])
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response(buf.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+    columns = [c for c, _ in queries.EXPORTS[dataset]]
+    return Response(csv_bytes(columns, ([r[c] for c in columns] for r in rows)),
+                    media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{dataset}.csv"'})
 
 

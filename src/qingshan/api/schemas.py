@@ -111,8 +111,13 @@ class HoldIn(Body):
     account: Id
     quantity: StrictInt | None = None
     ranges: list[Range] | None = None
-    controller: Id | None = Field(default=None, description="party that may release or enforce it")
+    controller: Id | None = Field(
+        default=None, description="a pledge's bank, a judicial freeze's court (by default the "
+                                  "court placing it), an escrow's beneficiary party")
     reference: Text120 = ""
+    destination: Id | None = Field(
+        default=None, description="the account it may be enforced into besides the "
+                                  "controller's own (e.g. the account a judgment names)")
 
 
 class ReleaseIn(Body):
@@ -138,6 +143,12 @@ class ApiKeyIn(Body):
     role: Role
     party: Id | None = None
     label: Text120 = ""
+    expires_in_days: StrictInt = Field(default=90, ge=1, le=1095,
+                                       description="the key stops working after this many days")
+
+
+class RevokeKeyIn(Body):
+    reason: Text500 = ""
 
 
 def payload(model: BaseModel, **extra: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@ and prints. Bad input exits with code 2 and a message; a failed check exits with
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -28,6 +29,7 @@ app.add_typer(log_app, name="log")
 app.add_typer(keys_app, name="keys")
 app.add_typer(demo_app, name="demo")
 
+DEMO_KEY_DAYS = 365
 out = Console()
 err = Console(stderr=True)
 
@@ -95,7 +97,7 @@ def demo_load(enterprises: int = typer.Option(150, min=1, max=5000)) -> None:
 
 
 def _demo_keys(plat: Any, s: Settings) -> None:
-    from qingshan.infra.auth import create_api_key
+    from qingshan.access.keys import CLI, issue_key
     from qingshan.ledger.domain.model import PartyKind, Role
 
     path = s.signing_key_path.parent / "demo-keys.txt"
@@ -105,20 +107,23 @@ def _demo_keys(plat: Any, s: Settings) -> None:
         court = next(p for p in state.parties.values() if p.kind is PartyKind.COURT)
         verifier = next(p for p in state.parties.values() if p.kind is PartyKind.VERIFIER)
         bank = next(p for p in state.parties.values() if p.kind is PartyKind.BANK)
-        with plat.engine.begin() as conn:
-            lines = [
-                f"operator {create_api_key(conn, Role.OPERATOR, None, 'demo operator')}",
-                f"auditor  {create_api_key(conn, Role.AUDITOR, None, 'demo auditor')}",
-                f"member   {create_api_key(conn, Role.MEMBER, ent.id, 'demo member')}"
-                f"  ({ent.name}, {ent.id})",
-                f"court    {create_api_key(conn, Role.COURT, court.id, 'demo court')}",
-                f"verifier {create_api_key(conn, Role.VERIFIER, verifier.id, 'demo verifier')}"
-                f"  ({verifier.name})",
-                f"bank     {create_api_key(conn, Role.BANK, bank.id, 'demo bank')}"
-                f"  ({bank.name})",
-            ]
-        path.write_text("\n".join(lines) + "\n")
-        path.chmod(0o600)
+
+        def key(role: Role, party: str | None, label: str) -> str:
+            token, _ = issue_key(plat.engine, plat.sequencer, CLI, role, party, label,
+                                 days=DEMO_KEY_DAYS)
+            return token
+
+        lines = [
+            f"operator {key(Role.OPERATOR, None, 'demo operator')}",
+            f"auditor  {key(Role.AUDITOR, None, 'demo auditor')}",
+            f"member   {key(Role.MEMBER, ent.id, 'demo member')}  ({ent.name}, {ent.id})",
+            f"court    {key(Role.COURT, court.id, 'demo court')}",
+            f"verifier {key(Role.VERIFIER, verifier.id, 'demo verifier')}  ({verifier.name})",
+            f"bank     {key(Role.BANK, bank.id, 'demo bank')}  ({bank.name})",
+        ]
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write("\n".join(lines) + "\n")
     out.print(f"demo API keys (also in {path}):")
     out.print(path.read_text())
 
@@ -140,26 +145,85 @@ def serve(host: Annotated[str | None, typer.Option()] = None,
     if demo:
         demo_load(150)
     out.print(f"Qingshan 青山 on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(s), host=host, port=port, log_level="warning")
+    # uvicorn would take X-Forwarded-Proto from a local client as the scheme; the platform
+    # decides that itself (QINGSHAN_TRUST_FORWARDED_PROTO), so uvicorn trusts no proxy header
+    uvicorn.run(create_app(s), host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @keys_app.command("create")
 def keys_create(role: str, party: Annotated[str | None, typer.Option()] = None,
-                label: str = "") -> None:
-    """Create an API key (shown once)."""
-    from qingshan.infra.auth import create_api_key
+                label: str = "",
+                days: Annotated[int, typer.Option(help="days until the key expires")] = 90
+                ) -> None:
+    """Create an API key (shown once; its creation is journaled, never its secret)."""
+    from qingshan.access.keys import CLI, issue_key
     from qingshan.ledger.domain.model import Role
 
     try:
         r = Role(role)
     except ValueError:
         fail(f"role must be one of {', '.join(x.value for x in Role if x is not Role.SYSTEM)}")
+    plat = _open_writer(get_settings())
+    try:
+        token, receipt = issue_key(plat.engine, plat.sequencer, CLI, r, party, label, days)
+    finally:
+        plat.close()
+    err.print(f"key {receipt.result['key']} ({r.value}) expires "
+              f"{_date(receipt.result['expires_ms'])}; journal entry {receipt.seq}; "
+              "the key is shown once:")
+    out.print(token)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Every API key: id, role, party, label, expiry and state (never a secret)."""
+    from qingshan.infra.auth import list_keys, now_ms
+
     engine = _engine(get_settings())
     try:
-        with engine.begin() as conn:
-            out.print(create_api_key(conn, r, party, label))
+        with engine.connect() as conn:
+            keys = list_keys(conn)
     finally:
         engine.dispose()
+    now = now_ms()
+    lines = ["id\trole\tparty\tlabel\texpires\tstate\tjournal entry"]
+    for k in keys:  # tab-separated, one key a line (for people and for scripts)
+        state = "revoked" if k["revoked"] else "expired" if k["expires_ms"] <= now else "active"
+        lines.append("\t".join([k["id"], k["role"], k["party"] or "-", k["label"],
+                                _date(k["expires_ms"]), state,
+                                "-" if k["seq"] is None else str(k["seq"])]))
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key: str, reason: str = "") -> None:
+    """Revoke an API key at once (a journal entry; its browser sessions end too)."""
+    from qingshan.access.keys import CLI, revoke_key
+
+    plat = _open_writer(get_settings())
+    try:
+        receipt = revoke_key(plat.engine, plat.sequencer, CLI, key, reason)
+    finally:
+        plat.close()
+    out.print(f"key {key} revoked (journal entry {receipt.seq})")
+
+
+def _date(ms: int) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _open_writer(settings: Settings) -> Any:
+    """The platform as the writer; while a server holds the writer lock, use the API."""
+    from qingshan.platform import Platform
+
+    plat = Platform.open(settings, wait_leader=10.0)
+    if not plat.sequencer.leader.is_set():
+        plat.close()
+        fail("a running server is the writer: stop it, or use the API (POST /api/v1/api-keys, "
+             "POST /api/v1/api-keys/{id}/revoke)")
+    return plat
 
 
 @log_app.command("verify")

@@ -97,6 +97,7 @@ holds = Table(
     Column("status", String(16), nullable=False),
     Column("controller", String(16)),
     Column("reference", String(120), nullable=False),
+    Column("destination", String(16)),  # the account named to enforce into (0006)
 )
 
 retirements = Table(
@@ -169,15 +170,37 @@ tree_heads = Table(
     Column("key_id", String(32), nullable=False),
 )
 
+# API keys as the access book journals them (0005); keys made before 0005 have no seq.
 api_keys = Table(
     "api_keys", metadata,
     Column("id", String(32), primary_key=True),  # public key id, the part before the dot
-    Column("secret_hash", String(64), nullable=False),  # SHA-256 of the whole key, hex
     Column("role", String(16), nullable=False),
     Column("party_id", String(16)),
     Column("label", String(120), nullable=False),
     Column("created_ms", BigInteger, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("expires_ms", BigInteger, nullable=False),
+    Column("seq", BigInteger),  # the journal entry that created the key
+    Column("created_by", String(32)),
+    Column("revoked_ms", BigInteger),
+    Column("revoked_seq", BigInteger),  # the journal entry that revoked it
+    Column("revoked_by", String(32)),
+)
+
+# What proves a key: the SHA-256 of the whole key (hex), written by the edge, never journaled.
+api_key_secrets = Table(
+    "api_key_secrets", metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("secret_hash", String(64), nullable=False),
+)
+
+# Signed-in browser sessions: the cookie holds a random id; only its SHA-256 is stored.
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("key_id", String(32), nullable=False, index=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("expires_ms", BigInteger, nullable=False),
 )
 
 
@@ -291,6 +314,8 @@ market_orders = Table(
     Column("counterparty", String(16)),
     Column("time_ms", BigInteger, nullable=False),
     Column("ends_at", BigInteger, nullable=False),
+    # why a cancelled order was cancelled (rules 3), e.g. account_frozen (0006)
+    Column("reason", String(24), nullable=False, server_default=""),
     Index("ix_market_orders_book", "instrument", "status", "side", "price"),
 )
 

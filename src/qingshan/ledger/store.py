@@ -92,7 +92,7 @@ SQL = {
     "balances": upsert_sql("balances", ["account", "asset", "balance", "held"],
                         ["account", "asset"]),
     "holds": upsert_sql("holds", ["id", "kind", "account", "asset", "quantity", "status",
-                               "controller", "reference"], ["id"]),
+                               "controller", "reference", "destination"], ["id"]),
     "retirements": upsert_sql("retirements", ["id", "seq", "account", "asset", "quantity",
                                            "purpose", "beneficiary", "reason", "reference",
                                            "ranges"], ["id"]),
@@ -247,11 +247,11 @@ class LedgerStore:
             state.balances[(acct, asset)] = int(bal)
             if held:
                 state.held_funds[(acct, asset)] = int(held)
-        for hid, kind, acct, asset, qty, status, controller, ref in q(
-                "SELECT id, kind, account, asset, quantity, status, controller, reference "
-                "FROM holds"):
+        for hid, kind, acct, asset, qty, status, controller, ref, dest in q(
+                "SELECT id, kind, account, asset, quantity, status, controller, reference, "
+                "destination FROM holds"):
             state.holds[hid] = Hold(hid, HoldKind(kind), acct, asset, int(qty),
-                                    HoldStatus(status), controller, ref)
+                                    HoldStatus(status), controller, ref, dest)
         for row in q("SELECT id, seq, account, asset, quantity, purpose, beneficiary, reason, "
                      "reference, ranges FROM retirements"):
             ranges = tuple(SerialRange(s, e) for s, e in orjson.loads(row[9]))
@@ -348,7 +348,7 @@ class LedgerStore:
         if d.holds:
             rows.append(("holds", [
                 (h.id, h.kind.value, h.account, h.asset, h.quantity, h.status.value,
-                 h.controller, h.reference)
+                 h.controller, h.reference, h.destination)
                 for h in (state.holds[i] for i in d.holds if i in state.holds)]))
         if d.retirements:
             rows.append(("retirements", [

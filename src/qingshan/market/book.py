@@ -21,32 +21,21 @@ Deterministic: the book is a function of the journal (the sequencer replays it o
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from enum import StrEnum
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 from qingshan.errors import (
+    AccountNotOpen,
     AlreadyExists,
-    Conflict,
     Forbidden,
     InsufficientUnits,
     InvalidInput,
     NotAccountOwner,
-    NotFound,
 )
 from qingshan.ledger.books import ContextBook, FetchAll, Rows
-from qingshan.ledger.domain.commands import (
-    Command,
-)
-from qingshan.ledger.domain.model import (
-    AccountStatus,
-    AssetKind,
-    HoldKind,
-    Principal,
-    Role,
-)
-from qingshan.ledger.domain.state import Effects
-from qingshan.market import storage
+from qingshan.ledger.domain.commands import Command
+from qingshan.ledger.domain.model import AccountStatus, AssetKind, HoldKind, Principal, Role
+from qingshan.ledger.domain.state import Effects, LedgerState
+from qingshan.market import modes, oversight, storage
 from qingshan.market.commands import (
     MARKET_COMMANDS,
     AmendOrder,
@@ -62,175 +51,40 @@ from qingshan.market.commands import (
     PlaceOrder,
     ProposeBlockTrade,
     RunCallAuction,
+    SetInstrumentRules,
     SetPhase,
     SetReferencePrice,
     Side,
     StartAuction,
+    check_public,
 )
-from qingshan.market.engine import BUY, REMAINING, SELL, Fill, OrderBook
+from qingshan.market.engine import Fill, OrderBook
+from qingshan.market.model import (  # (re-exported: the market's values and errors)
+    ADMIN,
+    QUOTE,
+    SIDES,
+    Instrument,
+    ModeNotEnabled,
+    OffTick,
+    Order,
+    OrderNotOpen,
+    OrderStatus,
+    OutsideBand,
+    OutsideTradingHours,
+    PositionLimit,
+    RateLimited,
+    Trade,
+    TradingHalted,
+    UnknownInstrument,
+    UnknownOrder,
+    WrongPhase,
+    trading_day,
+)
 
-QUOTE = "CNY"
-SIDES = {Side.BUY: BUY, Side.SELL: SELL}
-ADMIN = frozenset({Role.OPERATOR, Role.SYSTEM})
-
-
-class OrderStatus(StrEnum):
-    OPEN = "open"
-    FILLED = "filled"
-    CANCELLED = "cancelled"
-
-
-class UnknownInstrument(NotFound):
-    code = "unknown_instrument"
-
-
-class UnknownOrder(NotFound):
-    code = "unknown_order"
-
-
-class OutsideBand(InvalidInput):
-    """The price lies outside the instrument's band around its reference price."""
-
-    code = "price_outside_band"
-
-
-class OffTick(InvalidInput):
-    """The price is not a multiple of the tick, or the quantity not a multiple of the lot."""
-
-    code = "off_tick"
-
-
-class OrderNotOpen(Conflict):
-    code = "order_not_open"
-
-
-class RateLimited(Conflict):
-    """Too many orders from one party in this minute."""
-
-    code = "rate_limited"
-    status = 429
-
-
-class PositionLimit(Conflict):
-    """The order would take the party over the instrument's position limit."""
-
-    code = "position_limit"
-
-
-class ModeNotEnabled(Conflict):
-    """The instrument does not offer this trading mode."""
-
-    code = "mode_not_enabled"
-
-
-class OutsideTradingHours(Conflict):
-    """The instrument is outside its trading sessions."""
-
-    code = "outside_trading_hours"
-
-
-@dataclass(frozen=True, slots=True)
-class Instrument:
-    id: str
-    asset: str
-    tick: int
-    lot: int
-    band_bps: int
-    reference_price: int
-    max_order: int
-    fee_bps: int
-    fee_account: str
-    t_plus_one: bool = False
-    block_band_bps: int = 3000
-    block_min: int = 1
-    max_position: int = 0
-    max_orders_per_minute: int = 0
-    phase: Phase = Phase.CONTINUOUS
-    vintage_from: int = 0
-    vintage_to: int = 0
-    categories: tuple[str, ...] | None = None  # issuance categories it trades (None: any)
-    rules: int = 1  # settlement rules (market/commands.py CURRENT_RULES)
-    sessions: tuple[tuple[int, int], ...] | None = None  # Beijing minutes, Mon-Fri; None: any
-    modes: tuple[str, ...] | None = None  # enabled trading modes; None: all
-    mode_fees: tuple[tuple[str, int], ...] | None = None  # fee bps by mode, beside fee_bps
-
-    @property
-    def vintages(self) -> tuple[int, int] | None:
-        return (self.vintage_from, self.vintage_to) if self.vintage_from else None
-
-    def band(self, bps: int | None = None) -> tuple[int, int]:
-        """Lowest and highest allowed prices, on the tick grid (``bps``: another width, such
-        as the block-agreement band)."""
-        width = self.band_bps if bps is None else bps
-        lo = -(-self.reference_price * (10_000 - width) // 10_000)
-        hi = self.reference_price * (10_000 + width) // 10_000
-        lo = -(-lo // self.tick) * self.tick
-        hi = hi // self.tick * self.tick
-        return max(lo, self.tick), hi
-
-    def fee(self, value: int, mode: str = "continuous") -> int:
-        """The fee each side pays on a trade of ``value`` in ``mode`` (rounded down)."""
-        bps = dict(self.mode_fees).get(mode, self.fee_bps) if self.mode_fees else self.fee_bps
-        return value * bps // 10_000
-
-    def reserve_fee(self, value: int) -> int:
-        """The most fee a buy order of ``value`` could owe, whatever mode fills it."""
-        bps = max([self.fee_bps, *(b for _, b in self.mode_fees or ())])
-        return value * bps // 10_000
-
-    def enabled(self, mode: str) -> bool:
-        return self.modes is None or mode in self.modes
-
-    def open_at(self, now_ms: int) -> bool:
-        """Within a trading session (Beijing time, Monday to Friday)?"""
-        if self.sessions is None:
-            return True
-        day = trading_day(now_ms)
-        if (day + 3) % 7 >= 5:  # 1970-01-01 was a Thursday: 5 and 6 are Saturday, Sunday
-            return False
-        minute = (now_ms // 60_000 + 8 * 60) % 1440
-        return any(a <= minute < b for a, b in self.sessions)
-
-
-class Order(NamedTuple):
-    """An order as the book records it (immutable: each change makes a new record; a named
-    tuple rather than a frozen dataclass because the market builds one per fill, and a tuple
-    builds three times faster)."""
-
-    id: str
-    instrument: str
-    account: str
-    party: str
-    side: Side
-    order_type: OrderType
-    price: int  # limit (for a market order, the band edge it may trade up to)
-    quantity: int
-    remaining: int
-    status: OrderStatus
-    hold: str
-    seq: int
-    counterparty: str | None = None  # a block proposal's buyer account; a bid's auction
-    time_ms: int = 0
-    ends_at: int = 0  # an auction lot's closing time (Unix ms)
-
-
-class Trade(NamedTuple):
-    id: int
-    instrument: str
-    price: int
-    quantity: int
-    buy_order: str
-    sell_order: str
-    aggressor: str  # "buy" or "sell" (the incoming order's side), or "call" (call auction)
-    buyer_fee: int
-    seller_fee: int
-    seq: int
-    day: int  # Beijing trading day (days since 1970-01-01)
-
-
-def trading_day(now_ms: int) -> int:
-    """Days since 1970-01-01 in Beijing time (UTC+8), the day T+1 counts in."""
-    return (now_ms // 1000 + 8 * 3600) // 86_400
+__all__ = ["ADMIN", "QUOTE", "SIDES", "Instrument", "MarketBook", "ModeNotEnabled", "OffTick",
+           "Order", "OrderNotOpen", "OrderStatus", "OutsideBand", "OutsideTradingHours",
+           "PositionLimit", "RateLimited", "Trade", "TradingHalted", "UnknownInstrument",
+           "UnknownOrder", "WrongPhase", "trading_day"]
 
 
 Handler = Callable[["MarketBook", Any, Principal, int], Effects]
@@ -248,12 +102,21 @@ class MarketBook(ContextBook):
         # per instrument: the matching engine holding its resting orders
         self.engines: dict[str, OrderBook] = {}
         self.counters = {"order": 0, "trade": 0}
-        # T+1: (account, asset) -> (trading day, units bought that day)
+        # T+1: (account, asset) and (party, asset) -> (trading day, units bought that day);
+        # rules 3 count per party, older rules per account
         self.bought: dict[tuple[str, str], tuple[int, int]] = {}
         # order-rate limit: (party, instrument) -> (minute, orders placed in it)
         self.rate: dict[tuple[str, str], tuple[int, int]] = {}
 
     # ------------------------------------------------------------------ Book protocol
+    def bind(self, ledger: LedgerState, clock: Callable[[], int]) -> None:
+        super().bind(ledger, clock)
+        ledger.status_watchers[self.name] = self.account_status_changed
+
+    def account_status_changed(self, account: str, status: AccountStatus,
+                               effects: Effects) -> dict[str, Any]:
+        return oversight.account_status_changed(self, account, status, effects)
+
     def _load(self, fetchall: FetchAll) -> None:
         storage.load(self, fetchall)
 
@@ -332,26 +195,14 @@ class MarketBook(ContextBook):
         lo, hi = inst.band()
         return Effects({"instrument": inst.id, "band": [lo, hi]})
 
-    def apply_set_reference_price(self, cmd: SetReferencePrice, actor: Principal,
-                                  seq: int) -> Effects:
-        if actor.role not in ADMIN:
-            raise Forbidden("only the operator sets reference prices", role=actor.role.value)
-        inst = self.instrument(cmd.instrument)
-        if cmd.price % inst.tick:
-            raise OffTick("the price is not a multiple of the tick", tick=inst.tick)
-        new = replace(inst, reference_price=cmd.price)
-        self._set(self.instruments, inst.id, new)
-        self._dirty["instruments"].add(inst.id)
-        lo, hi = new.band()
-        return Effects({"instrument": inst.id, "reference_price": cmd.price, "band": [lo, hi]})
-
     # ------------------------------------------------------------------ orders
-    def check_trading(self, inst: Instrument, mode: str) -> None:
-        """Refuse what the instrument does not offer now: a mode it has not enabled, or an
-        order outside its trading sessions."""
+    def check_trading(self, inst: Instrument, mode: str, action: str | None = None) -> None:
+        """Refuse what the instrument does not offer now: a mode it has not enabled, anything
+        while it is halted (``action`` in the wrong phase), or outside its trading sessions."""
         if not inst.enabled(mode):
             raise ModeNotEnabled(f"{inst.id} does not offer {mode} trading", instrument=inst.id,
                                  mode=mode, modes=list(inst.modes or ()))
+        self.check_phase(inst, action or mode)
         if not inst.open_at(self.clock()):
             raise OutsideTradingHours("outside the instrument's trading sessions (Beijing "
                                       "time, Monday to Friday)", instrument=inst.id,
@@ -359,14 +210,31 @@ class MarketBook(ContextBook):
                                                  f"{b // 60:02d}:{b % 60:02d}"]
                                                 for a, b in inst.sessions or ()])
 
+    @staticmethod
+    def check_phase(inst: Instrument, action: str) -> None:
+        """Halted: nothing trades in any mode (cancels and lowered amends only). A call
+        phase collects limit orders: no picking, no IOC or market orders."""
+        if inst.phase is Phase.HALTED:
+            raise TradingHalted(f"trading in {inst.id} is halted", instrument=inst.id,
+                                phase=inst.phase.value)
+        if inst.phase is Phase.CALL and action == "pick":
+            raise WrongPhase("no picking while a call auction collects orders",
+                             instrument=inst.id, phase=inst.phase.value)
+
     def check_order(self, cmd: PlaceOrder, actor: Principal) -> tuple[Instrument, str, int]:
         inst = self.instrument(cmd.instrument)
+        check_public(cmd.order_type)
         # an order rests for continuous matching, or only listed for picking
-        self.check_trading(inst, "continuous" if inst.enabled("continuous") else "pick")
+        self.check_trading(inst, "continuous" if inst.enabled("continuous") else "pick",
+                           "order")
+        if inst.phase is Phase.CALL and cmd.order_type is not OrderType.LIMIT:
+            raise WrongPhase("only limit orders are collected during a call auction",
+                             instrument=inst.id, phase=inst.phase.value, field="order_type")
         party = self.check_owner(actor, cmd.account)
         acct = self.ledger.account(cmd.account)
         if acct.status is not AccountStatus.OPEN:
-            raise Conflict("the account is not open", account=acct.id)
+            raise AccountNotOpen(f"account is {acct.status.value}", account=acct.id,
+                                 status=acct.status.value)
         if cmd.quantity % inst.lot:
             raise OffTick(f"the quantity must be a multiple of the lot ({inst.lot})",
                           lot=inst.lot, field="quantity")
@@ -388,11 +256,6 @@ class MarketBook(ContextBook):
 
     def apply_place_order(self, cmd: PlaceOrder, actor: Principal, seq: int) -> Effects:
         inst, party, price = self.check_order(cmd, actor)
-        if inst.phase is Phase.HALTED:
-            raise Conflict("trading in this instrument is halted", instrument=inst.id)
-        if inst.phase is Phase.CALL and cmd.order_type is not OrderType.LIMIT:
-            raise Conflict("only limit orders are collected during a call auction",
-                           instrument=inst.id)
         effects = Effects({})
         order = self._new_order(inst, cmd.account, party, cmd.side, cmd.order_type, price,
                                 cmd.quantity, seq, effects, held=inst.rules == 1)
@@ -400,7 +263,7 @@ class MarketBook(ContextBook):
             if inst.phase is Phase.CONTINUOUS and inst.enabled("continuous") else []
         order = self.orders[order.id]
         if order.remaining and order.order_type is not OrderType.LIMIT:
-            order = self._cancel(order, seq, effects)
+            order = self._cancel(order, seq, effects, "unfilled")
         elif order.remaining:
             if not order.hold:
                 order = self._hold(inst, order, seq, effects)
@@ -419,13 +282,7 @@ class MarketBook(ContextBook):
         caller trades it at once and holds only what rests) and record it."""
         self.check_limits(inst, party, side, quantity)
         if side is Side.SELL and inst.t_plus_one:
-            today = self.bought_today(account, inst.asset)
-            sellable = self.ledger.active_quantity(account, inst.asset) - today
-            if quantity > sellable:
-                raise InsufficientUnits("units bought today can be sold from the next "
-                                        "trading day (T+1)", account=account,
-                                        sellable=max(sellable, 0), bought_today=today,
-                                        requested=quantity)
+            self.check_t_plus_one(inst, account, party, quantity)
         hold = ""
         if held:
             hold = self._place_hold(inst, account, side, price, quantity, seq, effects)
@@ -477,7 +334,7 @@ class MarketBook(ContextBook):
         self.engine(inst.id).match(SIDES[taker.side], taker.price, taker.remaining,
                                    taker.party, matched, stp)
         for oid in stp:
-            self._cancel(self.orders[oid], seq, effects)
+            self._cancel(self.orders[oid], seq, effects, "self_trade")
         fills: list[dict[str, Any]] = []
         for maker_id, price, qty in matched:
             taker = self.orders[taker.id]
@@ -498,17 +355,20 @@ class MarketBook(ContextBook):
         value = price * qty
         buyer_fee = seller_fee = inst.fee(value, mode)
         ledger = self.ledger
+        legacy = inst.rules < 3  # (older rules settled a frozen account's resting orders)
         if sell.hold:
-            ledger.settle_hold(sell.hold, buy.account, qty, effects)
+            ledger.settle_hold(sell.hold, buy.account, qty, effects, from_frozen=legacy)
         else:  # the incoming order: checked for all of it, it delivers from its account
             ledger.deliver_units(sell.account, buy.account, inst.asset, qty, inst.vintages,
                                  effects, inst.categories)
         # the seller's fee comes out of the payment, so nothing is taken from its account
         fees = buyer_fee + seller_fee
         if buy.hold:
-            ledger.settle_hold(buy.hold, sell.account, value - seller_fee, effects)
+            ledger.settle_hold(buy.hold, sell.account, value - seller_fee, effects,
+                               from_frozen=legacy)
             if fees:
-                ledger.settle_hold(buy.hold, inst.fee_account, fees, effects)
+                ledger.settle_hold(buy.hold, inst.fee_account, fees, effects,
+                                   from_frozen=legacy)
         else:
             ledger.pay(buy.account, sell.account, QUOTE, value - seller_fee, effects)
             if fees:
@@ -528,9 +388,9 @@ class MarketBook(ContextBook):
             if not left and o is buy and buy.hold:  # a better price leaves money held
                 ledger.release_hold(buy.hold, effects)
         day = trading_day(self.clock())
-        if inst.t_plus_one:
-            key = (buy.account, inst.asset)
-            self._set(self.bought, key, (day, self.bought_today(*key) + qty))
+        if inst.t_plus_one:  # what the buying account, and its party, bought today
+            for key in ((buy.account, inst.asset), (buy.party, inst.asset)):
+                self._set(self.bought, key, (day, self.bought_today(*key) + qty))
         n = self.counters["trade"] + 1
         self._set(self.counters, "trade", n)
         trade = Trade(n, inst.id, price, qty, buy.id, sell.id, aggressor.value
@@ -563,19 +423,51 @@ class MarketBook(ContextBook):
                    if h.account == account and h.asset == inst.asset
                    and h.status.value == "active")
 
-    def bought_today(self, account: str, asset: str) -> int:
-        day, qty = self.bought.get((account, asset), (-1, 0))
+    def bought_today(self, holder: str, asset: str) -> int:
+        """Units of ``asset`` an account (A…) or a party (P…) bought today."""
+        day, qty = self.bought.get((holder, asset), (-1, 0))
         return qty if day == trading_day(self.clock()) else 0
+
+    def check_t_plus_one(self, inst: Instrument, account: str, party: str,
+                         quantity: int) -> None:
+        """Units bought today are sold from the next trading day: a party sells at most what
+        it held at the start of the day, over all its accounts (rules 3; older rules counted
+        per account, which moving units to another account of the party walked around)."""
+        if inst.rules >= 3:
+            today = self.bought_today(party, inst.asset)
+            have = sum(self.ledger.active_quantity(a.id, inst.asset)
+                       for a in self.ledger.accounts.values() if a.party_id == party)
+        else:
+            today = self.bought_today(account, inst.asset)
+            have = self.ledger.active_quantity(account, inst.asset)
+        sellable = have - today
+        if quantity > sellable:
+            raise InsufficientUnits("units bought today can be sold from the next "
+                                    "trading day (T+1)", account=account, party=party,
+                                    sellable=max(sellable, 0), bought_today=today,
+                                    requested=quantity)
 
     def _release_rest(self, o: Order, seq: int, effects: Effects) -> None:
         if o.hold:
             self.ledger.release_hold(o.hold, effects)
 
-    def _cancel(self, o: Order, seq: int, effects: Effects) -> Order:
+    def _cancel(self, o: Order, seq: int, effects: Effects, reason: str) -> Order:
+        """Cancel an order and release its hold; under rules 3 it says why (``reason``)."""
         self._release_rest(o, seq, effects)
-        new = o._replace(status=OrderStatus.CANCELLED)
+        if self.instruments[o.instrument].rules < 3:
+            reason = ""  # (older rules kept no reason: their rows replay unchanged)
+        new = o._replace(status=OrderStatus.CANCELLED, reason=reason)
         self._put(new)
         return new
+
+    def _withdraw(self, o: Order, seq: int, effects: Effects, reason: str) -> None:
+        """Take an open order off the market; an auction's lot takes its bids with it."""
+        self._unrest(o)
+        self._cancel(o, seq, effects, reason)
+        if o.order_type is OrderType.AUCTION:
+            for bid in [b for b in self.orders.values() if b.counterparty == o.id
+                        and b.order_type is OrderType.BID and b.status is OrderStatus.OPEN]:
+                self._cancel(bid, seq, effects, "auction_withdrawn")
 
     def apply_cancel_order(self, cmd: CancelOrder, actor: Principal, seq: int) -> Effects:
         o = self.order(cmd.order)
@@ -584,12 +476,7 @@ class MarketBook(ContextBook):
             raise OrderNotOpen(f"the order is {o.status.value}", order=o.id,
                                status=o.status.value)
         effects = Effects({})
-        self._unrest(o)
-        self._cancel(o, seq, effects)
-        if o.order_type is OrderType.AUCTION:  # a withdrawn auction releases every bid
-            for bid in [b for b in self.orders.values() if b.counterparty == o.id
-                        and b.order_type is OrderType.BID and b.status is OrderStatus.OPEN]:
-                self._cancel(bid, seq, effects)
+        self._withdraw(o, seq, effects, "withdrawn")  # (a withdrawn auction releases its bids)
         effects.result = {"order": o.id, "status": "cancelled", "cancelled": o.remaining}
         return effects
 
@@ -604,6 +491,12 @@ class MarketBook(ContextBook):
         if cmd.quantity <= filled:
             raise InvalidInput("the new quantity must exceed what has already filled",
                                field="quantity", filled=filled)
+        if cmd.quantity % inst.lot or (cmd.quantity - filled) % inst.lot:
+            raise OffTick(f"the order and what is left of it stay multiples of the lot "
+                          f"({inst.lot})", lot=inst.lot, filled=filled, field="quantity")
+        if cmd.price != o.price or cmd.quantity > o.quantity:  # a new order: checked first
+            self.check_trading(inst, "continuous" if inst.enabled("continuous") else "pick",
+                               "order")
         effects = Effects({})
         if cmd.price == o.price and cmd.quantity <= o.quantity:
             # smaller: keep the queue position; release what is no longer offered
@@ -620,7 +513,7 @@ class MarketBook(ContextBook):
             return effects
         # otherwise: cancel and place anew (loses time priority)
         self._unrest(o)
-        self._cancel(o, seq, effects)
+        self._cancel(o, seq, effects, "amended")
         new = PlaceOrder(o.instrument, o.account, o.side, OrderType.LIMIT, cmd.price,
                          cmd.quantity - filled)
         placed = self.apply_place_order(new, actor, seq)
@@ -639,281 +532,20 @@ class MarketBook(ContextBook):
         return self.ledger.hold_for(HoldKind.MARKET_ORDER, o.account, QUOTE, need, None,
                                     "amended order", effects)
 
-    # ------------------------------------------------------------------ listing and picking
-    def apply_pick_order(self, cmd: PickOrder, actor: Principal, seq: int) -> Effects:
-        maker = self.order(cmd.order)
-        inst = self.instrument(maker.instrument)
-        self.check_trading(inst, "pick")
-        party = self.check_owner(actor, cmd.account)
-        if maker.status is not OrderStatus.OPEN or maker.order_type is not OrderType.LIMIT:
-            raise OrderNotOpen("only an open listed order can be picked", order=maker.id,
-                               status=maker.status.value)
-        if party == maker.party:
-            raise Conflict("a party cannot pick its own order (self-trade)", order=maker.id)
-        best = self.engine(inst.id).price_levels(SIDES[maker.side])[:5]
-        if maker.price not in best:
-            raise Conflict("only orders at the best five price levels can be picked",
-                           order=maker.id, levels=best)
-        if cmd.quantity % inst.lot or cmd.quantity > maker.remaining:
-            raise OffTick("pick a multiple of the lot, at most what the order still offers",
-                          lot=inst.lot, available=maker.remaining, field="quantity")
-        effects = Effects({})
-        side = Side.BUY if maker.side is Side.SELL else Side.SELL
-        taker = self._new_order(inst, cmd.account, party, side, OrderType.IOC, maker.price,
-                                cmd.quantity, seq, effects)
-        buy, sell = (taker, maker) if side is Side.BUY else (maker, taker)
-        trade = self._settle(inst, buy, sell, maker.price, cmd.quantity, side, seq, effects,
-                             mode="pick")
-        effects.result = {"order": taker.id, "status": "filled", "trade": trade.id,
-                          "price": trade.price, "quantity": trade.quantity, "maker": maker.id}
-        return effects
-
-    # ------------------------------------------------------------------ block agreements
-    def apply_propose_block(self, cmd: ProposeBlockTrade, actor: Principal,
-                            seq: int) -> Effects:
-        inst = self.instrument(cmd.instrument)
-        self.check_trading(inst, "block")
-        party = self.check_owner(actor, cmd.seller)
-        buyer = self.ledger.account(cmd.buyer)
-        if buyer.party_id == party:
-            raise Conflict("a block agreement needs two parties", buyer=buyer.id)
-        if buyer.status is not AccountStatus.OPEN:
-            raise Conflict("the buyer's account is not open", account=buyer.id)
-        if cmd.quantity < inst.block_min or cmd.quantity % inst.lot:
-            raise OffTick(f"a block agreement is at least {inst.block_min} units, in lots of "
-                          f"{inst.lot}", block_min=inst.block_min, lot=inst.lot,
-                          field="quantity")
-        lo, hi = inst.band(inst.block_band_bps)
-        if cmd.price % inst.tick:
-            raise OffTick("the price is not a multiple of the tick", tick=inst.tick,
-                          field="price")
-        if not lo <= cmd.price <= hi:
-            raise OutsideBand("the price is outside the block-agreement band", band=[lo, hi],
-                              price=cmd.price, field="price")
-        effects = Effects({})
-        o = self._new_order(inst, cmd.seller, party, Side.SELL, OrderType.BLOCK, cmd.price,
-                            cmd.quantity, seq, effects, counterparty=cmd.buyer)
-        effects.result = {"order": o.id, "status": "open", "buyer": cmd.buyer,
-                          "band": [lo, hi]}
-        return effects
-
-    def apply_confirm_block(self, cmd: ConfirmBlockTrade, actor: Principal,
-                            seq: int) -> Effects:
-        proposal = self.order(cmd.order)
-        if proposal.order_type is not OrderType.BLOCK or proposal.counterparty is None:
-            raise OrderNotOpen("this is not a block proposal", order=proposal.id)
-        party = self.check_owner(actor, proposal.counterparty)
-        if proposal.status is not OrderStatus.OPEN:
-            raise OrderNotOpen(f"the proposal is {proposal.status.value}", order=proposal.id,
-                               status=proposal.status.value)
-        inst = self.instrument(proposal.instrument)
-        self.check_trading(inst, "block")
-        effects = Effects({})
-        buy = self._new_order(inst, proposal.counterparty, party, Side.BUY, OrderType.BLOCK,
-                              proposal.price, proposal.remaining, seq, effects,
-                              counterparty=proposal.account)
-        trade = self._settle(inst, buy, proposal, proposal.price, proposal.remaining,
-                             Side.BUY, seq, effects, mode="block")
-        effects.result = {"order": buy.id, "proposal": proposal.id, "trade": trade.id,
-                          "price": trade.price, "quantity": trade.quantity}
-        return effects
-
-    # ------------------------------------------------------------------ one-way auctions
-    def apply_start_auction(self, cmd: StartAuction, actor: Principal, seq: int) -> Effects:
-        inst = self.instrument(cmd.instrument)
-        self.check_trading(inst, "auction")
-        party = self.check_owner(actor, cmd.account)
-        if cmd.ends_at <= self.clock():
-            raise InvalidInput("the auction must end in the future", field="ends_at")
-        if cmd.quantity % inst.lot or cmd.reserve_price % inst.tick:
-            raise OffTick("lot and tick apply to auctions too", lot=inst.lot, tick=inst.tick)
-        effects = Effects({})
-        # a sale holds the lot's units; a purchase holds the money for all of it at its ceiling
-        lot = self._new_order(inst, cmd.account, party, cmd.side, OrderType.AUCTION,
-                              cmd.reserve_price, cmd.quantity, seq, effects)
-        lot = lot._replace(ends_at=cmd.ends_at)
-        self._put(lot)
-        effects.result = {"auction": lot.id, "side": cmd.side.value, "ends_at": cmd.ends_at,
-                          "reserve_price": cmd.reserve_price}
-        return effects
-
-    def _open_auction(self, aid: str) -> Order:
-        lot = self.order(aid)
-        if lot.order_type is not OrderType.AUCTION:
-            raise UnknownOrder("no such auction", auction=aid)
-        if lot.status is not OrderStatus.OPEN:
-            raise OrderNotOpen(f"the auction is {lot.status.value}", auction=aid)
-        return lot
-
-    def apply_bid_auction(self, cmd: BidAuction, actor: Principal, seq: int) -> Effects:
-        lot = self._open_auction(cmd.auction)
-        inst = self.instrument(lot.instrument)
-        self.check_trading(inst, "auction")
-        party = self.check_owner(actor, cmd.account)
-        if self.clock() >= lot.ends_at:
-            raise OrderNotOpen("the auction's window has closed", auction=lot.id)
-        if party == lot.party:
-            raise Conflict("a party cannot bid in its own auction", auction=lot.id)
-        if lot.side is Side.SELL and cmd.price < lot.price:
-            raise OutsideBand("the bid is below the reserve price", reserve=lot.price,
-                              field="price")
-        if lot.side is Side.BUY and cmd.price > lot.price:
-            raise OutsideBand("the offer is above the buyer's ceiling price", ceiling=lot.price,
-                              field="price")
-        if cmd.price % inst.tick or cmd.quantity % inst.lot or cmd.quantity > lot.quantity:
-            raise OffTick("bid on the tick and lot, at most the lot's size", tick=inst.tick,
-                          lot=inst.lot, size=lot.quantity)
-        effects = Effects({})
-        # a bid for a sale holds money; an offer to a purchase holds units
-        side = Side.BUY if lot.side is Side.SELL else Side.SELL
-        bid = self._new_order(inst, cmd.account, party, side, OrderType.BID, cmd.price,
-                              cmd.quantity, seq, effects, counterparty=lot.id)
-        effects.result = {"bid": bid.id, "auction": lot.id}
-        return effects
-
-    def apply_close_auction(self, cmd: CloseAuction, actor: Principal, seq: int) -> Effects:
-        lot = self._open_auction(cmd.auction)
-        inst = self.instrument(lot.instrument)
-        if self.clock() < lot.ends_at:
-            raise OrderNotOpen("the auction is still open", auction=lot.id,
-                               ends_at=lot.ends_at)
-        sale = lot.side is Side.SELL  # bids win highest first; offers to a purchase lowest
-        bids = sorted((o for o in self.orders.values()
-                       if o.order_type is OrderType.BID and o.counterparty == lot.id
-                       and o.status is OrderStatus.OPEN),
-                      key=lambda o: (-o.price if sale else o.price, int(o.id[1:])))
-        effects = Effects({})
-        awards: list[dict[str, Any]] = []
-        for bid in bids:
-            lot = self.orders[lot.id]
-            qty = min(bid.quantity, lot.remaining)
-            if qty:
-                buy, sell = (bid, lot) if sale else (lot, bid)
-                trade = self._settle(inst, buy, sell, bid.price, qty, bid.side, seq, effects,
-                                     mode="auction")
-                awards.append({"bid": bid.id, "price": bid.price, "quantity": qty,
-                               "trade": trade.id})
-            bid = self.orders[bid.id]
-            if bid.status is OrderStatus.OPEN:  # lost, or only partly won
-                self._cancel(bid, seq, effects)
-        lot = self.orders[lot.id]
-        unsold = lot.remaining
-        if lot.status is OrderStatus.OPEN:
-            self._cancel(lot, seq, effects)
-        effects.result = {"auction": lot.id, "awards": awards, "unsold": unsold}
-        return effects
-
-    # ------------------------------------------------------------------ call auctions
-    def apply_set_phase(self, cmd: SetPhase, actor: Principal, seq: int) -> Effects:
-        if actor.role not in ADMIN:
-            raise Forbidden("only the operator changes the trading phase", role=actor.role.value)
-        inst = self.instrument(cmd.instrument)
-        if cmd.phase is Phase.CALL and not inst.enabled("call"):
-            raise ModeNotEnabled(f"{inst.id} does not offer call auctions", instrument=inst.id,
-                                 mode="call", modes=list(inst.modes or ()))
-        if inst.phase is Phase.CALL and cmd.phase is Phase.CONTINUOUS:
-            bid, ask = self.best(inst.id, Side.BUY), self.best(inst.id, Side.SELL)
-            if bid is not None and ask is not None and bid >= ask:
-                raise Conflict("the collected book crosses: run the call auction first",
-                               instrument=inst.id)
-        self._set(self.instruments, inst.id, replace(inst, phase=cmd.phase))
-        self._dirty["instruments"].add(inst.id)
-        return Effects({"instrument": inst.id, "phase": cmd.phase.value,
-                        "previous": inst.phase.value})
-
-    def call_price(self, inst: Instrument) -> tuple[int, int] | None:
-        """(price, volume) that uncrosses the book, or None if nothing can trade."""
-        eng = self.engine(inst.id)
-        bid, ask = eng.best(BUY), eng.best(SELL)
-        if bid is None or ask is None or bid < ask:
-            return None
-
-        def volume(side: int) -> dict[int, int]:
-            return {p: sum(eng.orders[o][REMAINING] for o in ids)
-                    for p, ids in eng.levels[side].items()}
-
-        bid_at, ask_at = volume(BUY), volume(SELL)
-        best: tuple[tuple[int, int, int], int, int] | None = None
-        # every order price, and the reference (the best choice when a range of prices ties)
-        for p in sorted(set(bid_at) | set(ask_at) | {inst.reference_price}):
-            demand = sum(q for bp, q in bid_at.items() if bp >= p)
-            supply = sum(q for ap, q in ask_at.items() if ap <= p)
-            executable = min(demand, supply)
-            if not executable:
-                continue
-            rank = (-executable, abs(demand - supply), abs(p - inst.reference_price))
-            if best is None or rank < best[0]:
-                best = (rank, p, executable)
-        return None if best is None else (best[1], best[2])
-
-    def apply_run_call_auction(self, cmd: RunCallAuction, actor: Principal,
-                               seq: int) -> Effects:
-        if actor.role not in ADMIN:
-            raise Forbidden("only the operator runs the call auction", role=actor.role.value)
-        inst = self.instrument(cmd.instrument)
-        if inst.phase is not Phase.CALL:
-            raise Conflict("the instrument is not in a call phase", instrument=inst.id)
-        effects = Effects({})
-        found = self.call_price(inst)
-        trades: list[dict[str, Any]] = []
-        if found is not None:
-            price, volume = found
-            eng = self.engine(inst.id)
-            while volume:
-                bid_price, ask_price = eng.best(BUY), eng.best(SELL)
-                if bid_price is None or ask_price is None or bid_price < price \
-                        or ask_price > price:
-                    break
-                buy = self.orders[eng.levels[BUY][bid_price][0]]
-                sell = self.orders[eng.levels[SELL][ask_price][0]]
-                if buy.party == sell.party:  # self-trade: cancel the later order
-                    later = buy if int(buy.id[1:]) > int(sell.id[1:]) else sell
-                    self._unrest(later)
-                    self._cancel(later, seq, effects)
-                    continue
-                qty = min(buy.remaining, sell.remaining, volume)
-                trade = self._settle(inst, buy, sell, price, qty, "call", seq, effects,
-                                     mode="call")
-                trades.append({"trade": trade.id, "quantity": qty, "buy": buy.id,
-                               "sell": sell.id})
-                volume -= qty
-        new = replace(self.instruments[inst.id], phase=Phase.CONTINUOUS)
-        self._set(self.instruments, inst.id, new)
-        self._dirty["instruments"].add(inst.id)
-        effects.result = {"instrument": inst.id, "price": None if found is None else found[0],
-                          "volume": sum(t["quantity"] for t in trades), "trades": trades}
-        return effects
-
-    def apply_close_day(self, cmd: CloseDay, actor: Principal, seq: int) -> Effects:
-        if actor.role not in ADMIN:
-            raise Forbidden("only the operator closes the day", role=actor.role.value)
-        inst = self.instrument(cmd.instrument)
-        today = trading_day(self.clock())
-        trades = [t for t in self.trades.values() if t.instrument == inst.id and t.day == today]
-        volume = sum(t.quantity for t in trades)
-        if not volume:  # no trade today: the reference stays
-            return Effects({"instrument": inst.id, "close": inst.reference_price,
-                            "volume": 0})
-        vwap = sum(t.price * t.quantity for t in trades) // volume
-        close = max(inst.tick, (vwap + inst.tick // 2) // inst.tick * inst.tick)
-        self._set(self.instruments, inst.id, replace(inst, reference_price=close))
-        self._dirty["instruments"].add(inst.id)
-        return Effects({"instrument": inst.id, "close": close, "vwap": vwap, "volume": volume,
-                        "band": list(replace(inst, reference_price=close).band())})
-
     _handlers: ClassVar[dict[type[Command], Handler]] = {
         CreateInstrument: apply_create_instrument,
-        SetReferencePrice: apply_set_reference_price,
+        SetReferencePrice: oversight.set_reference_price,
+        SetInstrumentRules: oversight.set_instrument_rules,
         PlaceOrder: apply_place_order,
         CancelOrder: apply_cancel_order,
         AmendOrder: apply_amend_order,
-        PickOrder: apply_pick_order,
-        ProposeBlockTrade: apply_propose_block,
-        ConfirmBlockTrade: apply_confirm_block,
-        StartAuction: apply_start_auction,
-        BidAuction: apply_bid_auction,
-        CloseAuction: apply_close_auction,
-        SetPhase: apply_set_phase,
-        RunCallAuction: apply_run_call_auction,
-        CloseDay: apply_close_day,
+        PickOrder: modes.pick_order,
+        ProposeBlockTrade: modes.propose_block,
+        ConfirmBlockTrade: modes.confirm_block,
+        StartAuction: modes.start_auction,
+        BidAuction: modes.bid_auction,
+        CloseAuction: modes.close_auction,
+        SetPhase: modes.set_phase,
+        RunCallAuction: modes.run_call_auction,
+        CloseDay: modes.close_day,
     }

@@ -16,8 +16,12 @@ from qingshan.ledger.domain.parsing import asset_code, enum, text, whole_number
 # Settlement rules an instrument trades under, kept per instrument so that replaying the journal
 # gives the book it gave then: 1 (instruments listed before 2026-11-27): an incoming order holds
 # all it could give up before it trades; 2: it is checked for all of it, trades at once from its
-# own account and holds only what rests.
-CURRENT_RULES = 2
+# own account and holds only what rests; 3 (listed from 2026-11-28, or moved to them by
+# SetInstrumentRules): a freeze cancels the account's open orders, which never settle out of a
+# frozen account; the close (tomorrow's reference) is the VWAP of continuous, call-auction and
+# picked trades only; T+1 counts a party's units over all its accounts; an auction awards no
+# bid outside the band at its close; cancelled orders carry a reason (docs/market.md).
+CURRENT_RULES = 3
 
 # Trading modes an instrument may enable: continuous double auction (and, without it, orders
 # only listed for picking), listing and picking, block agreements, one-way auctions, call
@@ -91,6 +95,18 @@ class OrderType(StrEnum):
     BID = "bid"  # a bid in a one-way auction
 
 
+# what a member may send as a PlaceOrder; the others are the market's own records of a block
+# proposal, an auction's lot and a bid in an auction, made by their own commands
+PUBLIC_ORDER_TYPES = (OrderType.LIMIT, OrderType.IOC, OrderType.MARKET)
+
+
+def check_public(order_type: OrderType) -> OrderType:
+    if order_type not in PUBLIC_ORDER_TYPES:
+        raise InvalidInput("order_type must be one of: limit, ioc, market", field="order_type",
+                           value=order_type.value)
+    return order_type
+
+
 def _instrument(data: Mapping[str, Any], key: str = "instrument") -> str:
     value = data.get(key)
     if not isinstance(value, str) or not INSTRUMENT_RE.fullmatch(value):
@@ -123,7 +139,7 @@ class CreateInstrument(Command):
     # units of issuances in these categories only (None: any), e.g. ("forestry",) for
     # "CQCER forestry"; ("agriculture", "energy", "inclusive") for "CQCER other"
     categories: tuple[str, ...] | None = None
-    rules: int = 2  # settlement rules (see CURRENT_RULES); a payload without it means 1
+    rules: int = CURRENT_RULES  # settlement rules; a payload without it means 1
     # trading sessions, Beijing time, Monday to Friday, as (start, end) minutes after midnight,
     # e.g. ((570, 690), (780, 900)) for 9:30-11:30 and 13:00-15:00; None: always open
     sessions: tuple[tuple[int, int], ...] | None = None
@@ -191,6 +207,26 @@ class CreateInstrument(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class SetInstrumentRules(Command):
+    """The operator moves an instrument to newer settlement rules (never back): entries before
+    replay under the old rules, entries from this one on under the new."""
+
+    kind: ClassVar[str] = "set_instrument_rules"
+    instrument: str
+    rules: int
+    reason: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"instrument": self.instrument, "rules": self.rules, "reason": self.reason}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> SetInstrumentRules:
+        return cls(instrument=_instrument(data),
+                   rules=whole_number(data, "rules", 2, CURRENT_RULES),
+                   reason=text(data, "reason", max_len=500))
+
+
+@dataclass(frozen=True, slots=True)
 class SetReferencePrice(Command):
     """The operator sets the reference price (the previous close) the band is measured from."""
 
@@ -225,8 +261,8 @@ class PlaceOrder(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> PlaceOrder:
-        order_type = enum(data, "order_type", OrderType) if "order_type" in data \
-            else OrderType.LIMIT
+        order_type = check_public(enum(data, "order_type", OrderType)) \
+            if "order_type" in data else OrderType.LIMIT
         price = data.get("price")
         if order_type is OrderType.MARKET:
             if price is not None:
@@ -463,4 +499,5 @@ MARKET_COMMANDS: tuple[type[Command], ...] = (CreateInstrument, SetReferencePric
                                               CancelOrder, AmendOrder, PickOrder,
                                               ProposeBlockTrade,
                                               ConfirmBlockTrade, StartAuction, BidAuction,
-                                              CloseAuction, SetPhase, RunCallAuction, CloseDay)
+                                              CloseAuction, SetPhase, RunCallAuction, CloseDay,
+                                              SetInstrumentRules)

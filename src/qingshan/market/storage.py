@@ -15,7 +15,7 @@ INSTRUMENT_COLS = ["id", "asset", "tick", "lot", "band_bps", "reference_price", 
                    "vintage_to", "categories", "rules", "sessions", "modes", "mode_fees"]
 ORDER_COLS = ["id", "instrument", "account", "party", "side", "order_type", "price",
               "quantity", "remaining", "status", "hold", "seq", "counterparty", "time_ms",
-              "ends_at"]
+              "ends_at", "reason"]
 TRADE_COLS = ["id", "instrument", "price", "quantity", "buy_order", "sell_order",
               "aggressor", "buyer_fee", "seller_fee", "seq", "day"]
 
@@ -33,7 +33,7 @@ def rows(book: MarketBook) -> Rows:
         out.append((upsert_sql("market_orders", ORDER_COLS), [
             (o.id, o.instrument, o.account, o.party, o.side.value, o.order_type.value, o.price,
              o.quantity, o.remaining, o.status.value, o.hold, o.seq, o.counterparty,
-             o.time_ms, o.ends_at)
+             o.time_ms, o.ends_at, o.reason)
             for o in (orders[i] for i in sorted(d["orders"]) if i in orders)]))
     if d["trades"]:
         trades = book.trades
@@ -82,7 +82,7 @@ def load(book: MarketBook, fetchall: FetchAll) -> None:
                       ()):
         o = Order(r[0], r[1], r[2], r[3], Side(r[4]), OrderType(r[5]), int(r[6]), int(r[7]),
                   int(r[8]), OrderStatus(r[9]), r[10], int(r[11]), r[12], int(r[13]),
-                  int(r[14]))
+                  int(r[14]), r[15])
         book.orders[o.id] = o
         inst = book.instruments[o.instrument]
         if inst.max_orders_per_minute:  # rebuild each party's count for its latest minute
@@ -97,13 +97,14 @@ def load(book: MarketBook, fetchall: FetchAll) -> None:
                   int(r[8]), int(r[9]), int(r[10]))
         book.trades[t.id] = t
         inst = book.instruments[t.instrument]
-        if inst.t_plus_one:  # rebuild what each buyer bought on its latest trading day
-            key = (book.orders[t.buy_order].account, inst.asset)
-            day, qty = book.bought.get(key, (-1, 0))
-            if t.day > day:
-                book.bought[key] = (t.day, t.quantity)
-            elif t.day == day:
-                book.bought[key] = (day, qty + t.quantity)
+        if inst.t_plus_one:  # rebuild what each buyer (account and party) bought on its
+            buyer = book.orders[t.buy_order]  # latest trading day
+            for key in ((buyer.account, inst.asset), (buyer.party, inst.asset)):
+                day, qty = book.bought.get(key, (-1, 0))
+                if t.day > day:
+                    book.bought[key] = (t.day, t.quantity)
+                elif t.day == day:
+                    book.bought[key] = (day, qty + t.quantity)
     for iid in book.instruments:
         book.engine(iid)
     book.forget_undo()  # loading is not a change to roll back

@@ -25,6 +25,7 @@ from qingshan.ledger.domain.parsing import (
     text,
     whole_number,
 )
+from qingshan.ledger.domain.urls import UrlRefused, canonical_url
 
 PROJECT_ID_RE = re.compile(r"^CQ[0-9]{4,8}$")
 REPORT_ID_RE = re.compile(r"^MR[0-9]{6,10}$")
@@ -69,9 +70,22 @@ def _documents(data: Mapping[str, Any]) -> tuple[Document, ...]:
         if not isinstance(sha, str) or not SHA256_RE.fullmatch(sha):
             raise InvalidInput("a document's sha256 is 64 lower-case hex digits",
                                field="documents.sha256")
-        out.append(Document(text(item, "name", max_len=200), sha,
-                            text(item, "url", required=False, max_len=500)))
+        out.append(Document(text(item, "name", max_len=200), sha, _document_url(item)))
     return tuple(out)
+
+
+def _document_url(item: Mapping[str, Any]) -> str:
+    """A document's address: empty, or an http(s) address in its canonical form (it becomes
+    a link on the public project page, so nothing a browser could run is stored)."""
+    value = item.get("url")
+    if value is None or value == "":
+        return ""
+    value = clean_text(value, "documents.url", max_len=500)  # the text policy first
+    try:
+        return canonical_url(value)
+    except UrlRefused as exc:
+        raise InvalidInput(f"a document's url: {exc}", field="documents.url",
+                           value=value[:64]) from None
 
 
 def _values(data: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:

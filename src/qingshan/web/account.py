@@ -1,7 +1,8 @@
-"""Signed-in pages: sign in with an API key (kept in an HttpOnly, SameSite=Strict cookie), a
-member's accounts, orders, projects and retirements with an order form and a retirement form,
-the verifier's queue, and the operator's approvals queue, market controls and statistics. Every form
-posts through the same sequencer as the API; forms carry a one-time idempotency key, so a
+"""Signed-in pages: sign in with an API key (which opens a server-side session, see
+``web/sessions.py``), a member's accounts, orders, projects and retirements with an order form
+and a retirement form, the verifier's queue, and the operator's approvals queue, market controls
+and statistics. Every form posts through the same sequencer as the API; forms carry the
+session's CSRF token and a one-time idempotency key, so a page elsewhere cannot post them and a
 double submit does nothing twice."""
 
 from __future__ import annotations
@@ -14,36 +15,46 @@ from urllib.parse import quote
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from qingshan.errors import QingshanError, Unauthenticated
+from qingshan.errors import QingshanError
 from qingshan.ledger import queries
 from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.domain.parsing import digits
 from qingshan.market import queries as market_queries
+from qingshan.web import sessions
+from qingshan.web.sessions import Session
 
-COOKIE = "qs_key"
 # the form field an error without one of its own belongs to, to show it next to that field
 FIELD_OF_CODE = {"insufficient_units": "quantity", "insufficient_funds": "quantity"}
 
 
 def _actor(request: Request) -> Principal | None:
-    token = request.cookies.get(COOKIE)
-    if not token:
-        return None
-    try:
-        principal: Principal = request.app.state.edge.principal(token)
-    except QingshanError:
-        return None
-    return principal
+    session = sessions.current(request)
+    return None if session is None else session.principal
+
+
+def _note(session: Session | None, message: str, error: str, field: str,
+          form: str, sig: str) -> dict[str, str]:
+    """What the page says after a form: only what this platform said to this session (the
+    redirect signs it), never what a crafted link puts in the query."""
+    if session is None or not (message or error) or not secrets.compare_digest(
+            sig, session.sign(message, error, field, form)):
+        return {"message": "", "error": "", "field": ""}
+    return {"message": message, "error": error, "field": field}
 
 
 def mount_account_pages(app: FastAPI) -> None:
     from qingshan.web.pages import TEMPLATES, TEXT, _lang
 
-    def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    def render(request: Request, name: str, *, status: int = 200, **ctx: Any) -> HTMLResponse:
         lang = _lang(request)
         html = TEMPLATES.get_template(name).render(
             t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", **ctx)
         return HTMLResponse(html, status_code=status)
+
+    def notes(request: Request, session: Session | None) -> dict[str, Any]:
+        q = request.query_params
+        return _note(session, q.get("message", ""), q.get("error", ""), q.get("field", ""),
+                     q.get("form", "order"), q.get("sig", ""))
 
     @app.get("/market", include_in_schema=False)
     def market_index(request: Request) -> Response:
@@ -57,11 +68,11 @@ def mount_account_pages(app: FastAPI) -> None:
                                 status_code=303)
 
     @app.get("/market/{instrument}", response_class=HTMLResponse, include_in_schema=False)
-    def market_page(request: Request, instrument: str, message: str = "", error: str = "",
-                    field: str = "") -> HTMLResponse:
+    def market_page(request: Request, instrument: str) -> HTMLResponse:
         from qingshan.web import charts
 
-        actor = _actor(request)
+        session = sessions.current(request)
+        actor = None if session is None else session.principal
         accounts: list[str] = []
         with request.app.state.edge.read() as conn:
             depth = market_queries.depth(conn, instrument)
@@ -76,9 +87,10 @@ def mount_account_pages(app: FastAPI) -> None:
                                     title=f"{instrument} trade prices", unit="fen/t")
         return render(request, "market.html", inst=inst, depth=depth, chart=chart,
                       trades=list(reversed(recent[-20:])), signed_in=actor is not None,
-                      accounts=accounts, message=message, error=error, field=field,
-                      listed=[i["id"] for i in listed],
-                      form="order", form_key=secrets.token_urlsafe(16))
+                      accounts=accounts, **notes(request, session),
+                      listed=[i["id"] for i in listed], form="order",
+                      form_key=secrets.token_urlsafe(16),
+                      csrf="" if session is None else session.csrf)
 
     def _journal_rows(request: Request, after: int, kind: str,
                       limit: int) -> tuple[list[dict[str, Any]], int | None]:
@@ -124,53 +136,59 @@ def mount_account_pages(app: FastAPI) -> None:
 
     @app.get("/audit.csv", include_in_schema=False)
     def audit_csv(request: Request, after: int = 0, kind: str = "") -> Response:
-        import csv
-        import io
+        from qingshan.web.exports import csv_bytes
 
         rows, _ = _journal_rows(request, after, kind, 1000)
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(["seq", "time_utc", "kind", "actor", "role", "result"])
-        for e in rows:
-            w.writerow([e["seq"], e["when"], e["kind"], e["actor"]["id"], e["actor"]["role"],
-                        e["summary"]])
-        return Response(buf.getvalue().encode("utf-8-sig"), media_type="text/csv",
+        body = csv_bytes(["seq", "time_utc", "kind", "actor", "role", "result"],
+                         ([e["seq"], e["when"], e["kind"], e["actor"]["id"],
+                           e["actor"]["role"], e["summary"]] for e in rows))
+        return Response(body, media_type="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="journal.csv"'})
 
     @app.get("/signin", response_class=HTMLResponse, include_in_schema=False)
     def signin_form(request: Request) -> HTMLResponse:
-        return render(request, "signin.html")
+        return signin_page(request)
+
+    def signin_page(request: Request, status: int = 200, error: str = "") -> HTMLResponse:
+        token = sessions.signin_token(request)
+        page = render(request, "signin.html", status=status, csrf=token, error=error)
+        sessions.remember_signin_token(request, page, token)
+        return page
 
     @app.post("/signin", include_in_schema=False)
-    def signin(request: Request, api_key: str = Form("")) -> Response:
+    def signin(request: Request, api_key: str = Form(""), csrf: str = Form("")) -> Response:
+        sessions.check_form(request, csrf, None)
         try:
-            request.app.state.edge.principal(api_key.strip())
+            holder = request.app.state.edge.holder(api_key.strip())
         except QingshanError as exc:
             from qingshan.web.pages import error_text
 
-            return render(request, "signin.html", status=401,
-                          error=error_text(exc.code, exc.message, _lang(request)))
+            return signin_page(request, 401, error_text(exc.code, exc.message, _lang(request)))
         resp = RedirectResponse(f"/me?lang={_lang(request)}", status_code=303)
-        resp.set_cookie(COOKIE, api_key.strip(), httponly=True, samesite="strict",
-                        max_age=8 * 3600)
+        sessions.open_session(request, resp, holder)
         return resp
 
     @app.get("/signout", include_in_schema=False)
-    def signout(request: Request) -> Response:
+    def signout_page(request: Request) -> Response:
+        """Signing out is a form on the member's page (a link could be followed by anyone)."""
+        return RedirectResponse(f"/me?lang={_lang(request)}", status_code=303)
+
+    @app.post("/signout", include_in_schema=False)
+    def signout(request: Request, csrf: str = Form("")) -> Response:
+        sessions.check_form(request, csrf, sessions.current(request))
         resp = RedirectResponse(f"/?lang={_lang(request)}", status_code=303)
-        resp.delete_cookie(COOKIE)
+        sessions.end_session(request, resp)
         return resp
 
     @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
-    def me(request: Request, message: str = "", error: str = "",
-           field: str = "", form: str = "order") -> Response:
-        actor = _actor(request)
-        if actor is None:
+    def me(request: Request, form: str = "order") -> Response:
+        session = sessions.current(request)
+        if session is None:
             return RedirectResponse(f"/signin?lang={_lang(request)}", status_code=303)
+        actor = session.principal
         edge = request.app.state.edge
-        ctx: dict[str, Any] = {"actor": actor, "message": message, "error": error,
-                               "field": field, "form": form,
-                               "form_key": secrets.token_urlsafe(16)}
+        ctx: dict[str, Any] = {"actor": actor, **notes(request, session), "form": form,
+                               "form_key": secrets.token_urlsafe(16), "csrf": session.csrf}
         from qingshan.registry import queries as rq
 
         with edge.read() as conn:
@@ -195,112 +213,122 @@ def mount_account_pages(app: FastAPI) -> None:
 
     async def _submit(request: Request, kind: str,
                       payload: dict[str, Any] | Callable[[], dict[str, Any]],
-                      key: str, form: str = "order", back: str = "") -> Response:
+                      key: str, csrf: str, form: str = "order", back: str = "") -> Response:
         """Send one command as the signed-in actor; answer on ``back`` (a market page) or on
         the member's page, with the result or the error next to its field. ``payload`` may be
         a function that reads the form's fields, so an error there is shown the same way."""
+        lang = _lang(request)
+        session = sessions.current(request)
+        if session is None:  # signed out meanwhile (or never signed in): nothing is done
+            return RedirectResponse(f"/signin?lang={lang}", status_code=303)
+        sessions.check_form(request, csrf, session)
         page = back if back.startswith("/market/") and "?" not in back and "//" not in back \
             else "/me"
         from qingshan.api.app import one
 
-        lang = _lang(request)
-        actor = _actor(request)
-        if actor is None:
-            raise Unauthenticated("sign in first")
         edge = request.app.state.edge
+        message = error = field = ""
         try:
             import asyncio
 
             data = payload() if callable(payload) else payload
-            fut = edge.platform.sequencer.submit(one(kind, data, edge), actor, f"web/{key}")
+            fut = edge.platform.sequencer.submit(one(kind, data, edge), session.principal,
+                                                 f"web/{key}")
             receipts = await asyncio.wrap_future(fut)
         except QingshanError as exc:
             from qingshan.web.pages import error_text
 
             field = str(exc.data.get("field", "") or FIELD_OF_CODE.get(exc.code, ""))
-            text = error_text(exc.code, exc.message, lang)
-            return RedirectResponse(f"{page}?lang={lang}&error={quote(text)}"
-                                    f"&field={quote(field)}&form={form}", status_code=303)
-        result = receipts[0].result
-        text = f"{kind} #{receipts[0].seq}: {result.get('status', 'ok')}"
-        if "retirement" in result:
-            text = f"{kind} #{receipts[0].seq}: {result['retirement']}"
-        return RedirectResponse(f"{page}?lang={lang}&message={quote(text)}", status_code=303)
+            error = error_text(exc.code, exc.message, lang)
+        else:
+            result = receipts[0].result
+            message = f"{kind} #{receipts[0].seq}: {result.get('status', 'ok')}"
+            if "retirement" in result:
+                message = f"{kind} #{receipts[0].seq}: {result['retirement']}"
+        sig = session.sign(message, error, field, form)
+        return RedirectResponse(f"{page}?lang={lang}&message={quote(message)}"
+                                f"&error={quote(error)}&field={quote(field)}&form={form}"
+                                f"&sig={sig}", status_code=303)
 
     @app.post("/me/orders", include_in_schema=False)
     async def place_order(request: Request, instrument: str = Form(""),
                           account: str = Form(""), side: str = Form("sell"),
                           price: str = Form(""), quantity: str = Form(""),
-                          key: str = Form(""), back: str = Form("")) -> Response:
+                          key: str = Form(""), csrf: str = Form(""),
+                          back: str = Form("")) -> Response:
         return await _submit(request, "place_order", lambda: {
             "instrument": instrument, "account": account, "side": side,
             "order_type": "limit", "price": digits(price, "price"),
-            "quantity": digits(quantity, "quantity")}, key, back=back)
+            "quantity": digits(quantity, "quantity")}, key, csrf, back=back)
 
     @app.post("/me/retirements", include_in_schema=False)
     async def retire(request: Request, account: str = Form(""), quantity: str = Form(""),
                      purpose: str = Form("carbon_neutrality"), beneficiary: str = Form(""),
                      reason: str = Form(""), reference: str = Form(""),
-                     key: str = Form("")) -> Response:
+                     key: str = Form(""), csrf: str = Form("")) -> Response:
         """A member retires credits from its account; the answer links the certificate."""
         return await _submit(request, "retire_units", lambda: {
             "asset": "CQCER", "account": account, "quantity": digits(quantity, "quantity"),
             "purpose": purpose, "beneficiary": beneficiary, "reason": reason,
-            "reference": reference}, key, form="retire")
+            "reference": reference}, key, csrf, form="retire")
 
     @app.post("/me/freezes", include_in_schema=False)
     async def freeze(request: Request, account: str = Form(""), quantity: str = Form(""),
-                     reference: str = Form(""), key: str = Form("")) -> Response:
+                     reference: str = Form(""), key: str = Form(""),
+                     csrf: str = Form("")) -> Response:
         """A court freezes units in an account under a case (a judicial freeze it controls)."""
         return await _submit(request, "place_hold", lambda: {
             "hold_kind": "judicial_freeze", "asset": "CQCER", "account": account.strip(),
-            "quantity": digits(quantity, "quantity"), "reference": reference}, key,
+            "quantity": digits(quantity, "quantity"), "reference": reference}, key, csrf,
             form="freeze")
 
     @app.post("/me/holds/{hold}", include_in_schema=False)
     async def resolve_hold(request: Request, hold: str, action: str = Form("release"),
-                           destination: str = Form(""), key: str = Form("")) -> Response:
+                           destination: str = Form(""), key: str = Form(""),
+                           csrf: str = Form("")) -> Response:
         """A court lifts its freeze; a bank releases a pledge or enforces it into its own
         account (the ledger checks that the actor controls the hold)."""
         if action == "enforce":
             return await _submit(request, "enforce_hold",
                                  {"hold": hold, "destination": destination,
-                                  "reason": "enforced on the bank's page"}, key, form="holds")
+                                  "reason": "enforced on the bank's page"}, key, csrf,
+                                 form="holds")
         return await _submit(request, "release_hold",
                              {"hold": hold, "reason": "released on the controller's page"},
-                             key, form="holds")
+                             key, csrf, form="holds")
 
     @app.post("/me/validate/{project}", include_in_schema=False)
     async def validate(request: Request, project: str, approve: str = Form("yes"),
-                       opinion: str = Form(""), key: str = Form("")) -> Response:
+                       opinion: str = Form(""), key: str = Form(""),
+                       csrf: str = Form("")) -> Response:
         return await _submit(request, "validate_project",
                              {"project": project, "approve": approve == "yes",
-                              "opinion": opinion}, key)
+                              "opinion": opinion}, key, csrf)
 
     @app.post("/me/verify/{report}", include_in_schema=False)
     async def verify(request: Request, report: str, approve: str = Form("yes"),
                      verified_quantity: str = Form(""), opinion: str = Form(""),
-                     key: str = Form("")) -> Response:
+                     key: str = Form(""), csrf: str = Form("")) -> Response:
         return await _submit(request, "verify_monitoring_report", lambda: {
             "report": report, "approve": approve == "yes",
             "verified_quantity": digits(verified_quantity, "verified_quantity"),
-            "opinion": opinion}, key)
+            "opinion": opinion}, key, csrf)
 
     @app.post("/me/market/{instrument}", include_in_schema=False)
     async def market_control(request: Request, instrument: str, action: str = Form(""),
-                             key: str = Form("")) -> Response:
+                             key: str = Form(""), csrf: str = Form("")) -> Response:
         """The operator's market controls: a phase, the call auction, the close of day."""
         if action in ("call", "continuous", "halted"):
             return await _submit(request, "set_phase", {"instrument": instrument,
                                                         "phase": action,
-                                                        "reason": "operator's page"}, key)
+                                                        "reason": "operator's page"}, key, csrf)
         kind = {"uncross": "run_call_auction", "close": "close_day"}.get(action, action)
-        return await _submit(request, kind, {"instrument": instrument}, key)
+        return await _submit(request, kind, {"instrument": instrument}, key, csrf)
 
     @app.post("/me/issuance/{request_id}", include_in_schema=False)
     async def decide(request: Request, request_id: str, approve: str = Form("yes"),
-                     key: str = Form("")) -> Response:
+                     key: str = Form(""), csrf: str = Form("")) -> Response:
         return await _submit(request, "decide_issuance",
                              {"request": request_id, "approve": approve == "yes",
                               "reason": "approved in the operator's queue" if approve == "yes"
-                              else "refused in the operator's queue"}, key)
+                              else "refused in the operator's queue"}, key, csrf)

@@ -13,10 +13,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from qingshan.errors import QingshanError
 from qingshan.ledger import queries
 from qingshan.ledger.domain.serials import parse_serial
+from qingshan.ledger.domain.urls import safe_href
 
 PAGE_SIZE = 25
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
+# a stored address becomes a link only when it is http(s) (rows from before the check too)
+TEMPLATES.filters["safe_href"] = safe_href
 
 TEXT = {
     "zh": {"title": "青山 · 生态资产登记簿", "registry": "公开登记簿", "supply": "各资产供给",
@@ -91,6 +94,7 @@ ERRORS_ZH = {
     "invalid_text": "文字含有不允许的字符(控制字符等)或超出长度",
     "invalid_number": "请只用半角数字 0-9 填写", "period_not_ended": "监测期尚未结束",
     "request_too_large": "提交的内容过大",
+    "trading_halted": "该品种已暂停交易", "wrong_phase": "当前交易阶段不允许此操作",
 }
 
 
@@ -112,16 +116,31 @@ def _district_names(lang: str) -> dict[str, str]:
 
 
 STATIC = Path(__file__).parent / "static"
+# the pages' files: their one script (progress, tables that sort, page and export), their style
+# sheet, and the API documentation's Swagger UI (copied from npm's swagger-ui-dist by `make`)
+# with its start-up script; all served by the platform itself, so pages work offline
+STATIC_FILES = {"qingshan.js": "text/javascript; charset=utf-8",
+                "qingshan.css": "text/css; charset=utf-8",
+                "docs.js": "text/javascript; charset=utf-8",
+                "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+                "swagger-ui.css": "text/css; charset=utf-8"}
 
 
 def mount_pages(app: FastAPI) -> None:
-    @app.get("/static/qingshan.js", include_in_schema=False)
-    def script() -> Response:
-        """The pages' one script (progress, tables that sort, page and export): the
-        platform's own, served with the pages, so they work offline."""
-        return Response((STATIC / "qingshan.js").read_bytes(),
-                        media_type="text/javascript; charset=utf-8",
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        from qingshan.errors import NotFound
+
+        media = STATIC_FILES.get(name)
+        if media is None or not (STATIC / name).exists():
+            raise NotFound("no such file", file=name)
+        return Response((STATIC / name).read_bytes(), media_type=media,
                         headers={"Cache-Control": "public, max-age=3600"})
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """The OpenAPI description in Swagger UI (no inline script, nothing from elsewhere)."""
+        return HTMLResponse(TEMPLATES.get_template("docs.html").render())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, measure: str = "issued") -> HTMLResponse:

@@ -335,6 +335,9 @@ class PlaceHold(Command):
     ranges: tuple[SerialRange, ...] | None = None
     vintages: tuple[int, int] | None = None  # hold only units of these vintages (inclusive)
     categories: tuple[str, ...] | None = None  # … and of issuances in these categories
+    # the account an enforcement may go to besides the controller's own (e.g. the account a
+    # court's judgment names, or the buyer a loan agreement names)
+    destination: str | None = None
 
     def to_payload(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -342,21 +345,27 @@ class PlaceHold(Command):
                "quantity": self.quantity, "controller": self.controller,
                "reference": self.reference, "ranges": _ranges_payload(self.ranges),
                "vintages": None if self.vintages is None else list(self.vintages)}
-        if self.categories is not None:  # (absent from entries journaled before it existed)
+        # (both absent from entries journaled before they existed, which replay as before)
+        if self.categories is not None:
             out["categories"] = list(self.categories)
+        if self.destination is not None:
+            out["destination"] = self.destination
         return out
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> PlaceHold:
         ranges = _ranges(data)
         controller = data.get("controller")
+        destination = data.get("destination")
         return cls(hold_kind=enum(data, "hold_kind", HoldKind), asset=asset_code(data),
                    account=check_id("A", data.get("account"), "account"),
                    quantity=_amount(data, ranges),
                    controller=None if controller is None else check_id("P", controller,
                                                                        "controller"),
                    reference=text(data, "reference", required=False, max_len=120),
-                   ranges=ranges, vintages=_vintages(data), categories=categories_of(data))
+                   ranges=ranges, vintages=_vintages(data), categories=categories_of(data),
+                   destination=None if destination is None else check_id("A", destination,
+                                                                         "destination"))
 
 
 CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")

@@ -269,8 +269,9 @@ class Hold(NamedTuple):
     asset: str
     quantity: int  # units or fungible amount still held
     status: HoldStatus
-    controller: str | None  # party that may release or enforce besides the operator
+    controller: str | None  # party whose bank or court role may resolve it (see holds.py)
     reference: str
+    destination: str | None = None  # the account named when it was placed, to enforce into
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,13 @@ from qingshan.ledger.domain.commands import (
     SetAccountStatus,
     Transfer,
 )
+from qingshan.ledger.domain.holds import (
+    ADMIN_ROLES,
+    check_destination,
+    check_may_leave,
+    check_may_place,
+    check_resolves,
+)
 from qingshan.ledger.domain.model import (
     SYSTEM,
     Account,
@@ -81,7 +88,10 @@ from qingshan.ledger.domain.model import (
 from qingshan.ledger.domain.parsing import check_period_ended
 from qingshan.ledger.domain.undo import MISSING, UndoLog
 
-ADMIN_ROLES = frozenset({Role.OPERATOR, Role.SYSTEM})
+# What a context book does when an account's status changes (the market cancels a frozen
+# account's orders): it may change its own book and the ledger through ``effects``, inside
+# the same journal entry, and returns what to add to the entry's result.
+StatusWatcher = Callable[[str, AccountStatus, "Effects"], dict[str, Any]]
 # Accounts into which units or funds may be moved by a transfer or an enforced hold.
 RECEIVING_TYPES = frozenset({AccountType.HOLDING, AccountType.BUFFER, AccountType.ESCROW,
                              AccountType.TREASURY})
@@ -149,6 +159,8 @@ class LedgerState(UndoLog):
         self._active: dict[tuple[str, str], SortedList] = {}  # (account, asset) -> keys
         self._active_qty: dict[tuple[str, str], int] = {}  # (account, asset) -> active units
         self._hold_blocks: dict[str, set[int]] = {}
+        # context books told of every account status change, by book name (``bind``)
+        self.status_watchers: dict[str, StatusWatcher] = {}
         super().__init__()
         self.dirty = Dirty()
         self.seq = 0  # the journal entry being applied
@@ -556,8 +568,11 @@ class LedgerState(UndoLog):
             raise AccountNotEmpty("only an empty account can be closed", account=acct.id)
         self._set(self.accounts, acct.id, acct.with_status(cmd.status))
         self.dirty.accounts.add(acct.id)
-        return Effects({"account": acct.id, "status": cmd.status.value,
-                        "previous": acct.status.value})
+        effects = Effects({"account": acct.id, "status": cmd.status.value,
+                           "previous": acct.status.value})
+        for watcher in self.status_watchers.values():
+            effects.result.update(watcher(acct.id, cmd.status, effects))
+        return effects
 
     def _holds_anything(self, aid: str) -> bool:
         for (acct, _asset), sl in self._active.items():
@@ -667,37 +682,19 @@ class LedgerState(UndoLog):
         return effects
 
     # ------------------------------------------------------------------ holds
-    def check_may_hold(self, actor: Principal, cmd: PlaceHold, account: Account) -> None:
-        if cmd.hold_kind is HoldKind.JUDICIAL_FREEZE:
-            if actor.role not in ADMIN_ROLES and actor.role is not Role.COURT:
-                raise Forbidden("only a court or the operator places a judicial freeze",
-                                role=actor.role.value)
-            return
-        self.check_owner(actor, account)
-
-    def check_controls(self, actor: Principal, hold: Hold) -> None:
-        if actor.role in ADMIN_ROLES:
-            return
-        if actor.party_id is not None and actor.party_id == hold.controller:
-            return
-        raise Forbidden("only the hold's controller or the operator may resolve it",
-                        hold=hold.id)
-
+    # (who may place and resolve which hold, and where it may go: ``holds.py``)
     def apply_place_hold(self, cmd: PlaceHold, actor: Principal) -> Effects:
         asset = self.asset(cmd.asset)
         acct = self.account(cmd.account)
-        self.check_may_hold(actor, cmd, acct)
+        controller = check_may_place(self, actor, cmd, acct)
         if cmd.hold_kind is not HoldKind.JUDICIAL_FREEZE:
             self.check_open(acct)
         elif acct.status is AccountStatus.CLOSED:
             raise AccountNotOpen("account is closed", account=acct.id, status="closed")
-        if cmd.controller is not None:
-            self.party(cmd.controller)
-        controller = cmd.controller or actor.party_id
         effects = Effects({})
         hid, moved = self._place_hold(cmd.hold_kind, asset, acct, cmd.quantity, cmd.ranges,
                                       cmd.vintages, controller, cmd.reference, effects,
-                                      cmd.categories)
+                                      cmd.categories, cmd.destination)
         effects.result = {"hold": hid, "controller": controller}
         if moved is not None:
             effects.result["ranges"] = moved
@@ -721,7 +718,7 @@ class LedgerState(UndoLog):
     def _place_hold(self, kind: HoldKind, asset: AssetClass, acct: Account, quantity: int,
                     ranges: tuple[SerialRange, ...] | None, vintages: tuple[int, int] | None,
                     controller: str | None, reference: str, effects: Effects,
-                    categories: tuple[str, ...] | None = None,
+                    categories: tuple[str, ...] | None = None, destination: str | None = None,
                     ) -> tuple[str, list[list[int]] | None]:
         self.check_hold(asset, acct, quantity, ranges, vintages, categories)
         if asset.kind is AssetKind.FUNGIBLE:
@@ -734,13 +731,12 @@ class LedgerState(UndoLog):
                                     to=acct.id, state=BlockState.HELD, hold=hid,
                                     effects=effects)
         self._set(self.holds, hid, Hold(hid, kind, acct.id, asset.code, quantity,
-                                        HoldStatus.ACTIVE, controller, reference))
+                                        HoldStatus.ACTIVE, controller, reference, destination))
         self.dirty.holds.add(hid)
         return hid, moved
 
-    def _active_hold(self, hid: str, actor: Principal) -> Hold:
+    def _active_hold(self, hid: str) -> Hold:
         hold = self.hold(hid)
-        self.check_controls(actor, hold)
         if hold.status is not HoldStatus.ACTIVE:
             raise HoldNotActive(f"hold is already {hold.status.value}", hold=hid,
                                 status=hold.status.value)
@@ -751,7 +747,9 @@ class LedgerState(UndoLog):
         self.dirty.holds.add(hold.id)
 
     def apply_release_hold(self, cmd: ReleaseHold, actor: Principal) -> Effects:
-        hold = self._active_hold(cmd.hold, actor)
+        hold = self.hold(cmd.hold)
+        check_resolves(actor, hold)
+        hold = self._active_hold(cmd.hold)
         effects = Effects({})
         effects.result = self._release(hold, effects)
         return effects
@@ -777,9 +775,12 @@ class LedgerState(UndoLog):
                                    account=destination)
 
     def apply_enforce_hold(self, cmd: EnforceHold, actor: Principal) -> Effects:
-        hold = self._active_hold(cmd.hold, actor)
+        check_resolves(actor, self.hold(cmd.hold))
+        hold = self._active_hold(cmd.hold)
         qty = hold.quantity if cmd.quantity is None else cmd.quantity
         self.check_enforce(hold, cmd.destination, qty)
+        check_destination(self, hold, cmd.destination)
+        check_may_leave(self, hold)
         effects = Effects({})
         if cmd.keep_rest and qty < hold.quantity:
             moved = self._enforce_part(hold, cmd.destination, qty, effects)
@@ -853,9 +854,7 @@ class LedgerState(UndoLog):
                 moved.append([b.start, last])
                 effects.serial_events.append((b.asset, b.start, last, b.account, destination,
                                               BlockState.ACTIVE.value))
-        self._set(self.holds, hold.id, Hold(hold.id, hold.kind, hold.account, hold.asset,
-                                            hold.quantity - qty, hold.status, hold.controller,
-                                            hold.reference))
+        self._set(self.holds, hold.id, hold._replace(quantity=hold.quantity - qty))
         self.dirty.holds.add(hold.id)
         return moved
 
@@ -875,9 +874,21 @@ class LedgerState(UndoLog):
                                   SYSTEM.party_id, reference, effects, categories)
         return hid
 
-    def settle_hold(self, hid: str, destination: str, qty: int, effects: Effects) -> None:
-        """Enforce ``qty`` of an active hold into ``destination``, keeping any rest held."""
-        hold = self._active_hold(hid, SYSTEM)
+    def _market_hold(self, hid: str) -> Hold:
+        hold = self._active_hold(hid)
+        if hold.kind is not HoldKind.MARKET_ORDER:
+            raise Forbidden("the market settles only its orders' holds", hold=hid)
+        return hold
+
+    def settle_hold(self, hid: str, destination: str, qty: int, effects: Effects, *,
+                    from_frozen: bool = False) -> None:
+        """Enforce ``qty`` of an order's active hold into ``destination``, keeping any rest
+        held. Nothing leaves a frozen account, unless ``from_frozen``: instruments listed
+        under settlement rules 1 and 2 settled a frozen account's resting orders, and replay
+        the entries journaled under them so."""
+        hold = self._market_hold(hid)
+        if not from_frozen:
+            self.check_open(self.account(hold.account))
         self.check_enforce(hold, destination, qty)
         if qty < hold.quantity:
             self._enforce_part(hold, destination, qty, effects)
@@ -888,6 +899,7 @@ class LedgerState(UndoLog):
         """Release what is left of an active hold (nothing, if it is already closed)."""
         hold = self.holds[hid]
         if hold.status is HoldStatus.ACTIVE and hold.quantity:
+            self._market_hold(hid)
             self._release(hold, effects)
 
     def deliver_units(self, source: str, destination: str, asset: str, quantity: int,
@@ -896,6 +908,7 @@ class LedgerState(UndoLog):
         """Move ``quantity`` active units by quantity, oldest vintage first (within
         ``vintages`` and ``categories``), straight from ``source`` to ``destination`` (a fill
         that needs no hold: it settles in the entry that checked the source)."""
+        self.check_open(self.account(source))
         self.check_take(source, asset, quantity, None, vintages, categories)
         self.check_receiving(destination)
         self._take_move(source, asset, quantity, None, vintages, categories,
@@ -903,8 +916,11 @@ class LedgerState(UndoLog):
 
     def pay(self, source: str, destination: str, asset: str, amount: int,
             effects: Effects) -> None:
-        """Move ``amount`` of a fungible asset from ``source``'s available balance."""
-        self.check_funds(self.account(source), asset, amount)
+        """Move ``amount`` of a fungible asset from ``source``'s available balance (never out
+        of a frozen account)."""
+        account = self.account(source)
+        self.check_open(account)
+        self.check_funds(account, asset, amount)
         self.check_receiving(destination)
         self._post(source, asset, -amount, effects)
         self._post(destination, asset, amount, effects)

@@ -56,8 +56,15 @@
     return a.s.localeCompare(b.s, zh ? "zh-CN" : "en");
   }
 
+  // A cell that a spreadsheet would read as a formula (= + - @, tab, carriage return) gets a
+  // leading apostrophe, as the server's CSV exports do; numbers stay numbers.
+  function spreadsheetSafe(text) {
+    if (/^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) return "'" + text;
+    return text;
+  }
+
   function csvField(text) {
-    text = text.replace(/\s+/g, " ").trim();
+    text = spreadsheetSafe(text.replace(/\s+/g, " ").trim());
     return /[",\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   }
 

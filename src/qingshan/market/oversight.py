@@ -1,0 +1,116 @@
+"""What the operator and the ledger change under the market's feet: the reference price (and
+with it the band), an instrument's settlement rules, and a frozen account. Each cancels the
+open orders it leaves where they may not trade, with the reason (rules 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from qingshan.errors import Conflict, Forbidden
+from qingshan.ledger.domain.model import AccountStatus, Principal
+from qingshan.ledger.domain.state import Effects
+from qingshan.market.commands import OrderType, SetInstrumentRules, SetReferencePrice
+from qingshan.market.model import ADMIN, Instrument, OffTick, Order, OrderStatus
+
+if TYPE_CHECKING:
+    from qingshan.market.book import MarketBook
+
+
+# ---------------------------------------------------------------------- reference and rules
+def set_reference_price(book: MarketBook, cmd: SetReferencePrice, actor: Principal,
+                        seq: int) -> Effects:
+    if actor.role not in ADMIN:
+        raise Forbidden("only the operator sets reference prices", role=actor.role.value)
+    inst = book.instrument(cmd.instrument)
+    if cmd.price % inst.tick:
+        raise OffTick("the price is not a multiple of the tick", tick=inst.tick)
+    effects = Effects({})
+    new, cancelled = move_reference(book, inst, cmd.price, effects)
+    effects.result = {"instrument": inst.id, "reference_price": cmd.price,
+                      "band": list(new.band())}
+    if cancelled:
+        effects.result["cancelled_orders"] = cancelled
+    return effects
+
+
+def move_reference(book: MarketBook, inst: Instrument, price: int,
+                   effects: Effects) -> tuple[Instrument, list[str]]:
+    """Set the reference price. Under rules 3 the open orders it leaves outside the band
+    (limit orders outside the new band, block proposals outside the new block band) are
+    cancelled, reason outside_band: else they would trade at a price the day does not
+    allow. Returns the instrument and the ids cancelled."""
+    new = replace(inst, reference_price=price)
+    book._set(book.instruments, inst.id, new)
+    book._dirty["instruments"].add(inst.id)
+    if new.rules < 3:
+        return new, []
+    lo, hi = new.band()
+    block_lo, block_hi = new.band(new.block_band_bps)
+
+    def outside(o: Order) -> bool:
+        if o.status is not OrderStatus.OPEN or o.instrument != inst.id:
+            return False
+        if o.order_type is OrderType.LIMIT:
+            return not lo <= o.price <= hi
+        return o.order_type is OrderType.BLOCK and not block_lo <= o.price <= block_hi
+
+    stale = sorted((o for o in book.orders.values() if outside(o)),
+                   key=lambda o: int(o.id[1:]))
+    for o in stale:
+        book._withdraw(o, book.ledger.seq, effects, "outside_band")
+    return new, [o.id for o in stale]
+
+
+def set_instrument_rules(book: MarketBook, cmd: SetInstrumentRules, actor: Principal,
+                         seq: int) -> Effects:
+    if actor.role not in ADMIN:
+        raise Forbidden("only the operator changes an instrument's rules",
+                        role=actor.role.value)
+    inst = book.instrument(cmd.instrument)
+    if cmd.rules <= inst.rules:
+        raise Conflict("an instrument's rules only move forward", instrument=inst.id,
+                       rules=inst.rules, field="rules")
+    new = replace(inst, rules=cmd.rules)
+    book._set(book.instruments, inst.id, new)
+    book._dirty["instruments"].add(inst.id)
+    effects = Effects({"instrument": inst.id, "rules": cmd.rules, "previous": inst.rules})
+    # what the new rules would not have let rest: a frozen account's orders, and orders that
+    # an earlier move of the reference left outside the band
+    frozen = {a.id for a in book.ledger.accounts.values()
+              if a.status is AccountStatus.FROZEN}
+    cancelled = cancel_frozen(
+        book, lambda o: o.instrument == inst.id and o.account in frozen, effects)
+    cancelled += move_reference(book, new, new.reference_price, effects)[1]
+    if cancelled:
+        effects.result["cancelled_orders"] = cancelled
+    return effects
+
+
+# ---------------------------------------------------------------------- frozen accounts
+def account_status_changed(book: MarketBook, account: str, status: AccountStatus,
+                           effects: Effects) -> dict[str, Any]:
+    """The ledger froze ``account`` (inside the freeze's own journal entry): its open
+    orders on instruments under rules 3 are cancelled and their holds released, so
+    nothing of it trades while it is frozen. (Under older rules they stayed, and the
+    entries journaled under them replay so.)"""
+    if status is not AccountStatus.FROZEN:
+        return {}
+    cancelled = cancel_frozen(book, lambda o: o.account == account, effects)
+    return {"cancelled_orders": cancelled} if cancelled else {}
+
+
+def cancel_frozen(book: MarketBook, which: Callable[[Order], bool],
+                  effects: Effects) -> list[str]:
+    """Cancel the open orders ``which`` picks, on instruments under rules 3 or later, in
+    order of their ids; return their ids."""
+    picked = sorted((o.id for o in book.orders.values()
+                     if o.status is OrderStatus.OPEN and which(o)), key=lambda i: int(i[1:]))
+    out = []
+    for oid in picked:
+        o = book.orders[oid]  # (a bid may have gone with its auction already)
+        if o.status is OrderStatus.OPEN and book.instruments[o.instrument].rules >= 3:
+            book._withdraw(o, book.ledger.seq, effects, "account_frozen")
+            out.append(oid)
+    return out
