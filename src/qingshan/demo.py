@@ -7,9 +7,11 @@ on every start.
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from qingshan.ledger.domain.commands import (
     Command,
@@ -44,7 +46,8 @@ from qingshan.registry.commands import (
     ValidateProject,
     VerifyMonitoringReport,
 )
-from qingshan.registry.methodologies.base import Methodology
+from qingshan.registry.imports import ImportGridFactors, shipped_factor_rows
+from qingshan.registry.methodologies.base import Methodology, ParameterKind
 
 ASSETS = [
     CreateAssetClass("CQCER", AssetKind.SERIALIZED, "tCO2e",
@@ -77,9 +80,9 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
               progress: Callable[[int, int], None] | None = None,
               methodologies: Sequence[Methodology] | None = None) -> DemoBook:
     if methodologies is None:
-        from qingshan.registry.methodologies import ALL
+        from qingshan.registry.methodologies import CURRENT
 
-        methodologies = ALL
+        methodologies = CURRENT
     rng = random.Random(20211028)  # 碳惠通 went live in October 2021
     book = DemoBook()
     steps = 6
@@ -150,8 +153,11 @@ def load_demo(seq: Sequencer, *, enterprises: int = 150,
                                        memo="入金 deposit") for n in [*ent_names, "court"]]
     run(funding, "funding")
     step()
-    # projects through the registry, one per proponent, across the methodologies
-    projects = _register_projects(run, run_as, rng, book, ent_names, methodologies, op)
+    # the grid-factor table this release ships, then projects through the registry, one per
+    # proponent, across the methodologies
+    run([ImportGridFactors.from_payload({"rows": shipped_factor_rows()})], "grid-factors")
+    projects = _register_projects(run, run_as, rng, book, ent_names, methodologies, op,
+                                  _factor_kinds(seq))
     step()
     # a market's worth of trades on the exchange (a sell order, then a buy order that takes
     # it), planned from what the issuances gave (not from the live book) so a re-run sends the
@@ -262,10 +268,28 @@ def _kind_of(m: Methodology) -> str:
     return "other"
 
 
+# Fixed values the demo's validations record where a methodology has no default (as a
+# validated project document would state them; the demo's own figures, not sourced ones)
+DEMO_FIXED: dict[str, dict[str, str]] = {
+    "CQ-BIOGAS": {"ch4_fraction": "0.6", "leak_fraction": "0.1", "gwp_ch4": "21"},
+    "CQ-FOREST": {"baseline_per_year": "0"},
+}
+
+
+def _factor_kinds(seq: Sequencer) -> set[str]:
+    registry: Any = seq.router.book("registry")
+    return {f.kind for f in registry.factors.values()}
+
+
 def demo_values(m: Methodology, target: int) -> dict[str, str]:
-    """Monitoring values for which the methodology gives about ``target`` tCO2e: mid-range
-    values for the secondary parameters, and the first monitored one found by bisection."""
-    free = [p for p in m.parameters if p.default is None]
+    """Monitoring values (monitored parameters only) for which the methodology gives about
+    ``target`` tCO2e over a calendar year: mid-range values for the secondary parameters, and
+    the first monitored one found by bisection (whole numbers where the parameter is)."""
+    free = [p for p in m.parameters if p.monitored and p.default is None]
+    fixed = m.fixed_values(tuple(DEMO_FIXED.get(m.id, {}).items()))
+    derived = {p.id: "1" for p in m.of_kind(ParameterKind.DERIVED)}  # a year; grid factors 1
+    defaults = {p.id: p.default for p in m.parameters
+                if p.monitored and p.default is not None}
     values: dict[str, float] = {}
     for p in free:
         lo = p.minimum if p.minimum is not None else 0.0
@@ -276,19 +300,23 @@ def demo_values(m: Methodology, target: int) -> dict[str, str]:
         lo, hi = (key.minimum or 0.0), (key.maximum or 1e9)
         for _ in range(80):
             mid = (lo + hi) / 2
-            if m.reductions({**values, key.id: mid}) < target:
+            if m.compute({**defaults, **values, key.id: mid}, fixed, derived) < target:
                 lo = mid
             else:
                 hi = mid
-        values[key.id] = round(hi, 3)
-    return {k: f"{v:.3f}" for k, v in values.items()}
+        values[key.id] = float(math.ceil(hi)) if key.integer else round(hi, 3)
+    whole = {p.id for p in free if p.integer}
+    return {k: f"{v:.0f}" if k in whole else f"{v:.3f}" for k, v in values.items()}
 
 
 def _register_projects(run: Run, run_as: RunAs, rng: random.Random, book: DemoBook,
                        ent_names: list[str],
                        methodologies: Sequence[Methodology],
-                       operator: str) -> list[tuple[str, int]]:
-    """Projects from draft to issuance; returns (proponent, units it received) pairs."""
+                       operator: str, factor_kinds: set[str]) -> list[tuple[str, int]]:
+    """Projects from draft to issuance; returns (proponent, units it received) pairs. A
+    methodology whose grid factors are not in the imported table (CQ-PV@2.0 needs the MEE's
+    operating and build margins, which this release does not ship) registers its projects
+    but reports nothing."""
     if not methodologies:
         return []
     verifiers = [Principal("demo-verifier-1", Role.VERIFIER, book.parties["verifier"]),
@@ -316,19 +344,26 @@ def _register_projects(run: Run, run_as: RunAs, rng: random.Random, book: DemoBo
             "estimated_annual": 20_000, "description": f"{m.title_en} in {d.name_en}",
             "documents": [{"name": "项目设计文件 PDD",
                            "sha256": hashlib.sha256(f"pdd-{j}".encode()).hexdigest(),
-                           "url": ""}]})
+                           "url": ""}],
+            **({"plant_code": f"PV-{d.code}-{j + 1:04d}"} if m.green_certificates else {})})
         pid = run([create], f"project-{j}")[0].result["project"]
         verifier = verifiers[j % 2]
         run([SubmitProject(pid, "申请审定 ready for validation")], f"submit-{j}")
-        run_as(verifier, [ValidateProject(pid, True, "符合方法学 meets the methodology")],
+        run_as(verifier, [ValidateProject(pid, True, "符合方法学 meets the methodology",
+                                          tuple(sorted(DEMO_FIXED.get(m.id, {}).items())))],
                f"validate-{j}")
         run([RegisterProject(pid, "审定通过 validated")], f"register-{j}")
         total = 0
-        for year in (2021, 2022, 2023)[: 1 + j % 3]:
+        years = (2021, 2022, 2023)[: 1 + j % 3]
+        if not set(m.grid_factors) <= factor_kinds:
+            years = ()
+        for year in years:
             target = rng.randrange(8_000, 30_000)
             report = run([SubmitMonitoringReport.from_payload({
                 "project": pid, "period_start": f"{year}-01-01", "period_end": f"{year}-12-31",
-                "values": demo_values(m, target)})], f"report-{j}-{year}")[0].result
+                "values": demo_values(m, target),
+                "declarations": ["no_green_certificates"] if m.green_certificates else []})],
+                f"report-{j}-{year}")[0].result
             rid = report["report"]
             claimed = int(run_as(verifier, [VerifyMonitoringReport(
                 rid, True, min(target, int(report["claimed"])), "核证 verified")],

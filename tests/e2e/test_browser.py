@@ -183,6 +183,8 @@ def test_public_pages_render_and_pass_the_accessibility_check(site: dict[str, An
     page = browser.new_page(viewport={"width": width, "height": height})
     for slug, path, text in [("home", "/", "透明日志"), ("registry", "/registry", "CQ0001"),
                              ("project", "/registry/projects/CQ0001", "已登记"),
+                             ("buffer", "/registry/buffer", "缓冲池"),
+                             ("factors", "/registry/factors", "电网排放因子表"),
                              ("certificate", "/certificates/R00000001", "重庆国际马拉松")]:
         page.goto(site["base"] + path)
         assert text in page.content(), (slug, page.content()[:500])

@@ -147,7 +147,9 @@ def test_refused_steps_change_nothing(reg: Api) -> None:
 
 def test_methodologies_are_public_with_their_sources(reg: Api) -> None:
     ms = reg.client.get("/api/v1/registry/methodologies").json()
-    assert {m["key"] for m in ms} == {"TEST-PV@1.0", "TEST-FOREST@2.1"}
+    from qingshan.registry.methodologies import ALL
+
+    assert {m["key"] for m in ms} == {"TEST-PV@1.0", "TEST-FOREST@2.1", *(m.key for m in ALL)}
     assert all(m["source"]["document"] for m in ms)
 
 
@@ -179,7 +181,9 @@ def test_public_exports_and_statistics(reg: Api) -> None:
     header, first = csv_text.splitlines()[:2]
     assert header.split(",")[:4] == ["id", "asset", "project", "vintage"]
     assert first.startswith(f"1,CQCER,{pid},2024,1,50,50,")
-    assert header.split(",")[-1] == "category" and first.endswith(",energy")  # a PV project
+    # the last columns: category (a PV project: energy), buffer share, grid-factor rows
+    assert header.split(",")[-3:] == ["category", "buffer", "grid_factors"]
+    assert first.endswith(",energy,0,")
     ret = reg.client.get("/api/v1/registry/exports/retirements.json").json()
     assert ret[0]["ranges"] == "1-5" and ret[0]["purpose"] == "compliance"
     schema = reg.client.get("/api/v1/registry/exports/schema").json()

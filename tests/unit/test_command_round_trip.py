@@ -52,7 +52,9 @@ from qingshan.registry.commands import (
     Document,
     RegisterProject,
     ReinstateProject,
+    ReportLoss,
     RequestIssuance,
+    RevalidateProject,
     SubmitMonitoringReport,
     SubmitProject,
     SuspendProject,
@@ -60,8 +62,9 @@ from qingshan.registry.commands import (
     VerifyMonitoringReport,
     WithdrawProject,
 )
+from qingshan.registry.imports import ImportGreenCertificates, ImportGridFactors
 from tests.support.book import SETUP, fund, issue
-from tests.support.registry import project_payload
+from tests.support.registry import FACTOR_ROWS, project_payload
 
 EXAMPLES: list[Command] = [
     *SETUP, issue("A00000004", 10), fund("A00000004", 5),
@@ -108,6 +111,23 @@ EXAMPLES: list[Command] = [
         "report", "b" * 64, "")),
     VerifyMonitoringReport("MR000001", True, 10, "ok"), RequestIssuance("MR000001", 10),
     DecideIssuance("IR000001", False, "no"),
+    CreateProject.from_payload(project_payload(plant_code="PV-500237-0001")),
+    ValidateProject.from_payload({"project": "CQ0001", "approve": True, "opinion": "ok",
+                                  "fixed": {"ef": "0.50"}}),
+    SubmitMonitoringReport.from_payload({"project": "CQ0001", "period_start": "2023-01-01",
+                                         "period_end": "2023-12-31",
+                                         "values": {"eg_mwh": "12.5"},
+                                         "declarations": ["no_green_certificates"]}),
+    RevalidateProject.from_payload({"project": "CQ0001", "fixed": {"ef": "0.4"},
+                                    "methodology": "TEST-PV@1.0", "reason": "new PDD"}),
+    ReportLoss.from_payload({"project": "CQ0001", "quantity": 5, "cause": "fire",
+                             "avoidable": False, "occurred": "2024-03-02",
+                             "description": "hill fire", "documents": []}),
+    ImportGridFactors.from_payload({"rows": FACTOR_ROWS}),
+    ImportGreenCertificates.from_payload({"rows": [
+        {"reference": "GEC-2023-000001", "plant_code": "PV-500237-0001",
+         "period_start": "2023-01-01", "period_end": "2023-01-31", "mwh": "81.25",
+         "source": "national GEC list"}]}),
     CreateApiKey("k0123456789ab", Role.COURT, "P000004", "法院", 10**12),
     CreateApiKey("k0123456789ac", Role.AUDITOR, None, "", 10**12),
     RevokeApiKey("k0123456789ab", "rotated"),

@@ -73,16 +73,16 @@ def test_full_lifecycle_issues_units_to_the_proponent() -> None:
     assert check_invariants(world.router.ledger) == []
 
 
-def test_forestry_issuance_sets_the_buffer_share_aside() -> None:
+def test_forestry_issuance_sets_the_buffer_share_aside_rounded_up() -> None:
     world = make_world()
     pid = registered(world, methodology="TEST-FOREST@2.1")
     rid = report(world, pid, removals="1003")
     world.run(VerifyMonitoringReport(rid, True, 1003, "plots measured"), VERIFIER_KEY)
     qid = world.run(RequestIssuance(rid, 1003), ALICE_KEY).result["request"]
     r = world.run(DecideIssuance(qid, True, "ok")).result
-    assert r["buffer"] == 200  # 20 % of 1003, rounded down
-    assert world.router.ledger.active_quantity(ALICE, "CQCER") == 803
-    assert world.router.ledger.active_quantity(BUFFER, "CQCER") == 200
+    assert r["buffer"] == 201  # 20 % of 1003 = 200.6, rounded up: never in the proponent's favour
+    assert world.router.ledger.active_quantity(ALICE, "CQCER") == 802
+    assert world.router.ledger.active_quantity(BUFFER, "CQCER") == 201
 
 
 def test_the_proponent_never_validates_its_own_project() -> None:

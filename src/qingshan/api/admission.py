@@ -4,8 +4,9 @@ the pages and their forms), so a new route is covered without doing anything:
 * its body is at most ``QINGSHAN_MAX_REQUEST_BYTES`` (:class:`RequestSizeLimit`, counting the
   bytes actually received, not only what ``Content-Length`` says): ``413 request_too_large``;
 * every text in it — query and path parameters, the headers a route reads, every string and
-  key of a JSON body, every form field — keeps the text policy's characters
-  (:mod:`qingshan.ledger.domain.parsing`): ``422 invalid_text`` naming the field;
+  key of a JSON body, every form field, a text body (CSV) as a whole — keeps the text
+  policy's characters (:mod:`qingshan.ledger.domain.parsing`): ``422 invalid_text`` naming
+  the field;
 * every integer (or number) query or path parameter lies in its range: the one the route
   declares, else 0 to 2^63 - 1, which every id and counter column holds; numbers are finite
   (``422 invalid_input`` naming the parameter). The OpenAPI document shows the same ranges.
@@ -235,6 +236,12 @@ async def _check_body(request: Request) -> None:
         except (ValueError, RecursionError):
             return  # not JSON: the route refuses it (or reads it as bytes)
         check_tree(data)
+    elif kind.startswith("text/"):  # a CSV import, say: its text as a whole
+        try:
+            body = (await request.body()).decode("utf-8")
+        except UnicodeDecodeError:
+            return  # not UTF-8: the route says so
+        check_text(body, "body")
     elif kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
         for key, value in form.multi_items():

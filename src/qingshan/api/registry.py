@@ -1,18 +1,22 @@
-"""HTTP edge of the registry context: the project lifecycle, monitoring and issuance."""
+"""HTTP edge of the registry context: the project lifecycle, monitoring and issuance, loss
+events, the buffer pool, and the reference lists the operator imports (grid factors, green
+certificates)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from qingshan.api import disclosure
 from qingshan.api.app import Actor, EdgeDep, IdemKey, MaybeActor, one, run
 from qingshan.api.disclosure import READ_ALL
-from qingshan.errors import NotFound
-from qingshan.registry import certificates, queries
+from qingshan.errors import InvalidInput, NotFound
+from qingshan.registry import certificates, imports, queries
 from qingshan.registry.book import RegistryBook
+from qingshan.registry.methodologies.base import Methodology, Source
 
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
 
@@ -38,20 +42,65 @@ async def add_document(project: str, edge: EdgeDep, actor: Actor, body: Payload 
                      project=project)
 
 
+@router.post("/projects/{project}/losses", status_code=201)
+async def report_loss(project: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+                      key: IdemKey = None) -> Response:
+    """A loss of credited carbon ({quantity, cause, avoidable, occurred, description,
+    documents}): the proponent, a verifier or the operator; buffer units are cancelled first,
+    then the proponent's if the loss was avoidable."""
+    return await _do(edge, "report_loss", body, actor, key, project=project)
+
+
 STEPS = {"submit": "submit_project", "validate": "validate_project",
-         "register": "register_project", "suspend": "suspend_project",
-         "reinstate": "reinstate_project", "withdraw": "withdraw_project"}
+         "revalidate": "revalidate_project", "register": "register_project",
+         "suspend": "suspend_project", "reinstate": "reinstate_project",
+         "withdraw": "withdraw_project"}
 
 
 @router.post("/projects/{project}/{step}", status_code=201)
 async def project_step(project: str, step: str, edge: EdgeDep, actor: Actor,
                        body: Payload = Body(), key: IdemKey = None) -> Response:
-    """One lifecycle step: submit, validate ({approve, opinion}), register, suspend,
-    reinstate, withdraw ({reason})."""
+    """One lifecycle step: submit, validate ({approve, opinion, fixed}), revalidate ({fixed,
+    methodology, reason, plant_code}), register, suspend, reinstate, withdraw ({reason})."""
     kind = STEPS.get(step)
     if kind is None:
         raise NotFound("no such step", step=step, steps=sorted(STEPS))
     return await _do(edge, kind, body, actor, key, project=project)
+
+
+async def _rows(request: Request, columns: tuple[str, ...]) -> Payload:
+    """JSON ``{"rows": [...]}`` or a CSV file (``Content-Type: text/csv``) with a header."""
+    body = await request.body()
+    if request.headers.get("content-type", "").split(";")[0].strip() == "text/csv":
+        try:
+            return {"rows": imports.rows_from_csv(body.decode("utf-8"), columns)}
+        except UnicodeDecodeError:
+            raise InvalidInput("the CSV is not UTF-8", field="body") from None
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise InvalidInput("send JSON {\"rows\": [...]} or text/csv", field="body") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("send JSON {\"rows\": [...]} or text/csv", field="body")
+    return data
+
+
+@router.post("/grid-factors", status_code=201)
+async def import_grid_factors(request: Request, edge: EdgeDep, actor: Actor,
+                              key: IdemKey = None) -> Response:
+    """Operator: add rows to the grid-factor table (JSON rows or CSV with the columns of
+    docs/api.md); a row already there is skipped, one that contradicts it refused."""
+    body = await _rows(request, imports.FACTOR_COLUMNS)
+    return await _do(edge, "import_grid_factors", body, actor, key)
+
+
+@router.post("/green-certificates", status_code=201)
+async def import_green_certificates(request: Request, edge: EdgeDep, actor: Actor,
+                                    key: IdemKey = None) -> Response:
+    """Operator: add lines of the green-certificate (GEC) issuance list (JSON or CSV); the
+    result names reports already credited for the same MWh."""
+    body = await _rows(request, imports.GEC_COLUMNS)
+    return await _do(edge, "import_green_certificates", body, actor, key)
 
 
 @router.post("/reports", status_code=201)
@@ -106,25 +155,65 @@ def get_project(project: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any
     return disclosure.project_for(found, actor)
 
 
+def _source(s: Source | None) -> dict[str, str] | None:
+    return None if s is None else {"document": s.document, "issuer": s.issuer,
+                                   "locator": s.locator, "url": s.url}
+
+
+def _methodology(m: Methodology) -> dict[str, Any]:
+    return {
+        "key": m.key, "id": m.id, "version": m.version, "title_zh": m.title_zh,
+        "title_en": m.title_en, "sector": m.sector, "scope": m.scope,
+        "buffer_percent": m.buffer_percent, "source": _source(m.source),
+        "legacy": m.legacy, "successor": m.successor or None,
+        "grid_factors": list(m.grid_factors), "green_certificates": m.green_certificates,
+        "parameters": [{"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en,
+                        "unit": p.unit, "minimum": p.minimum, "maximum": p.maximum,
+                        "default": p.default, "kind": p.kind.value, "monitored": p.monitored,
+                        "integer": p.integer, "source": _source(p.source)}
+                       for p in m.parameters],
+        "report_fields": list(m.report_fields), "notes": list(m.notes)}
+
+
 @router.get("/methodologies")
 def methodologies(edge: EdgeDep) -> list[dict[str, Any]]:
-    """The methodologies the registry accepts, with their parameters and sources."""
+    """The methodologies the registry accepts (legacy versions marked), with their
+    parameters — monitored, fixed at validation, or derived by the registry — and sources."""
     book = edge.platform.sequencer.router.book("registry")
     assert isinstance(book, RegistryBook)
-    out = []
-    for m in book.methodologies.values():
-        out.append({
-            "key": m.key, "id": m.id, "version": m.version, "title_zh": m.title_zh,
-            "title_en": m.title_en, "sector": m.sector, "scope": m.scope,
-            "buffer_percent": m.buffer_percent,
-            "source": {"document": m.source.document, "issuer": m.source.issuer,
-                       "locator": m.source.locator, "url": m.source.url},
-            "parameters": [{"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en,
-                            "unit": p.unit, "minimum": p.minimum, "maximum": p.maximum,
-                            "default": p.default, "monitored": p.monitored}
-                           for p in m.parameters],
-            "report_fields": list(m.report_fields)})
-    return out
+    return [_methodology(m) for m in book.methodologies.values()]
+
+
+@router.get("/buffer")
+def buffer_pool(edge: EdgeDep) -> dict[str, Any]:
+    """Public: the buffer pool by asset (held = contributed − drawn), each issuance's share
+    and each loss event's draw."""
+    with edge.read() as conn:
+        return queries.buffer_pool(conn)
+
+
+@router.get("/losses")
+def losses(edge: EdgeDep, project: str | None = None) -> list[dict[str, Any]]:
+    """Public: loss events (reversals) and the units each cancelled."""
+    with edge.read() as conn:
+        return queries.losses(conn, project=project)
+
+
+@router.get("/grid-factors")
+def grid_factors(edge: EdgeDep, kind: str | None = None) -> list[dict[str, Any]]:
+    """Public: the grid-factor table, each row with its source."""
+    with edge.read() as conn:
+        return queries.grid_factors(conn, kind=kind)
+
+
+@router.get("/green-certificates")
+def green_certificates(edge: EdgeDep, plant_code: str | None = None, after: str = "",
+                       limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                       ) -> list[dict[str, Any]]:
+    """Public: the imported green-certificate issuance list."""
+    with edge.read() as conn:
+        return queries.green_certificates(conn, plant_code=plant_code, after=after,
+                                          limit=limit)
 
 
 @router.get("/retirements/{retirement}/certificate")
@@ -156,8 +245,6 @@ def export(dataset: str, fmt: str, edge: EdgeDep) -> Response:
     """Public datasets (projects, issuances, retirements) as CSV or JSON; the columns are
     documented in docs/api.md and at /api/v1/registry/exports/schema. In CSV, text that a
     spreadsheet would take for a formula starts with an apostrophe."""
-    import orjson
-
     from qingshan.web.exports import csv_bytes
 
     with edge.read() as conn:

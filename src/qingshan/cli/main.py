@@ -24,7 +24,10 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 log_app = typer.Typer(help="The transparency log: verify, prove, check.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+registry_app = typer.Typer(help="The registry's reference lists: grid factors, green "
+                                "certificates.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(registry_app, name="registry")
 app.add_typer(log_app, name="log")
 app.add_typer(keys_app, name="keys")
 app.add_typer(demo_app, name="demo")
@@ -94,6 +97,59 @@ def demo_load(enterprises: int = typer.Option(150, min=1, max=5000)) -> None:
         _demo_keys(plat, s)
     finally:
         plat.close()
+
+
+def _import(kind: str, rows: list[dict[str, Any]], text: str) -> dict[str, Any]:
+    """One journaled import as the platform; the same file again is an idempotent replay."""
+    import hashlib
+
+    from qingshan.ledger.domain.commands import command_from_payload
+    from qingshan.ledger.domain.model import SYSTEM
+
+    plat = _open(get_settings())
+    try:
+        cmd = command_from_payload(kind, {"rows": rows}, plat.sequencer.catalog)
+        key = f"cli/{kind}/{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+        receipt = plat.sequencer.execute([cmd], SYSTEM, key)[0]
+    finally:
+        plat.close()
+    out.print(f"journal entry {receipt.seq}: {orjson.dumps(receipt.result).decode()}")
+    result: dict[str, Any] = receipt.result
+    return result
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {path}: {exc}")
+
+
+@registry_app.command("import-factors")
+def registry_import_factors(
+        csv_file: Annotated[Path | None, typer.Argument(
+            help="CSV with id,kind,region,provinces,year,value,document,locator,url,"
+                 "published; without it, the table this release ships")] = None) -> None:
+    """Import grid emission factors (journaled; rows already there are skipped)."""
+    from qingshan.registry import imports
+
+    text = imports.shipped_factor_csv() if csv_file is None else _read(csv_file)
+    _import("import_grid_factors", imports.rows_from_csv(text, imports.FACTOR_COLUMNS), text)
+
+
+@registry_app.command("import-gec")
+def registry_import_gec(csv_file: Annotated[Path, typer.Argument(
+        help="CSV with reference,plant_code,period_start,period_end,mwh,source")]) -> None:
+    """Import the green-certificate (GEC) issuance list (journaled); prints the reports
+    already credited for the same MWh."""
+    from qingshan.registry import imports
+
+    text = _read(csv_file)
+    result = _import("import_green_certificates",
+                     imports.rows_from_csv(text, imports.GEC_COLUMNS), text)
+    for c in result.get("conflicts", []):
+        err.print(f"[yellow]already credited[/yellow]: {c['report']} of {c['project']} "
+                  f"overlaps certificate {c['reference']}")
 
 
 def _demo_keys(plat: Any, s: Settings) -> None:

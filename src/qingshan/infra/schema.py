@@ -227,6 +227,9 @@ registry_projects = Table(
     Column("validator", String(16)),
     Column("created_seq", BigInteger, nullable=False),
     Column("updated_seq", BigInteger, nullable=False),
+    # the fixed parameters recorded by (re-)validation, JSON {parameter: "decimal"}
+    Column("fixed", Text, nullable=False, server_default="{}"),
+    Column("plant_code", String(64), nullable=False, server_default=""),  # in the GEC lists
 )
 
 registry_reports = Table(
@@ -243,6 +246,9 @@ registry_reports = Table(
     Column("verifier", String(16)),
     Column("opinion", Text, nullable=False),
     Column("seq", BigInteger, nullable=False),
+    # what the claim rests on besides the measured values: JSON {fixed, derived, factors,
+    # declarations}
+    Column("basis", Text, nullable=False, server_default="{}"),
 )
 
 registry_issuance_requests = Table(
@@ -256,6 +262,7 @@ registry_issuance_requests = Table(
     Column("buffer", BigInteger, nullable=False),
     Column("reason", Text, nullable=False),
     Column("seq", BigInteger, nullable=False),
+    Column("factors", Text, nullable=False, server_default="[]"),  # grid-factor rows, JSON
 )
 
 registry_events = Table(
@@ -266,6 +273,69 @@ registry_events = Table(
     Column("kind", String(40), nullable=False),
     Column("actor", String(64), nullable=False),
     Column("reason", Text, nullable=False),
+)
+
+
+registry_validations = Table(  # every (re-)validation and the fixed values it recorded
+    "registry_validations", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("project", String(16), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("methodology", String(40), nullable=False),
+    Column("fixed", Text, nullable=False),  # JSON {parameter: "decimal"}
+    Column("verifier", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_registry_validations_project", "project"),
+)
+
+registry_grid_factors = Table(
+    "registry_grid_factors", metadata,
+    Column("id", String(48), primary_key=True),
+    Column("kind", String(16), nullable=False),  # om | bm | cm | average
+    Column("region", String(40), nullable=False),
+    Column("provinces", String(200), nullable=False),  # GB/T 2260 province codes, ';'
+    Column("year", Integer, nullable=False),
+    Column("value", String(24), nullable=False),  # tCO2/MWh, decimal text
+    Column("document", Text, nullable=False),
+    Column("locator", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("published", String(10), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+registry_green_certificates = Table(  # the imported green-certificate (GEC) issuance list
+    "registry_green_certificates", metadata,
+    Column("reference", String(64), primary_key=True),
+    Column("plant_code", String(64), nullable=False, index=True),
+    Column("period_start", String(10), nullable=False),
+    Column("period_end", String(10), nullable=False),
+    Column("mwh", String(32), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+registry_losses = Table(  # reversals and the units cancelled to cover them
+    "registry_losses", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("project", String(16), nullable=False, index=True),
+    Column("asset", String(10), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("cause", String(32), nullable=False),
+    Column("avoidable", Boolean, nullable=False),
+    Column("occurred", String(10), nullable=False),
+    Column("found_by", String(16), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("buffer_cancelled", BigInteger, nullable=False),
+    Column("proponent_cancelled", BigInteger, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("documents", Text, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+registry_settings = Table(  # e.g. legacy_until_seq: the last entry under registry rules 1
+    "registry_settings", metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", BigInteger, nullable=False),
 )
 
 

@@ -47,6 +47,12 @@ class Book(Protocol):
 
     def forget_undo(self) -> None: ...
 
+    def configure(self, fetchall: FetchAll) -> None:
+        """Read the settings stored beside the book that decide how its entries replay (e.g.
+        the last entry written under a context's earlier rules); ``load`` does it too, and
+        ``log verify`` does it before replaying into a fresh book."""
+        ...
+
     def load(self, fetchall: FetchAll) -> None: ...
 
     def rows(self) -> Rows:
@@ -84,7 +90,11 @@ class ContextBook(UndoLog):
     def apply(self, cmd: Command, actor: Principal, seq: int) -> Effects:
         return self._handlers[type(cmd)](self, cmd, actor, seq)
 
+    def configure(self, fetchall: FetchAll) -> None:
+        """No settings by default."""
+
     def load(self, fetchall: FetchAll) -> None:
+        self.configure(fetchall)
         self._load(fetchall)
 
     def rows(self) -> Rows:

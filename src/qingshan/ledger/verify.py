@@ -70,6 +70,8 @@ def _verify(store: LedgerStore, public_key: Ed25519PublicKey, report: VerifyRepo
              for r in q("SELECT level, idx, hash FROM log_nodes")}
     state = LedgerState()
     router = Router(state, make_books())
+    for book in router.books:  # e.g. which entries a context replays under earlier rules
+        book.configure(q)
     kinds = catalog(router.books)
     frontier = tlog.MerkleFrontier()
     seen_nodes = 0

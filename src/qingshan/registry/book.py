@@ -8,17 +8,23 @@ unit of work, so an approved request and its units are one journal entry.
     any state but withdrawn ──withdraw──▶ withdrawn                        suspended
 
 Roles: the proponent's members (or the operator) create, submit, withdraw, report and request;
-an accredited verifier (a party of kind verifier, never the proponent) validates and verifies;
-the operator registers, suspends, reinstates and decides issuance.
+an accredited verifier (a party of kind verifier, never the proponent) validates, re-validates
+and verifies; the operator registers, suspends, reinstates, decides issuance and imports the
+reference lists (grid factors, green certificates); losses are reported by any of them.
+
+Registry rules. Entries journaled up to ``legacy_until`` (the journal's size when migration
+0007 upgraded the database) replay under rules 1, exactly as they were written: reports took
+any parameter, the buffer share rounded down, nothing was recorded at validation. Every later
+entry runs under rules 2: validation freezes the fixed parameters, reports carry monitored
+values only, factors come from the imported tables, the buffer rounds up, and the legacy
+methodology versions take no new project, validation or report.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, ClassVar
 
 from qingshan.errors import (
@@ -26,7 +32,6 @@ from qingshan.errors import (
     Forbidden,
     InvalidInput,
     NotAccountOwner,
-    NotFound,
     WrongAccountType,
 )
 from qingshan.ledger.books import ContextBook, FetchAll, Rows
@@ -41,17 +46,18 @@ from qingshan.ledger.domain.model import (
 )
 from qingshan.ledger.domain.parsing import as_date, check_period_ended
 from qingshan.ledger.domain.state import Effects
-from qingshan.registry import storage
+from qingshan.registry import imports, reversals, storage, validation
 from qingshan.registry.commands import (
     REGISTRY_COMMANDS,
     AddProjectDocument,
     CreateProject,
     DecideIssuance,
-    Document,
     ProjectTransition,
     RegisterProject,
     ReinstateProject,
+    ReportLoss,
     RequestIssuance,
+    RevalidateProject,
     SubmitMonitoringReport,
     SubmitProject,
     SuspendProject,
@@ -60,115 +66,29 @@ from qingshan.registry.commands import (
     WithdrawProject,
 )
 from qingshan.registry.methodologies.base import Methodology
+from qingshan.registry.model import (
+    GreenCertificateClaim,
+    GridFactor,
+    IssuanceRequest,
+    LossEvent,
+    MethodologySuperseded,
+    MonitoringReport,
+    OverIssuance,
+    PeriodOverlap,
+    Project,
+    ProjectStatus,
+    ReportStatus,
+    RequestStatus,
+    UnknownMethodology,
+    UnknownProject,
+    UnknownReport,
+    UnknownRequest,
+    Validation,
+    WrongState,
+)
+from qingshan.registry.monitoring import report_basis
 
 ADMIN = frozenset({Role.OPERATOR, Role.SYSTEM})
-
-
-class ProjectStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    VALIDATED = "validated"
-    REGISTERED = "registered"
-    SUSPENDED = "suspended"
-    WITHDRAWN = "withdrawn"
-
-
-class ReportStatus(StrEnum):
-    SUBMITTED = "submitted"
-    VERIFIED = "verified"
-    REJECTED = "rejected"
-
-
-class RequestStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-class WrongState(Conflict):
-    """The project, report or request is not in a state that allows this step."""
-
-    code = "wrong_state"
-
-
-class PeriodOverlap(Conflict):
-    """A monitoring period overlaps another report of the project."""
-
-    code = "period_overlap"
-
-
-class OverIssuance(Conflict):
-    """More units requested than verified and not yet requested."""
-
-    code = "over_issuance"
-
-
-class UnknownProject(NotFound):
-    code = "unknown_project"
-
-
-class UnknownReport(NotFound):
-    code = "unknown_report"
-
-
-class UnknownRequest(NotFound):
-    code = "unknown_request"
-
-
-class UnknownMethodology(NotFound):
-    code = "unknown_methodology"
-
-
-@dataclass(frozen=True, slots=True)
-class Project:
-    id: str
-    proponent: str
-    account: str
-    name: str
-    methodology: str
-    sector: str  # the methodology's sector (forestry, energy, agriculture, inclusive, …)
-    asset: str
-    district: str
-    lat_e6: int
-    lon_e6: int
-    crediting_start: str
-    crediting_end: str
-    estimated_annual: int
-    description: str
-    documents: tuple[Document, ...]
-    status: ProjectStatus
-    validator: str | None  # the verifier party that validated it
-    created_seq: int
-    updated_seq: int
-
-
-@dataclass(frozen=True, slots=True)
-class MonitoringReport:
-    id: str
-    project: str
-    period_start: str
-    period_end: str
-    values: tuple[tuple[str, str], ...]
-    documents: tuple[Document, ...]
-    claimed: int  # the methodology's result, whole tCO2e
-    status: ReportStatus
-    verified: int
-    verifier: str | None
-    opinion: str
-    seq: int
-
-
-@dataclass(frozen=True, slots=True)
-class IssuanceRequest:
-    id: str
-    report: str
-    project: str
-    quantity: int
-    status: RequestStatus
-    issuance: int | None
-    buffer: int
-    reason: str
-    seq: int
 
 
 Handler = Callable[["RegistryBook", Any, Principal, int], Effects]
@@ -176,19 +96,32 @@ Handler = Callable[["RegistryBook", Any, Principal, int], Effects]
 
 class RegistryBook(ContextBook):
     name = "registry"
-    commands = REGISTRY_COMMANDS
+    commands = REGISTRY_COMMANDS + imports.IMPORT_COMMANDS
 
-    def __init__(self, methodologies: Mapping[str, Methodology]) -> None:
-        super().__init__(("projects", "reports", "requests"))
+    def __init__(self, methodologies: Mapping[str, Methodology], legacy_until: int = 0) -> None:
+        super().__init__(("projects", "reports", "requests", "validations", "factors",
+                          "certificates", "losses"))
         self.methodologies = dict(methodologies)
+        self.legacy_until = legacy_until  # entries up to this seq replay under rules 1
         self.projects: dict[str, Project] = {}
         self.reports: dict[str, MonitoringReport] = {}
         self.requests: dict[str, IssuanceRequest] = {}
-        self.counters = {"project": 0, "report": 0, "request": 0}
+        self.validations: dict[tuple[int, str], Validation] = {}
+        self.factors: dict[str, GridFactor] = {}
+        self.certificates: dict[str, GreenCertificateClaim] = {}
+        self.losses: dict[str, LossEvent] = {}
+        self.counters = {"project": 0, "report": 0, "request": 0, "loss": 0}
         # lifecycle events not yet written: (seq, n) -> (project, kind, actor, reason)
         self.events: dict[tuple[int, int], tuple[str, str, str, str]] = {}
 
+    def rules(self, seq: int) -> int:
+        """The registry rules entry ``seq`` runs under (see the module's docstring)."""
+        return 1 if seq <= self.legacy_until else 2
+
     # ------------------------------------------------------------------ Book protocol
+    def configure(self, fetchall: FetchAll) -> None:
+        self.legacy_until = storage.legacy_until(fetchall)
+
     def _load(self, fetchall: FetchAll) -> None:
         storage.load(self, fetchall)
 
@@ -200,10 +133,10 @@ class RegistryBook(ContextBook):
         self.events.clear()
 
     def snapshot(self) -> Any:
-        return (self.projects, self.reports, self.requests,
-                {k: v for k, v in self.counters.items()})
+        return (self.projects, self.reports, self.requests, self.validations, self.factors,
+                self.certificates, self.losses, {k: v for k, v in self.counters.items()})
 
-    def _touch(self, table: str, key: str) -> None:
+    def _touch(self, table: str, key: Any) -> None:
         self._dirty[table].add(key)
 
     def _event(self, seq: int, project: str, kind: str, actor: Principal, why: str) -> None:
@@ -233,6 +166,14 @@ class RegistryBook(ContextBook):
             raise UnknownMethodology("no such methodology (id@version)", methodology=key,
                                      known=sorted(self.methodologies))
         return m
+
+    def check_current(self, m: Methodology, seq: int, what: str) -> None:
+        """Under rules 2 a legacy methodology version takes nothing new."""
+        if m.legacy and self.rules(seq) == 2:
+            raise MethodologySuperseded(
+                f"{m.key} is kept only for entries journaled before registry rules 2; {what} "
+                f"uses {m.successor or 'its successor'}", methodology=m.key,
+                successor=m.successor)
 
     @staticmethod
     def check_admin(actor: Principal) -> None:
@@ -290,13 +231,17 @@ class RegistryBook(ContextBook):
             raise WrongAccountType("units go to a holding account of the proponent",
                                    account=acct.id)
         m = self.methodology(cmd.methodology)
+        self.check_current(m, seq, "a new project")
+        if m.green_certificates and not cmd.plant_code and self.rules(seq) == 2:
+            raise InvalidInput(f"{m.key} credits electricity: give the plant's code in the "
+                               "green-certificate lists", field="plant_code")
         self.ledger.asset(cmd.asset, AssetKind.SERIALIZED)
         pid = self._next("project", "CQ", 4)
         p = Project(pid, party.id, acct.id, cmd.name, cmd.methodology, m.sector, cmd.asset,
                     cmd.district,
                     cmd.lat_e6, cmd.lon_e6, cmd.crediting_start, cmd.crediting_end,
                     cmd.estimated_annual, cmd.description, cmd.documents,
-                    ProjectStatus.DRAFT, None, seq, seq)
+                    ProjectStatus.DRAFT, None, seq, seq, plant_code=cmd.plant_code)
         self._set(self.projects, pid, p)
         self._touch("projects", pid)
         self._event(seq, pid, cmd.kind, actor, "created")
@@ -347,15 +292,6 @@ class RegistryBook(ContextBook):
         live = tuple(s for s in ProjectStatus if s is not ProjectStatus.WITHDRAWN)
         return self._transition(cmd, actor, seq, live, ProjectStatus.WITHDRAWN, "proponent")
 
-    def apply_validate(self, cmd: ValidateProject, actor: Principal, seq: int) -> Effects:
-        p = self.project(cmd.project)
-        verifier = self.check_verifier(actor, p)
-        self.check_state(p, ProjectStatus.SUBMITTED)
-        to = ProjectStatus.VALIDATED if cmd.approve else ProjectStatus.DRAFT
-        self._set_project(p, seq, status=to, validator=verifier if cmd.approve else None)
-        self._event(seq, p.id, cmd.kind, actor, cmd.opinion)
-        return Effects({"project": p.id, "status": to.value, "validator": verifier})
-
     # ------------------------------------------------------------------ monitoring
     def apply_submit_report(self, cmd: SubmitMonitoringReport, actor: Principal,
                             seq: int) -> Effects:
@@ -374,14 +310,27 @@ class RegistryBook(ContextBook):
                 raise PeriodOverlap("the monitoring period overlaps another report",
                                     report=r.id, period=[r.period_start, r.period_end])
         m = self.methodology(p.methodology)
-        claimed = m.reductions({k: float(Decimal(v)) for k, v in cmd.values})
-        rid = self._next("report", "MR", 6)
-        self._set(self.reports, rid, MonitoringReport(
-            rid, p.id, cmd.period_start, cmd.period_end, cmd.values, cmd.documents, claimed,
-            ReportStatus.SUBMITTED, 0, None, "", seq))
+        if self.rules(seq) == 1:  # as journaled then: any parameter from the report
+            claimed = m.reductions({k: float(Decimal(v)) for k, v in cmd.values})
+            report = MonitoringReport(rid := self._next("report", "MR", 6), p.id,
+                                      cmd.period_start, cmd.period_end, cmd.values,
+                                      cmd.documents, claimed, ReportStatus.SUBMITTED, 0, None,
+                                      "", seq)
+            result: dict[str, Any] = {"report": rid, "claimed": claimed, "methodology": m.key}
+        else:
+            self.check_current(m, seq, "a monitoring report (re-validate the project first)")
+            claimed, basis = report_basis(self, p, m, cmd)
+            report = MonitoringReport(rid := self._next("report", "MR", 6), p.id,
+                                      cmd.period_start, cmd.period_end, cmd.values,
+                                      cmd.documents, claimed, ReportStatus.SUBMITTED, 0, None,
+                                      "", seq, basis)
+            result = {"report": rid, "claimed": claimed, "methodology": m.key,
+                      "fixed": dict(basis.fixed), "derived": dict(basis.derived),
+                      "factors": list(basis.factors)}
+        self._set(self.reports, rid, report)
         self._touch("reports", rid)
         self._event(seq, p.id, cmd.kind, actor, rid)
-        return Effects({"report": rid, "claimed": claimed, "methodology": m.key})
+        return Effects(result)
 
     def apply_verify_report(self, cmd: VerifyMonitoringReport, actor: Principal,
                             seq: int) -> Effects:
@@ -447,7 +396,10 @@ class RegistryBook(ContextBook):
         self.check_state(p, ProjectStatus.REGISTERED)
         r = self.report(q.report)
         m = self.methodology(p.methodology)
-        buffer = math.floor(q.quantity * m.buffer_percent / 100)
+        # the buffer share rounds up (rules 2): a fraction of a tonne never favours the
+        # proponent; rules 1 rounded down
+        share = q.quantity * m.buffer_percent
+        buffer = share // 100 if self.rules(seq) == 1 else -(-share // 100)
         allocations: list[tuple[str, int]] = [(p.account, q.quantity - buffer)]
         if buffer:
             pool = self.ledger.platform_account(None, AccountType.BUFFER)
@@ -458,11 +410,14 @@ class RegistryBook(ContextBook):
         effects = self.ledger.apply(issue, SYSTEM, seq)  # the registry issues, as the platform
         self._set(self.requests, q.id, replace(q, status=RequestStatus.APPROVED,
                                                issuance=effects.result["issuance"],
-                                               buffer=buffer, reason=cmd.reason))
+                                               buffer=buffer, reason=cmd.reason,
+                                               factors=r.basis.factors))
         self._touch("requests", q.id)
         self._event(seq, p.id, cmd.kind, actor, cmd.reason)
         effects.result = {"request": q.id, "status": "approved", "buffer": buffer,
                           **effects.result}
+        if r.basis.factors:
+            effects.result["factors"] = list(r.basis.factors)
         return effects
 
     _handlers: ClassVar[dict[type[Command], Handler]] = {
@@ -473,9 +428,13 @@ class RegistryBook(ContextBook):
         SuspendProject: apply_suspend,
         ReinstateProject: apply_reinstate,
         WithdrawProject: apply_withdraw,
-        ValidateProject: apply_validate,
+        ValidateProject: validation.apply_validate,
+        RevalidateProject: validation.apply_revalidate,
         SubmitMonitoringReport: apply_submit_report,
         VerifyMonitoringReport: apply_verify_report,
         RequestIssuance: apply_request_issuance,
         DecideIssuance: apply_decide_issuance,
+        ReportLoss: reversals.apply_report_loss,
+        imports.ImportGridFactors: imports.apply_import_grid_factors,
+        imports.ImportGreenCertificates: imports.apply_import_green_certificates,
     }

@@ -16,6 +16,7 @@ PUBLIC_STATUSES = ("submitted", "validated", "registered", "suspended", "withdra
 def _project(row: Any) -> dict[str, Any]:
     d = dict(row._mapping)
     d["documents"] = orjson.loads(d["documents"])
+    d["fixed"] = orjson.loads(d["fixed"] or "{}")
     d["location"] = {"district": d.pop("district"), "lat": d.pop("lat_e6") / 1e6,
                      "lon": d.pop("lon_e6") / 1e6}
     return d
@@ -65,12 +66,84 @@ def project(conn: Connection, pid: str) -> dict[str, Any]:
     r = t.registry_reports
     out["monitoring_reports"] = [
         {**dict(x._mapping), "measured": orjson.loads(x.measured),
-         "documents": orjson.loads(x.documents)}
+         "documents": orjson.loads(x.documents), "basis": _basis(x.basis)}
         for x in conn.execute(select(r).where(r.c.project == pid).order_by(r.c.id))]
     q = t.registry_issuance_requests
-    out["issuance_requests"] = [dict(x._mapping) for x in conn.execute(
-        select(q).where(q.c.project == pid).order_by(q.c.id))]
+    out["issuance_requests"] = [{**dict(x._mapping), "factors": orjson.loads(x.factors or "[]")}
+                                for x in conn.execute(select(q).where(q.c.project == pid)
+                                                      .order_by(q.c.id))]
+    v = t.registry_validations
+    out["validations"] = [{**dict(x._mapping), "fixed": orjson.loads(x.fixed)}
+                          for x in conn.execute(select(v).where(v.c.project == pid)
+                                                .order_by(v.c.seq))]
+    out["losses"] = losses(conn, project=pid)
     return out
+
+
+def _basis(text: str | None) -> dict[str, Any]:
+    d = orjson.loads(text or "{}")
+    return {"fixed": d.get("fixed", {}), "derived": d.get("derived", {}),
+            "factors": d.get("factors", []), "declarations": d.get("declarations", [])}
+
+
+# ------------------------------------------------------------------------------ buffer pool
+def losses(conn: Connection, *, project: str | None = None) -> list[dict[str, Any]]:
+    """Public: loss events (reversals) and the units each cancelled, newest first."""
+    e = t.registry_losses
+    q = select(e).order_by(e.c.seq.desc(), e.c.id.desc())
+    if project is not None:
+        q = q.where(e.c.project == project)
+    return [{**dict(x._mapping), "avoidable": bool(x.avoidable),
+             "documents": orjson.loads(x.documents)} for x in conn.execute(q)]
+
+
+def buffer_pool(conn: Connection) -> dict[str, Any]:
+    """Public: what the buffer pool holds, what each issuance put in and what each loss drew.
+    For every asset, held = contributed − drawn (the ledger lets units leave the pool only
+    through a loss event)."""
+    a, b = t.accounts, t.unit_blocks
+    held: dict[tuple[str, str], int] = {}
+    for acct, asset, n in conn.execute(
+            select(b.c.account, b.c.asset, func.sum(b.c.serial_end - b.c.serial_start + 1))
+            .select_from(b.join(a, a.c.id == b.c.account))
+            .where(a.c.type == "buffer", b.c.state == "active").group_by(b.c.account, b.c.asset)):
+        held[(acct, asset)] = int(n)
+    q, p, i = t.registry_issuance_requests, t.registry_projects, t.issuances
+    contributions = [dict(x._mapping) for x in conn.execute(
+        select(q.c.id.label("request"), q.c.project, p.c.name, p.c.asset, q.c.issuance,
+               i.c.vintage, q.c.quantity, q.c.buffer, q.c.seq)
+        .select_from(q.join(p, p.c.id == q.c.project).join(i, i.c.id == q.c.issuance))
+        .where(q.c.status == "approved", q.c.buffer > 0).order_by(q.c.seq))]
+    draws = [d for d in losses(conn) if d["buffer_cancelled"]]
+    assets = sorted({c["asset"] for c in contributions} | {k[1] for k in held})
+    pools = [{"asset": asset,
+              "held": sum(n for (_, s), n in held.items() if s == asset),
+              "contributed": sum(c["buffer"] for c in contributions if c["asset"] == asset),
+              "drawn": sum(d["buffer_cancelled"] for d in draws if d["asset"] == asset)}
+             for asset in assets]
+    return {"pools": pools, "contributions": contributions, "draws": draws}
+
+
+# ------------------------------------------------------------------------------ reference lists
+def grid_factors(conn: Connection, *, kind: str | None = None) -> list[dict[str, Any]]:
+    """Public: the grid-factor table, each row with its source."""
+    f = t.registry_grid_factors
+    q = select(f).order_by(f.c.kind, f.c.year, f.c.region, f.c.id)
+    if kind:
+        q = q.where(f.c.kind == kind)
+    return [{**dict(x._mapping), "provinces": x.provinces.split(";")} for x in conn.execute(q)]
+
+
+def green_certificates(conn: Connection, *, plant_code: str | None = None, after: str = "",
+                       limit: int = 100) -> list[dict[str, Any]]:
+    """Public: lines of the imported green-certificate (GEC) issuance list."""
+    if not 1 <= limit <= 500:
+        raise InvalidInput("limit must be from 1 to 500", field="limit")
+    g = t.registry_green_certificates
+    q = select(g).where(g.c.reference > after).order_by(g.c.reference).limit(limit)
+    if plant_code:
+        q = q.where(g.c.plant_code == plant_code)
+    return [dict(x._mapping) for x in conn.execute(q)]
 
 
 def summary(conn: Connection) -> dict[str, Any]:
@@ -99,7 +172,9 @@ EXPORTS: dict[str, list[tuple[str, str]]] = {
         ("quantity", "units issued"), ("monitoring_start", "ISO date"),
         ("monitoring_end", "ISO date"), ("reference", "monitoring report / request"),
         ("category", "the methodology's sector (forestry, energy, agriculture, inclusive); "
-                     "empty for an issuance made outside the registry")],
+                     "empty for an issuance made outside the registry"),
+        ("buffer", "units of it set aside in the buffer pool"),
+        ("grid_factors", "ids of the grid-factor table rows the quantity rests on, ';'")],
     "retirements": [
         ("id", "retirement id, e.g. R00000001"), ("seq", "journal entry"),
         ("asset", "asset class"), ("quantity", "units retired"),
@@ -123,10 +198,14 @@ def export_rows(conn: Connection, dataset: str) -> list[dict[str, Any]]:
             d["lat"], d["lon"] = d["lat_e6"] / 1e6, d["lon_e6"] / 1e6
             rows.append({c: d[c] for c in cols})
     elif dataset == "issuances":
-        i = t.issuances
-        for r in conn.execute(select(i).order_by(i.c.id)):
+        i, q = t.issuances, t.registry_issuance_requests
+        for r in conn.execute(select(i, q.c.buffer, q.c.factors)
+                              .select_from(i.outerjoin(q, q.c.issuance == i.c.id))
+                              .order_by(i.c.id)):
             d = dict(r._mapping)
             d["quantity"] = d["serial_end"] - d["serial_start"] + 1
+            d["buffer"] = d["buffer"] or 0
+            d["grid_factors"] = ";".join(orjson.loads(d["factors"] or "[]"))
             rows.append({c: d[c] for c in cols})
     else:
         rt = t.retirements

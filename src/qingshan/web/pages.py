@@ -45,7 +45,24 @@ TEXT = {
            "sector_forestry": "林业碳汇", "sector_energy": "能源", "sector_agriculture": "农业",
            "sector_inclusive": "碳普惠",
            "by_vintage": "按年份签发量", "by_purpose": "注销用途", "by_day": "每日成交量",
-           "measure": "地图指标", "cockpit": "驾驶舱"},
+           "measure": "地图指标", "cockpit": "驾驶舱",
+           "buffer": "缓冲池",
+           "buffer_note": "林业等项目每次签发时按方法学比例(向上取整)存入缓冲池;"
+                          "发生损失(火灾、病虫害、采伐等)时先注销缓冲池减排量,"
+                          "可避免的损失再注销项目业主的减排量。",
+           "pool_held": "现存", "contributed": "累计存入", "drawn": "损失注销",
+           "contributions": "各次签发存入", "draws": "损失事件与注销", "losses": "损失事件",
+           "cause": "原因", "avoidable": "可避免", "found_by": "发现方", "occurred": "发生日期",
+           "buffer_cancelled": "注销缓冲池", "proponent_cancelled": "注销业主",
+           "yes": "是", "no": "否", "fire": "火灾", "pests": "虫害", "disease": "病害",
+           "harvest": "采伐", "storm": "风暴", "drought": "干旱", "land_use_change": "土地用途变更",
+           "other": "其他", "proponent": "项目业主", "verification": "核证时发现",
+           "operator": "平台", "factors": "电网排放因子表", "kind": "类型", "region": "区域",
+           "year": "年份", "value": "数值", "source": "来源", "factors_note":
+           "光伏等方法学按监测期所在年份,取项目所在电网已发布的最新电量边际(OM)与容量边际(BM)基准线"
+           "排放因子;全国和区域电力平均排放因子仅供核算电力消费排放,不用于签发。",
+           "fixed": "审定固定参数", "validations": "审定记录", "basis": "计算依据",
+           "vintage": "年份", "request": "签发申请", "project": "项目"},
     "en": {"title": "Qingshan · ecological asset registry", "registry": "Public registry",
            "supply": "Supply by asset", "asset": "Asset", "issued": "Issued",
            "active": "Active", "held": "Held", "retired": "Retired", "cancelled": "Cancelled",
@@ -74,7 +91,26 @@ TEXT = {
            "sector_agriculture": "agriculture", "sector_inclusive": "carbon-inclusive",
            "by_vintage": "Issued by vintage",
            "by_purpose": "Retired by purpose", "by_day": "Traded per day",
-           "measure": "Map measure", "cockpit": "Cockpit"},
+           "measure": "Map measure", "cockpit": "Cockpit",
+           "buffer": "Buffer pool", "buffer_note": "Every issuance of a forestry project puts its "
+           "methodology's share (rounded up) into the buffer pool; a loss (fire, pests, harvest) "
+           "cancels buffer units first, then the proponent's if it was avoidable.",
+           "pool_held": "Held", "contributed": "Contributed", "drawn": "Drawn by losses",
+           "contributions": "Shares by issuance", "draws": "Loss events and cancellations",
+           "losses": "Loss events", "cause": "Cause", "avoidable": "Avoidable",
+           "found_by": "Found by", "occurred": "Occurred", "buffer_cancelled": "From the buffer",
+           "proponent_cancelled": "From the proponent", "yes": "yes", "no": "no",
+           "fire": "fire", "pests": "pests", "disease": "disease", "harvest": "harvest",
+           "storm": "storm", "drought": "drought", "land_use_change": "land-use change",
+           "other": "other", "proponent": "proponent", "verification": "verification",
+           "operator": "operator", "factors": "Grid emission factors", "kind": "Kind",
+           "region": "Region", "year": "Year", "value": "Value", "source": "Source",
+           "factors_note": "PV credits take, for the monitoring period's year, the latest "
+           "published operating-margin (OM) and build-margin (BM) baseline factors of the "
+           "project's grid; national and regional average factors are for accounting "
+           "electricity consumption and are never used for issuance.",
+           "fixed": "Fixed at validation", "validations": "Validations", "basis": "Basis",
+           "vintage": "Vintage", "request": "Request", "project": "Project"},
 }
 
 
@@ -94,6 +130,12 @@ ERRORS_ZH = {
     "invalid_text": "文字含有不允许的字符(控制字符等)或超出长度",
     "invalid_number": "请只用半角数字 0-9 填写", "period_not_ended": "监测期尚未结束",
     "request_too_large": "提交的内容过大",
+    "fixed_parameter": "该参数已在审定时固定,监测报告只能填写监测参数",
+    "methodology_superseded": "该方法学版本已被替代,请使用新版本(或重新审定)",
+    "green_certificates_claimed": "该监测期电量已核发绿证,不能重复签发",
+    "no_grid_factor": "尚无适用于该电网和年份的基准线排放因子",
+    "loss_exceeds_cover": "缓冲池(及业主持有量)不足以覆盖该损失",
+    "over_reversal": "损失量超过项目已签发的减排量", "no_buffer": "该方法学不设缓冲池",
     "trading_halted": "该品种已暂停交易", "wrong_phase": "当前交易阶段不允许此操作",
 }
 
@@ -212,6 +254,32 @@ def mount_pages(app: FastAPI) -> None:
             projects=projects[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], total=len(projects),
             page=page, pages=pages, sort=sort, desc=desc, stats=stats,
             retirements=retirements, districts=names)
+        return HTMLResponse(html)
+
+    @app.get("/registry/buffer", response_class=HTMLResponse, include_in_schema=False)
+    def buffer_page(request: Request) -> HTMLResponse:
+        """The buffer pool in public: what it holds, each issuance's share, each loss's draw."""
+        from qingshan.registry import queries as rq
+
+        lang = _lang(request)
+        with request.app.state.edge.read() as conn:
+            pool = rq.buffer_pool(conn)
+            events = rq.losses(conn)
+        html = TEMPLATES.get_template("buffer.html").render(
+            t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", pool=pool,
+            losses=events)
+        return HTMLResponse(html)
+
+    @app.get("/registry/factors", response_class=HTMLResponse, include_in_schema=False)
+    def factors_page(request: Request) -> HTMLResponse:
+        """The grid-factor table, each row with its source."""
+        from qingshan.registry import queries as rq
+
+        lang = _lang(request)
+        with request.app.state.edge.read() as conn:
+            rows = rq.grid_factors(conn)
+        html = TEMPLATES.get_template("factors.html").render(
+            t=TEXT[lang], lang=lang, other="en" if lang == "zh" else "zh", rows=rows)
         return HTMLResponse(html)
 
     @app.get("/registry/projects/{pid}", response_class=HTMLResponse, include_in_schema=False)

@@ -368,6 +368,16 @@ class LedgerState(UndoLog):
             raise AccountNotOpen(f"account is {account.status.value}", account=account.id,
                                  status=account.status.value)
 
+    @staticmethod
+    def check_not_buffer(account: Account, actor: Principal | None = None) -> None:
+        """Units in a buffer pool leave it only when the platform itself cancels them for a
+        reversal (the registry's loss events, as SYSTEM): never transferred, retired, held or
+        sold, so the pool always holds its issued shares less its recorded draws."""
+        if account.type is AccountType.BUFFER and (actor is None
+                                                   or actor.role is not Role.SYSTEM):
+            raise WrongAccountType("units in the buffer pool leave it only when a loss event "
+                                   "cancels them", account=account.id, type="buffer")
+
     def check_receiving(self, aid: str) -> Account:
         acct = self.account(aid)
         if acct.status is AccountStatus.CLOSED:
@@ -617,6 +627,7 @@ class LedgerState(UndoLog):
         source = self.account(cmd.source)
         self.check_owner(actor, source)
         self.check_open(source)
+        self.check_not_buffer(source)
         self.check_receiving(cmd.destination)
         effects = Effects({})
         if asset.kind is AssetKind.FUNGIBLE:
@@ -652,6 +663,7 @@ class LedgerState(UndoLog):
         source = self.account(cmd.account)
         self.check_owner(actor, source)
         self.check_open(source)
+        self.check_not_buffer(source)
         target = self.platform_account(cmd.retirement_account, AccountType.RETIREMENT)
         self.check_take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
         effects = Effects({})
@@ -671,6 +683,7 @@ class LedgerState(UndoLog):
         source = self.account(cmd.account)
         self.check_owner(actor, source)
         self.check_open(source)
+        self.check_not_buffer(source, actor)
         target = self.platform_account(None, AccountType.CANCELLATION)
         self.check_take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
         effects = Effects({})
@@ -713,6 +726,7 @@ class LedgerState(UndoLog):
                 raise WrongAccountType("a treasury cannot be held", account=acct.id)
             self.check_funds(acct, asset.code, quantity)
         else:
+            self.check_not_buffer(acct)
             self.check_take(acct.id, asset.code, quantity, ranges, vintages, categories)
 
     def _place_hold(self, kind: HoldKind, asset: AssetClass, acct: Account, quantity: int,

@@ -1,7 +1,8 @@
 """The methodologies the registry accepts: versioned plugins (``id@version``).
 
-Each module holds one methodology with its parameters, units, defaults and sources; see
-``docs/methodologies.md``.
+Each module holds one methodology's versions with their parameters, units, defaults and
+sources; see ``docs/methodologies.md``. A version whose math or rules changed is never edited:
+a new version is added beside it (entries journaled with the old one replay with it).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from qingshan.errors import NotFound
 from qingshan.registry.methodologies import biogas, forest, inclusive, pv
 from qingshan.registry.methodologies.base import Methodology
 
-ALL: tuple[Methodology, ...] = (forest.METHODOLOGY, pv.METHODOLOGY, biogas.METHODOLOGY,
-                                inclusive.METHODOLOGY)
+ALL: tuple[Methodology, ...] = (forest.V1, pv.V1, biogas.V1, inclusive.V1,
+                                forest.V2, pv.V2, biogas.V2, inclusive.V2)
+CURRENT: tuple[Methodology, ...] = tuple(m for m in ALL if not m.legacy)
 
 
 def get(key: str) -> Methodology:

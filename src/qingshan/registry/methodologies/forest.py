@@ -1,49 +1,98 @@
-"""Afforestation, reforestation and forest management carbon sinks (林业碳汇).
+"""Afforestation carbon sinks (造林碳汇).
 
     ΔC_NET = ΔC_ACTUAL − ΔC_BSL − LK        (tCO2e over the monitoring period)
 
-the net anthropogenic removal of CCER-14-001-V01 *造林碳汇* (afforestation carbon sink, MEE,
-October 2023): actual net change in the project's carbon stocks, less the baseline change, less
-leakage. The forestry science that computes the stocks (growth models, plots) comes in its own
-module; here the monitoring report states the three quantities.
+the net anthropogenic removal by sinks of CCER-14-001-V01 《温室气体自愿减排项目方法学 造林碳汇》
+(MEE, October 2023) and of its CDM parent rule ("actual net greenhouse gas removals by sinks
+minus baseline net greenhouse gas removals by sinks minus leakage", 5/CMP.1 Annex para 1(c)).
+CCER-14-001-V01 covers afforestation only — trees, bamboo and shrubs on land that was not forest
+for at least three years, not economic forests — not forest management, which needs its own
+methodology (in Chongqing, CQCM-009-V001 for national reserve forests).
 
-Non-permanence: 10 % of every issuance goes to the platform's buffer pool, the minimum buffer
-of the VCS AFOLU Non-Permanence Risk Tool (a total risk rating below 10 is set to 10).
+@2.0 (registry rules 2): the monitoring report states the change in the project's carbon
+stocks over the period (from sample plots) and any leakage; the baseline removals are fixed at
+validation as a yearly rate from the validated project document and scaled by the period's
+length, which the registry derives.
+
+Non-permanence: 10 % of every issuance, rounded up, goes to the platform's buffer pool — a
+platform policy modelled on the minimum of the VCS AFOLU Non-Permanence Risk Tool (CCER itself
+keeps no buffer). Losses (fire, pests, harvest) cancel buffer units first.
+
+@1.0 (legacy, registry rules 1): the three quantities from the report, baseline defaulting to
+0 — kept only so that old entries replay.
 """
 
 from __future__ import annotations
 
-from qingshan.registry.methodologies.base import Methodology, Parameter, Source, Values
+from qingshan.registry.methodologies.base import (
+    Methodology,
+    Parameter,
+    ParameterKind,
+    Source,
+    Values,
+)
 
-CCER_AFFORESTATION = Source("CCER-14-001-V01 温室气体自愿减排项目方法学 造林碳汇",
-                            "生态环境部 Ministry of Ecology and Environment, 2023-10",
-                            "项目净碳汇量 = 项目碳储量变化 − 基线碳储量变化 − 泄漏",
+FIXED, DERIVED = ParameterKind.FIXED, ParameterKind.DERIVED
+
+CCER_AFFORESTATION = Source("CCER-14-001-V01 温室气体自愿减排项目方法学 造林碳汇 (afforestation "
+                            "carbon sink)", "生态环境部 Ministry of Ecology and Environment, "
+                            "2023-10", "项目净碳汇量 = 项目碳储量变化 − 基线碳储量变化 − 泄漏; "
+                            "applicability: 乔木、竹子和灌木造林,不包括经济林造林",
                             "https://www.mee.gov.cn/")
+CDM_RULE = Source("Decision 5/CMP.1, Annex, para. 1(c) (CDM afforestation and reforestation)",
+                  "UNFCCC", "net anthropogenic GHG removals by sinks = actual net removals − "
+                  "baseline net removals − leakage", "http://www.cdmrulebook.org/PageId/708")
 VCS_RISK_TOOL = Source("VCS AFOLU Non-Permanence Risk Tool, v4.0", "Verra",
-                       "minimum overall risk rating of 10 (buffer withholding 10 %)",
-                       "https://verra.org/")
+                       "minimum overall risk rating of 10 (buffer withholding 10 %); used here "
+                       "as the platform's buffer policy", "https://verra.org/")
+
+SCOPE = ("Afforestation with trees, bamboo or shrubs on land that was not forest for at least "
+         "three years (not economic forests, not forest management), with stocks measured in "
+         "permanent sample plots.")
+REPORT_FIELDS = ("sample plot measurements (DBH, height, species)",
+                 "stand area by stratum, with maps", "disturbances (fire, pests, harvest)")
 
 
-def calculate(v: Values) -> float:
+def calculate_v1(v: Values) -> float:
     return v["actual_removals"] - v["baseline_removals"] - v["leakage"]
 
 
-METHODOLOGY = Methodology(
-    id="CQ-FOREST", version="1.0", title_zh="林业碳汇(造林与森林经营)",
-    title_en="forestry carbon sink (afforestation and forest management)", sector="forestry",
-    scope="Afforestation, reforestation and improved forest management on eligible land, "
-          "with stocks measured in permanent sample plots.",
-    source=CCER_AFFORESTATION,
+def calculate(v: Values) -> float:
+    return v["actual_removals"] - v["baseline_per_year"] * v["period_years"] - v["leakage"]
+
+
+ACTUAL = Parameter("actual_removals", "项目碳储量变化", "actual net change in carbon stocks",
+                   "tCO2e", minimum=0, maximum=100_000_000)
+LEAKAGE = Parameter("leakage", "泄漏", "leakage", "tCO2e", minimum=0, maximum=100_000_000,
+                    default=0.0, source=CCER_AFFORESTATION)
+
+V1 = Methodology(
+    id="CQ-FOREST", version="1.0", title_zh="造林碳汇", title_en="afforestation carbon sink",
+    sector="forestry", scope=SCOPE, source=CCER_AFFORESTATION,
     parameters=(
-        Parameter("actual_removals", "项目碳储量变化", "actual net change in carbon stocks",
-                  "tCO2e", minimum=0, maximum=100_000_000),
+        ACTUAL,
         Parameter("baseline_removals", "基线碳储量变化", "baseline net change in carbon stocks",
                   "tCO2e", minimum=0, maximum=100_000_000, default=0.0,
-                  source=CCER_AFFORESTATION, monitored=False),
-        Parameter("leakage", "泄漏", "leakage", "tCO2e", minimum=0, maximum=100_000_000,
-                  default=0.0, source=CCER_AFFORESTATION),
+                  source=CCER_AFFORESTATION, kind=FIXED),
+        LEAKAGE,
     ),
-    report_fields=("sample plot measurements (DBH, height, species)",
-                   "stand area by stratum, with maps", "disturbances (fire, pests, harvest)"),
-    calculate=calculate, buffer_percent=10,
-    notes=("buffer: VCS AFOLU Non-Permanence Risk Tool minimum (10 %)",))
+    report_fields=REPORT_FIELDS, calculate=calculate_v1, buffer_percent=10, legacy=True,
+    successor="CQ-FOREST@2.0")
+
+V2 = Methodology(
+    id="CQ-FOREST", version="2.0", title_zh="造林碳汇", title_en="afforestation carbon sink",
+    sector="forestry", scope=SCOPE, source=CCER_AFFORESTATION,
+    parameters=(
+        ACTUAL,
+        Parameter("baseline_per_year", "基线碳储量年变化", "baseline net change in carbon "
+                  "stocks per year", "tCO2e/yr", minimum=0, maximum=10_000_000,
+                  source=CCER_AFFORESTATION, kind=FIXED),
+        LEAKAGE,
+        Parameter("period_years", "监测期年数", "length of the monitoring period", "yr",
+                  kind=DERIVED),
+    ),
+    report_fields=REPORT_FIELDS, calculate=calculate, buffer_percent=10,
+    notes=("buffer: 10 %, rounded up, the platform's policy (VCS AFOLU Non-Permanence Risk "
+           "Tool minimum)",))
+
+METHODOLOGY = V2

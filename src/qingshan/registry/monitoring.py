@@ -1,0 +1,109 @@
+"""What a monitoring report's claim rests on (registry rules 2): the monitored values it
+reports, the fixed values validation recorded on the project, and what the registry derives
+for the period — its length in years, and the grid factor in force for the project's grid and
+the period's year — after checking that the period's electricity is not a green certificate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from qingshan.errors import InvalidInput
+from qingshan.ledger.domain.parsing import as_date
+from qingshan.registry.commands import SubmitMonitoringReport
+from qingshan.registry.methodologies.base import Methodology, ParameterKind
+from qingshan.registry.model import (
+    Basis,
+    GreenCertificatesClaimed,
+    GridFactor,
+    NoGridFactor,
+    Project,
+)
+from qingshan.registry.numbers import canonical_decimal
+
+if TYPE_CHECKING:
+    from qingshan.registry.book import RegistryBook
+
+NO_GEC = "no_green_certificates"
+
+
+def period_years(start: str, end: str) -> Fraction:
+    """The period's length in years, each calendar year counted by its own days (a whole
+    calendar year is exactly 1, leap or not)."""
+    a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    total = Fraction(0)
+    for year in range(a.year, b.year + 1):
+        first, last = max(a, dt.date(year, 1, 1)), min(b, dt.date(year, 12, 31))
+        days_in_year = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
+        total += Fraction((last - first).days + 1, days_in_year)
+    return total
+
+
+def _six_places(f: Fraction) -> str:
+    d = (Decimal(f.numerator) / Decimal(f.denominator)).quantize(Decimal("0.000001"),
+                                                                  ROUND_HALF_EVEN)
+    return canonical_decimal(d)
+
+
+def factor_in_force(book: RegistryBook, kind: str, district: str, year: int) -> GridFactor:
+    """The row of ``kind`` for the district's province published for the latest year up to
+    ``year`` (the period's year): tables are published a year or more after the data."""
+    province = district[:2]
+    best: GridFactor | None = None
+    for f in book.factors.values():
+        if f.kind == kind and province in f.provinces and f.year <= year and (
+                best is None or f.year > best.year):
+            best = f
+    if best is None:
+        raise NoGridFactor(f"no {kind} grid factor for province {province} up to {year}; "
+                           "the operator imports the published table first", kind=kind,
+                           province=province, year=year)
+    return best
+
+
+def check_green_certificates(book: RegistryBook, p: Project, m: Methodology,
+                             cmd: SubmitMonitoringReport) -> tuple[str, ...]:
+    """Electricity credited here must not also be a green certificate: the report declares it,
+    and a period already in the imported GEC list for the plant is refused."""
+    if not m.green_certificates:
+        return cmd.declarations
+    if NO_GEC not in cmd.declarations:
+        raise InvalidInput("declare that the period's electricity is not claimed as green "
+                           f"certificates (declarations: [\"{NO_GEC}\"])",
+                           field="declarations")
+    claims = sorted(c.reference for c in book.certificates.values()
+                    if c.plant_code == p.plant_code
+                    and as_date(c.period_start) <= as_date(cmd.period_end)
+                    and as_date(cmd.period_start) <= as_date(c.period_end))
+    if claims:
+        raise GreenCertificatesClaimed(
+            "the electricity of this period was issued as green certificates", plant_code=
+            p.plant_code, certificates=claims[:20], period=[cmd.period_start, cmd.period_end])
+    return cmd.declarations
+
+
+def report_basis(book: RegistryBook, p: Project, m: Methodology,
+                 cmd: SubmitMonitoringReport) -> tuple[int, Basis]:
+    """Check the report against the project and compute its claim (whole tCO2e)."""
+    monitored = m.monitored_values(cmd.values)
+    declarations = check_green_certificates(book, p, m, cmd)
+    if m.grid_factors and cmd.period_start[:4] != cmd.period_end[:4]:
+        raise InvalidInput("grid factors are yearly: a period lies within one calendar year "
+                           "(split it)", field="period_end")
+    derived: dict[str, str] = {}
+    factors: list[str] = []
+    for param in m.of_kind(ParameterKind.DERIVED):
+        if param.id == "period_years":
+            derived[param.id] = _six_places(period_years(cmd.period_start, cmd.period_end))
+        elif param.id.startswith("ef_") and param.id[3:] in m.grid_factors:
+            row = factor_in_force(book, param.id[3:], p.district, int(cmd.period_end[:4]))
+            derived[param.id] = row.value
+            factors.append(row.id)
+        else:  # a plugin defect: a derived parameter the registry cannot work out
+            raise AssertionError(f"{m.key}: the registry does not derive {param.id}")
+    claimed = m.compute(monitored, p.fixed, derived)
+    return claimed, Basis(p.fixed, tuple(sorted(derived.items())), tuple(factors),
+                          declarations)
