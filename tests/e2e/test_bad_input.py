@@ -239,3 +239,16 @@ def test_a_request_larger_than_the_limit_gets_413(small: TestClient, path: str) 
 def test_a_request_within_the_limit_is_served(small: TestClient) -> None:
     r = small.post("/api/v1/log/check", content=b"{}" + b" " * 1900)
     assert r.status_code == 200 and r.json()["valid"] is False
+
+
+def test_a_csv_import_holding_a_nul_is_refused_at_the_edge(api: Api) -> None:
+    size = api.size
+    csv = (b"reference,plant_code,period_start,period_end,mwh,source\n"
+           b"GEC-1,PLANT-1,2024-01-01,2024-12-31,12.5,list\x00\n")
+    r = api.client.post("/api/v1/registry/green-certificates", content=csv,
+                        headers={**api.headers("operator", "csv-1"),
+                                 "content-type": "text/csv"})
+    assert r.status_code == 422, r.text
+    assert (r.json()["error"]["code"], r.json()["error"]["data"]["field"]) == \
+        ("invalid_text", "body")
+    assert api.size == size

@@ -49,6 +49,17 @@ EXAMPLES: dict[str, dict[str, Any] | None] = {
     # the registry
     "/api/v1/registry/projects": project_payload(),
     "/api/v1/registry/projects/{project}/documents": _DOCUMENT,
+    "/api/v1/registry/projects/{project}/losses": {"quantity": 1, "cause": "fire",
+                                                   "avoidable": False, "occurred": "2024-05-01",
+                                                   "description": "a forest fire",
+                                                   "documents": [_DOCUMENT]},
+    "/api/v1/registry/grid-factors": {"rows": [{
+        "id": "CN-CENTRAL-OM-2023", "kind": "om", "region": "central", "provinces": ["50"],
+        "year": 2023, "value": "0.8", "document": "a published table", "locator": "p. 3",
+        "url": "https://example.org/table", "published": "2024-01-01"}]},
+    "/api/v1/registry/green-certificates": {"rows": [{
+        "reference": "GEC-1", "plant_code": "PLANT-1", "period_start": "2024-01-01",
+        "period_end": "2024-12-31", "mwh": "12.5", "source": "the GEC list"}]},
     "/api/v1/registry/projects/{project}/{step}": {"reason": "ready", "approve": True,
                                                    "opinion": "fine"},
     "/api/v1/registry/reports": {"project": "CQ0001", "period_start": "2023-01-01",
