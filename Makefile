@@ -7,7 +7,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MAP    := src/qingshan/web/static/chongqing-districts.json
 SWAGGER := src/qingshan/web/static/swagger-ui-bundle.js
 
-.PHONY: demo test install fonts browser lint typecheck pytest pg bench clean
+.PHONY: demo test install fonts browser lint typecheck pytest pg bench clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ pytest: install pg browser node_modules/.installed $(MAP) $(SWAGGER)
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
+
+# docs/img/cockpit.png and docs/img/market.png: the full demo in Chromium (Playwright)
+screenshots: install browser $(MAP)
+	$(BIN)/python -m tests.support.screenshots
 
 bench: install pg
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }

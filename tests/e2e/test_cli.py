@@ -24,12 +24,12 @@ def qingshan(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
 
 
 def test_demo_then_verify_prove_and_check(env: dict[str, str], tmp_path: Path) -> None:
-    r = qingshan(env, "demo", "load", "--enterprises", "30")
+    r = qingshan(env, "demo", "load", "--enterprises", "20")
     assert r.returncode == 0, r.stderr
     assert "operator qs_" in r.stdout
-    again = qingshan(env, "demo", "load", "--enterprises", "30")  # idempotent
+    again = qingshan(env, "demo", "load", "--enterprises", "20")  # idempotent
     assert again.returncode == 0, again.stderr
-    other = qingshan(env, "demo", "load", "--enterprises", "31")  # another demo: refused
+    other = qingshan(env, "demo", "load", "--enterprises", "21")  # another demo: refused
     assert other.returncode == 2 and "into a new database" in other.stderr + other.stdout
     v = qingshan(env, "log", "verify")
     assert v.returncode == 0, v.stderr

@@ -314,3 +314,22 @@ def test_a_freeze_cancels_the_accounts_orders_and_says_why(api: Api) -> None:
     moved = c.ok("/market/instruments/CQCER-OLD/rules", rules, "operator")
     assert (moved["rules"], moved["previous"], moved["cancelled_orders"]) == (3, 2, [old])
     assert api.platform.verify().problems == []
+
+
+def test_daily_bars_and_the_market_page_cover_every_trade_not_only_the_first_thousand(
+        api: Api) -> None:
+    from qingshan.ledger.domain.model import SYSTEM
+    from qingshan.market.commands import PlaceOrder
+    from tests.support.book import issue
+
+    listed(api)
+    seq = api.platform.sequencer
+    seq.execute([issue(ALICE, 2_000)], SYSTEM, "more units")
+    pairs = [PlaceOrder.from_payload(order(side, 1, 3000, account=acct))
+             for _ in range(1_001) for side, acct in (("sell", ALICE), ("buy", BOB))]
+    for k in range(0, len(pairs), 50):
+        seq.execute(pairs[k:k + 50], SYSTEM, f"trades-{k}")
+    bars = api.client.get("/api/v1/market/instruments/CQCER-ALL/bars").json()
+    assert sum(b["volume"] for b in bars) == 1_001
+    page = api.client.get("/market/CQCER-ALL").text
+    assert "<td>1001</td>" in page  # the latest trade is listed first

@@ -1,11 +1,24 @@
-"""The demo book goes through the registry and adds up like the seed's figures."""
+"""The demo book: years of history replayed day by day through the registry and the market,
+on SQLite and PostgreSQL; and the full demo adds up like the published figures."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import pytest
+from sqlalchemy import Connection, func, select
+
+from qingshan.demo import DemoBook, load_demo
+from qingshan.demo.calendar import BEIJING, HOLIDAYS, LAUNCH, SESSIONS
+from qingshan.errors import Conflict
+from qingshan.infra import schema as t
 from qingshan.infra.config import Settings
+from qingshan.ledger.domain.commands import Transfer
 from qingshan.ledger.domain.invariants import check_invariants
+from qingshan.ledger.domain.model import SYSTEM
 from qingshan.market.book import MarketBook
 from qingshan.platform import Platform
 from qingshan.registry import queries as rq
@@ -13,33 +26,156 @@ from qingshan.registry.book import RegistryBook
 from tests.support.registry import METHODOLOGIES, TEST_FOREST, TEST_PV
 
 
-def test_demo_registers_projects_issues_trades_and_retires(database_url: str,
-                                                           tmp_path: Path) -> None:
-    """On SQLite and PostgreSQL: every book's rows round-trip through the database."""
-    from qingshan.demo import load_demo
+def _books() -> list[Any]:
+    return [RegistryBook(METHODOLOGIES), MarketBook()]
 
-    settings = Settings(database_url=database_url, signing_key_path=tmp_path / "key.pem")
-    plat = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES), MarketBook()])
+
+def _trade_times(conn: Connection) -> list[dt.datetime]:
+    tr, j = t.market_trades, t.journal
+    return [dt.datetime.fromtimestamp(ms / 1000, BEIJING) for (ms,) in conn.execute(
+        select(j.c.time_ms).select_from(tr.join(j, j.c.seq == tr.c.seq)).order_by(tr.c.id))]
+
+
+def _check_history(conn: Connection, book: DemoBook, first_trade_by: dt.date) -> None:
+    """What every demo shows: a journal that starts at the launch and runs forward, trades
+    inside the sessions on trading days over years, closes, resting orders, unique names."""
+    times = [ms for (ms,) in conn.execute(select(t.journal.c.time_ms)
+                                          .order_by(t.journal.c.seq))]
+    assert times == sorted(times)
+    first = dt.datetime.fromtimestamp(times[0] / 1000, BEIJING)
+    assert first.date() == LAUNCH
+    trades = _trade_times(conn)
+    assert trades[0].date() <= first_trade_by
+    assert trades[-1].date() >= dt.date(2026, 11, 1)
+    assert len({d.year for d in trades}) >= 5
+    for when in trades:  # weekdays, not holidays, inside a session
+        minute = when.hour * 60 + when.minute
+        assert when.weekday() < 5 and when.date() not in HOLIDAYS, when
+        assert any(a <= minute < b for a, b in SESSIONS), when
+    o = t.market_orders
+    resting = Counter(r.side for r in conn.execute(select(o.c.side)
+                                                   .where(o.c.status == "open")))
+    assert resting["buy"] >= 1 and resting["sell"] >= 1, resting  # (the full demo: 6 a side)
+    names = [p.name for p in book.projects]
+    assert len(set(names)) == len(names)
+    assert not any(n.rsplit("项目", 1)[-1].isdigit() for n in names)
+    assert len({c.name for c in book.companies}) == len(book.companies)
+    # the demo's own accounting of every account equals the ledger's
+    for h in book.holders.values():
+        units = conn.execute(select(func.coalesce(func.sum(
+            t.unit_blocks.c.serial_end - t.unit_blocks.c.serial_start + 1), 0))
+            .where(t.unit_blocks.c.account == h.account, t.unit_blocks.c.asset == "CQCER",
+                   t.unit_blocks.c.state.in_(("active", "held"))))
+        assert units.scalar() == h.units, h.account
+
+
+def test_demo_replays_years_of_registry_and_market_history(database_url: str,
+                                                           tmp_path: Path) -> None:
+    """On SQLite and PostgreSQL (a small demo): every book's rows round-trip, the history is
+    dated from the launch to this year, and loading again changes nothing."""
+    settings = Settings(database_url=database_url, signing_key_path=tmp_path / "key.pem",
+                        sqlite_synchronous="NORMAL")
+    plat = Platform.open(settings, books=_books)
     try:
-        load_demo(plat.sequencer, enterprises=60, methodologies=[TEST_PV, TEST_FOREST])
+        book = load_demo(plat.sequencer, enterprises=24, methodologies=[TEST_PV, TEST_FOREST])
         size = plat.sequencer.size
-        load_demo(plat.sequencer, enterprises=60, methodologies=[TEST_PV, TEST_FOREST])
-        assert plat.sequencer.size == size, "loading the demo twice must change nothing"
+        again = load_demo(plat.sequencer, enterprises=24, methodologies=[TEST_PV, TEST_FOREST])
+        assert again.complete and plat.sequencer.size == size, \
+            "loading the demo twice must change nothing"
         assert check_invariants(plat.sequencer.state) == []
         with plat.engine.connect() as conn:
             stats = rq.registry_statistics(conn)
             projects = rq.projects(conn, limit=500)
-        assert stats["enterprises"] == 60
+            _check_history(conn, book, dt.date(2022, 3, 31))
+            vintages = {v for (v,) in conn.execute(select(t.issuances.c.vintage).distinct())}
+            pledges = conn.execute(select(func.count()).select_from(t.holds).where(
+                t.holds.c.kind == "pledge", t.holds.c.status == "active")).scalar()
+            sizes = [q for (q,) in conn.execute(select(t.retirements.c.quantity))]
+        assert stats["enterprises"] == 24
         assert stats["projects_by_status"] == {"registered": len(projects)}
+        assert len(vintages) >= 4
         assert stats["cqcer_registered_t"] > 100_000
         assert stats["cqcer_transferred_between_parties_t"] > 100_000
-        assert "judicial_compensation" in stats["cqcer_retired_t"]
+        assert set(stats["cqcer_retired_t"]) == {"compliance", "carbon_neutrality",
+                                                 "judicial_compensation"}
+        assert len(set(sizes)) > 0.8 * len(sizes)  # retirements of varied sizes
+        assert pledges == 2
         assert plat.verify().problems == []
         books = [b.snapshot() for b in plat.sequencer.router.books]
     finally:
         plat.close()
-    again = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES), MarketBook()])
+    again_plat = Platform.open(settings, books=_books)
     try:  # a restart loads the same books from the tables
-        assert [b.snapshot() for b in again.sequencer.router.books] == books
+        assert [b.snapshot() for b in again_plat.sequencer.router.books] == books
     finally:
-        again.close()
+        again_plat.close()
+
+
+def test_the_demo_loads_only_into_a_new_database(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'q.db'}",
+                        signing_key_path=tmp_path / "key.pem")
+    plat = Platform.open(settings, books=_books)
+    try:
+        from tests.support.book import SETUP
+
+        plat.sequencer.execute(list(SETUP), SYSTEM, "real data")
+        size = plat.sequencer.size
+        with pytest.raises(Conflict, match="new database"):
+            load_demo(plat.sequencer, enterprises=5, methodologies=[TEST_PV])
+        assert plat.sequencer.size == size
+        # and the wall clock is the sequencer's again
+        r = plat.sequencer.execute_one(Transfer("CNY", "A00000003", "A00000004", 1), SYSTEM,
+                                       "after")
+        assert abs(r.time_ms - dt.datetime.now(dt.UTC).timestamp() * 1000) < 60_000
+    finally:
+        plat.close()
+
+
+@pytest.mark.slow
+def test_the_full_demo_adds_up_like_the_published_figures(tmp_path: Path) -> None:
+    """149 enterprises, about 2 Mt registered, about 4.6 Mt traded for about 120 M yuan (the
+    seed's figures for 碳惠通), with prices that wander over the years; log verify passes."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}",
+                        signing_key_path=tmp_path / "key.pem", sqlite_synchronous="NORMAL")
+    plat = Platform.open(settings)
+    try:
+        book = load_demo(plat.sequencer)
+        from qingshan.web.cockpit import headline
+
+        with plat.engine.connect() as conn:
+            h = headline(conn)
+            _check_history(conn, book, dt.date(2021, 12, 31))
+            tr = t.market_trades
+            yearly: dict[int, tuple[int, int]] = {}
+            for day, q, v in conn.execute(select(tr.c.day, func.sum(tr.c.quantity),
+                                                 func.sum(tr.c.quantity * tr.c.price))
+                                          .group_by(tr.c.day)):
+                year = (dt.date(1970, 1, 1) + dt.timedelta(days=int(day))).year
+                q0, v0 = yearly.get(year, (0, 0))
+                yearly[year] = (q0 + int(q), v0 + int(v))
+            o = t.market_orders
+            sides = {(i, s) for i, s in conn.execute(select(o.c.instrument, o.c.side)
+                                                     .where(o.c.status == "open"))}
+        assert h["enterprises"] == 149
+        assert 1_700_000 <= h["registered"] <= 2_300_000, h
+        assert 4_000_000 <= h["traded"] <= 5_200_000, h
+        assert 100_000_000_00 <= h["traded_value_fen"] <= 140_000_000_00, h
+        assert 23_00 <= h["traded_value_fen"] / h["traded"] <= 29_00
+        prices = [v / q for q, v in yearly.values()]
+        assert max(prices) > 1.5 * min(prices), "prices wander over the years"
+        assert {(i, s) for i in ("CQCER-ALL", "CQCER-FOREST", "CQCER-OTHER")
+                for s in ("buy", "sell")} <= sides
+        kinds = Counter(p.kind for p in book.projects)
+        assert set(kinds) == {"afforestation", "management", "pv", "biogas", "inclusive"}
+        for p in book.projects:  # the issue's ranges
+            if p.kind == "pv":
+                assert 0.2 <= p.size <= 20
+            elif p.kind == "biogas":
+                assert 100 <= p.size <= 50_000
+            elif p.kind in ("afforestation", "management"):
+                assert 100 <= p.size <= 120_000
+                years = ((p.crediting_end - p.crediting_start).days + 1) / 365.25
+                assert 19.9 <= years <= 40.1
+        assert plat.verify().problems == []
+    finally:
+        plat.close()

@@ -91,3 +91,24 @@ def test_find_district_includes_abolished_and_strips() -> None:
 def test_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         DISTRICTS[0].code = "500199"  # type: ignore[misc]
+
+
+def test_every_current_division_has_towns_named_as_towns() -> None:
+    from qingshan.reference.towns import TOWNS
+
+    assert set(TOWNS) == {d.code for d in DISTRICTS}
+    for code, names in TOWNS.items():
+        assert 4 <= len(names) <= 12, code
+        assert len(set(names)) == len(names), code
+        assert all(n.endswith(("镇", "乡", "街道")) for n in names), code
+    # the 2025 change: 渝北's 统景镇 went to 北碚区, 北碚's 童家溪镇 to 两江新区
+    assert "统景镇" in TOWNS["500109"] and "童家溪镇" in TOWNS["500157"]
+    assert "童家溪镇" not in TOWNS["500109"]
+
+
+def test_short_names_drop_the_kind_of_place() -> None:
+    from qingshan.reference.towns import short
+
+    assert [short(n) for n in ("白马镇", "石桥苗族土家族乡", "七星岗街道", "武隆区",
+                               "秀山土家族苗族自治县", "两江新区", "忠县")] == \
+        ["白马", "石桥", "七星岗", "武隆", "秀山", "两江", "忠县"]

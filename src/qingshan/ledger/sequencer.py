@@ -20,7 +20,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +48,11 @@ from qingshan.ledger.store import BatchWrite, LedgerStore
 log = logging.getLogger(__name__)
 
 MAX_KEY = 200
+
+
+def wall_clock_ms() -> int:
+    """The sequencer's default clock: Unix time in milliseconds."""
+    return time.time_ns() // 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +102,20 @@ def tune_collector() -> None:
 class Sequencer:
     def __init__(self, store: LedgerStore, signing_key: Ed25519PrivateKey, *,
                  group_commit_max: int = 4096, max_batch: int = 1000,
-                 transparency_log: bool = True, books: Sequence[Book] = ()) -> None:
+                 transparency_log: bool = True, books: Sequence[Book] = (),
+                 clock: Callable[[], int] = wall_clock_ms) -> None:
         """``transparency_log=False`` exists only for the benchmark that measures the log's
         cost: entries then get no Merkle leaf and no signed tree head, and such a database fails
-        ``qingshan log verify``."""
+        ``qingshan log verify``.
+
+        ``clock`` gives the time (Unix ms) each group of entries is stamped with, read once per
+        group and never allowed to go back (an entry is never older than the one before it).
+        It is the wall clock; the demo loader, which loads only into a new database, replaces
+        it (``sequencer.clock = …``) to replay years of history day by day."""
         self.store = store
         self.transparency_log = transparency_log
         self.signing_key = signing_key
+        self.clock = clock
         self.key_id = tlog.key_id(signing_key.public_key())
         self.group_commit_max = group_commit_max
         self.max_batch = max_batch
@@ -218,7 +230,7 @@ class Sequencer:
 
     def _process(self, group: list[_Request]) -> None:
         state = self.state
-        now = max(time.time_ns() // 1_000_000, self.last_time_ms)
+        now = max(self.clock(), self.last_time_ms)
         batch = BatchWrite()
         frontier_before = self.frontier.copy()
         size_before = self.size

@@ -10,8 +10,6 @@ from sqlalchemy import Connection, func, select
 from qingshan.errors import InvalidInput, NotFound
 from qingshan.infra import schema as t
 
-CHINA = dt.timezone(dt.timedelta(hours=8))  # trading days are Beijing days
-
 
 def instruments(conn: Connection) -> list[dict[str, Any]]:
     from qingshan.market.book import Instrument
@@ -65,25 +63,38 @@ def trades(conn: Connection, instrument: str, *, after: int = 0,
              "aggressor": r.aggressor, "time": r.time_ms} for r in rows]
 
 
+def recent_trades(conn: Connection, instrument: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest trades, newest first."""
+    tr, j = t.market_trades, t.journal
+    rows = conn.execute(
+        select(tr.c.id, tr.c.price, tr.c.quantity, tr.c.aggressor, j.c.time_ms)
+        .select_from(tr.join(j, j.c.seq == tr.c.seq))
+        .where(tr.c.instrument == instrument).order_by(tr.c.id.desc()).limit(limit))
+    return [{"trade": r.id, "price": r.price, "quantity": r.quantity,
+             "aggressor": r.aggressor, "time": r.time_ms} for r in rows]
+
+
 def daily_bars(conn: Connection, instrument: str) -> list[dict[str, Any]]:
     """OHLCV per Beijing trading day, with the volume-weighted average price (the close of the
-    national market's listing mode is the day's VWAP)."""
-    bars: dict[str, dict[str, Any]] = {}
-    for tr in trades(conn, instrument, limit=1000):
-        day = dt.datetime.fromtimestamp(tr["time"] / 1000, CHINA).date().isoformat()
+    national market's listing mode is the day's VWAP), over the instrument's whole history."""
+    tr = t.market_trades
+    bars: dict[int, dict[str, Any]] = {}
+    for day, price, qty in conn.execute(select(tr.c.day, tr.c.price, tr.c.quantity)
+                                        .where(tr.c.instrument == instrument)
+                                        .order_by(tr.c.id)):
         b = bars.get(day)
         if b is None:
-            b = bars[day] = {"day": day, "open": tr["price"], "high": tr["price"],
-                             "low": tr["price"], "close": tr["price"], "volume": 0,
-                             "value": 0, "trades": 0}
-        b["high"], b["low"] = max(b["high"], tr["price"]), min(b["low"], tr["price"])
-        b["close"] = tr["price"]
-        b["volume"] += tr["quantity"]
-        b["value"] += tr["price"] * tr["quantity"]
+            b = bars[day] = {"day": (dt.date(1970, 1, 1) + dt.timedelta(days=int(day)))
+                             .isoformat(), "open": price, "high": price, "low": price,
+                             "close": price, "volume": 0, "value": 0, "trades": 0}
+        b["high"], b["low"] = max(b["high"], price), min(b["low"], price)
+        b["close"] = price
+        b["volume"] += qty
+        b["value"] += price * qty
         b["trades"] += 1
     for b in bars.values():
         b["vwap"] = b["value"] // b["volume"]
-    return list(bars.values())
+    return [bars[d] for d in sorted(bars)]
 
 
 def orders_of(conn: Connection, accounts: list[str], *, status: str | None = None,

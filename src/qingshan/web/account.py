@@ -7,6 +7,7 @@ double submit does nothing twice."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -79,14 +80,18 @@ def mount_account_pages(app: FastAPI) -> None:
             listed = market_queries.instruments(conn)
             inst = next(i for i in listed if i["id"] == instrument)
             # (depth() above already answered 404 for an unknown instrument)
-            recent = market_queries.trades(conn, instrument, limit=1000)
+            recent = market_queries.recent_trades(conn, instrument, limit=20)
+            for tr in recent:  # when, in Beijing time
+                tr["when"] = (dt.datetime.fromtimestamp(tr["time"] / 1000, dt.UTC)
+                              + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+            bars = market_queries.daily_bars(conn, instrument)
             if actor is not None and actor.party_id is not None:
                 accounts = [a["id"] for a in queries.party_accounts(conn, actor.party_id)
                             if a["type"] == "holding"]
-        chart = charts.column_chart([(str(tr["trade"]), tr["price"]) for tr in recent[-60:]],
-                                    title=f"{instrument} trade prices", unit="fen/t")
+        chart = charts.price_chart(bars, title=f"{instrument} daily VWAP (CNY/t) and volume",
+                                   width=1100, height=300)
         return render(request, "market.html", inst=inst, depth=depth, chart=chart,
-                      trades=list(reversed(recent[-20:])), signed_in=actor is not None,
+                      trades=recent, signed_in=actor is not None,
                       accounts=accounts, **notes(request, session),
                       listed=[i["id"] for i in listed], form="order",
                       form_key=secrets.token_urlsafe(16),

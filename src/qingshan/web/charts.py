@@ -3,9 +3,11 @@ carry text for screen readers (``role="img"`` with a label, ``<title>`` on every
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from html import escape
+from typing import Any
 
 from markupsafe import Markup
 
@@ -45,8 +47,10 @@ def bar_chart(items: Sequence[tuple[str, int]], *, title: str, unit: str = "",
 
 
 def column_chart(items: Sequence[tuple[str, int]], *, title: str, unit: str = "",
-                 width: int = 560, height: int = 220) -> Markup:
-    """Vertical columns for a series over time (days, vintages)."""
+                 width: int = 560, height: int = 220,
+                 ticks: dict[int, str] | None = None) -> Markup:
+    """Vertical columns for a series over time (vintages, months); ``ticks``: the columns
+    to label and their labels (by default every eighth column, by its name)."""
     if not items:
         return Markup("")
     bottom, left = 28, 10
@@ -64,9 +68,70 @@ def column_chart(items: Sequence[tuple[str, int]], *, title: str, unit: str = ""
             f'<g><title>{_label(name)}: {value:,} {_label(unit)}</title>'
             f'<rect x="{x + slot * 0.15:.1f}" y="{height - bottom - h:.1f}" '
             f'width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{PALETTE[1]}"/></g>')
-        if i % every == 0:
+        label = ticks.get(i) if ticks is not None else name if i % every == 0 else None
+        if label is not None:
             parts.append(f'<text x="{x + slot / 2:.1f}" y="{height - 10}" font-size="11" '
-                         f'text-anchor="middle" fill="#1b2b22">{_label(name)}</text>')
+                         f'text-anchor="middle" fill="#1b2b22">{_label(label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def year_ticks(months: Sequence[str]) -> dict[int, str]:
+    """Labels for a column chart of months (``YYYY-MM``): the year under each January, and
+    under the first month when the next January is not close by."""
+    ticks = {i: m[:4] for i, m in enumerate(months) if m.endswith("-01")}
+    if months and 0 not in ticks and all(i >= 4 for i in ticks):
+        ticks[0] = months[0][:4]
+    return ticks
+
+
+def price_chart(bars: Sequence[dict[str, Any]], *, title: str, width: int = 560,
+                height: int = 240) -> Markup:
+    """A market's history: the daily VWAP (the close) as a line over calendar time, the
+    day's volume as thin columns below it, a label at each new year and the price range on
+    the left. ``bars``: daily bars (``day`` ISO date, ``vwap`` fen, ``volume``)."""
+    if not bars:
+        return Markup("")
+    left, right, top_pad, vol_h, bottom = 46, 8, 10, 44, 22
+    days = [dt.date.fromisoformat(b["day"]) for b in bars]
+    first, last = days[0], days[-1]
+    span = max(1, (last - first).days)
+    prices = [int(b["vwap"]) for b in bars]
+    lo, hi = min(prices), max(prices)
+    pad = max(1, (hi - lo) // 10)
+    lo, hi = max(0, lo - pad), hi + pad
+    plot_h = height - top_pad - vol_h - bottom
+    vmax = max(b["volume"] for b in bars) or 1
+
+    def x(day: dt.date) -> float:
+        return left + (width - left - right) * (day - first).days / span
+
+    def y(price: int) -> float:
+        return top_pad + plot_h * (hi - price) / max(1, hi - lo)
+
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'aria-label="{_label(title)}" xmlns="http://www.w3.org/2000/svg">']
+    for k in range(4):  # price grid and labels, yuan
+        p = lo + (hi - lo) * k // 3
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(p):.1f}" y2="{y(p):.1f}" '
+                     f'stroke="#dde7e0"/><text x="{left - 4}" y="{y(p) + 4:.1f}" '
+                     f'font-size="11" text-anchor="end" fill="#1b2b22">{p / 100:.2f}</text>')
+    base = height - bottom
+    for year in range(first.year + 1, last.year + 1):
+        xx = x(dt.date(year, 1, 1))
+        parts.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top_pad}" y2="{base}" '
+                     f'stroke="#c9d8ce" stroke-dasharray="3 3"/><text x="{xx:.1f}" '
+                     f'y="{height - 6}" font-size="11" text-anchor="middle" '
+                     f'fill="#1b2b22">{year}</text>')
+    for b, day in zip(bars, days, strict=True):
+        h = vol_h * b["volume"] / vmax
+        parts.append(f'<rect x="{x(day):.1f}" y="{base - h:.1f}" width="1.2" height="{h:.1f}" '
+                     f'fill="{PALETTE[3]}"><title>{b["day"]}: {b["volume"]:,} t</title></rect>')
+    line = " ".join(f"{x(day):.1f},{y(b['vwap']):.1f}" for b, day in zip(bars, days,
+                                                                        strict=True))
+    parts.append(f'<polyline points="{line}" fill="none" stroke="{PALETTE[0]}" '
+                 f'stroke-width="1.4"><title>{_label(title)}: {bars[0]["day"]} – '
+                 f'{bars[-1]["day"]}, {lo / 100:.2f}–{hi / 100:.2f} CNY/t</title></polyline>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

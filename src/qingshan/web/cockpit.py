@@ -92,15 +92,27 @@ def retired_by_purpose(conn: Connection) -> list[tuple[str, int]]:
         .order_by(func.sum(rt.c.quantity).desc()))]
 
 
-def traded_by_day(conn: Connection) -> list[tuple[str, int]]:
+def traded_by_month(conn: Connection) -> list[tuple[str, int]]:
+    """Units traded per calendar month (``YYYY-MM``), every month from the first trade to the
+    last, months without a trade included."""
     tr = t.market_trades
-    return [((dt.date(1970, 1, 1) + dt.timedelta(days=int(d))).strftime("%m-%d"), int(q))
-            for d, q in conn.execute(select(tr.c.day, func.sum(tr.c.quantity))
-                                     .group_by(tr.c.day).order_by(tr.c.day))]
+    months: dict[str, int] = {}
+    for d, q in conn.execute(select(tr.c.day, func.sum(tr.c.quantity)).group_by(tr.c.day)):
+        month = (dt.date(1970, 1, 1) + dt.timedelta(days=int(d))).strftime("%Y-%m")
+        months[month] = months.get(month, 0) + int(q)
+    if not months:
+        return []
+    first, last = min(months), max(months)
+    y, m = int(first[:4]), int(first[5:])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append((f"{y:04d}-{m:02d}", months.get(f"{y:04d}-{m:02d}", 0)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
 
 
 def cockpit(conn: Connection, measure: str) -> dict[str, Any]:
     measure = measure if measure in MEASURES else "issued"
     return {"headline": headline(conn), "measure": measure,
             "districts": by_district(conn, measure), "vintages": issued_by_vintage(conn),
-            "purposes": retired_by_purpose(conn), "days": traded_by_day(conn)}
+            "purposes": retired_by_purpose(conn), "months": traded_by_month(conn)}

@@ -44,7 +44,7 @@ TEXT = {
            "map_traded": "各区县项目减排量成交量", "traded": "已成交",
            "sector_forestry": "林业碳汇", "sector_energy": "能源", "sector_agriculture": "农业",
            "sector_inclusive": "碳普惠",
-           "by_vintage": "按年份签发量", "by_purpose": "注销用途", "by_day": "每日成交量",
+           "by_vintage": "按年份签发量", "by_purpose": "注销用途", "by_month": "每月成交量",
            "measure": "地图指标", "cockpit": "驾驶舱",
            "buffer": "缓冲池",
            "buffer_note": "林业等项目每次签发时按方法学比例(向上取整)存入缓冲池;"
@@ -90,7 +90,7 @@ TEXT = {
            "sector_forestry": "forestry", "sector_energy": "energy",
            "sector_agriculture": "agriculture", "sector_inclusive": "carbon-inclusive",
            "by_vintage": "Issued by vintage",
-           "by_purpose": "Retired by purpose", "by_day": "Traded per day",
+           "by_purpose": "Retired by purpose", "by_month": "Traded per month",
            "measure": "Map measure", "cockpit": "Cockpit",
            "buffer": "Buffer pool", "buffer_note": "Every issuance of a forestry project puts its "
            "methodology's share (rounded up) into the buffer pool; a loss (fire, pests, harvest) "
@@ -215,7 +215,9 @@ def mount_pages(app: FastAPI) -> None:
                                             unit="tCO2e"),
             "purposes": charts.bar_chart([(text.get(p, p), q) for p, q in data["purposes"]],
                                          title=text["by_purpose"], unit="tCO2e"),
-            "days": charts.column_chart(data["days"], title=text["by_day"], unit="tCO2e"),
+            "months": charts.column_chart(
+                data["months"], title=text["by_month"], unit="tCO2e",
+                ticks=charts.year_ticks([m for m, _ in data["months"]])),
         }
         h = data["headline"]
         cards = [(text["enterprises"], f"{h['enterprises']:,}"),
