@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.book import SETUP, fund, issue  # noqa: E402
+from tests.support.book import NOW_MS, SETUP, fund, issue  # noqa: E402
 
 from qingshan.infra.migrate import upgrade  # noqa: E402
 from qingshan.ledger import transparency as tlog  # noqa: E402
@@ -156,6 +156,7 @@ def market_book(orders: list[tuple[int, PlaceOrder]],
     ledger = LedgerState()
     market = MarketBook()
     router = Router(ledger, [market])
+    router.now_ms = NOW_MS  # the journal's clock, as a sequencer would set it
     for c in setup_commands():
         router.apply(c, SYSTEM, 0)
     for i, o in prefill:

@@ -7,6 +7,10 @@ edge uses; the CLI edge maps every one of them to exit code 2. Errors carry thei
 
     QingshanError                      400 error
     ├── InvalidInput                   422 invalid_input
+    │   ├── InvalidText                422 invalid_text         (breaks the text policy)
+    │   ├── InvalidNumber              422 invalid_number       (a form number not in 0-9)
+    │   ├── PeriodNotEnded             422 period_not_ended
+    │   ├── RequestTooLarge            413 request_too_large
     │   ├── MalformedIdentifier        422 malformed_identifier
     │   ├── MalformedSerial            422 malformed_serial
     │   ├── InvalidQuantity            422 invalid_quantity
@@ -76,6 +80,32 @@ class InvalidInput(QingshanError):
 
     code = "invalid_input"
     status = 422
+
+
+class InvalidText(InvalidInput):
+    """A text value breaks the text policy (qingshan.ledger.domain.parsing): a lone
+    surrogate, a control character, or more characters than its field takes."""
+
+    code = "invalid_text"
+
+
+class InvalidNumber(InvalidInput):
+    """A number typed into a form with other characters than the digits 0-9."""
+
+    code = "invalid_number"
+
+
+class PeriodNotEnded(InvalidInput):
+    """A monitoring period ends after the day it is reported or issued on."""
+
+    code = "period_not_ended"
+
+
+class RequestTooLarge(InvalidInput):
+    """The request's body is larger than the platform accepts (QINGSHAN_MAX_REQUEST_BYTES)."""
+
+    code = "request_too_large"
+    status = 413
 
 
 class MalformedIdentifier(InvalidInput):

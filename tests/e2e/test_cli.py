@@ -65,6 +65,9 @@ def test_serial_lookup_prints_history(env: dict[str, str]) -> None:
     (["keys", "create", "emperor"], "role must be one of"),
     (["log", "check", "/nonexistent/proof.json"], "cannot read"),
     (["log", "prove", "999999"], "unknown_entry"),
+    (["log", "prove", str(2**70)], "Invalid value"),
+    (["log", "prove", "1", "--tree-size", str(2**63)], "Invalid value"),
+    (["keys", "create", "auditor", "--label", "a\x1bb"], "invalid_text"),
 ])
 def test_bad_input_exits_2_with_a_message(env: dict[str, str], args: list[str],
                                           needle: str) -> None:

@@ -127,7 +127,8 @@ def test_a_document_url_that_is_not_http_or_https_is_refused_with_422(
                headers={"Authorization": f"Bearer {site['keys']['alice']}",
                         "Idempotency-Key": f"doc-{url}"})
     assert r.status_code == 422, r.text
-    assert r.json()["error"]["code"] == "invalid_input"
+    # a control character (the tab) breaks the text policy before any rule of addresses
+    assert r.json()["error"]["code"] == ("invalid_text" if "\t" in url else "invalid_input")
     assert r.json()["error"]["data"]["field"] == "documents.url"
     created = c.post("/api/v1/registry/projects",
                      json=project_payload(documents=[{"name": "PDD", "sha256": "c" * 64,

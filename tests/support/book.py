@@ -37,6 +37,10 @@ SETUP: list[Command] = [
     OpenAccount("P000002", AccountType.HOLDING, "alice 2"),  # A00000006
 ]
 
+# the journal's clock in pure tests: Monday 1 June 2026, 10:00 in Beijing (a book outside a
+# sequencer has no time of its own; issuing needs one, for the period must have ended)
+NOW_MS = 1_780_279_200_000
+
 RETIREMENT, CANCELLATION, TREASURY = "A00000001", "A00000002", "A00000003"
 ALICE, BOB, ALICE2 = "A00000004", "A00000005", "A00000006"
 ALICE_P, BOB_P, COURT_P = "P000002", "P000003", "P000004"
@@ -68,6 +72,7 @@ class Book:
 
 def make_book() -> Book:
     book = Book(LedgerState())
+    book.state.clock = lambda: NOW_MS
     for cmd in SETUP:
         book.run(cmd)
     return book

@@ -17,7 +17,7 @@ from qingshan.registry.methodologies.base import (
     ParameterKind,
     Source,
 )
-from tests.support.book import make_book
+from tests.support.book import NOW_MS, make_book
 
 TEST_PV = Methodology(
     id="TEST-PV", version="1.0", title_zh="测试光伏", title_en="test photovoltaics",
@@ -83,6 +83,7 @@ def make_world(legacy_until: int = 0) -> RegistryWorld:
     book = make_book()
     registry = RegistryBook(METHODOLOGIES, legacy_until)
     router = Router(book.state, [registry])
+    router.now_ms = NOW_MS
     world = RegistryWorld(router, registry)
     for cmd in EXTRA:
         world.run(cmd)

@@ -54,7 +54,7 @@ from qingshan.market.commands import (
     Side,
     StartAuction,
 )
-from tests.support.book import fund, issue, make_book
+from tests.support.book import NOW_MS, fund, issue, make_book
 
 # parties P000005.. and their accounts A00000007.. are made below
 TRADERS = ["A00000007", "A00000008", "A00000009"]
@@ -77,6 +77,7 @@ def make_exchange(fee_bps: int = 25, rules: int = CURRENT_RULES) -> Exchange:
     book = make_book()
     market = MarketBook()
     ex = Exchange(Router(book.state, [market]), market)
+    ex.router.now_ms = NOW_MS
     for i in range(3):
         ex.run(RegisterParty(PartyKind.INDIVIDUAL,
                              f"trader {i}", None))

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
-from qingshan.errors import Forbidden, InvalidInput, NotAccountOwner, QingshanError
+from qingshan.errors import (
+    Forbidden,
+    InvalidInput,
+    NotAccountOwner,
+    PeriodNotEnded,
+    QingshanError,
+)
 from qingshan.ledger.domain.invariants import check_invariants
 from qingshan.ledger.domain.model import SYSTEM, Principal, Role
 from qingshan.registry.book import OverIssuance, PeriodOverlap, UnknownMethodology, WrongState
@@ -194,3 +201,26 @@ def test_unknown_methodology_and_bad_values_are_refused() -> None:
 def test_malformed_project_fields_are_refused(field: str, value: object) -> None:
     with pytest.raises(QingshanError):
         CreateProject.from_payload(project_payload(**{field: value}))
+
+
+def test_a_report_for_a_period_that_has_not_ended_is_refused() -> None:
+    world = make_world()  # the journal's clock: 2026-06-01 in Beijing
+    pid = registered(world)
+    with pytest.raises(PeriodNotEnded) as exc:
+        report(world, pid, "2026-01-01", "2026-06-02")
+    assert exc.value.data == {"field": "period_end", "value": "2026-06-02",
+                              "today": "2026-06-01"}
+    assert world.registry.reports == {}
+    report(world, pid, "2026-01-01", "2026-06-01")
+
+
+def test_periods_are_compared_as_dates_even_against_a_row_in_another_iso_form() -> None:
+    # a report stored before dates were canonical may hold 20230101; it still overlaps
+    world = make_world()
+    pid = registered(world)
+    rid = report(world, pid)
+    legacy = dataclasses.replace(world.registry.reports[rid], period_start="20230101",
+                                 period_end="20231231")
+    world.registry.reports[rid] = legacy
+    with pytest.raises(PeriodOverlap):
+        report(world, pid, "2023-06-01", "2023-06-30")

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from qingshan.errors import InvalidInput, MalformedIdentifier
-from qingshan.ledger.domain.commands import Command, _enum, _text
+from qingshan.ledger.domain.commands import Command
 from qingshan.ledger.domain.model import Role, check_id
+from qingshan.ledger.domain.parsing import INT64_MAX, enum, text, whole_number
 
 KEY_ID_RE = re.compile(r"^k[0-9a-f]{12}$")
 DAY_MS = 86_400_000
@@ -21,7 +22,7 @@ MAX_LABEL = 120
 
 def key_id(data: Mapping[str, Any], field: str = "key") -> str:
     value = data.get(field)
-    if not isinstance(value, str) or not KEY_ID_RE.match(value):
+    if not isinstance(value, str) or not KEY_ID_RE.fullmatch(value):
         raise MalformedIdentifier(f"{field} must be an API key id such as k0123456789ab",
                                   field=field, value=str(value)[:64])
     return value
@@ -45,17 +46,14 @@ class CreateApiKey(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> CreateApiKey:
-        role = _enum(data, "role", Role)
+        role = enum(data, "role", Role)
         if role is Role.SYSTEM:
             raise InvalidInput("no API key can have the system role", field="role")
         party = data.get("party")
-        expires = data.get("expires_ms")
-        if type(expires) is not int or expires <= 0:
-            raise InvalidInput("expires_ms must be a time in Unix milliseconds",
-                               field="expires_ms")
+        expires = whole_number(data, "expires_ms", 1, INT64_MAX)  # Unix milliseconds
         return cls(key=key_id(data), role=role,
                    party=None if party is None else check_id("P", party, "party"),
-                   label=_text(data, "label", required=False, max_len=MAX_LABEL),
+                   label=text(data, "label", required=False, max_len=MAX_LABEL),
                    expires_ms=expires)
 
 
@@ -72,8 +70,8 @@ class RevokeApiKey(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> RevokeApiKey:
-        return cls(key=key_id(data), reason=_text(data, "reason", required=False,
-                                                  max_len=500))
+        return cls(key=key_id(data), reason=text(data, "reason", required=False,
+                                                 max_len=500))
 
 
 ACCESS_COMMANDS: tuple[type[Command], ...] = (CreateApiKey, RevokeApiKey)

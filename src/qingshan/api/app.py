@@ -6,14 +6,16 @@ with the status the error class names.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,13 +23,16 @@ from starlette.types import ASGIApp
 
 from qingshan.api import disclosure
 from qingshan.api import schemas as s
+from qingshan.api.admission import BodyTooLarge, RequestSizeLimit, admit, document
 from qingshan.api.disclosure import PUBLIC_KINDS as PUBLIC_KINDS  # re-exported (moved)
 from qingshan.api.disclosure import READ_ALL as READ_ALL
 from qingshan.errors import (
     Forbidden,
     InvalidInput,
+    InvalidText,
     NotAccountOwner,
     QingshanError,
+    RequestTooLarge,
     Unauthenticated,
 )
 from qingshan.infra import auth
@@ -37,6 +42,7 @@ from qingshan.ledger import transparency as tlog
 from qingshan.ledger.domain.commands import Command, command_from_payload
 from qingshan.ledger.domain.journal import canonical
 from qingshan.ledger.domain.model import Principal, Role
+from qingshan.ledger.domain.parsing import INT64_MAX
 from qingshan.ledger.domain.serials import parse_serial
 from qingshan.platform import Platform
 
@@ -44,12 +50,16 @@ AUTH_CACHE_SECONDS = 5.0
 
 
 class Json(Response):
-    """JSON rendered by orjson (UTF-8, integers exact)."""
+    """JSON rendered by orjson (UTF-8, integers exact). An integer beyond 64 bits, which
+    orjson cannot write (an error may echo one that was sent), is written by ``json``."""
 
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        try:
+            return orjson.dumps(content)
+        except TypeError:
+            return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class Edge:
@@ -138,6 +148,11 @@ MaybeActor = Annotated[Principal | None, Depends(optional_principal)]
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key",
                                        description="required on every write; a replay returns "
                                                    "the first result")]
+# paging and ids (the admission check applies the same ranges to every number parameter)
+After = Annotated[int, Query(ge=0, le=INT64_MAX, description="resume after this id")]
+Limit = Annotated[int, Query(ge=1, le=queries.MAX_PAGE, description="items in a page")]
+Seq = Annotated[int, Path(ge=1, le=INT64_MAX, description="a journal entry's number")]
+TreeSize = Annotated[int | None, Query(ge=1, le=INT64_MAX, description="a signed head's size")]
 
 
 def may_read_account(actor: Principal | None, party_id: str, aid: str) -> None:
@@ -336,8 +351,8 @@ def account_holdings(account: str, edge: EdgeDep, actor: Actor) -> dict[str, Any
 
 
 @router.get("/accounts/{account}/entries", tags=["accounts"])
-def account_entries(account: str, edge: EdgeDep, actor: Actor, after: int = 0,
-                    limit: int = 100) -> list[dict[str, Any]]:
+def account_entries(account: str, edge: EdgeDep, actor: Actor, after: After = 0,
+                    limit: Limit = 100) -> list[dict[str, Any]]:
     with edge.read() as conn:
         may_read_account(actor, queries.account_party(conn, account), account)
         entries = queries.account_entries(conn, account, after=after, limit=limit)
@@ -368,8 +383,8 @@ def _accounts_of(conn: Connection, actor: Principal | None) -> set[str]:
 
 
 @router.get("/journal", tags=["journal"])
-def journal(edge: EdgeDep, actor: Actor, after: int = 0,
-            limit: int = 100) -> list[dict[str, Any]]:
+def journal(edge: EdgeDep, actor: Actor, after: After = 0,
+            limit: Limit = 100) -> list[dict[str, Any]]:
     if actor.role not in READ_ALL:
         raise Forbidden("the whole journal is for the operator and auditors")
     with edge.read() as conn:
@@ -389,7 +404,7 @@ def _may_see_entry(conn: Connection, actor: Principal | None, entry: dict[str, A
 
 
 @router.get("/journal/{seq}", tags=["journal"])
-def journal_entry(seq: int, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
+def journal_entry(seq: Seq, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
     with edge.read() as conn:
         entry, _ = queries.journal_entry(conn, seq)
         _may_see_entry(conn, actor, entry)
@@ -408,14 +423,14 @@ def _sth_json(sth: Any) -> dict[str, Any]:
 
 
 @router.get("/log/tree-head", tags=["transparency log"])
-def latest_tree_head(edge: EdgeDep, size: int | None = None) -> dict[str, Any]:
+def latest_tree_head(edge: EdgeDep, size: TreeSize = None) -> dict[str, Any]:
     with edge.read() as conn:
         return _sth_json(queries.tree_head(conn, size))
 
 
 @router.get("/log/proofs/inclusion/{seq}", tags=["transparency log"])
-def inclusion_proof(seq: int, edge: EdgeDep, actor: MaybeActor,
-                    tree_size: int | None = None) -> dict[str, Any]:
+def inclusion_proof(seq: Seq, edge: EdgeDep, actor: MaybeActor,
+                    tree_size: TreeSize = None) -> dict[str, Any]:
     """A self-contained bundle (the entry, a signed tree head, the audit path, the key) that
     ``qingshan log check`` verifies offline."""
     with edge.read() as conn:
@@ -441,8 +456,8 @@ async def check_proof(request: Request, edge: EdgeDep) -> dict[str, Any]:
 
 
 @router.get("/log/proofs/consistency", tags=["transparency log"])
-def consistency_proof(edge: EdgeDep, first: Annotated[int, Query(ge=1)],
-                      second: Annotated[int, Query(ge=1)]) -> dict[str, Any]:
+def consistency_proof(edge: EdgeDep, first: Annotated[int, Query(ge=1, le=INT64_MAX)],
+                      second: Annotated[int, Query(ge=1, le=INT64_MAX)]) -> dict[str, Any]:
     with edge.read() as conn:
         return queries.consistency(conn, first, second)
 
@@ -454,13 +469,13 @@ def asset_classes(edge: EdgeDep) -> list[dict[str, Any]]:
 
 
 @router.get("/issuances", tags=["public registry"])
-def issuances(edge: EdgeDep, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+def issuances(edge: EdgeDep, after: After = 0, limit: Limit = 100) -> list[dict[str, Any]]:
     with edge.read() as conn:
         return queries.issuances(conn, after=after, limit=limit)
 
 
 @router.get("/retirements", tags=["public registry"])
-def retirements(edge: EdgeDep, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+def retirements(edge: EdgeDep, after: After = 0, limit: Limit = 100) -> list[dict[str, Any]]:
     with edge.read() as conn:
         return queries.retirements(conn, after=after, limit=limit)
 
@@ -506,10 +521,13 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
             if owned:
                 plat.close()
 
+    # every route (API and pages) is admitted by one check: text policy, number ranges
     app = QingshanApp(title="Qingshan 青山", version="1.0", lifespan=lifespan,
                       default_response_class=JSONResponse, docs_url=None, redoc_url=None,
+                      dependencies=[Depends(admit)],
                       description="Register, trade, pledge, retire and audit ecological assets.")
     app.trust_forwarded_proto = settings.trust_forwarded_proto
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     if platform is not None:
         app.state.edge = Edge(platform)
     app.include_router(router)
@@ -522,11 +540,18 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     async def _validation_error(_: Request, exc: RequestValidationError) -> Json:
         errors = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg"),
                    "type": e.get("type")} for e in exc.errors()]
+        if errors and all(e["type"] == "string_too_long" for e in errors):
+            # longer than the field takes: the text policy's limit (as the parsers answer)
+            return _error(422, InvalidText.code, "a text is longer than its field takes",
+                          {"field": errors[0]["field"].removeprefix("body."),
+                           "errors": errors})
         return _error(422, InvalidInput.code, "the request does not match the API schema",
                       {"errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> Json:
+        if isinstance(exc, BodyTooLarge):
+            return _error(413, RequestTooLarge.code, str(exc.detail), {"limit": exc.limit})
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return _error(exc.status_code, code, str(exc.detail))
 
@@ -549,5 +574,14 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     from qingshan.web.account import mount_account_pages
 
     mount_account_pages(app)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document(get_openapi(
+                title=app.title, version=app.version, description=app.description,
+                routes=app.routes))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from qingshan.api import disclosure
-from qingshan.api.app import Actor, EdgeDep, IdemKey, MaybeActor, one, run
+from qingshan.api.app import Actor, After, EdgeDep, IdemKey, MaybeActor, one, run
 from qingshan.api.disclosure import READ_ALL
-from qingshan.errors import Forbidden
+from qingshan.errors import Forbidden, InvalidInput
 from qingshan.ledger import queries as ledger_queries
+from qingshan.ledger.domain.parsing import INT64_MAX
 from qingshan.market import queries
 
 router = APIRouter(prefix="/api/v1/market", tags=["market"])
@@ -149,14 +151,15 @@ def list_instruments(edge: EdgeDep, actor: MaybeActor) -> list[dict[str, Any]]:
 
 
 @router.get("/instruments/{instrument}/depth")
-def depth(instrument: str, edge: EdgeDep, levels: int = 5) -> dict[str, Any]:
+def depth(instrument: str, edge: EdgeDep,
+          levels: Annotated[int, Query(ge=1, le=50)] = 5) -> dict[str, Any]:
     with edge.read() as conn:
         return queries.depth(conn, instrument, levels)
 
 
 @router.get("/instruments/{instrument}/trades")
-def trades(instrument: str, edge: EdgeDep, after: int = 0,
-           limit: int = 100) -> list[dict[str, Any]]:
+def trades(instrument: str, edge: EdgeDep, after: After = 0,
+           limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
     with edge.read() as conn:
         return queries.trades(conn, instrument, after=after, limit=limit)
 
@@ -167,19 +170,32 @@ def bars(instrument: str, edge: EdgeDep) -> list[dict[str, Any]]:
         return queries.daily_bars(conn, instrument)
 
 
+_EVENT_ID = re.compile(r"[0-9]{1,19}")
+
+
+def _event_id(value: str) -> int:
+    """A ``Last-Event-ID``: a trade id this stream sent (digits 0-9, at most 2^63 - 1)."""
+    if not _EVENT_ID.fullmatch(value.strip()) or int(value) > INT64_MAX:
+        raise InvalidInput("Last-Event-ID must be a trade id this stream sent",
+                           field="Last-Event-ID", value=value[:64])
+    return int(value)
+
+
 @router.get("/instruments/{instrument}/stream")
-async def stream(instrument: str, request: Request, edge: EdgeDep, after: int = 0,
-                 interval: float = 0.5, max_seconds: float = 3600) -> StreamingResponse:
+async def stream(instrument: str, request: Request, edge: EdgeDep, after: After = 0,
+                 interval: Annotated[float, Query(ge=0.1, le=10)] = 0.5,
+                 max_seconds: Annotated[float, Query(ge=1, le=3600)] = 3600,
+                 last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+                 ) -> StreamingResponse:
     """Server-sent events: ``trade`` for every new trade and ``depth`` whenever the best five
     levels change. ``after`` resumes after a trade id (the SSE ``Last-Event-ID`` too)."""
-    last_id = request.headers.get("last-event-id")
-    start_after = int(last_id) if last_id and last_id.isdigit() else after
+    start_after = after if last_event_id is None else _event_id(last_event_id)
     with edge.read() as conn:
         queries.depth(conn, instrument)  # 404 before the stream starts
 
     async def events() -> AsyncIterator[bytes]:
         seen, last_depth = start_after, None
-        deadline = asyncio.get_running_loop().time() + max(1.0, min(max_seconds, 3600))
+        deadline = asyncio.get_running_loop().time() + max_seconds
         while asyncio.get_running_loop().time() < deadline:
             with edge.read() as conn:
                 new = queries.trades(conn, instrument, after=seen, limit=500)
@@ -192,7 +208,7 @@ async def stream(instrument: str, request: Request, edge: EdgeDep, after: int = 
                 yield f"event: depth\ndata: {orjson.dumps(depth).decode()}\n\n".encode()
             if await request.is_disconnected():
                 return
-            await asyncio.sleep(max(0.1, min(interval, 10.0)))
+            await asyncio.sleep(interval)
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache"})
@@ -200,7 +216,8 @@ async def stream(instrument: str, request: Request, edge: EdgeDep, after: int = 
 
 @router.get("/instruments/{instrument}/surveillance/wash-trades")
 def wash_trades(instrument: str, edge: EdgeDep, actor: Actor,
-                min_round_trip: float = 0.5) -> list[dict[str, Any]]:
+                min_round_trip: Annotated[float, Query(ge=0, le=1)] = 0.5,
+                ) -> list[dict[str, Any]]:
     """Operator and auditors: pairs of parties trading back and forth on the same day."""
     if actor.role not in READ_ALL:
         raise Forbidden("surveillance reports are for the operator and auditors")

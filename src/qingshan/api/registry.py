@@ -4,10 +4,10 @@ certificates)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from qingshan.api import disclosure
@@ -131,7 +131,8 @@ async def decide_issuance(request: str, edge: EdgeDep, actor: Actor, body: Paylo
 @router.get("/projects")
 def list_projects(edge: EdgeDep, actor: MaybeActor, status: str | None = None,
                   district: str | None = None, methodology: str | None = None,
-                  after: str = "", limit: int = 100) -> list[dict[str, Any]]:
+                  after: str = "",
+                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
     """Public: projects past draft; a party also sees its own drafts."""
     with edge.read() as conn:
         found = queries.projects(
@@ -207,7 +208,8 @@ def grid_factors(edge: EdgeDep, kind: str | None = None) -> list[dict[str, Any]]
 
 @router.get("/green-certificates")
 def green_certificates(edge: EdgeDep, plant_code: str | None = None, after: str = "",
-                       limit: int = 100) -> list[dict[str, Any]]:
+                       limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                       ) -> list[dict[str, Any]]:
     """Public: the imported green-certificate issuance list."""
     with edge.read() as conn:
         return queries.green_certificates(conn, plant_code=plant_code, after=after,

@@ -1,11 +1,13 @@
 """Request bodies as the API documents them (OpenAPI). They check shapes and JSON types
-strictly; the domain's ``Command.from_payload`` then checks meaning (ids, ranges, codes)."""
+strictly, and each text field's length under the text policy (``Text(n)``: at most n
+characters, answered ``422 invalid_text``); the domain's ``Command.from_payload`` then checks
+meaning (ids, ranges, codes) and the text policy again, field by field."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, StringConstraints
 
 from qingshan.ledger.domain.model import (
     AccountStatus,
@@ -22,100 +24,110 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# text of at most n characters (the limit the command parser applies too)
+Text8 = Annotated[StrictStr, StringConstraints(max_length=8)]
+Text16 = Annotated[StrictStr, StringConstraints(max_length=16)]
+Text32 = Annotated[StrictStr, StringConstraints(max_length=32)]
+Text120 = Annotated[StrictStr, StringConstraints(max_length=120)]
+Text200 = Annotated[StrictStr, StringConstraints(max_length=200)]
+Text500 = Annotated[StrictStr, StringConstraints(max_length=500)]
+Id = Text16  # P…, A…, H… ids and codes: the domain names a malformed one
 Range = tuple[StrictInt, StrictInt]
+Date = Annotated[StrictStr, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
 
 
 class CreateAssetClassIn(Body):
-    code: StrictStr = Field(examples=["CQCER"])
+    code: Id = Field(examples=["CQCER"])
     asset_kind: AssetKind
-    unit: StrictStr = Field(examples=["tCO2e"])
-    name: StrictStr
-    registry: StrictStr = Field(examples=["QS"])
+    unit: Text16 = Field(examples=["tCO2e"])
+    name: Text120
+    registry: Text8 = Field(examples=["QS"])
 
 
 class RegisterPartyIn(Body):
     party_kind: PartyKind
-    name: StrictStr
-    identifier: StrictStr | None = Field(
+    name: Text200
+    identifier: Text32 | None = Field(
         default=None, description="USCC for an enterprise, administrative code for a district")
 
 
 class OpenAccountIn(Body):
-    party: StrictStr = Field(examples=["P000002"])
+    party: Id = Field(examples=["P000002"])
     account_type: AccountType
-    label: StrictStr = ""
+    label: Text120 = ""
 
 
 class AccountStatusIn(Body):
     status: AccountStatus
-    reason: StrictStr
+    reason: Text500
 
 
 class IssueUnitsIn(Body):
-    asset: StrictStr
-    project: StrictStr = Field(examples=["CQFC0001"])
+    asset: Id
+    project: Id = Field(examples=["CQFC0001"])
     vintage: StrictInt = Field(examples=[2023])
-    monitoring_start: StrictStr = Field(examples=["2023-01-01"])
-    monitoring_end: StrictStr = Field(examples=["2023-12-31"])
-    reference: StrictStr = ""
-    allocations: list[tuple[StrictStr, StrictInt]] = Field(
+    monitoring_start: Date = Field(examples=["2023-01-01"])
+    monitoring_end: Date = Field(examples=["2023-12-31"],
+                                 description="not after the day of issuance (Beijing)")
+    reference: Text500 = ""
+    allocations: list[tuple[Id, StrictInt]] = Field(
         description="[account, quantity] pairs, e.g. the proponent's account and the buffer")
 
 
 class TransferIn(Body):
-    asset: StrictStr
-    source: StrictStr
-    destination: StrictStr
+    asset: Id
+    source: Id
+    destination: Id
     quantity: StrictInt | None = Field(default=None, description="units or fen; oldest first")
     ranges: list[Range] | None = Field(default=None, description="explicit [start, end] serials")
-    memo: StrictStr = ""
+    memo: Text200 = ""
 
 
 class RetireIn(Body):
-    asset: StrictStr
-    account: StrictStr
+    asset: Id
+    account: Id
     quantity: StrictInt | None = None
     ranges: list[Range] | None = None
     purpose: RetirementPurpose
-    beneficiary: StrictStr
-    reason: StrictStr = ""
-    reference: StrictStr = Field(default="", description="e.g. a court case number")
-    retirement_account: StrictStr | None = None
+    beneficiary: Text200
+    reason: Text500 = ""
+    reference: Text120 = Field(default="", description="e.g. a court case number")
+    retirement_account: Id | None = None
 
 
 class CancelIn(Body):
-    asset: StrictStr
-    account: StrictStr
+    asset: Id
+    account: Id
     quantity: StrictInt | None = None
     ranges: list[Range] | None = None
-    reason: StrictStr
-    destination: StrictStr = Field(default="", description="e.g. CCER, when units move there")
-    reference: StrictStr = ""
+    reason: Text500
+    destination: Text120 = Field(default="", description="e.g. CCER, when units move there")
+    reference: Text120 = ""
 
 
 class HoldIn(Body):
     hold_kind: HoldKind
-    asset: StrictStr
-    account: StrictStr
+    asset: Id
+    account: Id
     quantity: StrictInt | None = None
     ranges: list[Range] | None = None
-    controller: StrictStr | None = Field(
+    controller: Id | None = Field(
         default=None, description="a pledge's bank, a judicial freeze's court (by default the "
                                   "court placing it), an escrow's beneficiary party")
-    reference: StrictStr = ""
-    destination: StrictStr | None = Field(
+    reference: Text120 = ""
+    destination: Id | None = Field(
         default=None, description="the account it may be enforced into besides the "
                                   "controller's own (e.g. the account a judgment names)")
 
 
 class ReleaseIn(Body):
-    reason: StrictStr = ""
+    reason: Text500 = ""
 
 
 class EnforceIn(Body):
-    destination: StrictStr
+    destination: Id
     quantity: StrictInt | None = None
-    reason: StrictStr = ""
+    reason: Text500 = ""
 
 
 class BatchCommandIn(Body):
@@ -129,14 +141,14 @@ class BatchIn(Body):
 
 class ApiKeyIn(Body):
     role: Role
-    party: StrictStr | None = None
-    label: StrictStr = ""
+    party: Id | None = None
+    label: Text120 = ""
     expires_in_days: StrictInt = Field(default=90, ge=1, le=1095,
                                        description="the key stops working after this many days")
 
 
 class RevokeKeyIn(Body):
-    reason: StrictStr = ""
+    reason: Text500 = ""
 
 
 def payload(model: BaseModel, **extra: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from qingshan.errors import QingshanError
 from qingshan.infra.config import Settings, get_settings
+from qingshan.ledger.domain.parsing import INT64_MAX
 
 app = typer.Typer(help="Qingshan 青山: register, trade, pledge, retire and audit ecological "
                        "assets.", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -308,9 +309,10 @@ def log_verify() -> None:
 
 
 @log_app.command("prove")
-def log_prove(entry: int,
+def log_prove(entry: Annotated[int, typer.Argument(min=1, max=INT64_MAX)],
               output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
-              tree_size: Annotated[int | None, typer.Option()] = None) -> None:
+              tree_size: Annotated[int | None, typer.Option(min=1, max=INT64_MAX)] = None,
+              ) -> None:
     """Write an inclusion proof bundle for journal entry ENTRY (JSON)."""
     from qingshan.infra.keys import load_or_create_signing_key
     from qingshan.ledger import queries
@@ -344,6 +346,8 @@ def log_check(proof: Path,
         bundle = tlog.InclusionBundle.from_json(proof.read_text())
     except OSError as exc:
         fail(f"cannot read {proof}: {exc.strerror}")
+    except UnicodeDecodeError:
+        fail(f"{proof} is not UTF-8 text")
     trusted = public_key.read_bytes() if public_key is not None else None
     try:
         tlog.check_bundle(bundle, trusted)

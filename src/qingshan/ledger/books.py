@@ -132,6 +132,7 @@ class Router:
         self.books = list(books)
         self.now_ms = 0  # set by the sequencer per group, by the verifier per entry
         self.routes: dict[type[Command], Book] = {}
+        ledger.clock = lambda: self.now_ms
         for book in self.books:
             book.bind(ledger, lambda: self.now_ms)
             for c in book.commands:

@@ -367,20 +367,27 @@ class InclusionBundle:
     def from_json(cls, text: str) -> InclusionBundle:
         try:
             d = json.loads(text)
-            if d.get("format") != BUNDLE_FORMAT:
+            if not isinstance(d, dict) or d.get("format") != BUNDLE_FORMAT:
                 raise ProofError(f"not a {BUNDLE_FORMAT} document")
             th = d["tree_head"]
-            sth = SignedTreeHead(TreeHead(int(th["size"]), bytes.fromhex(th["root"]),
-                                          int(th["timestamp"])),
+            sth = SignedTreeHead(TreeHead(_count(th["size"]), bytes.fromhex(th["root"]),
+                                          _count(th["timestamp"])),
                                  bytes.fromhex(th["signature"]), str(th["key_id"]))
             return cls(entry=base64.b64decode(d["entry"], validate=True),
-                       index=int(d["leaf_index"]), sth=sth,
+                       index=_count(d["leaf_index"]), sth=sth,
                        proof=[bytes.fromhex(p) for p in d["audit_path"]],
                        public_key_pem=str(d["public_key"]).encode())
         except ProofError:
             raise
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             raise ProofError(f"malformed proof bundle: {exc}") from exc
+
+
+def _count(value: object) -> int:
+    """A size, index or time in a bundle: a JSON integer that fits the signed 8 bytes."""
+    if type(value) is not int or not 0 <= value < 2**63:
+        raise ProofError("a size, index or timestamp is not a whole number from 0 to 2^63 - 1")
+    return value
 
 
 def check_bundle(bundle: InclusionBundle, trusted_public_key_pem: bytes | None = None) -> None:

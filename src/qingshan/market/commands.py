@@ -9,8 +9,9 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from qingshan.errors import InvalidInput, MalformedIdentifier
-from qingshan.ledger.domain.commands import Command, _asset, _enum, _text, categories_of
+from qingshan.ledger.domain.commands import Command, categories_of
 from qingshan.ledger.domain.model import MAX_QUANTITY, check_id, check_quantity
+from qingshan.ledger.domain.parsing import asset_code, enum, text, whole_number
 
 # Settlement rules an instrument trades under, kept per instrument so that replaying the journal
 # gives the book it gave then: 1 (instruments listed before 2026-11-27): an incoming order holds
@@ -42,7 +43,7 @@ def _sessions(data: Mapping[str, Any]) -> tuple[tuple[int, int], ...] | None:
         for item in raw:
             if not isinstance(item, list | tuple) or len(item) != 2:
                 break
-            times = [CLOCK_RE.match(t) if isinstance(t, str) else None for t in item]
+            times = [CLOCK_RE.fullmatch(t) if isinstance(t, str) else None for t in item]
             if times[0] is None or times[1] is None:
                 break
             a, b = (int(m.group(1)) * 60 + int(m.group(2)) for m in times if m is not None)
@@ -76,7 +77,7 @@ def _mode_fees(data: Mapping[str, Any]) -> tuple[tuple[str, int], ...] | None:
     return tuple((m, raw[m]) for m in MODES if m in raw)
 
 INSTRUMENT_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,23}$")
-ORDER_RE = re.compile(r"^O\d{8,12}$")
+ORDER_RE = re.compile(r"^O[0-9]{8,12}$")
 MAX_PRICE = 10**10  # fen per unit: 100 million yuan, far above any credit
 
 
@@ -108,16 +109,9 @@ def check_public(order_type: OrderType) -> OrderType:
 
 def _instrument(data: Mapping[str, Any], key: str = "instrument") -> str:
     value = data.get(key)
-    if not isinstance(value, str) or not INSTRUMENT_RE.match(value):
+    if not isinstance(value, str) or not INSTRUMENT_RE.fullmatch(value):
         raise MalformedIdentifier(f"{key} must look like CQCER-FOREST", field=key,
                                   value=str(value)[:64])
-    return value
-
-
-def _int(data: Mapping[str, Any], key: str, lo: int, hi: int) -> int:
-    value = data.get(key)
-    if type(value) is not int or not lo <= value <= hi:
-        raise InvalidInput(f"{key} must be a whole number from {lo} to {hi}", field=key)
     return value
 
 
@@ -179,27 +173,28 @@ class CreateInstrument(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> CreateInstrument:
-        cmd = cls(id=_instrument(data, "id"), asset=_asset(data),
-                  tick=_int(data, "tick", 1, 10**6), lot=_int(data, "lot", 1, 10**6),
-                  band_bps=_int(data, "band_bps", 1, 10_000),
-                  reference_price=_int(data, "reference_price", 1, MAX_PRICE),
-                  max_order=_int(data, "max_order", 1, MAX_QUANTITY),
-                  fee_bps=_int(data, "fee_bps", 0, 1_000),
+        cmd = cls(id=_instrument(data, "id"), asset=asset_code(data),
+                  tick=whole_number(data, "tick", 1, 10**6),
+                  lot=whole_number(data, "lot", 1, 10**6),
+                  band_bps=whole_number(data, "band_bps", 1, 10_000),
+                  reference_price=whole_number(data, "reference_price", 1, MAX_PRICE),
+                  max_order=whole_number(data, "max_order", 1, MAX_QUANTITY),
+                  fee_bps=whole_number(data, "fee_bps", 0, 1_000),
                   fee_account=check_id("A", data.get("fee_account"), "fee_account"),
                   t_plus_one=data.get("t_plus_one") is True,
-                  block_band_bps=_int(data, "block_band_bps", 1, 10_000)
+                  block_band_bps=whole_number(data, "block_band_bps", 1, 10_000)
                   if "block_band_bps" in data else 3000,
-                  block_min=_int(data, "block_min", 1, MAX_QUANTITY)
+                  block_min=whole_number(data, "block_min", 1, MAX_QUANTITY)
                   if "block_min" in data else 1,
-                  max_position=_int(data, "max_position", 0, MAX_QUANTITY)
+                  max_position=whole_number(data, "max_position", 0, MAX_QUANTITY)
                   if "max_position" in data else 0,
-                  max_orders_per_minute=_int(data, "max_orders_per_minute", 0, 10**6)
+                  max_orders_per_minute=whole_number(data, "max_orders_per_minute", 0, 10**6)
                   if "max_orders_per_minute" in data else 0,
-                  vintage_from=_int(data, "vintage_from", 0, 2100)
+                  vintage_from=whole_number(data, "vintage_from", 0, 2100)
                   if "vintage_from" in data else 0,
-                  vintage_to=_int(data, "vintage_to", 0, 2100)
+                  vintage_to=whole_number(data, "vintage_to", 0, 2100)
                   if "vintage_to" in data else 0, categories=categories_of(data),
-                  rules=_int(data, "rules", 1, CURRENT_RULES) if "rules" in data else 1,
+                  rules=whole_number(data, "rules", 1, CURRENT_RULES) if "rules" in data else 1,
                   sessions=_sessions(data), modes=_modes(data), mode_fees=_mode_fees(data))
         if (cmd.vintage_from == 0) != (cmd.vintage_to == 0) or cmd.vintage_from > cmd.vintage_to \
                 or 0 < cmd.vintage_from < 1990:
@@ -226,8 +221,9 @@ class SetInstrumentRules(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> SetInstrumentRules:
-        return cls(instrument=_instrument(data), rules=_int(data, "rules", 2, CURRENT_RULES),
-                   reason=_text(data, "reason", max_len=500))
+        return cls(instrument=_instrument(data),
+                   rules=whole_number(data, "rules", 2, CURRENT_RULES),
+                   reason=text(data, "reason", max_len=500))
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,8 +240,8 @@ class SetReferencePrice(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> SetReferencePrice:
-        return cls(instrument=_instrument(data), price=_int(data, "price", 1, MAX_PRICE),
-                   reason=_text(data, "reason", max_len=500))
+        return cls(instrument=_instrument(data), price=whole_number(data, "price", 1, MAX_PRICE),
+                   reason=text(data, "reason", max_len=500))
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,17 +261,17 @@ class PlaceOrder(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> PlaceOrder:
-        order_type = check_public(_enum(data, "order_type", OrderType)) \
+        order_type = check_public(enum(data, "order_type", OrderType)) \
             if "order_type" in data else OrderType.LIMIT
         price = data.get("price")
         if order_type is OrderType.MARKET:
             if price is not None:
                 raise InvalidInput("a market order takes no price", field="price")
         else:
-            price = _int(data, "price", 1, MAX_PRICE)
+            price = whole_number(data, "price", 1, MAX_PRICE)
         return cls(instrument=_instrument(data),
                    account=check_id("A", data.get("account"), "account"),
-                   side=_enum(data, "side", Side), order_type=order_type, price=price,
+                   side=enum(data, "side", Side), order_type=order_type, price=price,
                    quantity=check_quantity(data.get("quantity")))
 
 
@@ -307,7 +303,7 @@ class AmendOrder(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> AmendOrder:
-        return cls(order=_order_id(data), price=_int(data, "price", 1, MAX_PRICE),
+        return cls(order=_order_id(data), price=whole_number(data, "price", 1, MAX_PRICE),
                    quantity=check_quantity(data.get("quantity")))
 
 
@@ -353,7 +349,7 @@ class ProposeBlockTrade(Command):
         if seller == buyer:
             raise InvalidInput("buyer and seller are the same account", field="buyer")
         return cls(instrument=_instrument(data), seller=seller, buyer=buyer,
-                   price=_int(data, "price", 1, MAX_PRICE),
+                   price=whole_number(data, "price", 1, MAX_PRICE),
                    quantity=check_quantity(data.get("quantity")))
 
 
@@ -398,9 +394,9 @@ class StartAuction(Command):
         return cls(instrument=_instrument(data),
                    account=check_id("A", data.get("account"), "account"),
                    quantity=check_quantity(data.get("quantity")),
-                   reserve_price=_int(data, "reserve_price", 1, MAX_PRICE),
-                   ends_at=_int(data, "ends_at", 1, 10**14),
-                   side=_enum(data, "side", Side) if "side" in data else Side.SELL)
+                   reserve_price=whole_number(data, "reserve_price", 1, MAX_PRICE),
+                   ends_at=whole_number(data, "ends_at", 1, 10**14),
+                   side=enum(data, "side", Side) if "side" in data else Side.SELL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,7 +415,7 @@ class BidAuction(Command):
     def from_payload(cls, data: Mapping[str, Any]) -> BidAuction:
         return cls(auction=_order_id(data, "auction"),
                    account=check_id("A", data.get("account"), "account"),
-                   price=_int(data, "price", 1, MAX_PRICE),
+                   price=whole_number(data, "price", 1, MAX_PRICE),
                    quantity=check_quantity(data.get("quantity")))
 
 
@@ -440,7 +436,7 @@ class CloseAuction(Command):
 
 def _order_id(data: Mapping[str, Any], key: str = "order") -> str:
     order = data.get(key)
-    if not isinstance(order, str) or not ORDER_RE.match(order):
+    if not isinstance(order, str) or not ORDER_RE.fullmatch(order):
         raise MalformedIdentifier(f"{key} must look like O00000001", field=key)
     return order
 
@@ -463,8 +459,8 @@ class SetPhase(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> SetPhase:
-        return cls(instrument=_instrument(data), phase=_enum(data, "phase", Phase),
-                   reason=_text(data, "reason", max_len=500))
+        return cls(instrument=_instrument(data), phase=enum(data, "phase", Phase),
+                   reason=text(data, "reason", max_len=500))
 
 
 @dataclass(frozen=True, slots=True)

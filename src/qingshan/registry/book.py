@@ -44,6 +44,7 @@ from qingshan.ledger.domain.model import (
     Principal,
     Role,
 )
+from qingshan.ledger.domain.parsing import as_date, check_period_ended
 from qingshan.ledger.domain.state import Effects
 from qingshan.registry import imports, reversals, storage, validation
 from qingshan.registry.commands import (
@@ -297,13 +298,15 @@ class RegistryBook(ContextBook):
         p = self.project(cmd.project)
         self.check_proponent(actor, p)
         self.check_state(p, ProjectStatus.REGISTERED)
-        if cmd.period_start < p.crediting_start or cmd.period_end > p.crediting_end:
+        start, end = as_date(cmd.period_start), as_date(cmd.period_end)
+        if start < as_date(p.crediting_start) or end > as_date(p.crediting_end):
             raise InvalidInput("the monitoring period lies outside the crediting period",
                                field="period_start", crediting=[p.crediting_start,
                                                                 p.crediting_end])
+        check_period_ended(cmd.period_end, self.clock(), "period_end")
         for r in self.reports.values():
             if r.project == p.id and r.status is not ReportStatus.REJECTED and \
-                    r.period_start <= cmd.period_end and cmd.period_start <= r.period_end:
+                    as_date(r.period_start) <= end and start <= as_date(r.period_end):
                 raise PeriodOverlap("the monitoring period overlaps another report",
                                     report=r.id, period=[r.period_start, r.period_end])
         m = self.methodology(p.methodology)

@@ -13,17 +13,27 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from qingshan.errors import InvalidInput, MalformedIdentifier
-from qingshan.ledger.domain.commands import Command, _date, _text
+from qingshan.ledger.domain.commands import Command
 from qingshan.ledger.domain.model import check_id, check_quantity
+from qingshan.ledger.domain.parsing import (
+    as_date,
+    asset_code,
+    clean_text,
+    date,
+    long_text,
+    matching,
+    text,
+    whole_number,
+)
 from qingshan.ledger.domain.urls import UrlRefused, canonical_url
 from qingshan.registry.numbers import canonical_decimal
 
-PROJECT_ID_RE = re.compile(r"^CQ\d{4,8}$")
-REPORT_ID_RE = re.compile(r"^MR\d{6,10}$")
-REQUEST_ID_RE = re.compile(r"^IR\d{6,10}$")
+PROJECT_ID_RE = re.compile(r"^CQ[0-9]{4,8}$")
+REPORT_ID_RE = re.compile(r"^MR[0-9]{6,10}$")
+REQUEST_ID_RE = re.compile(r"^IR[0-9]{6,10}$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-DECIMAL_RE = re.compile(r"^-?\d{1,15}(\.\d{1,9})?$")
-METHODOLOGY_KEY_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,30}@\d{1,3}(\.\d{1,3}){0,2}$")
+DECIMAL_RE = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,9})?$")
+METHODOLOGY_KEY_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,30}@[0-9]{1,3}(\.[0-9]{1,3}){0,2}$")
 PLANT_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_DOCUMENTS = 50
 # What a monitoring report may declare: that the period's electricity is not, and will not be,
@@ -34,16 +44,8 @@ LOSS_CAUSES = ("fire", "pests", "disease", "harvest", "storm", "drought", "land_
                "other")
 
 
-def _match(data: Mapping[str, Any], key: str, pattern: re.Pattern[str], example: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not pattern.match(value):
-        raise MalformedIdentifier(f"{key} must look like {example}", field=key,
-                                  value=str(value)[:64])
-    return value
-
-
 def project_id(data: Mapping[str, Any]) -> str:
-    return _match(data, "project", PROJECT_ID_RE, "CQ0001")
+    return matching(data, "project", PROJECT_ID_RE, "CQ0001")
 
 
 def _bool(data: Mapping[str, Any], key: str) -> bool:
@@ -73,10 +75,10 @@ def _documents(data: Mapping[str, Any]) -> tuple[Document, ...]:
         if not isinstance(item, Mapping):
             raise InvalidInput("each document is {name, sha256, url}", field="documents")
         sha = item.get("sha256")
-        if not isinstance(sha, str) or not SHA256_RE.match(sha):
+        if not isinstance(sha, str) or not SHA256_RE.fullmatch(sha):
             raise InvalidInput("a document's sha256 is 64 lower-case hex digits",
                                field="documents.sha256")
-        out.append(Document(_text(item, "name", max_len=200), sha, _document_url(item)))
+        out.append(Document(text(item, "name", max_len=200), sha, _document_url(item)))
     return tuple(out)
 
 
@@ -86,20 +88,12 @@ def _document_url(item: Mapping[str, Any]) -> str:
     value = item.get("url")
     if value is None or value == "":
         return ""
-    if not isinstance(value, str):
-        raise InvalidInput("a document's url must be text", field="documents.url")
+    value = clean_text(value, "documents.url", max_len=500)  # the text policy first
     try:
         return canonical_url(value)
     except UrlRefused as exc:
         raise InvalidInput(f"a document's url: {exc}", field="documents.url",
                            value=value[:64]) from None
-
-
-def _int_in(data: Mapping[str, Any], key: str, lo: int, hi: int) -> int:
-    value = data.get(key)
-    if type(value) is not int or not lo <= value <= hi:
-        raise InvalidInput(f"{key} must be a whole number from {lo} to {hi}", field=key)
-    return value
 
 
 def _values(data: Mapping[str, Any], key: str = "values", *, required: bool = True,
@@ -113,7 +107,9 @@ def _values(data: Mapping[str, Any], key: str = "values", *, required: bool = Tr
         raise InvalidInput(f"{key} must map parameter ids to decimal strings", field=key)
     out = []
     for k, v in raw.items():
-        if not isinstance(k, str) or not isinstance(v, str) or not DECIMAL_RE.match(v):
+        if not isinstance(k, str) or clean_text(k, key, max_len=64) != k:
+            raise InvalidInput(f"{key} are keyed by parameter ids such as eg_mwh", field=key)
+        if not isinstance(v, str) or not DECIMAL_RE.fullmatch(v):
             raise InvalidInput(f"value of {k} must be a decimal string such as \"1234.5\"",
                                field=f"{key}.{k}")
         try:
@@ -167,8 +163,8 @@ class CreateProject(Command):
     def from_payload(cls, data: Mapping[str, Any]) -> CreateProject:
         from qingshan.ledger.domain.identifiers import validate_admin_code
 
-        start, end = _date(data, "crediting_start"), _date(data, "crediting_end")
-        if end <= start:
+        start, end = date(data, "crediting_start"), date(data, "crediting_end")
+        if as_date(end) <= as_date(start):
             raise InvalidInput("the crediting period ends before it starts",
                                field="crediting_end")
         district = data.get("district")
@@ -177,15 +173,16 @@ class CreateProject(Command):
                                field="district")
         return cls(proponent=check_id("P", data.get("proponent"), "proponent"),
                    account=check_id("A", data.get("account"), "account"),
-                   name=_text(data, "name", max_len=200),
-                   methodology=_match(data, "methodology", METHODOLOGY_KEY_RE, "CQ-PV-001@1.0"),
-                   asset=_text(data, "asset", required=False, max_len=10, default="CQCER"),
+                   name=text(data, "name", max_len=200),
+                   methodology=matching(data, "methodology", METHODOLOGY_KEY_RE,
+                                        "CQ-PV-001@1.0"),
+                   asset=asset_code(data, "asset", default="CQCER"),
                    district=validate_admin_code(district),
-                   lat_e6=_int_in(data, "lat_e6", -90_000_000, 90_000_000),
-                   lon_e6=_int_in(data, "lon_e6", -180_000_000, 180_000_000),
+                   lat_e6=whole_number(data, "lat_e6", -90_000_000, 90_000_000),
+                   lon_e6=whole_number(data, "lon_e6", -180_000_000, 180_000_000),
                    crediting_start=start, crediting_end=end,
-                   estimated_annual=_int_in(data, "estimated_annual", 0, 10**9),
-                   description=_text(data, "description", required=False, max_len=4000),
+                   estimated_annual=whole_number(data, "estimated_annual", 0, 10**9),
+                   description=long_text(data, "description", required=False),
                    documents=_documents(data), plant_code=_plant_code(data))
 
 
@@ -193,7 +190,7 @@ def _plant_code(data: Mapping[str, Any]) -> str:
     raw = data.get("plant_code")
     if raw is None or raw == "":
         return ""
-    if not isinstance(raw, str) or not PLANT_CODE_RE.match(raw):
+    if not isinstance(raw, str) or not PLANT_CODE_RE.fullmatch(raw):
         raise MalformedIdentifier("plant_code is 1-64 letters, digits, '.', '_' or '-'",
                                   field="plant_code", value=str(raw)[:64])
     return raw
@@ -226,7 +223,7 @@ class ProjectTransition(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> ProjectTransition:
-        return cls(project=project_id(data), reason=_text(data, "reason", max_len=2000))
+        return cls(project=project_id(data), reason=long_text(data, "reason", max_len=2000))
 
 
 class SubmitProject(ProjectTransition):
@@ -271,7 +268,7 @@ class ValidateProject(Command):
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> ValidateProject:
         return cls(project=project_id(data), approve=_bool(data, "approve"),
-                   opinion=_text(data, "opinion", max_len=4000),
+                   opinion=long_text(data, "opinion"),
                    fixed=_values(data, "fixed", required=False, canonical=True))
 
 
@@ -296,11 +293,11 @@ class RevalidateProject(Command):
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> RevalidateProject:
         raw = data.get("methodology")
-        methodology = "" if raw in (None, "") else _match(
+        methodology = "" if raw in (None, "") else matching(
             data, "methodology", METHODOLOGY_KEY_RE, "CQ-PV@2.0")
         return cls(project=project_id(data),
                    fixed=_values(data, "fixed", required=False, canonical=True),
-                   methodology=methodology, reason=_text(data, "reason", max_len=2000),
+                   methodology=methodology, reason=long_text(data, "reason", max_len=2000),
                    plant_code=_plant_code(data))
 
 
@@ -324,8 +321,8 @@ class SubmitMonitoringReport(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> SubmitMonitoringReport:
-        start, end = _date(data, "period_start"), _date(data, "period_end")
-        if end < start:
+        start, end = date(data, "period_start"), date(data, "period_end")
+        if as_date(end) < as_date(start):
             raise InvalidInput("the monitoring period ends before it starts",
                                field="period_end")
         return cls(project=project_id(data), period_start=start, period_end=end,
@@ -350,8 +347,8 @@ class VerifyMonitoringReport(Command):
         approve = _bool(data, "approve")
         # a refusal verifies nothing, whatever quantity was sent
         qty = check_quantity(data.get("verified_quantity"), "verified_quantity") if approve else 0
-        return cls(report=_match(data, "report", REPORT_ID_RE, "MR000001"), approve=approve,
-                   verified_quantity=qty, opinion=_text(data, "opinion", max_len=4000))
+        return cls(report=matching(data, "report", REPORT_ID_RE, "MR000001"), approve=approve,
+                   verified_quantity=qty, opinion=long_text(data, "opinion"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,7 +362,7 @@ class RequestIssuance(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> RequestIssuance:
-        return cls(report=_match(data, "report", REPORT_ID_RE, "MR000001"),
+        return cls(report=matching(data, "report", REPORT_ID_RE, "MR000001"),
                    quantity=check_quantity(data.get("quantity")))
 
 
@@ -383,8 +380,9 @@ class DecideIssuance(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> DecideIssuance:
-        return cls(request=_match(data, "request", REQUEST_ID_RE, "IR000001"),
-                   approve=_bool(data, "approve"), reason=_text(data, "reason", max_len=2000))
+        return cls(request=matching(data, "request", REQUEST_ID_RE, "IR000001"),
+                   approve=_bool(data, "approve"),
+                   reason=long_text(data, "reason", max_len=2000))
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,8 +414,8 @@ class ReportLoss(Command):
                                field="cause", value=str(cause)[:64])
         return cls(project=project_id(data), quantity=check_quantity(data.get("quantity")),
                    cause=str(cause), avoidable=_bool(data, "avoidable"),
-                   occurred=_date(data, "occurred"),
-                   description=_text(data, "description", max_len=4000),
+                   occurred=date(data, "occurred"),
+                   description=long_text(data, "description"),
                    documents=_documents(data))
 
 

@@ -20,8 +20,9 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from qingshan.errors import Conflict, InvalidInput, QingshanError
-from qingshan.ledger.domain.commands import Command, _date, _text
+from qingshan.ledger.domain.commands import Command
 from qingshan.ledger.domain.model import Principal
+from qingshan.ledger.domain.parsing import as_date, date, text
 from qingshan.ledger.domain.state import Effects
 from qingshan.ledger.domain.urls import UrlRefused, canonical_url
 from qingshan.registry.commands import PLANT_CODE_RE
@@ -106,7 +107,7 @@ class FactorRow:
     @classmethod
     def from_payload(cls, d: Mapping[str, Any]) -> FactorRow:
         fid = d.get("id")
-        if not isinstance(fid, str) or not FACTOR_ID_RE.match(fid):
+        if not isinstance(fid, str) or not FACTOR_ID_RE.fullmatch(fid):
             raise InvalidInput("id is 3-48 capital letters, digits or '-'", field="id")
         if d.get("kind") not in FACTOR_KINDS:
             raise InvalidInput(f"kind must be one of: {', '.join(FACTOR_KINDS)}", field="kind")
@@ -118,20 +119,20 @@ class FactorRow:
         year = d.get("year")
         if type(year) is not int or not 1990 <= year <= 2100:
             raise InvalidInput("year must be a year from 1990 to 2100", field="year")
-        return cls(fid, str(d["kind"]), _text(d, "region", max_len=40),
+        return cls(fid, str(d["kind"]), text(d, "region", max_len=40),
                    tuple(sorted(set(provinces))), year,
                    _decimal(d, "value", Decimal(0), Decimal(3)),
-                   _text(d, "document", max_len=300), _text(d, "locator", max_len=300),
-                   _source_url(d), _date(d, "published"))
+                   text(d, "document", max_len=300), text(d, "locator", max_len=300),
+                   _source_url(d), date(d, "published"))
 
 
 def _source_url(d: Mapping[str, Any]) -> str:
     """Empty, or an http(s) address in canonical form (the factor page links it)."""
-    text = _text(d, "url", required=False, max_len=500)
-    if not text:
+    url = text(d, "url", required=False, max_len=500)
+    if not url:
         return ""
     try:
-        return canonical_url(text)
+        return canonical_url(url)
     except UrlRefused as exc:
         raise InvalidInput(f"url: {exc}", field="url") from None
 
@@ -170,15 +171,15 @@ class GecRow:
     @classmethod
     def from_payload(cls, d: Mapping[str, Any]) -> GecRow:
         plant = d.get("plant_code")
-        if not isinstance(plant, str) or not PLANT_CODE_RE.match(plant):
+        if not isinstance(plant, str) or not PLANT_CODE_RE.fullmatch(plant):
             raise InvalidInput("plant_code is 1-64 letters, digits, '.', '_' or '-'",
                                field="plant_code")
-        start, end = _date(d, "period_start"), _date(d, "period_end")
-        if end < start:
+        start, end = date(d, "period_start"), date(d, "period_end")
+        if as_date(end) < as_date(start):
             raise InvalidInput("the period ends before it starts", field="period_end")
-        return cls(_text(d, "reference", max_len=64), plant, start, end,
+        return cls(text(d, "reference", max_len=64), plant, start, end,
                    _decimal(d, "mwh", Decimal(0), Decimal(10**12)),
-                   _text(d, "source", required=False, max_len=300))
+                   text(d, "source", required=False, max_len=300))
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +310,8 @@ def _credited_overlaps(book: RegistryBook, claims: list[GreenCertificateClaim],
                 (r.project, r.id, r.period_start, r.period_end))
     out = [{"reference": c.reference, "project": pid, "report": rid}
            for c in claims for pid, rid, start, end in reports.get(c.plant_code, ())
-           if start <= c.period_end and c.period_start <= end]
+           if as_date(start) <= as_date(c.period_end)
+           and as_date(c.period_start) <= as_date(end)]
     return sorted(out, key=lambda d: (d["reference"], d["report"]))
 
 

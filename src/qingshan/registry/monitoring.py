@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from qingshan.errors import InvalidInput
+from qingshan.ledger.domain.parsing import as_date
 from qingshan.registry.commands import SubmitMonitoringReport
 from qingshan.registry.methodologies.base import Methodology, ParameterKind
 from qingshan.registry.model import (
@@ -74,8 +75,9 @@ def check_green_certificates(book: RegistryBook, p: Project, m: Methodology,
                            f"certificates (declarations: [\"{NO_GEC}\"])",
                            field="declarations")
     claims = sorted(c.reference for c in book.certificates.values()
-                    if c.plant_code == p.plant_code and c.period_start <= cmd.period_end
-                    and cmd.period_start <= c.period_end)
+                    if c.plant_code == p.plant_code
+                    and as_date(c.period_start) <= as_date(cmd.period_end)
+                    and as_date(cmd.period_start) <= as_date(c.period_end))
     if claims:
         raise GreenCertificatesClaimed(
             "the electricity of this period was issued as green certificates", plant_code=

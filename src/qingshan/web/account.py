@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from qingshan.errors import QingshanError
 from qingshan.ledger import queries
 from qingshan.ledger.domain.model import Principal, Role
+from qingshan.ledger.domain.parsing import digits
 from qingshan.market import queries as market_queries
 from qingshan.web import sessions
 from qingshan.web.sessions import Session
@@ -214,10 +216,12 @@ def mount_account_pages(app: FastAPI) -> None:
                 ctx["queue"] = rq.verifier_queue(conn, actor.party_id)
         return render(request, "me.html", **ctx)
 
-    async def _submit(request: Request, kind: str, payload: dict[str, Any],
+    async def _submit(request: Request, kind: str,
+                      payload: dict[str, Any] | Callable[[], dict[str, Any]],
                       key: str, csrf: str, form: str = "order", back: str = "") -> Response:
         """Send one command as the signed-in actor; answer on ``back`` (a market page) or on
-        the member's page, with the result or the error next to its field."""
+        the member's page, with the result or the error next to its field. ``payload`` may be
+        a function that reads the form's fields, so an error there is shown the same way."""
         lang = _lang(request)
         session = sessions.current(request)
         if session is None:  # signed out meanwhile (or never signed in): nothing is done
@@ -232,7 +236,8 @@ def mount_account_pages(app: FastAPI) -> None:
         try:
             import asyncio
 
-            fut = edge.platform.sequencer.submit(one(kind, payload, edge), session.principal,
+            data = payload() if callable(payload) else payload
+            fut = edge.platform.sequencer.submit(one(kind, data, edge), session.principal,
                                                  f"web/{key}")
             receipts = await asyncio.wrap_future(fut)
         except QingshanError as exc:
@@ -256,13 +261,10 @@ def mount_account_pages(app: FastAPI) -> None:
                           price: str = Form(""), quantity: str = Form(""),
                           key: str = Form(""), csrf: str = Form(""),
                           back: str = Form("")) -> Response:
-        def number(text: str) -> int | str:
-            return int(text) if text.strip().isdigit() else text
-
-        payload = {"instrument": instrument, "account": account, "side": side,
-                   "order_type": "limit", "price": number(price),
-                   "quantity": number(quantity)}
-        return await _submit(request, "place_order", payload, key, csrf, back=back)
+        return await _submit(request, "place_order", lambda: {
+            "instrument": instrument, "account": account, "side": side,
+            "order_type": "limit", "price": digits(price, "price"),
+            "quantity": digits(quantity, "quantity")}, key, csrf, back=back)
 
     @app.post("/me/retirements", include_in_schema=False)
     async def retire(request: Request, account: str = Form(""), quantity: str = Form(""),
@@ -270,22 +272,20 @@ def mount_account_pages(app: FastAPI) -> None:
                      reason: str = Form(""), reference: str = Form(""),
                      key: str = Form(""), csrf: str = Form("")) -> Response:
         """A member retires credits from its account; the answer links the certificate."""
-        qty: int | str = int(quantity) if quantity.strip().isdigit() else quantity
-        payload = {"asset": "CQCER", "account": account, "quantity": qty, "purpose": purpose,
-                   "beneficiary": beneficiary.strip(), "reason": reason.strip(),
-                   "reference": reference.strip()}
-        return await _submit(request, "retire_units", payload, key, csrf, form="retire")
+        return await _submit(request, "retire_units", lambda: {
+            "asset": "CQCER", "account": account, "quantity": digits(quantity, "quantity"),
+            "purpose": purpose, "beneficiary": beneficiary, "reason": reason,
+            "reference": reference}, key, csrf, form="retire")
 
     @app.post("/me/freezes", include_in_schema=False)
     async def freeze(request: Request, account: str = Form(""), quantity: str = Form(""),
                      reference: str = Form(""), key: str = Form(""),
                      csrf: str = Form("")) -> Response:
         """A court freezes units in an account under a case (a judicial freeze it controls)."""
-        qty: int | str = int(quantity) if quantity.strip().isdigit() else quantity
-        return await _submit(request, "place_hold",
-                             {"hold_kind": "judicial_freeze", "asset": "CQCER",
-                              "account": account.strip(), "quantity": qty,
-                              "reference": reference.strip()}, key, csrf, form="freeze")
+        return await _submit(request, "place_hold", lambda: {
+            "hold_kind": "judicial_freeze", "asset": "CQCER", "account": account.strip(),
+            "quantity": digits(quantity, "quantity"), "reference": reference}, key, csrf,
+            form="freeze")
 
     @app.post("/me/holds/{hold}", include_in_schema=False)
     async def resolve_hold(request: Request, hold: str, action: str = Form("release"),
@@ -314,11 +314,10 @@ def mount_account_pages(app: FastAPI) -> None:
     async def verify(request: Request, report: str, approve: str = Form("yes"),
                      verified_quantity: str = Form(""), opinion: str = Form(""),
                      key: str = Form(""), csrf: str = Form("")) -> Response:
-        qty: int | str = int(verified_quantity) if verified_quantity.strip().isdigit() \
-            else verified_quantity
-        return await _submit(request, "verify_monitoring_report",
-                             {"report": report, "approve": approve == "yes",
-                              "verified_quantity": qty, "opinion": opinion}, key, csrf)
+        return await _submit(request, "verify_monitoring_report", lambda: {
+            "report": report, "approve": approve == "yes",
+            "verified_quantity": digits(verified_quantity, "verified_quantity"),
+            "opinion": opinion}, key, csrf)
 
     @app.post("/me/market/{instrument}", include_in_schema=False)
     async def market_control(request: Request, instrument: str, action: str = Form(""),

@@ -1,19 +1,19 @@
 """Commands: what a principal asks the ledger to do. Imperative names, frozen, JSON round-trip.
 
 ``from_payload`` is the single place where untrusted input becomes a command: it checks types,
-lengths, id formats and quantities, and raises :class:`~qingshan.errors.InvalidInput` subclasses.
+lengths, id formats and quantities with the parsers of :mod:`qingshan.ledger.domain.parsing`
+(one text policy, canonical dates), and raises :class:`~qingshan.errors.InvalidInput`
+subclasses.
 ``to_payload`` gives the canonical form that is journaled, hashed and replayed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from qingshan.errors import InvalidInput, SerialOverlap
 from qingshan.ledger.domain.model import (
@@ -29,55 +29,9 @@ from qingshan.ledger.domain.model import (
     check_id,
     check_quantity,
 )
+from qingshan.ledger.domain.parsing import as_date, asset_code, date, enum, text
 
-E = TypeVar("E", bound=StrEnum)
-
-MAX_TEXT = 500
 MAX_RANGES = 1000
-
-
-def _text(data: Mapping[str, Any], key: str, *, required: bool = True, max_len: int = MAX_TEXT,
-          default: str = "") -> str:
-    value = data.get(key)
-    if value is None:
-        if required:
-            raise InvalidInput(f"{key} is required", field=key)
-        return default
-    if not isinstance(value, str):
-        raise InvalidInput(f"{key} must be text", field=key)
-    value = value.strip()
-    if required and not value:
-        raise InvalidInput(f"{key} must not be empty", field=key)
-    if len(value) > max_len:
-        raise InvalidInput(f"{key} is longer than {max_len} characters", field=key)
-    return value
-
-
-def _enum(data: Mapping[str, Any], key: str, enum: type[E]) -> E:
-    value = data.get(key)
-    try:
-        return enum(str(value))
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum)
-        raise InvalidInput(f"{key} must be one of: {allowed}", field=key,
-                           value=str(value)[:64]) from None
-
-
-def _asset(data: Mapping[str, Any], key: str = "asset") -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not ASSET_CODE_RE.match(value):
-        raise InvalidInput(f"{key} must be an asset class code such as CQCER", field=key,
-                           value=str(value)[:64])
-    return value
-
-
-def _date(data: Mapping[str, Any], key: str) -> str:
-    value = _text(data, key, max_len=10)
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{key} must be a date like 2024-01-31", field=key) from None
-    return value
 
 
 def _ranges(data: Mapping[str, Any]) -> tuple[SerialRange, ...] | None:
@@ -144,11 +98,11 @@ class CreateAssetClass(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> CreateAssetClass:
-        registry = _text(data, "registry", max_len=8)
-        if not ASSET_CODE_RE.match(registry):
+        registry = text(data, "registry", max_len=8)
+        if not ASSET_CODE_RE.fullmatch(registry):
             raise InvalidInput("registry must be 2-10 capital letters or digits", field="registry")
-        return cls(code=_asset(data, "code"), asset_kind=_enum(data, "asset_kind", AssetKind),
-                   unit=_text(data, "unit", max_len=16), name=_text(data, "name", max_len=120),
+        return cls(code=asset_code(data, "code"), asset_kind=enum(data, "asset_kind", AssetKind),
+                   unit=text(data, "unit", max_len=16), name=text(data, "name", max_len=120),
                    registry=registry)
 
 
@@ -167,9 +121,9 @@ class RegisterParty(Command):
     def from_payload(cls, data: Mapping[str, Any]) -> RegisterParty:
         from qingshan.ledger.domain.identifiers import validate_admin_code, validate_uscc
 
-        kind = _enum(data, "party_kind", PartyKind)
-        name = _text(data, "name", max_len=200)
-        ident: str | None = _text(data, "identifier", required=False, max_len=32) or None
+        kind = enum(data, "party_kind", PartyKind)
+        name = text(data, "name", max_len=200)
+        ident: str | None = text(data, "identifier", required=False, max_len=32) or None
         if kind is PartyKind.ENTERPRISE:
             if ident is None:
                 raise InvalidInput("an enterprise needs its unified social credit code",
@@ -196,8 +150,8 @@ class OpenAccount(Command):
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> OpenAccount:
         return cls(party=check_id("P", data.get("party"), "party"),
-                   account_type=_enum(data, "account_type", AccountType),
-                   label=_text(data, "label", required=False, max_len=120))
+                   account_type=enum(data, "account_type", AccountType),
+                   label=text(data, "label", required=False, max_len=120))
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +169,7 @@ class SetAccountStatus(Command):
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> SetAccountStatus:
         return cls(account=check_id("A", data.get("account"), "account"),
-                   status=_enum(data, "status", AccountStatus), reason=_text(data, "reason"))
+                   status=enum(data, "status", AccountStatus), reason=text(data, "reason"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,13 +204,13 @@ class IssueUnits(Command):
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> IssueUnits:
         project = data.get("project")
-        if not isinstance(project, str) or not PROJECT_CODE_RE.match(project):
+        if not isinstance(project, str) or not PROJECT_CODE_RE.fullmatch(project):
             raise InvalidInput("project must be 2-16 capital letters or digits", field="project")
         vintage = data.get("vintage")
         if type(vintage) is not int or not 1990 <= vintage <= 2100:
             raise InvalidInput("vintage must be a year from 1990 to 2100", field="vintage")
-        start, end = _date(data, "monitoring_start"), _date(data, "monitoring_end")
-        if end < start:
+        start, end = date(data, "monitoring_start"), date(data, "monitoring_end")
+        if as_date(end) < as_date(start):
             raise InvalidInput("the monitoring period ends before it starts",
                                field="monitoring_end")
         raw = data.get("allocations")
@@ -269,8 +223,8 @@ class IssueUnits(Command):
                 raise InvalidInput("each allocation is an [account, quantity] pair",
                                    field="allocations")
             allocations.append((check_id("A", item[0], "account"), check_quantity(item[1])))
-        cmd = cls(asset=_asset(data), project=project, vintage=vintage, monitoring_start=start,
-                  monitoring_end=end, reference=_text(data, "reference", required=False),
+        cmd = cls(asset=asset_code(data), project=project, vintage=vintage, monitoring_start=start,
+                  monitoring_end=end, reference=text(data, "reference", required=False),
                   allocations=tuple(allocations), category=_category(data))
         check_quantity(cmd.quantity, "total quantity")
         return cmd
@@ -301,9 +255,9 @@ class Transfer(Command):
         if source == destination:
             raise InvalidInput("source and destination are the same account",
                                field="destination")
-        return cls(asset=_asset(data), source=source, destination=destination,
+        return cls(asset=asset_code(data), source=source, destination=destination,
                    quantity=_amount(data, ranges), ranges=ranges,
-                   memo=_text(data, "memo", required=False, max_len=200))
+                   memo=text(data, "memo", required=False, max_len=200))
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,12 +284,12 @@ class RetireUnits(Command):
     def from_payload(cls, data: Mapping[str, Any]) -> RetireUnits:
         ranges = _ranges(data)
         ret = data.get("retirement_account")
-        return cls(asset=_asset(data), account=check_id("A", data.get("account"), "account"),
-                   quantity=_amount(data, ranges), purpose=_enum(data, "purpose",
+        return cls(asset=asset_code(data), account=check_id("A", data.get("account"), "account"),
+                   quantity=_amount(data, ranges), purpose=enum(data, "purpose",
                                                                  RetirementPurpose),
-                   beneficiary=_text(data, "beneficiary", max_len=200),
-                   reason=_text(data, "reason", required=False),
-                   reference=_text(data, "reference", required=False, max_len=120),
+                   beneficiary=text(data, "beneficiary", max_len=200),
+                   reason=text(data, "reason", required=False),
+                   reference=text(data, "reference", required=False, max_len=120),
                    ranges=ranges,
                    retirement_account=None if ret is None else check_id("A", ret,
                                                                        "retirement_account"))
@@ -362,10 +316,10 @@ class CancelUnits(Command):
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> CancelUnits:
         ranges = _ranges(data)
-        return cls(asset=_asset(data), account=check_id("A", data.get("account"), "account"),
-                   quantity=_amount(data, ranges), reason=_text(data, "reason"),
-                   destination=_text(data, "destination", required=False, max_len=120),
-                   reference=_text(data, "reference", required=False, max_len=120),
+        return cls(asset=asset_code(data), account=check_id("A", data.get("account"), "account"),
+                   quantity=_amount(data, ranges), reason=text(data, "reason"),
+                   destination=text(data, "destination", required=False, max_len=120),
+                   reference=text(data, "reference", required=False, max_len=120),
                    ranges=ranges)
 
 
@@ -403,12 +357,12 @@ class PlaceHold(Command):
         ranges = _ranges(data)
         controller = data.get("controller")
         destination = data.get("destination")
-        return cls(hold_kind=_enum(data, "hold_kind", HoldKind), asset=_asset(data),
+        return cls(hold_kind=enum(data, "hold_kind", HoldKind), asset=asset_code(data),
                    account=check_id("A", data.get("account"), "account"),
                    quantity=_amount(data, ranges),
                    controller=None if controller is None else check_id("P", controller,
                                                                        "controller"),
-                   reference=_text(data, "reference", required=False, max_len=120),
+                   reference=text(data, "reference", required=False, max_len=120),
                    ranges=ranges, vintages=_vintages(data), categories=categories_of(data),
                    destination=None if destination is None else check_id("A", destination,
                                                                          "destination"))
@@ -421,7 +375,7 @@ def _category(data: Mapping[str, Any]) -> str | None:
     raw = data.get("category")
     if raw is None:
         return None
-    if not isinstance(raw, str) or not CATEGORY_RE.match(raw):
+    if not isinstance(raw, str) or not CATEGORY_RE.fullmatch(raw):
         raise InvalidInput("category is a lower-case word of up to 32 letters, digits, _ or -",
                            field="category")
     return raw
@@ -433,7 +387,7 @@ def categories_of(data: Mapping[str, Any]) -> tuple[str, ...] | None:
     if raw is None:
         return None
     if not isinstance(raw, list | tuple) or not 1 <= len(raw) <= 16 or not all(
-            isinstance(c, str) and CATEGORY_RE.match(c) for c in raw):
+            isinstance(c, str) and CATEGORY_RE.fullmatch(c) for c in raw):
         raise InvalidInput("categories is a list of 1 to 16 lower-case words",
                            field="categories")
     return tuple(sorted(set(raw)))
@@ -461,7 +415,7 @@ class ReleaseHold(Command):
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> ReleaseHold:
         return cls(hold=check_id("H", data.get("hold"), "hold"),
-                   reason=_text(data, "reason", required=False))
+                   reason=text(data, "reason", required=False))
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,7 +440,7 @@ class EnforceHold(Command):
         return cls(hold=check_id("H", data.get("hold"), "hold"),
                    destination=check_id("A", data.get("destination"), "destination"),
                    quantity=None if qty is None else check_quantity(qty),
-                   reason=_text(data, "reason", required=False),
+                   reason=text(data, "reason", required=False),
                    keep_rest=data.get("keep_rest") is True)
 
 

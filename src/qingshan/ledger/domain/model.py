@@ -108,10 +108,10 @@ SYSTEM = Principal(id="system", role=Role.SYSTEM)
 # Identifiers. The ledger assigns them from counters, so they are deterministic on replay.
 
 _ID_RE = {
-    "P": re.compile(r"^P\d{6,12}$"),
-    "A": re.compile(r"^A\d{8,12}$"),
-    "H": re.compile(r"^H\d{8,12}$"),
-    "R": re.compile(r"^R\d{8,12}$"),
+    "P": re.compile(r"^P[0-9]{6,12}$"),
+    "A": re.compile(r"^A[0-9]{8,12}$"),
+    "H": re.compile(r"^H[0-9]{8,12}$"),
+    "R": re.compile(r"^R[0-9]{8,12}$"),
 }
 ASSET_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 PROJECT_CODE_RE = re.compile(r"^[A-Z0-9]{2,16}$")
@@ -135,7 +135,7 @@ def retirement_id(n: int) -> str:
 
 def check_id(prefix: str, value: object, field: str) -> str:
     """``value`` if it is a well-formed id with this prefix; else MalformedIdentifier."""
-    if not isinstance(value, str) or not _ID_RE[prefix].match(value):
+    if not isinstance(value, str) or not _ID_RE[prefix].fullmatch(value):
         raise MalformedIdentifier(
             f"{field} must look like {prefix}00000001", field=field, value=str(value)[:64]
         )

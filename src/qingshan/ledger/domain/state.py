@@ -9,7 +9,10 @@ Every mutation goes through a few primitives that write an undo record, so a who
 commands can be rolled back (:meth:`mark` / :meth:`rollback_to`) when a batch is refused or its
 transaction fails. The same code replays the journal in ``qingshan log verify``.
 
-Pure: no database, no clock, no I/O.
+Pure: no database, no I/O, and no clock of its own: rules that depend on the day (a monitoring
+period must have ended before its units are issued) read ``clock``, the time of the journal
+entry being applied, which the sequencer (and ``log verify``, replaying) binds through the
+:class:`~qingshan.ledger.books.Router`.
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ from qingshan.ledger.domain.model import (
     party_id,
     retirement_id,
 )
+from qingshan.ledger.domain.parsing import check_period_ended
 from qingshan.ledger.domain.undo import MISSING, UndoLog
 
 # What a context book does when an account's status changes (the market cancels a frozen
@@ -160,6 +164,8 @@ class LedgerState(UndoLog):
         super().__init__()
         self.dirty = Dirty()
         self.seq = 0  # the journal entry being applied
+        # the journal time (Unix ms) of the entry being applied; the Router binds it
+        self.clock: Callable[[], int] = lambda: 0
 
     def _next(self, counter: str) -> int:
         n = self.counters[counter] + 1
@@ -590,6 +596,7 @@ class LedgerState(UndoLog):
     def apply_issue_units(self, cmd: IssueUnits, actor: Principal) -> Effects:
         self.check_admin(actor)
         self.asset(cmd.asset, AssetKind.SERIALIZED)
+        check_period_ended(cmd.monitoring_end, self.clock(), "monitoring_end")
         for aid, _ in cmd.allocations:
             acct = self.check_receiving(aid)
             self.check_open(acct)

@@ -1,0 +1,148 @@
+"""A well-formed body for every write route of the API, for tests that poison one value at a
+time. A test that walks the app's routes fails for a new write route until it has one here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from tests.support.registry import project_payload
+
+ALICE, BOB = "A00000004", "A00000005"
+# a value for each path parameter of the write routes
+PATH_VALUES = {"account": ALICE, "hold": "H00000001", "project": "CQ0001", "step": "submit",
+               "report": "MR000001", "request": "IR000001", "instrument": "CQCER-ALL",
+               "order": "O00000001", "auction": "O00000001", "key_id": "k0123456789ab"}
+_TRANSFER = {"asset": "CQCER", "source": ALICE, "destination": BOB, "quantity": 1,
+             "memo": "a memo"}
+_DOCUMENT = {"name": "PDD", "sha256": "a" * 64, "url": "https://example.org/pdd"}
+
+EXAMPLES: dict[str, dict[str, Any] | None] = {
+    # the ledger
+    "/api/v1/asset-classes": {"code": "XCER", "asset_kind": "serialized", "unit": "tCO2e",
+                              "name": "another credit", "registry": "QS"},
+    "/api/v1/parties": {"party_kind": "individual", "name": "carol"},
+    "/api/v1/accounts": {"party": "P000002", "account_type": "holding", "label": "spare"},
+    "/api/v1/accounts/{account}/status": {"status": "frozen", "reason": "a court order"},
+    "/api/v1/issuances": {"asset": "CQCER", "project": "CQ0009", "vintage": 2023,
+                          "monitoring_start": "2023-01-01", "monitoring_end": "2023-12-31",
+                          "reference": "MR1/IR1", "allocations": [[ALICE, 10]]},
+    "/api/v1/transfers": _TRANSFER,
+    "/api/v1/retirements": {"asset": "CQCER", "account": ALICE, "quantity": 1,
+                            "purpose": "voluntary", "beneficiary": "a school",
+                            "reason": "offset", "reference": "case 1"},
+    "/api/v1/cancellations": {"asset": "CQCER", "account": ALICE, "quantity": 1,
+                              "reason": "moves to CCER", "destination": "CCER",
+                              "reference": "ref"},
+    "/api/v1/holds": {"hold_kind": "pledge", "asset": "CQCER", "account": ALICE,
+                      "quantity": 1, "controller": "P000003", "reference": "loan 1"},
+    "/api/v1/holds/{hold}/release": {"reason": "repaid"},
+    "/api/v1/holds/{hold}/enforce": {"destination": BOB, "reason": "defaulted"},
+    "/api/v1/batch": {"commands": [{"kind": "transfer", "payload": _TRANSFER}]},
+    "/api/v1/api-keys": {"role": "member", "party": "P000002", "label": "a key"},
+    "/api/v1/api-keys/{key_id}/revoke": {"reason": "the laptop was lost"},
+    # the registry
+    "/api/v1/registry/projects": project_payload(),
+    "/api/v1/registry/projects/{project}/documents": _DOCUMENT,
+    "/api/v1/registry/projects/{project}/losses": {"quantity": 1, "cause": "fire",
+                                                   "avoidable": False, "occurred": "2024-05-01",
+                                                   "description": "a forest fire",
+                                                   "documents": [_DOCUMENT]},
+    "/api/v1/registry/grid-factors": {"rows": [{
+        "id": "CN-CENTRAL-OM-2023", "kind": "om", "region": "central", "provinces": ["50"],
+        "year": 2023, "value": "0.8", "document": "a published table", "locator": "p. 3",
+        "url": "https://example.org/table", "published": "2024-01-01"}]},
+    "/api/v1/registry/green-certificates": {"rows": [{
+        "reference": "GEC-1", "plant_code": "PLANT-1", "period_start": "2024-01-01",
+        "period_end": "2024-12-31", "mwh": "12.5", "source": "the GEC list"}]},
+    "/api/v1/registry/projects/{project}/{step}": {"reason": "ready", "approve": True,
+                                                   "opinion": "fine"},
+    "/api/v1/registry/reports": {"project": "CQ0001", "period_start": "2023-01-01",
+                                 "period_end": "2023-12-31", "values": {"eg_mwh": "12.5"},
+                                 "documents": [_DOCUMENT]},
+    "/api/v1/registry/reports/{report}/verify": {"approve": True, "verified_quantity": 1,
+                                                 "opinion": "meters checked"},
+    "/api/v1/registry/issuance-requests": {"report": "MR000001", "quantity": 1},
+    "/api/v1/registry/issuance-requests/{request}/decide": {"approve": True,
+                                                            "reason": "verified"},
+    # the market
+    "/api/v1/market/instruments": {"id": "CQCER-X", "asset": "CQCER", "tick": 1, "lot": 1,
+                                   "band_bps": 1000, "reference_price": 3000,
+                                   "max_order": 1000, "fee_bps": 0, "fee_account": ALICE,
+                                   "categories": ["forestry"], "modes": ["continuous"],
+                                   "sessions": [["09:30", "11:30"]]},
+    "/api/v1/market/instruments/{instrument}/reference-price": {"price": 3000,
+                                                                "reason": "a new close"},
+    "/api/v1/market/instruments/{instrument}/phase": {"phase": "halted", "reason": "a halt"},
+    "/api/v1/market/instruments/{instrument}/rules": {"rules": 3, "reason": "new rules"},
+    "/api/v1/market/instruments/{instrument}/call-auction": None,
+    "/api/v1/market/instruments/{instrument}/close-day": None,
+    "/api/v1/market/orders": {"instrument": "CQCER-ALL", "account": ALICE, "side": "sell",
+                              "order_type": "limit", "price": 3000, "quantity": 1},
+    "/api/v1/market/orders/{order}/cancel": None,
+    "/api/v1/market/orders/{order}/amend": {"price": 3000, "quantity": 1},
+    "/api/v1/market/orders/{order}/pick": {"account": ALICE, "quantity": 1},
+    "/api/v1/market/block-trades": {"instrument": "CQCER-ALL", "seller": ALICE, "buyer": BOB,
+                                    "price": 3000, "quantity": 1},
+    "/api/v1/market/block-trades/{order}/confirm": None,
+    "/api/v1/market/auctions": {"instrument": "CQCER-ALL", "account": ALICE, "quantity": 1,
+                                "reserve_price": 3000, "ends_at": 4_000_000_000_000,
+                                "side": "sell"},
+    "/api/v1/market/auctions/{auction}/bids": {"account": BOB, "price": 3000, "quantity": 1},
+    "/api/v1/market/auctions/{auction}/close": None,
+}
+
+
+# POST routes that write nothing (a proof bundle is checked, not stored)
+READS_BY_POST = frozenset({"/api/v1/log/check"})
+
+
+def write_routes(app: FastAPI) -> list[str]:
+    """Every POST route of the API (the ledger's, the registry's, the market's, any new one),
+    as the app's OpenAPI document lists its routes."""
+    return sorted(path for path, item in app.openapi()["paths"].items()
+                  if "post" in item and path.startswith("/api/") and path not in READS_BY_POST)
+
+
+def path_with(route: str, **values: str) -> str:
+    """The route's path with each parameter filled in (``values`` first, then PATH_VALUES)."""
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), PATH_VALUES[m.group(1)]),
+                  route)
+
+
+def text_values(body: Any, path: str = "") -> list[tuple[str, Any]]:
+    """(field path, setter) for every text value in ``body``: the setter returns a copy of the
+    body with that value replaced."""
+    out: list[tuple[str, Any]] = []
+    if isinstance(body, str):
+        out.append((path, lambda v: v))
+    elif isinstance(body, dict):
+        for k, item in body.items():
+            for sub, setter in text_values(item, f"{path}.{k}" if path else k):
+                out.append((sub, lambda v, k=k, s=setter, b=body: {**b, k: s(v)}))
+    elif isinstance(body, list):
+        for i, item in enumerate(body):
+            for sub, setter in text_values(item, f"{path}.{i}" if path else str(i)):
+                out.append((sub, lambda v, i=i, s=setter, b=body: [*b[:i], s(v), *b[i + 1:]]))
+    return out
+
+
+SECONDS = 30  # an answer later than this means the writer is stuck
+
+
+def within(call: Callable[[], Any]) -> Any:
+    """The answer of ``call``, or a failure if none comes in time (a dead writer never
+    answers, and a test waiting for it would wait for ever)."""
+    pool = ThreadPoolExecutor(1)
+    future = pool.submit(call)
+    try:
+        return future.result(timeout=SECONDS)
+    except TimeoutError:
+        pytest.fail(f"no answer within {SECONDS} s: the writer is stuck")
+    finally:
+        pool.shutdown(wait=False)
