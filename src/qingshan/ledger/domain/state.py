@@ -10,9 +10,10 @@ declared in ``port.py``). Imports point one way: each of those imports only the 
 :class:`~qingshan.ledger.domain.effects.Effects`: the journaled result plus the postings and
 serial events that the storage layer writes beside the journal entry. Every handler checks
 first (reads only; raises a :class:`~qingshan.errors.QingshanError` when the command may not
-run) and then does (changes the book, which cannot fail). Every change writes an undo record,
-so a whole group of commands can be rolled back (:meth:`mark` / :meth:`rollback_to`) when a
-batch is refused or its transaction fails. The same code replays the journal in
+run) and then does (changes the book; the ledger's own changes raise nothing, but a context's
+status watcher runs after the status has changed). Every change writes an undo record, so a
+request is rolled back whole when anything in it fails, and a whole group of commands
+(:meth:`mark` / :meth:`rollback_to`) when a batch is refused or its transaction fails. The same code replays the journal in
 ``qingshan log verify``.
 
 Pure: no database, no I/O, and no clock of its own: rules that depend on the day (a monitoring
