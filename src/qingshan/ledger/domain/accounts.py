@@ -30,13 +30,14 @@ from qingshan.ledger.domain.model import (
     account_id,
     party_id,
 )
+from qingshan.ledger.domain.policy import check_admin
 
 
 class Accounts(BookState):
     """The use-cases of reference data, parties and accounts."""
 
     def apply_create_asset_class(self, cmd: CreateAssetClass, actor: Principal) -> Effects:
-        self.check_admin(actor)
+        check_admin(actor)
         if cmd.code in self.assets:
             raise AlreadyExists("asset class exists", asset=cmd.code)
         self._set(self.assets, cmd.code, AssetClass(cmd.code, cmd.asset_kind, cmd.unit, cmd.name,
@@ -47,7 +48,7 @@ class Accounts(BookState):
         return Effects({"asset": cmd.code})
 
     def apply_register_party(self, cmd: RegisterParty, actor: Principal) -> Effects:
-        self.check_admin(actor)
+        check_admin(actor)
         if cmd.identifier is not None and cmd.identifier in self.identifiers:
             raise AlreadyExists("a party with this identifier exists",
                                 identifier=cmd.identifier,
@@ -60,7 +61,7 @@ class Accounts(BookState):
         return Effects({"party": pid})
 
     def apply_open_account(self, cmd: OpenAccount, actor: Principal) -> Effects:
-        self.check_admin(actor)
+        check_admin(actor)
         self.party(cmd.party)
         aid = account_id(self._next("account"))
         self._set(self.accounts, aid, Account(aid, cmd.party, cmd.account_type,
@@ -69,7 +70,7 @@ class Accounts(BookState):
         return Effects({"account": aid})
 
     def apply_set_account_status(self, cmd: SetAccountStatus, actor: Principal) -> Effects:
-        self.check_admin(actor)
+        check_admin(actor)
         acct = self.account(cmd.account)
         if acct.status is AccountStatus.CLOSED:
             raise AccountNotOpen("a closed account stays closed", account=acct.id,

@@ -32,6 +32,7 @@ from qingshan.ledger.domain.model import (
     retirement_id,
 )
 from qingshan.ledger.domain.parsing import check_period_ended
+from qingshan.ledger.domain.policy import check_admin, check_owner
 from qingshan.ledger.domain.units import Units
 
 
@@ -39,7 +40,7 @@ class Movements(Units):
     """The use-cases that issue, transfer, retire and cancel."""
 
     def apply_issue_units(self, cmd: IssueUnits, actor: Principal) -> Effects:
-        self.check_admin(actor)
+        check_admin(actor)
         self.asset(cmd.asset, AssetKind.SERIALIZED)
         check_period_ended(cmd.monitoring_end, self.clock(), "monitoring_end")
         for aid, _ in cmd.allocations:
@@ -70,7 +71,7 @@ class Movements(Units):
     def apply_transfer(self, cmd: Transfer, actor: Principal) -> Effects:
         asset = self.asset(cmd.asset)
         source = self.account(cmd.source)
-        self.check_owner(actor, source)
+        check_owner(actor, source.id, source.party_id)
         self.check_open(source)
         self.check_not_buffer(source)
         self.check_receiving(cmd.destination)
@@ -93,7 +94,7 @@ class Movements(Units):
     def apply_retire_units(self, cmd: RetireUnits, actor: Principal) -> Effects:
         self.asset(cmd.asset, AssetKind.SERIALIZED)
         source = self.account(cmd.account)
-        self.check_owner(actor, source)
+        check_owner(actor, source.id, source.party_id)
         self.check_open(source)
         self.check_not_buffer(source)
         target = self.platform_account(cmd.retirement_account, AccountType.RETIREMENT)
@@ -114,7 +115,7 @@ class Movements(Units):
         """Raise unless ``actor`` may cancel these units now; return source and target."""
         self.asset(cmd.asset, AssetKind.SERIALIZED)
         source = self.account(cmd.account)
-        self.check_owner(actor, source)
+        check_owner(actor, source.id, source.party_id)
         self.check_open(source)
         self.check_not_buffer(source, actor)
         target = self.platform_account(None, AccountType.CANCELLATION)

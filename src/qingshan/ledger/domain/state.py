@@ -13,8 +13,8 @@ first (reads only; raises a :class:`~qingshan.errors.QingshanError` when the com
 run) and then does (changes the book; the ledger's own changes raise nothing, but a context's
 status watcher runs after the status has changed). Every change writes an undo record, so a
 request is rolled back whole when anything in it fails, and a whole group of commands
-(:meth:`mark` / :meth:`rollback_to`) when a batch is refused or its transaction fails. The same code replays the journal in
-``qingshan log verify``.
+(:meth:`mark` / :meth:`rollback_to`) when a batch is refused or its transaction fails. The
+same code replays the journal in ``qingshan log verify``.
 
 Pure: no database, no I/O, and no clock of its own: rules that depend on the day (a monitoring
 period must have ended before its units are issued) read ``clock``, the time of the journal
