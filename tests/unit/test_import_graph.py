@@ -5,6 +5,7 @@ connected component larger than one module, in the packages checked here."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -54,7 +55,9 @@ def imports_of(name: str, path: Path, known: dict[str, Path]) -> set[str]:
     return out
 
 
+@functools.cache
 def import_graph() -> dict[str, set[str]]:
+    """Parsed once per test session (the tests below only read it)."""
     known = modules()
     return {name: imports_of(name, path, known) for name, path in known.items()}
 
