@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from qingshan.errors import Conflict, InvalidInput, NotFound
 from qingshan.ledger.domain.model import Role
-from qingshan.market.commands import OrderType, Phase, Side
+from qingshan.market.commands import FIRST_RULES, OrderType, Phase, Side
 from qingshan.market.engine import BUY, SELL
 
 QUOTE = "CNY"
@@ -105,7 +105,7 @@ class Instrument:
     vintage_from: int = 0
     vintage_to: int = 0
     categories: tuple[str, ...] | None = None  # issuance categories it trades (None: any)
-    rules: int = 1  # settlement rules (market/commands.py CURRENT_RULES)
+    rules: int = FIRST_RULES  # settlement rules (a new instrument lists under CURRENT_RULES)
     sessions: tuple[tuple[int, int], ...] | None = None  # Beijing minutes, Mon-Fri; None: any
     modes: tuple[str, ...] | None = None  # enabled trading modes; None: all
     mode_fees: tuple[tuple[str, int], ...] | None = None  # fee bps by mode, beside fee_bps
