@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from qingshan.ledger.books import FetchAll, Rows, upsert_sql
-
-if TYPE_CHECKING:
-    from qingshan.market.book import Instrument, MarketBook
+from qingshan.market.commands import OrderType, Phase, Side
+from qingshan.market.model import SIDES, Instrument, Order, OrderStatus, Trade
+from qingshan.market.state import MarketState
 
 INSTRUMENT_COLS = ["id", "asset", "tick", "lot", "band_bps", "reference_price", "max_order",
                    "fee_bps", "fee_account", "t_plus_one", "block_band_bps", "block_min",
@@ -20,27 +20,27 @@ TRADE_COLS = ["id", "instrument", "price", "quantity", "buy_order", "sell_order"
               "aggressor", "buyer_fee", "seller_fee", "seq", "day"]
 
 
-def rows(book: MarketBook) -> Rows:
-    d = book._dirty
+def rows(book: MarketState) -> Rows:
     out: Rows = []
-    if d["instruments"]:
+    if changed := book.changed("instruments"):
         out.append((upsert_sql("market_instruments", INSTRUMENT_COLS), [
             tuple(_value(getattr(book.instruments[i], c)) for c in INSTRUMENT_COLS[:-3])
             + schedule_row(book.instruments[i])
-            for i in sorted(d["instruments"]) if i in book.instruments]))
-    if d["orders"]:  # the hot tables: one row per order and per trade, spelt out for speed
+            for i in changed if i in book.instruments]))
+    # the hot tables: one row per order and per trade, spelt out for speed
+    if changed := book.changed("orders"):
         orders = book.orders
         out.append((upsert_sql("market_orders", ORDER_COLS), [
             (o.id, o.instrument, o.account, o.party, o.side.value, o.order_type.value, o.price,
              o.quantity, o.remaining, o.status.value, o.hold, o.seq, o.counterparty,
              o.time_ms, o.ends_at, o.reason)
-            for o in (orders[i] for i in sorted(d["orders"]) if i in orders)]))
-    if d["trades"]:
+            for o in (orders[i] for i in changed if i in orders)]))
+    if changed := book.changed("trades"):
         trades = book.trades
         out.append((upsert_sql("market_trades", TRADE_COLS), [
             (t.id, t.instrument, t.price, t.quantity, t.buy_order, t.sell_order, t.aggressor,
              t.buyer_fee, t.seller_fee, t.seq, t.day)
-            for t in (trades[i] for i in sorted(d["trades"]) if i in trades)]))
+            for t in (trades[i] for i in changed if i in trades)]))
     return out
 
 
@@ -66,10 +66,7 @@ def _value(v: Any) -> Any:
     return getattr(v, "value", v)
 
 
-def load(book: MarketBook, fetchall: FetchAll) -> None:
-    from qingshan.market.book import SIDES, Instrument, Order, OrderStatus, Trade
-    from qingshan.market.commands import OrderType, Phase, Side
-
+def load(book: MarketState, fetchall: FetchAll) -> None:
     for r in fetchall(f"SELECT {', '.join(INSTRUMENT_COLS)} FROM market_instruments", ()):
         book.instruments[r[0]] = Instrument(r[0], r[1], int(r[2]), int(r[3]), int(r[4]),
                                             int(r[5]), int(r[6]), int(r[7]), r[8], bool(r[9]),
