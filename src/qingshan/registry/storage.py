@@ -3,16 +3,15 @@ placeholders; the ledger's store runs them in the sequencer's transaction)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
 from qingshan.ledger.books import FetchAll, Rows, upsert_sql
+from qingshan.registry import model as m
 from qingshan.registry.commands import Document
-
-if TYPE_CHECKING:
-    from qingshan.registry.book import RegistryBook
-    from qingshan.registry.model import Basis
+from qingshan.registry.model import Basis
+from qingshan.registry.state import RegistryState
 
 PROJECT_COLS = ["id", "proponent", "account", "name", "methodology", "sector", "asset",
                 "district",
@@ -51,8 +50,6 @@ def _basis(b: Basis) -> str:
 
 
 def _unbasis(text: str) -> Basis:
-    from qingshan.registry.model import Basis
-
     d = orjson.loads(text or "{}")
     return Basis(tuple(sorted(d.get("fixed", {}).items())),
                  tuple(sorted(d.get("derived", {}).items())), tuple(d.get("factors", [])),
@@ -63,42 +60,38 @@ def _pairs(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(orjson.loads(text or "{}").items()))
 
 
-def _changed(book: RegistryBook, table: str, records: dict[Any, Any]) -> list[Any]:
-    return [records[k] for k in sorted(book._dirty[table]) if k in records]
-
-
-def rows(book: RegistryBook) -> Rows:
+def rows(book: RegistryState) -> Rows:
     out: Rows = []
     out.append((upsert_sql("registry_projects", PROJECT_COLS), [
         (p.id, p.proponent, p.account, p.name, p.methodology, p.sector, p.asset, p.district,
          p.lat_e6, p.lon_e6, p.crediting_start, p.crediting_end, p.estimated_annual,
          p.description, _docs(p.documents), p.status.value, p.validator, p.created_seq,
          p.updated_seq, _json(dict(p.fixed)), p.plant_code)
-        for p in _changed(book, "projects", book.projects)]))
+        for p in book.changed("projects")]))
     out.append((upsert_sql("registry_reports", REPORT_COLS), [
         (r.id, r.project, r.period_start, r.period_end, orjson.dumps(dict(r.values)).decode(),
          _docs(r.documents), r.claimed, r.status.value, r.verified, r.verifier, r.opinion,
          r.seq, _basis(r.basis))
-        for r in _changed(book, "reports", book.reports)]))
+        for r in book.changed("reports")]))
     out.append((upsert_sql("registry_issuance_requests", REQUEST_COLS), [
         (q.id, q.report, q.project, q.quantity, q.status.value, q.issuance, q.buffer,
          q.reason, q.seq, _json(list(q.factors)))
-        for q in _changed(book, "requests", book.requests)]))
+        for q in book.changed("requests")]))
     out.append((upsert_sql("registry_validations", VALIDATION_COLS, ("seq", "project")), [
         (v.seq, v.project, v.kind, v.methodology, _json(dict(v.fixed)), v.verifier, v.reason)
-        for v in _changed(book, "validations", book.validations)]))
+        for v in book.changed("validations")]))
     out.append((upsert_sql("registry_grid_factors", FACTOR_COLS), [
         (f.id, f.kind, f.region, ";".join(f.provinces), f.year, f.value, f.document,
          f.locator, f.url, f.published, f.seq)
-        for f in _changed(book, "factors", book.factors)]))
+        for f in book.changed("factors")]))
     out.append((upsert_sql("registry_green_certificates", CERTIFICATE_COLS, ("reference",)), [
         (c.reference, c.plant_code, c.period_start, c.period_end, c.mwh, c.source, c.seq)
-        for c in _changed(book, "certificates", book.certificates)]))
+        for c in book.changed("certificates")]))
     out.append((upsert_sql("registry_losses", LOSS_COLS), [
         (e.id, e.project, e.asset, e.quantity, e.cause, e.avoidable, e.occurred, e.found_by,
          e.actor, e.buffer_cancelled, e.proponent_cancelled, e.description,
          _docs(e.documents), e.seq)
-        for e in _changed(book, "losses", book.losses)]))
+        for e in book.changed("losses")]))
     if book.events:
         out.append(("INSERT INTO registry_events (seq, n, project, kind, actor, reason) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
@@ -113,9 +106,7 @@ def legacy_until(fetchall: FetchAll) -> int:
     return int(found[0][0]) if found else 0
 
 
-def load(book: RegistryBook, fetchall: FetchAll) -> None:
-    from qingshan.registry import model as m
-
+def load(book: RegistryState, fetchall: FetchAll) -> None:
     def q(cols: list[str], table: str) -> list[Any]:
         return fetchall(f"SELECT {', '.join(cols)} FROM {table}", ())
 
