@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sortedcontainers import SortedDict, SortedList
 
@@ -54,6 +54,7 @@ from qingshan.ledger.domain.commands import (
     SetAccountStatus,
     Transfer,
 )
+from qingshan.ledger.domain.effects import Effects, StatusWatcher
 from qingshan.ledger.domain.holds import (
     ADMIN_ROLES,
     check_destination,
@@ -86,28 +87,15 @@ from qingshan.ledger.domain.model import (
     retirement_id,
 )
 from qingshan.ledger.domain.parsing import check_period_ended
+from qingshan.ledger.domain.port import LedgerPort
 from qingshan.ledger.domain.undo import MISSING, UndoLog
 
-# What a context book does when an account's status changes (the market cancels a frozen
-# account's orders): it may change its own book and the ledger through ``effects``, inside
-# the same journal entry, and returns what to add to the entry's result.
-StatusWatcher = Callable[[str, AccountStatus, "Effects"], dict[str, Any]]
+# (``Effects`` and ``StatusWatcher`` moved to ``effects.py``; still importable from here)
+__all__ = ["RECEIVING_TYPES", "Dirty", "Effects", "LedgerState", "StatusWatcher"]
+
 # Accounts into which units or funds may be moved by a transfer or an enforced hold.
 RECEIVING_TYPES = frozenset({AccountType.HOLDING, AccountType.BUFFER, AccountType.ESCROW,
                              AccountType.TREASURY})
-
-Posting = tuple[str, str, int]  # account, asset, signed amount
-# asset, start, end, from account (None on issuance), to account, state after the event
-SerialEvent = tuple[str, int, int, str | None, str, str]
-
-
-@dataclass(slots=True)
-class Effects:
-    """What one applied command produced, besides the state change itself."""
-
-    result: dict[str, Any]
-    postings: list[Posting] = field(default_factory=list)
-    serial_events: list[SerialEvent] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -678,7 +666,8 @@ class LedgerState(UndoLog):
         effects.result = {"retirement": rid, "ranges": moved, "retirement_account": target.id}
         return effects
 
-    def apply_cancel_units(self, cmd: CancelUnits, actor: Principal) -> Effects:
+    def _check_cancel(self, cmd: CancelUnits, actor: Principal) -> tuple[Account, Account]:
+        """Raise unless ``actor`` may cancel these units now; return source and target."""
         self.asset(cmd.asset, AssetKind.SERIALIZED)
         source = self.account(cmd.account)
         self.check_owner(actor, source)
@@ -686,6 +675,10 @@ class LedgerState(UndoLog):
         self.check_not_buffer(source, actor)
         target = self.platform_account(None, AccountType.CANCELLATION)
         self.check_take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
+        return source, target
+
+    def apply_cancel_units(self, cmd: CancelUnits, actor: Principal) -> Effects:
+        source, target = self._check_cancel(cmd, actor)
         effects = Effects({})
         moved = self._take_move(source.id, cmd.asset, cmd.quantity, cmd.ranges,
                                 to=target.id, state=BlockState.CANCELLED, hold=None,
@@ -939,6 +932,45 @@ class LedgerState(UndoLog):
         self._post(source, asset, -amount, effects)
         self._post(destination, asset, amount, effects)
 
+    # ------------------------------------------------------------------ the port
+    # (``port.py`` declares these for the context books; the calls above belong to it too)
+    def accounts_of(self, party: str) -> list[Account]:
+        return sorted((a for a in self.accounts.values() if a.party_id == party),
+                      key=lambda a: a.id)
+
+    def accounts_with_status(self, status: AccountStatus) -> list[Account]:
+        return sorted((a for a in self.accounts.values() if a.status is status),
+                      key=lambda a: a.id)
+
+    def held_quantity(self, account: str, asset: str) -> int:
+        return sum(h.quantity for h in self.holds.values()
+                   if h.account == account and h.asset == asset
+                   and h.status is HoldStatus.ACTIVE)
+
+    def check_can_hold(self, account: str, asset: str, quantity: int, *,
+                       vintages: tuple[int, int] | None = None,
+                       categories: tuple[str, ...] | None = None) -> None:
+        self.check_hold(self.asset(asset), self.account(account), quantity, None, vintages,
+                        categories)
+
+    def check_cancel_units(self, cmd: CancelUnits) -> None:
+        self._check_cancel(cmd, SYSTEM)
+
+    def place_order_hold(self, account: str, asset: str, quantity: int, reference: str,
+                         effects: Effects, *, vintages: tuple[int, int] | None = None,
+                         categories: tuple[str, ...] | None = None) -> str:
+        return self.hold_for(HoldKind.MARKET_ORDER, account, asset, quantity, vintages,
+                             reference, effects, categories)
+
+    def issue_units(self, cmd: IssueUnits, seq: int) -> Effects:
+        return self.apply(cmd, SYSTEM, seq)
+
+    def cancel_units(self, cmd: CancelUnits, seq: int) -> Effects:
+        return self.apply(cmd, SYSTEM, seq)
+
+    def watch_account_status(self, book: str, watcher: StatusWatcher) -> None:
+        self.status_watchers[book] = watcher
+
     _handlers: ClassVar[dict[type[Command], Callable[[LedgerState, Any, Principal], Effects]]] = {
         CreateAssetClass: apply_create_asset_class,
         RegisterParty: apply_register_party,
@@ -964,3 +996,7 @@ class LedgerState(UndoLog):
             self._active_qty[key] = self._active_qty.get(key, 0) + b.quantity
         if b.hold is not None:
             self._hold_blocks.setdefault(b.hold, set()).add(b.id)
+
+
+if TYPE_CHECKING:  # mypy proves that the book implements the port the contexts use
+    _implements_port: LedgerPort = LedgerState()
