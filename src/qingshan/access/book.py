@@ -23,8 +23,8 @@ from qingshan.access.commands import (
 from qingshan.errors import AlreadyExists, Conflict, Forbidden, InvalidInput, NotFound
 from qingshan.ledger.books import ContextBook, FetchAll, Rows, upsert_sql
 from qingshan.ledger.domain.commands import Command
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal, Role
-from qingshan.ledger.domain.state import Effects
 
 ADMIN = frozenset({Role.OPERATOR, Role.SYSTEM})
 PARTY_ROLES = frozenset({Role.MEMBER, Role.VERIFIER, Role.COURT, Role.BANK})

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from qingshan.errors import Conflict, InvalidInput
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal
-from qingshan.ledger.domain.state import Effects
 from qingshan.market.commands import (
     BidAuction,
     CloseAuction,

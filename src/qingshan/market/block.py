@@ -4,8 +4,8 @@ block band and above the block minimum; the named buyer confirms, and it settles
 from __future__ import annotations
 
 from qingshan.errors import Conflict
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import AccountStatus, Principal
-from qingshan.ledger.domain.state import Effects
 from qingshan.market.commands import (
     ConfirmBlockTrade,
     OrderType,

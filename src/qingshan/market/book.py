@@ -15,8 +15,9 @@ from typing import Any, ClassVar
 
 from qingshan.ledger.books import FetchAll, Rows
 from qingshan.ledger.domain.commands import Command
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import AccountStatus, Principal
-from qingshan.ledger.domain.state import Effects, LedgerState
+from qingshan.ledger.domain.port import LedgerPort
 from qingshan.market import auction, block, call, continuous, oversight, picking, storage
 from qingshan.market.commands import (
     MARKET_COMMANDS,
@@ -73,9 +74,9 @@ class MarketBook(MarketState):
     commands = MARKET_COMMANDS
 
     # ------------------------------------------------------------------ Book protocol
-    def bind(self, ledger: LedgerState, clock: Callable[[], int]) -> None:
+    def bind(self, ledger: LedgerPort, clock: Callable[[], int]) -> None:
         super().bind(ledger, clock)
-        ledger.status_watchers[self.name] = self.account_status_changed
+        ledger.watch_account_status(self.name, self.account_status_changed)
 
     def account_status_changed(self, account: str, status: AccountStatus,
                                effects: Effects) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from dataclasses import replace
 from typing import Any
 
 from qingshan.errors import Conflict, Forbidden
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal
-from qingshan.ledger.domain.state import Effects
 from qingshan.market import oversight
 from qingshan.market.commands import (
     CloseDay,

@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from qingshan.errors import AccountNotOpen, InvalidInput
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import AccountStatus, Principal
-from qingshan.ledger.domain.state import Effects
 from qingshan.market.commands import (
     AmendOrder,
     CancelOrder,

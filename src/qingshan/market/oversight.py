@@ -10,8 +10,8 @@ from dataclasses import replace
 from typing import Any
 
 from qingshan.errors import AlreadyExists, Conflict, Forbidden
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import AccountStatus, AssetKind, Principal
-from qingshan.ledger.domain.state import Effects
 from qingshan.market.commands import (
     CreateInstrument,
     OrderType,
@@ -104,8 +104,7 @@ def set_instrument_rules(m: MarketState, cmd: SetInstrumentRules, actor: Princip
     effects = Effects({"instrument": inst.id, "rules": cmd.rules, "previous": inst.rules})
     # what the new rules would not have let rest: a frozen account's orders, and orders that
     # an earlier move of the reference left outside the band
-    frozen = {a.id for a in m.ledger.accounts.values()
-              if a.status is AccountStatus.FROZEN}
+    frozen = {a.id for a in m.ledger.accounts_with_status(AccountStatus.FROZEN)}
     cancelled = cancel_frozen(
         m, lambda o: o.instrument == inst.id and o.account in frozen, effects)
     cancelled += move_reference(m, new, new.reference_price, effects)[1]

@@ -4,8 +4,8 @@ price levels, at its price, for a multiple of the lot."""
 from __future__ import annotations
 
 from qingshan.errors import Conflict
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal
-from qingshan.ledger.domain.state import Effects
 from qingshan.market.commands import (
     OrderType,
     PickOrder,

@@ -12,8 +12,7 @@ left. So every hold is either settled or released, never forgotten.
 
 from __future__ import annotations
 
-from qingshan.ledger.domain.model import HoldKind
-from qingshan.ledger.domain.state import Effects
+from qingshan.ledger.domain.effects import Effects
 from qingshan.market.commands import OrderType, Side
 from qingshan.market.model import QUOTE, Instrument, Order, OrderStatus, Trade, trading_day
 from qingshan.market.state import MarketState
@@ -29,16 +28,14 @@ def new_order(m: MarketState, inst: Instrument, account: str, party: str, side: 
     if side is Side.SELL and inst.t_plus_one:
         m.check_t_plus_one(inst, account, party, quantity)
     hold = ""
-    ledger = m.ledger
     if held:
         hold = place_hold(m, inst, account, side, price, quantity, effects)
     elif side is Side.SELL:  # checked as for a hold: it must be able to give all of it
-        ledger.check_hold(ledger.asset(inst.asset), ledger.account(account), quantity, None,
-                          inst.vintages, inst.categories)
+        m.ledger.check_can_hold(account, inst.asset, quantity, vintages=inst.vintages,
+                                categories=inst.categories)
     else:
         value = price * quantity
-        ledger.check_hold(ledger.asset(QUOTE), ledger.account(account),
-                          value + inst.reserve_fee(value))
+        m.ledger.check_can_hold(account, QUOTE, value + inst.reserve_fee(value))
     n = m.next_number("order")
     order = Order(f"O{n:08d}", inst.id, account, party, side, order_type, price, quantity,
                   quantity, OrderStatus.OPEN, hold, seq, counterparty, m.clock())
@@ -51,12 +48,11 @@ def place_hold(m: MarketState, inst: Instrument, account: str, side: Side, price
                quantity: int, effects: Effects) -> str:
     """Hold what an order of ``quantity`` at ``price`` could give up."""
     if side is Side.SELL:
-        return m.ledger.hold_for(HoldKind.MARKET_ORDER, account, inst.asset, quantity,
-                                 inst.vintages, "sell order", effects, inst.categories)
+        return m.ledger.place_order_hold(account, inst.asset, quantity, "sell order", effects,
+                                         vintages=inst.vintages, categories=inst.categories)
     value = price * quantity
-    return m.ledger.hold_for(HoldKind.MARKET_ORDER, account, QUOTE,
-                             value + inst.reserve_fee(value), None, "buy order",
-                             effects)
+    return m.ledger.place_order_hold(account, QUOTE, value + inst.reserve_fee(value),
+                                     "buy order", effects)
 
 
 def hold_rest(m: MarketState, inst: Instrument, o: Order, effects: Effects) -> Order:
@@ -72,10 +68,10 @@ def rehold(m: MarketState, o: Order, need: int, effects: Effects) -> str:
     m.ledger.release_hold(o.hold, effects)
     inst = m.instruments[o.instrument]
     if o.side is Side.SELL:
-        return m.ledger.hold_for(HoldKind.MARKET_ORDER, o.account, inst.asset, need,
-                                 inst.vintages, "amended order", effects, inst.categories)
-    return m.ledger.hold_for(HoldKind.MARKET_ORDER, o.account, QUOTE, need, None,
-                             "amended order", effects)
+        return m.ledger.place_order_hold(o.account, inst.asset, need, "amended order",
+                                         effects, vintages=inst.vintages,
+                                         categories=inst.categories)
+    return m.ledger.place_order_hold(o.account, QUOTE, need, "amended order", effects)
 
 
 def settle(m: MarketState, inst: Instrument, buy: Order, sell: Order, price: int, qty: int,

@@ -66,7 +66,7 @@ class MarketState(ContextBook):
     def engine(self, iid: str) -> OrderBook:
         eng = self.engines.get(iid)
         if eng is None:  # an instrument's engine is made when it is listed (or loaded)
-            eng = OrderBook(self._undo)
+            eng = OrderBook(self.undo_list)
             self._set(self.engines, iid, eng)
         return eng
 
@@ -162,8 +162,10 @@ class MarketState(ContextBook):
                 raise RateLimited(f"at most {inst.max_orders_per_minute} orders a minute",
                                   party=party, instrument=inst.id)
         if inst.max_position and side is Side.BUY:
-            held = sum(self.ledger.active_quantity(a.id, inst.asset) + self.held(a.id, inst)
-                       for a in self.ledger.accounts.values() if a.party_id == party)
+            ledger = self.ledger
+            held = sum(ledger.active_quantity(a.id, inst.asset)
+                       + ledger.held_quantity(a.id, inst.asset)
+                       for a in ledger.accounts_of(party))
             bidding = sum(o.remaining for o in self.orders.values()
                           if o.party == party and o.instrument == inst.id
                           and o.side is Side.BUY and o.status is OrderStatus.OPEN)
@@ -171,12 +173,6 @@ class MarketState(ContextBook):
                 raise PositionLimit(f"a party may hold and bid for at most "
                                     f"{inst.max_position} units", party=party,
                                     held=held, bidding=bidding, requested=quantity)
-
-    def held(self, account: str, inst: Instrument) -> int:
-        """Units of the instrument's asset held (locked) in ``account``."""
-        return sum(h.quantity for h in self.ledger.holds.values()
-                   if h.account == account and h.asset == inst.asset
-                   and h.status.value == "active")
 
     def bought_today(self, holder: str, asset: str) -> int:
         """Units of ``asset`` an account (A…) or a party (P…) bought today."""
@@ -191,7 +187,7 @@ class MarketState(ContextBook):
         if inst.rules >= 3:
             today = self.bought_today(party, inst.asset)
             have = sum(self.ledger.active_quantity(a.id, inst.asset)
-                       for a in self.ledger.accounts.values() if a.party_id == party)
+                       for a in self.ledger.accounts_of(party))
         else:
             today = self.bought_today(account, inst.asset)
             have = self.ledger.active_quantity(account, inst.asset)

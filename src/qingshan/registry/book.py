@@ -32,8 +32,8 @@ from typing import Any, ClassVar
 
 from qingshan.ledger.books import FetchAll, Rows
 from qingshan.ledger.domain.commands import Command
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal
-from qingshan.ledger.domain.state import Effects
 from qingshan.registry import (
     imports,
     issuance,

@@ -22,9 +22,9 @@ from typing import Any, ClassVar
 
 from qingshan.errors import Conflict, InvalidInput, QingshanError
 from qingshan.ledger.domain.commands import Command
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal
 from qingshan.ledger.domain.parsing import as_date, date, text
-from qingshan.ledger.domain.state import Effects
 from qingshan.ledger.domain.urls import UrlRefused, canonical_url
 from qingshan.registry.commands import PLANT_CODE_RE
 from qingshan.registry.model import GreenCertificateClaim, GridFactor, ReportStatus

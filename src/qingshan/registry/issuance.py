@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from qingshan.ledger.domain.commands import IssueUnits
-from qingshan.ledger.domain.model import SYSTEM, AccountType, Principal
-from qingshan.ledger.domain.state import Effects
+from qingshan.ledger.domain.effects import Effects
+from qingshan.ledger.domain.model import AccountType, Principal
 from qingshan.registry.commands import (
     DecideIssuance,
     RequestIssuance,
@@ -75,7 +75,7 @@ def apply_decide_issuance(book: RegistryState, cmd: DecideIssuance, actor: Princ
     issue = IssueUnits(p.asset, p.id, int(r.period_end[:4]), r.period_start, r.period_end,
                        f"{r.id}/{q.id}", tuple((a, n) for a, n in allocations if n),
                        category=m.sector)  # so a market can list e.g. forestry credits
-    effects = book.ledger.apply(issue, SYSTEM, seq)  # the registry issues, as the platform
+    effects = book.ledger.issue_units(issue, seq)  # the registry issues, as the platform
     book.put("requests", q.id, replace(q, status=RequestStatus.APPROVED,
                                            issuance=effects.result["issuance"],
                                            buffer=buffer, reason=cmd.reason,

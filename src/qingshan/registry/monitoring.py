@@ -15,9 +15,9 @@ from fractions import Fraction
 from typing import Any
 
 from qingshan.errors import InvalidInput
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal
 from qingshan.ledger.domain.parsing import as_date, check_period_ended
-from qingshan.ledger.domain.state import Effects
 from qingshan.registry.commands import SubmitMonitoringReport, VerifyMonitoringReport
 from qingshan.registry.methodologies.base import Methodology, ParameterKind
 from qingshan.registry.model import (

@@ -11,8 +11,8 @@ it (validation is in ``validation``).
 from __future__ import annotations
 
 from qingshan.errors import Conflict, InvalidInput, NotAccountOwner, WrongAccountType
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import AccountType, AssetKind, Principal, Role
-from qingshan.ledger.domain.state import Effects
 from qingshan.registry.commands import (
     AddProjectDocument,
     CreateProject,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from qingshan.errors import Forbidden
 from qingshan.ledger.domain.commands import CancelUnits
-from qingshan.ledger.domain.model import SYSTEM, AccountType, Principal, Role
-from qingshan.ledger.domain.state import Effects
+from qingshan.ledger.domain.effects import Effects
+from qingshan.ledger.domain.model import AccountType, Principal, Role
 from qingshan.registry.commands import ReportLoss
 from qingshan.registry.model import (
     LossEvent,
@@ -74,13 +74,12 @@ def apply_report_loss(book: RegistryState, cmd: ReportLoss, actor: Principal,
     if from_proponent:
         cancels.append(CancelUnits(p.asset, p.account, from_proponent, reason, "", lid))
     for c in cancels:  # check every cancellation before doing any
-        ledger.check_open(ledger.account(c.account))
-        ledger.check_take(c.account, c.asset, c.quantity, None)
+        ledger.check_cancel_units(c)
     book.next_id("loss", "LE", 6)
     effects = Effects({})
     ranges: dict[str, list[list[int]]] = {}
     for c in cancels:
-        done = ledger.apply(c, SYSTEM, seq)  # the registry cancels, as the platform
+        done = ledger.cancel_units(c, seq)  # the registry cancels, as the platform
         effects.postings += done.postings
         effects.serial_events += done.serial_events
         ranges["buffer" if c.account == pool.id else "proponent"] = done.result["ranges"]

@@ -6,8 +6,8 @@ its reason, and only for reports submitted after it."""
 from __future__ import annotations
 
 from qingshan.errors import InvalidInput
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal
-from qingshan.ledger.domain.state import Effects
 from qingshan.registry.commands import RevalidateProject, ValidateProject
 from qingshan.registry.model import Pairs, ProjectStatus, Validation
 from qingshan.registry.state import RegistryState
