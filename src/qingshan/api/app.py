@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
+from qingshan.access import authentication as auth
 from qingshan.api import disclosure
 from qingshan.api import schemas as s
 from qingshan.api.admission import BodyTooLarge, RequestSizeLimit, admit, document
@@ -35,7 +36,6 @@ from qingshan.errors import (
     RequestTooLarge,
     Unauthenticated,
 )
-from qingshan.infra import auth
 from qingshan.infra.config import Settings, get_settings
 from qingshan.ledger import queries
 from qingshan.ledger import transparency as tlog

@@ -234,7 +234,7 @@ def keys_create(role: str, party: Annotated[str | None, typer.Option()] = None,
 @keys_app.command("list")
 def keys_list() -> None:
     """Every API key: id, role, party, label, expiry and state (never a secret)."""
-    from qingshan.infra.auth import list_keys, now_ms
+    from qingshan.access.authentication import list_keys, now_ms
 
     engine = _engine(get_settings())
     try:
@@ -287,7 +287,7 @@ def _open_writer(settings: Settings) -> Any:
 def log_verify() -> None:
     """Recompute everything from the journal and check every invariant (exit 0, or 1)."""
     from qingshan.contexts import make_books
-    from qingshan.infra.keys import load_or_create_signing_key
+    from qingshan.ledger.signing_key import load_or_create_signing_key
     from qingshan.ledger.verify import verify_ledger
 
     s = get_settings()
@@ -314,9 +314,9 @@ def log_prove(entry: Annotated[int, typer.Argument(min=1, max=INT64_MAX)],
               tree_size: Annotated[int | None, typer.Option(min=1, max=INT64_MAX)] = None,
               ) -> None:
     """Write an inclusion proof bundle for journal entry ENTRY (JSON)."""
-    from qingshan.infra.keys import load_or_create_signing_key
     from qingshan.ledger import queries
     from qingshan.ledger import transparency as tlog
+    from qingshan.ledger.signing_key import load_or_create_signing_key
 
     s = get_settings()
     pem = tlog.public_key_to_pem(load_or_create_signing_key(s.signing_key_path).public_key())

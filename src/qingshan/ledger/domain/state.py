@@ -32,7 +32,6 @@ from qingshan.errors import (
     HoldNotActive,
     InsufficientFunds,
     InsufficientUnits,
-    NotAccountOwner,
     SerialsNotAvailable,
     UnknownAccount,
     UnknownAssetClass,
@@ -55,13 +54,7 @@ from qingshan.ledger.domain.commands import (
     Transfer,
 )
 from qingshan.ledger.domain.effects import Effects, StatusWatcher
-from qingshan.ledger.domain.holds import (
-    ADMIN_ROLES,
-    check_destination,
-    check_may_leave,
-    check_may_place,
-    check_resolves,
-)
+from qingshan.ledger.domain.holds import check_destination, check_may_leave, check_may_place
 from qingshan.ledger.domain.model import (
     SYSTEM,
     Account,
@@ -87,6 +80,7 @@ from qingshan.ledger.domain.model import (
     retirement_id,
 )
 from qingshan.ledger.domain.parsing import check_period_ended
+from qingshan.ledger.domain.policy import check_admin, check_owner, check_resolves
 from qingshan.ledger.domain.port import LedgerPort
 from qingshan.ledger.domain.undo import MISSING, UndoLog
 
@@ -335,20 +329,15 @@ class LedgerState(UndoLog):
         return self.balances.get(key, 0) - self.held_funds.get(key, 0)
 
     # ------------------------------------------------------------------ authorisation rules
+    # (the rules themselves: ``policy.py``; kept as methods for the books that call them)
     @staticmethod
     def check_admin(actor: Principal) -> None:
-        if actor.role not in ADMIN_ROLES:
-            raise Forbidden("only the platform operator may do this", role=actor.role.value)
+        check_admin(actor)
 
-    def check_owner(self, actor: Principal, account: Account) -> None:
+    @staticmethod
+    def check_owner(actor: Principal, account: Account) -> None:
         """Operator acts on any account; a member only on its own party's accounts."""
-        if actor.role in ADMIN_ROLES:
-            return
-        if actor.role is Role.MEMBER and actor.party_id == account.party_id:
-            return
-        if actor.role is Role.MEMBER:
-            raise NotAccountOwner("this account belongs to another party", account=account.id)
-        raise Forbidden(f"role {actor.role.value} may not move units", role=actor.role.value)
+        check_owner(actor, account.id, account.party_id)
 
     @staticmethod
     def check_open(account: Account) -> None:
