@@ -38,7 +38,6 @@ from qingshan.market.commands import (
     StartAuction,
 )
 from qingshan.market.model import (  # (re-exported: the market's values and errors)
-    ADMIN,
     QUOTE,
     SIDES,
     Instrument,
@@ -60,7 +59,7 @@ from qingshan.market.model import (  # (re-exported: the market's values and err
 )
 from qingshan.market.state import MarketState
 
-__all__ = ["ADMIN", "QUOTE", "SIDES", "Instrument", "MarketBook", "ModeNotEnabled", "OffTick",
+__all__ = ["QUOTE", "SIDES", "Instrument", "MarketBook", "ModeNotEnabled", "OffTick",
            "Order", "OrderNotOpen", "OrderStatus", "OutsideBand", "OutsideTradingHours",
            "PositionLimit", "RateLimited", "Trade", "TradingHalted", "UnknownInstrument",
            "UnknownOrder", "WrongPhase", "trading_day"]

@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from qingshan.errors import Conflict, Forbidden
+from qingshan.errors import Conflict
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal
+from qingshan.ledger.domain.policy import check_admin
 from qingshan.market import oversight
 from qingshan.market.commands import (
     CloseDay,
@@ -20,7 +21,6 @@ from qingshan.market.commands import (
 )
 from qingshan.market.engine import BUY, REMAINING, SELL
 from qingshan.market.model import (
-    ADMIN,
     OFF_BOOK,
     Instrument,
     ModeNotEnabled,
@@ -32,8 +32,7 @@ from qingshan.market.state import MarketState
 
 
 def set_phase(m: MarketState, cmd: SetPhase, actor: Principal, seq: int) -> Effects:
-    if actor.role not in ADMIN:
-        raise Forbidden("only the operator changes the trading phase", role=actor.role.value)
+    check_admin(actor, "only the operator changes the trading phase")
     inst = m.instrument(cmd.instrument)
     if cmd.phase is Phase.CALL and not inst.enabled("call"):
         raise ModeNotEnabled(f"{inst.id} does not offer call auctions", instrument=inst.id,
@@ -76,8 +75,7 @@ def call_price(m: MarketState, inst: Instrument) -> tuple[int, int] | None:
 
 def run_call_auction(m: MarketState, cmd: RunCallAuction, actor: Principal,
                            seq: int) -> Effects:
-    if actor.role not in ADMIN:
-        raise Forbidden("only the operator runs the call auction", role=actor.role.value)
+    check_admin(actor, "only the operator runs the call auction")
     inst = m.instrument(cmd.instrument)
     if inst.phase is not Phase.CALL:
         raise Conflict("the instrument is not in a call phase", instrument=inst.id)
@@ -113,8 +111,7 @@ def run_call_auction(m: MarketState, cmd: RunCallAuction, actor: Principal,
 
 
 def close_day(m: MarketState, cmd: CloseDay, actor: Principal, seq: int) -> Effects:
-    if actor.role not in ADMIN:
-        raise Forbidden("only the operator closes the day", role=actor.role.value)
+    check_admin(actor, "only the operator closes the day")
     inst = m.instrument(cmd.instrument)
     today = trading_day(m.clock())
     trades = [t for t in m.trades.values() if t.instrument == inst.id and t.day == today]

@@ -8,13 +8,11 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from qingshan.errors import Conflict, InvalidInput, NotFound
-from qingshan.ledger.domain.model import Role
 from qingshan.market.commands import OrderType, Phase, Side
 from qingshan.market.engine import BUY, SELL
 
 QUOTE = "CNY"
 SIDES = {Side.BUY: BUY, Side.SELL: SELL}
-ADMIN = frozenset({Role.OPERATOR, Role.SYSTEM})
 
 
 class OrderStatus(StrEnum):

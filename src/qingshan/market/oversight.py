@@ -9,9 +9,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from qingshan.errors import AlreadyExists, Conflict, Forbidden
+from qingshan.errors import AlreadyExists, Conflict
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import AccountStatus, AssetKind, Principal
+from qingshan.ledger.domain.policy import check_admin
 from qingshan.market.commands import (
     CreateInstrument,
     OrderType,
@@ -19,7 +20,7 @@ from qingshan.market.commands import (
     SetInstrumentRules,
     SetReferencePrice,
 )
-from qingshan.market.model import ADMIN, QUOTE, Instrument, OffTick, Order, OrderStatus
+from qingshan.market.model import QUOTE, Instrument, OffTick, Order, OrderStatus
 from qingshan.market.settlement import withdraw
 from qingshan.market.state import MarketState
 
@@ -27,8 +28,7 @@ from qingshan.market.state import MarketState
 # ---------------------------------------------------------------------- instruments
 def create_instrument(m: MarketState, cmd: CreateInstrument, actor: Principal,
                       seq: int) -> Effects:
-    if actor.role not in ADMIN:
-        raise Forbidden("only the operator lists instruments", role=actor.role.value)
+    check_admin(actor, "only the operator lists instruments")
     if cmd.id in m.instruments:
         raise AlreadyExists("instrument exists", instrument=cmd.id)
     m.ledger.asset(cmd.asset, AssetKind.SERIALIZED)
@@ -49,8 +49,7 @@ def create_instrument(m: MarketState, cmd: CreateInstrument, actor: Principal,
 # ---------------------------------------------------------------------- reference and rules
 def set_reference_price(m: MarketState, cmd: SetReferencePrice, actor: Principal,
                         seq: int) -> Effects:
-    if actor.role not in ADMIN:
-        raise Forbidden("only the operator sets reference prices", role=actor.role.value)
+    check_admin(actor, "only the operator sets reference prices")
     inst = m.instrument(cmd.instrument)
     if cmd.price % inst.tick:
         raise OffTick("the price is not a multiple of the tick", tick=inst.tick)
@@ -92,9 +91,7 @@ def move_reference(m: MarketState, inst: Instrument, price: int,
 
 def set_instrument_rules(m: MarketState, cmd: SetInstrumentRules, actor: Principal,
                          seq: int) -> Effects:
-    if actor.role not in ADMIN:
-        raise Forbidden("only the operator changes an instrument's rules",
-                        role=actor.role.value)
+    check_admin(actor, "only the operator changes an instrument's rules")
     inst = m.instrument(cmd.instrument)
     if cmd.rules <= inst.rules:
         raise Conflict("an instrument's rules only move forward", instrument=inst.id,

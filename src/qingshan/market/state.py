@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from qingshan.errors import Forbidden, InsufficientUnits, NotAccountOwner
+from qingshan.errors import InsufficientUnits
 from qingshan.ledger.books import ContextBook
-from qingshan.ledger.domain.model import Principal, Role
+from qingshan.ledger.domain import policy
+from qingshan.ledger.domain.model import Principal
 from qingshan.market.commands import Phase, Side
 from qingshan.market.engine import OrderBook
 from qingshan.market.model import (
-    ADMIN,
     SIDES,
     Instrument,
     ModeNotEnabled,
@@ -120,14 +120,11 @@ class MarketState(ContextBook):
 
     # ------------------------------------------------------------------ checks
     def check_owner(self, actor: Principal, account_id: str) -> str:
+        """The party of ``account_id``, once ``actor`` may trade for it (the operator, or a
+        member of that party: the platform's owner rule)."""
         acct = self.ledger.account(account_id)
-        if actor.role in ADMIN:
-            return acct.party_id
-        if actor.role is Role.MEMBER and actor.party_id == acct.party_id:
-            return acct.party_id
-        if actor.role is Role.MEMBER:
-            raise NotAccountOwner("this account belongs to another party", account=acct.id)
-        raise Forbidden(f"role {actor.role.value} does not trade", role=actor.role.value)
+        policy.check_owner(actor, acct.id, acct.party_id, doing="does not trade")
+        return acct.party_id
 
     def check_trading(self, inst: Instrument, mode: str, action: str | None = None) -> None:
         """Refuse what the instrument does not offer now: a mode it has not enabled, anything

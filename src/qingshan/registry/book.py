@@ -66,9 +66,9 @@ from qingshan.registry.model import (  # (re-exported: the registry's errors)
     UnknownMethodology,
     WrongState,
 )
-from qingshan.registry.state import ADMIN, RegistryState
+from qingshan.registry.state import RegistryState
 
-__all__ = ["ADMIN", "OverIssuance", "PeriodOverlap", "RegistryBook", "UnknownMethodology",
+__all__ = ["OverIssuance", "PeriodOverlap", "RegistryBook", "UnknownMethodology",
            "WrongState"]
 
 

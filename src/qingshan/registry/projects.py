@@ -11,8 +11,9 @@ it (validation is in ``validation``).
 from __future__ import annotations
 
 from qingshan.errors import Conflict, InvalidInput, NotAccountOwner, WrongAccountType
+from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.effects import Effects
-from qingshan.ledger.domain.model import AccountType, AssetKind, Principal, Role
+from qingshan.ledger.domain.model import AccountType, AssetKind, Principal
 from qingshan.registry.commands import (
     AddProjectDocument,
     CreateProject,
@@ -28,14 +29,13 @@ from qingshan.registry.model import (
     ProjectStatus,
     WrongState,
 )
-from qingshan.registry.state import ADMIN, RegistryState
+from qingshan.registry.state import RegistryState
 
 
 def apply_create_project(book: RegistryState, cmd: CreateProject, actor: Principal,
                          seq: int) -> Effects:
     party = book.ledger.party(cmd.proponent)
-    if actor.role not in ADMIN and not (actor.role is Role.MEMBER
-                                        and actor.party_id == party.id):
+    if not policy.acts_for(actor, party.id):
         raise NotAccountOwner("a member creates projects for its own party only",
                               proponent=party.id)
     acct = book.ledger.account(cmd.account)

@@ -10,6 +10,7 @@ cancelled and the event is refused with what each could give.
 from __future__ import annotations
 
 from qingshan.errors import Forbidden
+from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.commands import CancelUnits
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import AccountType, Principal, Role
@@ -40,7 +41,7 @@ def _finder(book: RegistryState, actor: Principal, p: Project) -> str:
     book.check_proponent(actor, p)
     if actor.role is Role.MEMBER:
         return "proponent"
-    if actor.role in (Role.OPERATOR, Role.SYSTEM):
+    if policy.is_admin(actor):
         return "operator"
     raise Forbidden(f"role {actor.role.value} may not report a loss", role=actor.role.value)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from qingshan.errors import Forbidden, NotAccountOwner
 from qingshan.ledger.books import ContextBook
+from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.model import PartyKind, Principal, Role
 from qingshan.registry.methodologies.base import Methodology
 from qingshan.registry.model import (
@@ -32,7 +33,6 @@ from qingshan.registry.model import (
     WrongState,
 )
 
-ADMIN = frozenset({Role.OPERATOR, Role.SYSTEM})
 TABLES = ("projects", "reports", "requests", "validations", "factors", "certificates",
           "losses")
 
@@ -118,14 +118,12 @@ class RegistryState(ContextBook):
 
     @staticmethod
     def check_admin(actor: Principal) -> None:
-        if actor.role not in ADMIN:
-            raise Forbidden("only the platform operator may do this", role=actor.role.value)
+        policy.check_admin(actor)
 
     @staticmethod
     def check_proponent(actor: Principal, project: Project) -> None:
-        if actor.role in ADMIN:
-            return
-        if actor.role is Role.MEMBER and actor.party_id == project.proponent:
+        """The operator, or a member of the proponent (the platform's owner rule)."""
+        if policy.acts_for(actor, project.proponent):
             return
         if actor.role is Role.MEMBER:
             raise NotAccountOwner("this project belongs to another party",
