@@ -20,7 +20,8 @@ from qingshan.access.commands import (
     CreateApiKey,
     RevokeApiKey,
 )
-from qingshan.errors import AlreadyExists, Conflict, Forbidden, InvalidInput, NotFound
+from qingshan.access.errors import KeyRevoked
+from qingshan.errors import AlreadyExists, Forbidden, InvalidInput
 from qingshan.ledger.books import ContextBook, FetchAll, Rows, upsert_sql
 from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.commands import Command
@@ -30,14 +31,6 @@ from qingshan.ledger.domain.model import Principal, Role
 PARTY_ROLES = frozenset({Role.MEMBER, Role.VERIFIER, Role.COURT, Role.BANK})
 KEY_COLS = ["id", "role", "party_id", "label", "created_ms", "expires_ms", "revoked", "seq",
             "created_by"]
-
-
-class UnknownApiKey(NotFound):
-    code = "unknown_api_key"
-
-
-class KeyRevoked(Conflict):
-    code = "key_revoked"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete
 
 from qingshan.access import authentication as auth
-from qingshan.access.book import KeyRevoked, UnknownApiKey, check_may_revoke
+from qingshan.access.book import check_may_revoke
 from qingshan.access.commands import DAY_MS, MAX_KEY_DAYS, CreateApiKey, RevokeApiKey
+from qingshan.access.errors import KeyRevoked, UnknownApiKey
 from qingshan.errors import InvalidInput
 from qingshan.infra import schema as t
 from qingshan.ledger.domain.model import Principal, Role

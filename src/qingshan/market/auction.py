@@ -16,15 +16,8 @@ from qingshan.market.commands import (
     Side,
     StartAuction,
 )
-from qingshan.market.model import (
-    Instrument,
-    OffTick,
-    Order,
-    OrderNotOpen,
-    OrderStatus,
-    OutsideBand,
-    UnknownOrder,
-)
+from qingshan.market.errors import OffTick, OrderNotOpen, OutsideBand, UnknownOrder
+from qingshan.market.model import Instrument, Order, OrderStatus
 from qingshan.market.settlement import cancel, new_order, settle
 from qingshan.market.state import MarketState
 

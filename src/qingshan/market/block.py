@@ -12,12 +12,8 @@ from qingshan.market.commands import (
     ProposeBlockTrade,
     Side,
 )
-from qingshan.market.model import (
-    OffTick,
-    OrderNotOpen,
-    OrderStatus,
-    OutsideBand,
-)
+from qingshan.market.errors import OffTick, OrderNotOpen, OutsideBand
+from qingshan.market.model import OrderStatus
 from qingshan.market.settlement import new_order, settle
 from qingshan.market.state import MarketState
 

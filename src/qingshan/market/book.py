@@ -37,26 +37,20 @@ from qingshan.market.commands import (
     SetReferencePrice,
     StartAuction,
 )
-from qingshan.market.model import (  # (re-exported: the market's values and errors)
-    QUOTE,
-    SIDES,
-    Instrument,
+from qingshan.market.errors import (
     ModeNotEnabled,
     OffTick,
-    Order,
     OrderNotOpen,
-    OrderStatus,
     OutsideBand,
     OutsideTradingHours,
     PositionLimit,
     RateLimited,
-    Trade,
     TradingHalted,
     UnknownInstrument,
     UnknownOrder,
     WrongPhase,
-    trading_day,
 )
+from qingshan.market.model import QUOTE, SIDES, Instrument, Order, OrderStatus, Trade, trading_day
 from qingshan.market.state import MarketState
 
 __all__ = ["QUOTE", "SIDES", "Instrument", "MarketBook", "ModeNotEnabled", "OffTick",

@@ -20,13 +20,8 @@ from qingshan.market.commands import (
     Side,
 )
 from qingshan.market.engine import BUY, REMAINING, SELL
-from qingshan.market.model import (
-    OFF_BOOK,
-    Instrument,
-    ModeNotEnabled,
-    WrongPhase,
-    trading_day,
-)
+from qingshan.market.errors import ModeNotEnabled, WrongPhase
+from qingshan.market.model import OFF_BOOK, Instrument, trading_day
 from qingshan.market.settlement import cancel, settle
 from qingshan.market.state import MarketState
 

@@ -27,16 +27,8 @@ from qingshan.market.commands import (
     check_public,
 )
 from qingshan.market.engine import Fill
-from qingshan.market.model import (
-    SIDES,
-    Instrument,
-    OffTick,
-    Order,
-    OrderNotOpen,
-    OrderStatus,
-    OutsideBand,
-    WrongPhase,
-)
+from qingshan.market.errors import OffTick, OrderNotOpen, OutsideBand, WrongPhase
+from qingshan.market.model import SIDES, Instrument, Order, OrderStatus
 from qingshan.market.settlement import cancel, hold_rest, new_order, rehold, settle, withdraw
 from qingshan.market.state import MarketState
 

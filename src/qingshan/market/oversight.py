@@ -20,7 +20,8 @@ from qingshan.market.commands import (
     SetInstrumentRules,
     SetReferencePrice,
 )
-from qingshan.market.model import QUOTE, Instrument, OffTick, Order, OrderStatus
+from qingshan.market.errors import OffTick
+from qingshan.market.model import QUOTE, Instrument, Order, OrderStatus
 from qingshan.market.settlement import withdraw
 from qingshan.market.state import MarketState
 

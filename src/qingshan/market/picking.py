@@ -11,12 +11,8 @@ from qingshan.market.commands import (
     PickOrder,
     Side,
 )
-from qingshan.market.model import (
-    SIDES,
-    OffTick,
-    OrderNotOpen,
-    OrderStatus,
-)
+from qingshan.market.errors import OffTick, OrderNotOpen
+from qingshan.market.model import SIDES, OrderStatus
 from qingshan.market.settlement import new_order, settle
 from qingshan.market.state import MarketState
 

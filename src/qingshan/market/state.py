@@ -15,22 +15,17 @@ from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.model import Principal
 from qingshan.market.commands import Phase, Side
 from qingshan.market.engine import OrderBook
-from qingshan.market.model import (
-    SIDES,
-    Instrument,
+from qingshan.market.errors import (
     ModeNotEnabled,
-    Order,
-    OrderStatus,
     OutsideTradingHours,
     PositionLimit,
     RateLimited,
-    Trade,
     TradingHalted,
     UnknownInstrument,
     UnknownOrder,
     WrongPhase,
-    trading_day,
 )
+from qingshan.market.model import SIDES, Instrument, Order, OrderStatus, Trade, trading_day
 
 TABLES = ("instruments", "orders", "trades")
 

@@ -60,12 +60,7 @@ from qingshan.registry.commands import (
     VerifyMonitoringReport,
     WithdrawProject,
 )
-from qingshan.registry.model import (  # (re-exported: the registry's errors)
-    OverIssuance,
-    PeriodOverlap,
-    UnknownMethodology,
-    WrongState,
-)
+from qingshan.registry.errors import OverIssuance, PeriodOverlap, UnknownMethodology, WrongState
 from qingshan.registry.state import RegistryState
 
 __all__ = ["OverIssuance", "PeriodOverlap", "RegistryBook", "UnknownMethodology",

@@ -14,15 +14,8 @@ from qingshan.registry.commands import (
     DecideIssuance,
     RequestIssuance,
 )
-from qingshan.registry.model import (
-    IssuanceRequest,
-    OverIssuance,
-    ProjectStatus,
-    ReportStatus,
-    RequestStatus,
-    UnknownRequest,
-    WrongState,
-)
+from qingshan.registry.errors import OverIssuance, UnknownRequest, WrongState
+from qingshan.registry.model import IssuanceRequest, ProjectStatus, ReportStatus, RequestStatus
 from qingshan.registry.state import RegistryState
 
 

@@ -19,19 +19,21 @@ from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal
 from qingshan.ledger.domain.parsing import as_date, check_period_ended
 from qingshan.registry.commands import SubmitMonitoringReport, VerifyMonitoringReport
-from qingshan.registry.methodologies.base import Methodology, ParameterKind
-from qingshan.registry.model import (
-    Basis,
+from qingshan.registry.errors import (
     GreenCertificatesClaimed,
-    GridFactor,
-    MonitoringReport,
     NoGridFactor,
     OverIssuance,
     PeriodOverlap,
+    WrongState,
+)
+from qingshan.registry.methodologies.base import Methodology, ParameterKind
+from qingshan.registry.model import (
+    Basis,
+    GridFactor,
+    MonitoringReport,
     Project,
     ProjectStatus,
     ReportStatus,
-    WrongState,
 )
 from qingshan.registry.numbers import canonical_decimal
 from qingshan.registry.state import RegistryState

@@ -24,11 +24,8 @@ from qingshan.registry.commands import (
     SuspendProject,
     WithdrawProject,
 )
-from qingshan.registry.model import (
-    Project,
-    ProjectStatus,
-    WrongState,
-)
+from qingshan.registry.errors import WrongState
+from qingshan.registry.model import Project, ProjectStatus
 from qingshan.registry.state import RegistryState
 
 

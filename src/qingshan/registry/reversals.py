@@ -15,14 +15,8 @@ from qingshan.ledger.domain.commands import CancelUnits
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import AccountType, Principal, Role
 from qingshan.registry.commands import ReportLoss
-from qingshan.registry.model import (
-    LossEvent,
-    LossExceedsCover,
-    NoBuffer,
-    OverReversal,
-    Project,
-    RequestStatus,
-)
+from qingshan.registry.errors import LossExceedsCover, NoBuffer, OverReversal
+from qingshan.registry.model import LossEvent, Project, RequestStatus
 from qingshan.registry.state import RegistryState
 
 

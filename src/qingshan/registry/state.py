@@ -15,22 +15,24 @@ from qingshan.errors import Forbidden, NotAccountOwner
 from qingshan.ledger.books import ContextBook
 from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.model import PartyKind, Principal, Role
+from qingshan.registry.errors import (
+    MethodologySuperseded,
+    UnknownMethodology,
+    UnknownProject,
+    UnknownReport,
+    WrongState,
+)
 from qingshan.registry.methodologies.base import Methodology
 from qingshan.registry.model import (
     GreenCertificateClaim,
     GridFactor,
     IssuanceRequest,
     LossEvent,
-    MethodologySuperseded,
     MonitoringReport,
     Project,
     ProjectStatus,
     RequestStatus,
-    UnknownMethodology,
-    UnknownProject,
-    UnknownReport,
     Validation,
-    WrongState,
 )
 
 TABLES = ("projects", "reports", "requests", "validations", "factors", "certificates",
