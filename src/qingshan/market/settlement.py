@@ -39,7 +39,8 @@ def new_order(m: MarketState, inst: Instrument, account: str, party: str, side: 
     n = m.next_number("order")
     order = Order(f"O{n:08d}", inst.id, account, party, side, order_type, price, quantity,
                   quantity, OrderStatus.OPEN, hold, seq, counterparty, m.clock())
-    m.count_order(inst, party)
+    if inst.max_orders_per_minute:
+        m.count_order(inst, party)
     m.put_order(order)
     return order
 
@@ -58,7 +59,9 @@ def place_hold(m: MarketState, inst: Instrument, account: str, side: Side, price
 def hold_rest(m: MarketState, inst: Instrument, o: Order, effects: Effects) -> Order:
     """Hold what is left of an order that is about to rest."""
     hold = place_hold(m, inst, o.account, o.side, o.price, o.remaining, effects)
-    held = o._replace(hold=hold)
+    held = Order(o.id, o.instrument, o.account, o.party, o.side, o.order_type, o.price,
+                 o.quantity, o.remaining, o.status, hold, o.seq, o.counterparty, o.time_ms,
+                 o.ends_at)  # (spelt out: a named tuple's _replace is three times slower)
     m.put_order(held)
     return held
 

@@ -93,11 +93,10 @@ class MarketState(ContextBook):
 
     def count_order(self, inst: Instrument, party: str) -> None:
         """One more order of ``party`` in this minute (the order-rate limit)."""
-        if inst.max_orders_per_minute:
-            key = (party, inst.id)
-            minute, count = self.rate.get(key, (-1, 0))
-            now = self.clock() // 60_000
-            self._set(self.rate, key, (now, count + 1 if minute == now else 1))
+        key = (party, inst.id)
+        minute, count = self.rate.get(key, (-1, 0))
+        now = self.clock() // 60_000
+        self._set(self.rate, key, (now, count + 1 if minute == now else 1))
 
     def count_bought(self, inst: Instrument, account: str, party: str, qty: int) -> None:
         """T+1: what the buying account, and its party, bought today."""
