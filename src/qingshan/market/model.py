@@ -19,7 +19,7 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Instrument:
     id: str
     asset: str

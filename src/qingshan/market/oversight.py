@@ -35,12 +35,28 @@ def create_instrument(m: MarketState, cmd: CreateInstrument, actor: Principal,
     m.ledger.asset(cmd.asset, AssetKind.SERIALIZED)
     m.ledger.asset(QUOTE, AssetKind.FUNGIBLE)
     m.ledger.check_receiving(cmd.fee_account)
-    inst = Instrument(cmd.id, cmd.asset, cmd.tick, cmd.lot, cmd.band_bps,
-                      cmd.reference_price, cmd.max_order, cmd.fee_bps, cmd.fee_account,
-                      cmd.t_plus_one, cmd.block_band_bps, cmd.block_min,
-                      cmd.max_position, cmd.max_orders_per_minute, Phase.CONTINUOUS,
-                      cmd.vintage_from, cmd.vintage_to, cmd.categories, cmd.rules,
-                      cmd.sessions, cmd.modes, cmd.mode_fees)
+    inst = Instrument(id=cmd.id,
+                      asset=cmd.asset,
+                      tick=cmd.tick,
+                      lot=cmd.lot,
+                      band_bps=cmd.band_bps,
+                      reference_price=cmd.reference_price,
+                      max_order=cmd.max_order,
+                      fee_bps=cmd.fee_bps,
+                      fee_account=cmd.fee_account,
+                      t_plus_one=cmd.t_plus_one,
+                      block_band_bps=cmd.block_band_bps,
+                      block_min=cmd.block_min,
+                      max_position=cmd.max_position,
+                      max_orders_per_minute=cmd.max_orders_per_minute,
+                      phase=Phase.CONTINUOUS,
+                      vintage_from=cmd.vintage_from,
+                      vintage_to=cmd.vintage_to,
+                      categories=cmd.categories,
+                      rules=cmd.rules,
+                      sessions=cmd.sessions,
+                      modes=cmd.modes,
+                      mode_fees=cmd.mode_fees)
     m.put_instrument(inst)
     m.engine(inst.id)
     lo, hi = inst.band()

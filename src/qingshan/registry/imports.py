@@ -230,8 +230,17 @@ def apply_import_grid_factors(book: RegistryState, cmd: ImportGridFactors, actor
     unchanged = 0
     slots = {(f.kind, f.region, f.year): f.id for f in book.factors.values()}
     for i, r in enumerate(cmd.rows, start=1):
-        row = GridFactor(r.id, r.kind, r.region, r.provinces, r.year, r.value, r.document,
-                         r.locator, r.url, r.published, seq)
+        row = GridFactor(id=r.id,
+                         kind=r.kind,
+                         region=r.region,
+                         provinces=r.provinces,
+                         year=r.year,
+                         value=r.value,
+                         document=r.document,
+                         locator=r.locator,
+                         url=r.url,
+                         published=r.published,
+                         seq=seq)
         old = book.factors.get(r.id) or new.get(r.id)
         if old is not None:
             if old.seq != seq and _same_factor(old, row):

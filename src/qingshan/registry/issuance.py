@@ -33,8 +33,15 @@ def apply_request_issuance(book: RegistryState, cmd: RequestIssuance, actor: Pri
                            report=r.id, verified=r.verified, available=left,
                            requested=cmd.quantity)
     qid = book.next_id("request", "IR", 6)
-    book.put("requests", qid, IssuanceRequest(qid, r.id, p.id, cmd.quantity,
-                                                  RequestStatus.PENDING, None, 0, "", seq))
+    book.put("requests", qid, IssuanceRequest(id=qid,
+                                              report=r.id,
+                                              project=p.id,
+                                              quantity=cmd.quantity,
+                                              status=RequestStatus.PENDING,
+                                              issuance=None,
+                                              buffer=0,
+                                              reason="",
+                                              seq=seq))
     book.event(seq, p.id, cmd.kind, actor, qid)
     return Effects({"request": qid, "quantity": cmd.quantity})
 

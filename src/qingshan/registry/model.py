@@ -36,7 +36,7 @@ class RequestStatus(StrEnum):
 
 
 # ---------------------------------------------------------------------------------- records
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Project:
     id: str
     proponent: str
@@ -71,7 +71,7 @@ class Basis:
     declarations: tuple[str, ...] = ()  # e.g. ("no_green_certificates",)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MonitoringReport:
     id: str
     project: str
@@ -88,7 +88,7 @@ class MonitoringReport:
     basis: Basis = Basis()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IssuanceRequest:
     id: str
     report: str
@@ -115,7 +115,7 @@ class Validation:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GridFactor:
     """One published grid emission factor: a row of a table by year and grid region."""
 
@@ -145,7 +145,7 @@ class GreenCertificateClaim:
     seq: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LossEvent:
     """A reversal: carbon lost after it was credited, and the units cancelled to cover it."""
 

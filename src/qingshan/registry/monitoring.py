@@ -139,18 +139,37 @@ def apply_submit_report(book: RegistryState, cmd: SubmitMonitoringReport, actor:
     m = book.methodology(p.methodology)
     if book.rules(seq) == 1:  # as journaled then: any parameter from the report
         claimed = m.reductions({k: float(Decimal(v)) for k, v in cmd.values})
-        report = MonitoringReport(rid := book.next_id("report", "MR", 6), p.id,
-                                  cmd.period_start, cmd.period_end, cmd.values,
-                                  cmd.documents, claimed, ReportStatus.SUBMITTED, 0, None,
-                                  "", seq)
+        rid = book.next_id("report", "MR", 6)
+        report = MonitoringReport(id=rid,
+                                  project=p.id,
+                                  period_start=cmd.period_start,
+                                  period_end=cmd.period_end,
+                                  values=cmd.values,
+                                  documents=cmd.documents,
+                                  claimed=claimed,
+                                  status=ReportStatus.SUBMITTED,
+                                  verified=0,
+                                  verifier=None,
+                                  opinion="",
+                                  seq=seq)
         result: dict[str, Any] = {"report": rid, "claimed": claimed, "methodology": m.key}
     else:
         book.check_current(m, seq, "a monitoring report (re-validate the project first)")
         claimed, basis = report_basis(book, p, m, cmd)
-        report = MonitoringReport(rid := book.next_id("report", "MR", 6), p.id,
-                                  cmd.period_start, cmd.period_end, cmd.values,
-                                  cmd.documents, claimed, ReportStatus.SUBMITTED, 0, None,
-                                  "", seq, basis)
+        rid = book.next_id("report", "MR", 6)
+        report = MonitoringReport(id=rid,
+                                  project=p.id,
+                                  period_start=cmd.period_start,
+                                  period_end=cmd.period_end,
+                                  values=cmd.values,
+                                  documents=cmd.documents,
+                                  claimed=claimed,
+                                  status=ReportStatus.SUBMITTED,
+                                  verified=0,
+                                  verifier=None,
+                                  opinion="",
+                                  seq=seq,
+                                  basis=basis)
         result = {"report": rid, "claimed": claimed, "methodology": m.key,
                   "fixed": dict(basis.fixed), "derived": dict(basis.derived),
                   "factors": list(basis.factors)}

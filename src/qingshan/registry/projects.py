@@ -46,11 +46,26 @@ def apply_create_project(book: RegistryState, cmd: CreateProject, actor: Princip
                            "green-certificate lists", field="plant_code")
     book.ledger.asset(cmd.asset, AssetKind.SERIALIZED)
     pid = book.next_id("project", "CQ", 4)
-    p = Project(pid, party.id, acct.id, cmd.name, cmd.methodology, m.sector, cmd.asset,
-                cmd.district,
-                cmd.lat_e6, cmd.lon_e6, cmd.crediting_start, cmd.crediting_end,
-                cmd.estimated_annual, cmd.description, cmd.documents,
-                ProjectStatus.DRAFT, None, seq, seq, plant_code=cmd.plant_code)
+    p = Project(id=pid,
+                proponent=party.id,
+                account=acct.id,
+                name=cmd.name,
+                methodology=cmd.methodology,
+                sector=m.sector,
+                asset=cmd.asset,
+                district=cmd.district,
+                lat_e6=cmd.lat_e6,
+                lon_e6=cmd.lon_e6,
+                crediting_start=cmd.crediting_start,
+                crediting_end=cmd.crediting_end,
+                estimated_annual=cmd.estimated_annual,
+                description=cmd.description,
+                documents=cmd.documents,
+                status=ProjectStatus.DRAFT,
+                validator=None,
+                created_seq=seq,
+                updated_seq=seq,
+                plant_code=cmd.plant_code)
     book.put("projects", pid, p)
     book.event(seq, pid, cmd.kind, actor, "created")
     return Effects({"project": pid, "status": p.status.value})

@@ -78,9 +78,20 @@ def apply_report_loss(book: RegistryState, cmd: ReportLoss, actor: Principal,
         effects.postings += done.postings
         effects.serial_events += done.serial_events
         ranges["buffer" if c.account == pool.id else "proponent"] = done.result["ranges"]
-    event = LossEvent(lid, p.id, p.asset, cmd.quantity, cmd.cause, cmd.avoidable,
-                      cmd.occurred, found_by, actor.party_id or actor.id, from_pool,
-                      from_proponent, cmd.description, cmd.documents, seq)
+    event = LossEvent(id=lid,
+                      project=p.id,
+                      asset=p.asset,
+                      quantity=cmd.quantity,
+                      cause=cmd.cause,
+                      avoidable=cmd.avoidable,
+                      occurred=cmd.occurred,
+                      found_by=found_by,
+                      actor=actor.party_id or actor.id,
+                      buffer_cancelled=from_pool,
+                      proponent_cancelled=from_proponent,
+                      description=cmd.description,
+                      documents=cmd.documents,
+                      seq=seq)
     book.put("losses", lid, event)
     book.event(seq, p.id, cmd.kind, actor, f"{lid}: {cmd.quantity} t, {cmd.cause}")
     effects.result = {"loss": lid, "project": p.id, "quantity": cmd.quantity,

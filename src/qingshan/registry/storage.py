@@ -106,38 +106,61 @@ def legacy_until(fetchall: FetchAll) -> int:
     return int(found[0][0]) if found else 0
 
 
+def _project(r: Any) -> m.Project:
+    return m.Project(id=r[0], proponent=r[1], account=r[2], name=r[3], methodology=r[4],
+                     sector=r[5], asset=r[6], district=r[7], lat_e6=int(r[8]),
+                     lon_e6=int(r[9]), crediting_start=r[10], crediting_end=r[11],
+                     estimated_annual=int(r[12]), description=r[13],
+                     documents=_undocs(r[14]), status=m.ProjectStatus(r[15]), validator=r[16],
+                     created_seq=int(r[17]), updated_seq=int(r[18]), fixed=_pairs(r[19]),
+                     plant_code=r[20])
+
+
+def _report(r: Any) -> m.MonitoringReport:
+    return m.MonitoringReport(id=r[0], project=r[1], period_start=r[2], period_end=r[3],
+                              values=tuple(sorted(orjson.loads(r[4]).items())),
+                              documents=_undocs(r[5]), claimed=int(r[6]),
+                              status=m.ReportStatus(r[7]), verified=int(r[8]), verifier=r[9],
+                              opinion=r[10], seq=int(r[11]), basis=_unbasis(r[12]))
+
+
+def _request(r: Any) -> m.IssuanceRequest:
+    return m.IssuanceRequest(id=r[0], report=r[1], project=r[2], quantity=int(r[3]),
+                             status=m.RequestStatus(r[4]),
+                             issuance=None if r[5] is None else int(r[5]), buffer=int(r[6]),
+                             reason=r[7], seq=int(r[8]),
+                             factors=tuple(orjson.loads(r[9] or "[]")))
+
+
+def _factor(r: Any) -> m.GridFactor:
+    return m.GridFactor(id=r[0], kind=r[1], region=r[2], provinces=tuple(r[3].split(";")),
+                        year=int(r[4]), value=r[5], document=r[6], locator=r[7], url=r[8],
+                        published=r[9], seq=int(r[10]))
+
+
+def _loss(r: Any) -> m.LossEvent:
+    return m.LossEvent(id=r[0], project=r[1], asset=r[2], quantity=int(r[3]), cause=r[4],
+                       avoidable=bool(r[5]), occurred=r[6], found_by=r[7], actor=r[8],
+                       buffer_cancelled=int(r[9]), proponent_cancelled=int(r[10]),
+                       description=r[11], documents=_undocs(r[12]), seq=int(r[13]))
+
+
 def load(book: RegistryState, fetchall: FetchAll) -> None:
     def q(cols: list[str], table: str) -> list[Any]:
         return fetchall(f"SELECT {', '.join(cols)} FROM {table}", ())
 
-    for r in q(PROJECT_COLS, "registry_projects"):
-        book.projects[r[0]] = m.Project(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], int(r[8]), int(r[9]), r[10],
-            r[11], int(r[12]), r[13], _undocs(r[14]), m.ProjectStatus(r[15]), r[16],
-            int(r[17]), int(r[18]), _pairs(r[19]), r[20])
-    for r in q(REPORT_COLS, "registry_reports"):
-        values = tuple(sorted(orjson.loads(r[4]).items()))
-        book.reports[r[0]] = m.MonitoringReport(
-            r[0], r[1], r[2], r[3], values, _undocs(r[5]), int(r[6]), m.ReportStatus(r[7]),
-            int(r[8]), r[9], r[10], int(r[11]), _unbasis(r[12]))
-    for r in q(REQUEST_COLS, "registry_issuance_requests"):
-        book.requests[r[0]] = m.IssuanceRequest(
-            r[0], r[1], r[2], int(r[3]), m.RequestStatus(r[4]),
-            None if r[5] is None else int(r[5]), int(r[6]), r[7], int(r[8]),
-            tuple(orjson.loads(r[9] or "[]")))
+    book.projects.update((r[0], _project(r)) for r in q(PROJECT_COLS, "registry_projects"))
+    book.reports.update((r[0], _report(r)) for r in q(REPORT_COLS, "registry_reports"))
+    book.requests.update((r[0], _request(r))
+                         for r in q(REQUEST_COLS, "registry_issuance_requests"))
     for r in q(VALIDATION_COLS, "registry_validations"):
         book.validations[(int(r[0]), r[1])] = m.Validation(int(r[0]), r[1], r[2], r[3],
                                                            _pairs(r[4]), r[5], r[6])
-    for r in q(FACTOR_COLS, "registry_grid_factors"):
-        book.factors[r[0]] = m.GridFactor(r[0], r[1], r[2], tuple(r[3].split(";")),
-                                          int(r[4]), r[5], r[6], r[7], r[8], r[9], int(r[10]))
+    book.factors.update((r[0], _factor(r)) for r in q(FACTOR_COLS, "registry_grid_factors"))
     for r in q(CERTIFICATE_COLS, "registry_green_certificates"):
         book.certificates[r[0]] = m.GreenCertificateClaim(r[0], r[1], r[2], r[3], r[4], r[5],
                                                           int(r[6]))
-    for r in q(LOSS_COLS, "registry_losses"):
-        book.losses[r[0]] = m.LossEvent(r[0], r[1], r[2], int(r[3]), r[4], bool(r[5]), r[6],
-                                        r[7], r[8], int(r[9]), int(r[10]), r[11],
-                                        _undocs(r[12]), int(r[13]))
+    book.losses.update((r[0], _loss(r)) for r in q(LOSS_COLS, "registry_losses"))
     book.counters = {
         "project": max((int(k[2:]) for k in book.projects), default=0),
         "report": max((int(k[2:]) for k in book.reports), default=0),
