@@ -158,3 +158,12 @@ def test_a_status_watcher_hears_a_freeze_in_its_own_entry(book: Book) -> None:
     effects = book.run(SetAccountStatus(account=BOB, status=AccountStatus.FROZEN, reason="test"))
     assert heard == [(BOB, AccountStatus.FROZEN)]
     assert effects.result["heard"] is True
+
+
+def test_a_contexts_effects_absorb_the_ledgers_postings_and_serial_events(book: Book) -> None:
+    mine = Effects({"loss": "LE000001"})
+    done = port(book).cancel_units(cancel(ALICE, 5), 9)
+    mine.absorb(done)
+    assert mine.result == {"loss": "LE000001"}
+    assert mine.serial_events == done.serial_events and len(mine.serial_events) == 1
+    assert mine.postings == done.postings

@@ -3,8 +3,9 @@
 A context (the registry, later the market, judicial accounts, indicators, loans) keeps its own
 state in a :class:`Book`: the sequencer routes the context's commands to it, inside the same
 unit of work, journal entry, transaction and transparency log as the ledger's own commands. A
-context touches the ledger only through the ledger's use-cases (``LedgerState.apply`` and its
-read methods), so a registry issuance that creates units is one atomic journal entry.
+context touches the ledger only through the ledger port
+(:class:`~qingshan.ledger.domain.port.LedgerPort`: look-ups, checks, holds, moves, status
+watchers), so a registry issuance that creates units is one atomic journal entry.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from qingshan.infra.db import is_sqlite, sqlite_path
 from qingshan.ledger import transparency as tlog
-from qingshan.ledger.books import Book, upsert_sql
+from qingshan.ledger.books import Book, Rows, upsert_sql
 from qingshan.ledger.domain.model import (
     Account,
     AccountStatus,
@@ -331,64 +331,24 @@ class LedgerStore:
     # ------------------------------------------------------------------ write
     def write(self, batch: BatchWrite, state: LedgerState, books: Sequence[Book] = ()) -> None:
         """Write one batch and the state rows it dirtied in one transaction, then commit."""
-        d = state.dirty
-        rows: list[tuple[str, list[tuple[Any, ...]]]] = [
+        rows: Rows = [
             ("journal", batch.journal),
             ("postings", batch.postings),
             ("serial_events", batch.serial_events),
             ("log_nodes", batch.nodes),
         ]
-        if d.assets:
-            rows.append(("asset_classes", [
-                (a.code, a.kind.value, a.unit, a.name, a.registry, state.next_serial.get(a.code, 0))
-                for a in (state.assets[c] for c in d.assets if c in state.assets)]))
-        if d.parties:
-            rows.append(("parties", [(p.id, p.kind.value, p.name, p.identifier)
-                                     for p in (state.parties[i] for i in d.parties
-                                               if i in state.parties)]))
-        if d.accounts:
-            rows.append(("accounts", [(a.id, a.party_id, a.type.value, a.status.value, a.label)
-                                      for a in (state.accounts[i] for i in d.accounts
-                                                if i in state.accounts)]))
-        if d.issuances:
-            iss = [state.issuances[i] for i in d.issuances if i in state.issuances]
-            rows.append(("issuances", [
-                (i.id, i.asset, i.project, i.vintage, i.serials.start, i.serials.end,
-                 i.monitoring_start, i.monitoring_end, i.reference, i.category) for i in iss]))
-            # issuing moves the asset's next serial
-            rows.append(("asset_classes", [
-                (a.code, a.kind.value, a.unit, a.name, a.registry, state.next_serial[a.code])
-                for a in {state.assets[i.asset] for i in iss}]))
-        if d.blocks:
-            blocks = state.blocks
-            gone = [(i,) for i in d.blocks if i not in blocks]  # merged into a neighbour
-            if gone:
-                rows.append(("unit_blocks_delete", gone))
-            rows.append(("unit_blocks", [
-                (b.id, b.asset, b.issuance, b.vintage, b.start, b.end, b.account, b.state.value,
-                 b.hold) for b in (blocks[i] for i in d.blocks if i in blocks)]))
-        if d.balances:
-            bal, held = state.balances, state.held_funds
-            rows.append(("balances", [(k[0], k[1], bal.get(k, 0), held.get(k, 0))
-                                      for k in d.balances]))
-        if d.holds:
-            rows.append(("holds", [
-                (h.id, h.kind.value, h.account, h.asset, h.quantity, h.status.value,
-                 h.controller, h.reference, h.destination)
-                for h in (state.holds[i] for i in d.holds if i in state.holds)]))
-        if d.retirements:
-            rows.append(("retirements", [
-                (r.id, r.seq, r.account, r.asset, r.quantity, r.purpose.value, r.beneficiary,
-                 r.reason, r.reference, orjson.dumps([x.to_payload() for x in r.ranges]).decode())
-                for r in (state.retirements[i] for i in d.retirements
-                          if i in state.retirements)]))
-        if d.counters:  # ids are never reused, even of blocks merged away
-            rows.append(("ledger_counters", sorted(state.counters.items())))
+        rows += reference_rows(state)
+        rows += holding_rows(state)
         if batch.tree_head is not None:
             rows.append(("tree_heads", [batch.tree_head]))
         for book in books:
             for sql, params in book.rows():
                 rows.append((sql, params))
+        self._execute(rows)
+
+    def _execute(self, rows: Rows) -> None:
+        """Run every statement of one batch in one transaction and commit (roll back and
+        re-raise on any failure)."""
         conn = self._conn
         cur = conn.cursor()
         try:
@@ -413,3 +373,63 @@ class LedgerStore:
             raise
         finally:
             cur.close()
+
+
+def reference_rows(state: LedgerState) -> Rows:
+    """Rows of the dirtied asset classes, parties, accounts and issuances."""
+    d = state.dirty
+    rows: Rows = []
+    if d.assets:
+        rows.append(("asset_classes", [
+            (a.code, a.kind.value, a.unit, a.name, a.registry, state.next_serial.get(a.code, 0))
+            for a in (state.assets[c] for c in d.assets if c in state.assets)]))
+    if d.parties:
+        rows.append(("parties", [(p.id, p.kind.value, p.name, p.identifier)
+                                 for p in (state.parties[i] for i in d.parties
+                                           if i in state.parties)]))
+    if d.accounts:
+        rows.append(("accounts", [(a.id, a.party_id, a.type.value, a.status.value, a.label)
+                                  for a in (state.accounts[i] for i in d.accounts
+                                            if i in state.accounts)]))
+    if d.issuances:
+        iss = [state.issuances[i] for i in d.issuances if i in state.issuances]
+        rows.append(("issuances", [
+            (i.id, i.asset, i.project, i.vintage, i.serials.start, i.serials.end,
+             i.monitoring_start, i.monitoring_end, i.reference, i.category) for i in iss]))
+        # issuing moves the asset's next serial
+        rows.append(("asset_classes", [
+            (a.code, a.kind.value, a.unit, a.name, a.registry, state.next_serial[a.code])
+            for a in {state.assets[i.asset] for i in iss}]))
+    return rows
+
+
+def holding_rows(state: LedgerState) -> Rows:
+    """Rows of the dirtied unit blocks, balances, holds, retirements and counters."""
+    d = state.dirty
+    rows: Rows = []
+    if d.blocks:
+        blocks = state.blocks
+        gone = [(i,) for i in d.blocks if i not in blocks]  # merged into a neighbour
+        if gone:
+            rows.append(("unit_blocks_delete", gone))
+        rows.append(("unit_blocks", [
+            (b.id, b.asset, b.issuance, b.vintage, b.start, b.end, b.account, b.state.value,
+             b.hold) for b in (blocks[i] for i in d.blocks if i in blocks)]))
+    if d.balances:
+        bal, held = state.balances, state.held_funds
+        rows.append(("balances", [(k[0], k[1], bal.get(k, 0), held.get(k, 0))
+                                  for k in d.balances]))
+    if d.holds:
+        rows.append(("holds", [
+            (h.id, h.kind.value, h.account, h.asset, h.quantity, h.status.value,
+             h.controller, h.reference, h.destination)
+            for h in (state.holds[i] for i in d.holds if i in state.holds)]))
+    if d.retirements:
+        rows.append(("retirements", [
+            (r.id, r.seq, r.account, r.asset, r.quantity, r.purpose.value, r.beneficiary,
+             r.reason, r.reference, orjson.dumps([x.to_payload() for x in r.ranges]).decode())
+            for r in (state.retirements[i] for i in d.retirements
+                      if i in state.retirements)]))
+    if d.counters:  # ids are never reused, even of blocks merged away
+        rows.append(("ledger_counters", sorted(state.counters.items())))
+    return rows

@@ -22,6 +22,10 @@ from qingshan.ledger.domain.parsing import asset_code, enum, text, whole_number
 # picked trades only; T+1 counts a party's units over all its accounts; an auction awards no
 # bid outside the band at its close; cancelled orders carry a reason (docs/market.md).
 CURRENT_RULES = 3
+# The rules of an instrument whose journaled or stored form names none (listed before rules
+# were versioned). The one place these two numbers are set: the model, the commands and the
+# API's default all read them.
+FIRST_RULES = 1
 
 # Trading modes an instrument may enable: continuous double auction (and, without it, orders
 # only listed for picking), listing and picking, block agreements, one-way auctions, call
@@ -139,7 +143,7 @@ class CreateInstrument(Command):
     # units of issuances in these categories only (None: any), e.g. ("forestry",) for
     # "CQCER forestry"; ("agriculture", "energy", "inclusive") for "CQCER other"
     categories: tuple[str, ...] | None = None
-    rules: int = CURRENT_RULES  # settlement rules; a payload without it means 1
+    rules: int = CURRENT_RULES  # settlement rules; a payload without it means FIRST_RULES
     # trading sessions, Beijing time, Monday to Friday, as (start, end) minutes after midnight,
     # e.g. ((570, 690), (780, 900)) for 9:30-11:30 and 13:00-15:00; None: always open
     sessions: tuple[tuple[int, int], ...] | None = None
@@ -151,7 +155,7 @@ class CreateInstrument(Command):
         # (both absent from entries journaled before they existed, which replay as before)
         if self.categories is not None:
             out["categories"] = list(self.categories)
-        if self.rules != 1:
+        if self.rules != FIRST_RULES:
             out["rules"] = self.rules
         if self.sessions is not None:
             out["sessions"] = [[_clock(a), _clock(b)] for a, b in self.sessions]
@@ -194,7 +198,8 @@ class CreateInstrument(Command):
                   if "vintage_from" in data else 0,
                   vintage_to=whole_number(data, "vintage_to", 0, 2100)
                   if "vintage_to" in data else 0, categories=categories_of(data),
-                  rules=whole_number(data, "rules", 1, CURRENT_RULES) if "rules" in data else 1,
+                  rules=whole_number(data, "rules", FIRST_RULES, CURRENT_RULES)
+                  if "rules" in data else FIRST_RULES,
                   sessions=_sessions(data), modes=_modes(data), mode_fees=_mode_fees(data))
         if (cmd.vintage_from == 0) != (cmd.vintage_to == 0) or cmd.vintage_from > cmd.vintage_to \
                 or 0 < cmd.vintage_from < 1990:
@@ -222,7 +227,7 @@ class SetInstrumentRules(Command):
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> SetInstrumentRules:
         return cls(instrument=_instrument(data),
-                   rules=whole_number(data, "rules", 2, CURRENT_RULES),
+                   rules=whole_number(data, "rules", FIRST_RULES + 1, CURRENT_RULES),
                    reason=text(data, "reason", max_len=500))
 
 

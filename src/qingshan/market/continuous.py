@@ -145,8 +145,7 @@ def amend_order(m: MarketState, cmd: AmendOrder, actor: Principal, seq: int) -> 
     new = PlaceOrder(o.instrument, o.account, o.side, OrderType.LIMIT, cmd.price,
                      cmd.quantity - filled)
     placed = place_order(m, new, actor, seq)
-    effects.postings.extend(placed.postings)
-    effects.serial_events.extend(placed.serial_events)
+    effects.absorb(placed)
     effects.result = {**placed.result, "replaces": o.id, "kept_priority": False}
     return effects
 

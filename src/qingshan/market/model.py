@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from qingshan.market.commands import OrderType, Phase, Side
+from qingshan.market.commands import FIRST_RULES, OrderType, Phase, Side
 from qingshan.market.engine import BUY, SELL
 
 QUOTE = "CNY"
@@ -39,7 +39,7 @@ class Instrument:
     vintage_from: int = 0
     vintage_to: int = 0
     categories: tuple[str, ...] | None = None  # issuance categories it trades (None: any)
-    rules: int = 1  # settlement rules (market/commands.py CURRENT_RULES)
+    rules: int = FIRST_RULES  # settlement rules (a new instrument lists under CURRENT_RULES)
     sessions: tuple[tuple[int, int], ...] | None = None  # Beijing minutes, Mon-Fri; None: any
     modes: tuple[str, ...] | None = None  # enabled trading modes; None: all
     mode_fees: tuple[tuple[str, int], ...] | None = None  # fee bps by mode, beside fee_bps

@@ -75,8 +75,7 @@ def apply_report_loss(book: RegistryState, cmd: ReportLoss, actor: Principal,
     ranges: dict[str, list[list[int]]] = {}
     for c in cancels:
         done = ledger.cancel_units(c, seq)  # the registry cancels, as the platform
-        effects.postings += done.postings
-        effects.serial_events += done.serial_events
+        effects.absorb(done)
         ranges["buffer" if c.account == pool.id else "proponent"] = done.result["ranges"]
     event = LossEvent(id=lid,
                       project=p.id,

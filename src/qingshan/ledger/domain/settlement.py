@@ -1,0 +1,104 @@
+"""Settlement for other books: the calls a context's book (the market) makes inside its own
+command — hold for an order, settle or release an order's hold, deliver units, pay — declared
+for them in :class:`~qingshan.ledger.domain.port.LedgerPort`.
+
+The context has checked its actor, so these run as the platform, each still checking what only
+the ledger can know before it changes anything. Pure: no database, no I/O.
+"""
+
+from __future__ import annotations
+
+from qingshan.errors import (
+    Forbidden,
+)
+from qingshan.ledger.domain.effects import Effects
+from qingshan.ledger.domain.holds import Holds
+from qingshan.ledger.domain.model import (
+    SYSTEM,
+    BlockState,
+    Hold,
+    HoldKind,
+    HoldStatus,
+)
+
+
+class Settlement(Holds):
+    """The ledger's side of a context's settlement."""
+
+    # A context book (the market) settles inside its own command: it has checked its actor,
+    # so these run as the platform, each still checking what the ledger alone can know.
+
+    def hold_for(self, kind: HoldKind, account: str, asset: str, quantity: int,
+                 vintages: tuple[int, int] | None, reference: str, effects: Effects,
+                 categories: tuple[str, ...] | None = None) -> str:
+        """Hold units (by quantity, oldest vintage first, within ``vintages`` and
+        ``categories``) or funds of an open account, controlled by the platform; return the
+        hold's id."""
+        acct = self.account(account)
+        self.check_open(acct)
+        hid, _ = self._place_hold(kind, self.asset(asset), acct, quantity, None, vintages,
+                                  SYSTEM.party_id, reference, effects, categories)
+        return hid
+
+    def _market_hold(self, hid: str) -> Hold:
+        hold = self._active_hold(hid)
+        if hold.kind is not HoldKind.MARKET_ORDER:
+            raise Forbidden("the market settles only its orders' holds", hold=hid)
+        return hold
+
+    def settle_hold(self, hid: str, destination: str, qty: int, effects: Effects, *,
+                    from_frozen: bool = False) -> None:
+        """Enforce ``qty`` of an order's active hold into ``destination``, keeping any rest
+        held. Nothing leaves a frozen account, unless ``from_frozen``: instruments listed
+        under settlement rules 1 and 2 settled a frozen account's resting orders, and replay
+        the entries journaled under them so."""
+        hold = self._market_hold(hid)
+        if not from_frozen:
+            self.check_open(self.account(hold.account))
+        self.check_enforce(hold, destination, qty)
+        if qty < hold.quantity:
+            self._enforce_part(hold, destination, qty, effects)
+        else:
+            self._enforce_all(hold, destination, qty, effects)
+
+    def release_hold(self, hid: str, effects: Effects) -> None:
+        """Release what is left of an active hold (nothing, if it is already closed)."""
+        hold = self.holds[hid]
+        if hold.status is HoldStatus.ACTIVE and hold.quantity:
+            self._market_hold(hid)
+            self._release(hold, effects)
+
+    def deliver_units(self, source: str, destination: str, asset: str, quantity: int,
+                      vintages: tuple[int, int] | None, effects: Effects,
+                      categories: tuple[str, ...] | None = None) -> None:
+        """Move ``quantity`` active units by quantity, oldest vintage first (within
+        ``vintages`` and ``categories``), straight from ``source`` to ``destination`` (a fill
+        that needs no hold: it settles in the entry that checked the source)."""
+        self.check_open(self.account(source))
+        self.check_take(source, asset, quantity, None, vintages, categories)
+        self.check_receiving(destination)
+        self._take_move(source, asset, quantity, None, vintages, categories,
+                        to=destination, state=BlockState.ACTIVE, hold=None, effects=effects)
+
+    def pay(self, source: str, destination: str, asset: str, amount: int,
+            effects: Effects) -> None:
+        """Move ``amount`` of a fungible asset from ``source``'s available balance (never out
+        of a frozen account)."""
+        account = self.account(source)
+        self.check_open(account)
+        self.check_funds(account, asset, amount)
+        self.check_receiving(destination)
+        self._post(source, asset, -amount, effects)
+        self._post(destination, asset, amount, effects)
+
+    def check_can_hold(self, account: str, asset: str, quantity: int, *,
+                       vintages: tuple[int, int] | None = None,
+                       categories: tuple[str, ...] | None = None) -> None:
+        self.check_hold(self.asset(asset), self.account(account), quantity, None, vintages,
+                        categories)
+
+    def place_order_hold(self, account: str, asset: str, quantity: int, reference: str,
+                         effects: Effects, *, vintages: tuple[int, int] | None = None,
+                         categories: tuple[str, ...] | None = None) -> str:
+        return self.hold_for(HoldKind.MARKET_ORDER, account, asset, quantity, vintages,
+                             reference, effects, categories)
