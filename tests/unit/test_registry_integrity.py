@@ -25,14 +25,7 @@ from qingshan.registry.commands import (
     ValidateProject,
     VerifyMonitoringReport,
 )
-from qingshan.registry.imports import (
-    FACTOR_COLUMNS,
-    FactorConflict,
-    ImportGreenCertificates,
-    ImportGridFactors,
-    rows_from_csv,
-)
-from qingshan.registry.model import (
+from qingshan.registry.errors import (
     FixedParameter,
     GreenCertificatesClaimed,
     LossExceedsCover,
@@ -40,6 +33,13 @@ from qingshan.registry.model import (
     NoBuffer,
     NoGridFactor,
     OverReversal,
+)
+from qingshan.registry.imports import (
+    FACTOR_COLUMNS,
+    FactorConflict,
+    ImportGreenCertificates,
+    ImportGridFactors,
+    rows_from_csv,
 )
 from tests.support.book import ALICE, ALICE_KEY, BOB_KEY, CANCELLATION
 from tests.support.registry import (

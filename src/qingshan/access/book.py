@@ -20,24 +20,17 @@ from qingshan.access.commands import (
     CreateApiKey,
     RevokeApiKey,
 )
-from qingshan.errors import AlreadyExists, Conflict, Forbidden, InvalidInput, NotFound
+from qingshan.access.errors import KeyRevoked
+from qingshan.errors import AlreadyExists, Forbidden, InvalidInput
 from qingshan.ledger.books import ContextBook, FetchAll, Rows, upsert_sql
+from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.commands import Command
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal, Role
-from qingshan.ledger.domain.state import Effects
 
-ADMIN = frozenset({Role.OPERATOR, Role.SYSTEM})
 PARTY_ROLES = frozenset({Role.MEMBER, Role.VERIFIER, Role.COURT, Role.BANK})
 KEY_COLS = ["id", "role", "party_id", "label", "created_ms", "expires_ms", "revoked", "seq",
             "created_by"]
-
-
-class UnknownApiKey(NotFound):
-    code = "unknown_api_key"
-
-
-class KeyRevoked(Conflict):
-    code = "key_revoked"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +54,13 @@ class Revocation:
 
 
 Handler = Callable[["AccessBook", Any, Principal, int], Effects]
+
+
+def check_may_revoke(actor: Principal, key: str) -> None:
+    """A key is revoked by its own holder or by the operator (checked before whether the key
+    exists, so a member learns nothing about other keys)."""
+    if not policy.is_admin(actor) and actor.id != key:
+        raise Forbidden("a key is revoked by its own holder or by the operator", key=key)
 
 
 class AccessBook(ContextBook):
@@ -110,8 +110,7 @@ class AccessBook(ContextBook):
 
     # ------------------------------------------------------------------ handlers
     def create_api_key(self, cmd: CreateApiKey, actor: Principal, seq: int) -> Effects:
-        if actor.role not in ADMIN:
-            raise Forbidden("only the operator creates API keys", role=actor.role.value)
+        policy.check_admin(actor, "only the operator creates API keys")
         if cmd.key in self.keys or cmd.key in self.revoked:
             raise AlreadyExists("an API key with this id exists", key=cmd.key)
         if cmd.role in PARTY_ROLES and cmd.party is None:
@@ -130,9 +129,7 @@ class AccessBook(ContextBook):
                                "label": key.label, "expires_ms": key.expires_ms})
 
     def revoke_api_key(self, cmd: RevokeApiKey, actor: Principal, seq: int) -> Effects:
-        if actor.role not in ADMIN and actor.id != cmd.key:
-            raise Forbidden("a key is revoked by its own holder or by the operator",
-                            key=cmd.key)
+        check_may_revoke(actor, cmd.key)
         if cmd.key in self.revoked:
             raise KeyRevoked("this API key is already revoked", key=cmd.key)
         ended = Revocation(cmd.key, self.clock(), seq, actor.id)

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete
 
 from qingshan.access import authentication as auth
-from qingshan.access.book import KeyRevoked, UnknownApiKey
+from qingshan.access.book import check_may_revoke
 from qingshan.access.commands import DAY_MS, MAX_KEY_DAYS, CreateApiKey, RevokeApiKey
-from qingshan.errors import Forbidden, InvalidInput
+from qingshan.access.errors import KeyRevoked, UnknownApiKey
+from qingshan.errors import InvalidInput
 from qingshan.infra import schema as t
 from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.sequencer import Receipt, Sequencer
 
-ADMIN = frozenset({Role.OPERATOR, Role.SYSTEM})
 DEFAULT_KEY_DAYS = 90
 CLI = Principal(id="cli", role=Role.SYSTEM)  # whoever runs `qingshan keys` on the host
 
@@ -53,8 +53,7 @@ def discard(engine: Engine, new: NewKey) -> None:
 def check_revoker(engine: Engine, actor: Principal, key_id: str) -> None:
     """Who may revoke (its own holder, the operator) before whether the key exists, so a
     member learns nothing about other keys; then that it exists and still works."""
-    if actor.role not in ADMIN and actor.id != key_id:
-        raise Forbidden("a key is revoked by its own holder or by the operator", key=key_id)
+    check_may_revoke(actor, key_id)
     with engine.connect() as conn:
         found = auth.list_keys(conn, key_id=key_id)
     if not found:

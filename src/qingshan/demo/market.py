@@ -192,8 +192,15 @@ class DemoMarket:
         return max(1, round(yuan * 100))
 
     def band(self, inst: Listed, bps: int = 1000) -> tuple[int, int]:
-        return Instrument(inst.id, "CQCER", 1, 1, 1000, inst.reference, MAX_ORDER, FEE_BPS,
-                          self.fee_account).band(bps)
+        return Instrument(id=inst.id,
+                          asset="CQCER",
+                          tick=1,
+                          lot=1,
+                          band_bps=1000,
+                          reference_price=inst.reference,
+                          max_order=MAX_ORDER,
+                          fee_bps=FEE_BPS,
+                          fee_account=self.fee_account).band(bps)
 
     # ------------------------------------------------------------------ accounting
     def _apply_fills(self, inst: str, taker: Holder, side: str, price: int, qty: int,

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol
 from qingshan.errors import InvalidInput
 from qingshan.ledger.domain.commands import COMMANDS, Command
 from qingshan.ledger.domain.model import Principal
+from qingshan.ledger.domain.port import LedgerPort
 from qingshan.ledger.domain.state import Effects, LedgerState
 from qingshan.ledger.domain.undo import UndoLog
 
@@ -81,10 +82,11 @@ class ContextBook(UndoLog):
     def __init__(self, tables: Sequence[str]) -> None:
         super().__init__()
         self._dirty: dict[str, set[Any]] = {t: set() for t in tables}
-        self.ledger = LedgerState()
+        # the ledger, seen only through its port (mypy proves a context uses nothing else)
+        self.ledger: LedgerPort = LedgerState()
         self.clock: Callable[[], int] = lambda: 0
 
-    def bind(self, ledger: LedgerState, clock: Callable[[], int]) -> None:
+    def bind(self, ledger: LedgerPort, clock: Callable[[], int]) -> None:
         self.ledger = ledger
         self.clock = clock
 

@@ -1,5 +1,4 @@
-"""The market's values and errors: instruments, orders, trades, and the codes the market's
-rules refuse with (docs/market.md lists the rule behind each)."""
+"""The market's values: instruments, orders, trades (its errors are in ``errors``)."""
 
 from __future__ import annotations
 
@@ -7,14 +6,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from qingshan.errors import Conflict, InvalidInput, NotFound
-from qingshan.ledger.domain.model import Role
 from qingshan.market.commands import FIRST_RULES, OrderType, Phase, Side
 from qingshan.market.engine import BUY, SELL
 
 QUOTE = "CNY"
 SIDES = {Side.BUY: BUY, Side.SELL: SELL}
-ADMIN = frozenset({Role.OPERATOR, Role.SYSTEM})
 
 
 class OrderStatus(StrEnum):
@@ -23,69 +19,7 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class UnknownInstrument(NotFound):
-    code = "unknown_instrument"
-
-
-class UnknownOrder(NotFound):
-    code = "unknown_order"
-
-
-class OutsideBand(InvalidInput):
-    """The price lies outside the instrument's band around its reference price."""
-
-    code = "price_outside_band"
-
-
-class OffTick(InvalidInput):
-    """The price is not a multiple of the tick, or the quantity not a multiple of the lot."""
-
-    code = "off_tick"
-
-
-class OrderNotOpen(Conflict):
-    code = "order_not_open"
-
-
-class RateLimited(Conflict):
-    """Too many orders from one party in this minute."""
-
-    code = "rate_limited"
-    status = 429
-
-
-class PositionLimit(Conflict):
-    """The order would take the party over the instrument's position limit."""
-
-    code = "position_limit"
-
-
-class ModeNotEnabled(Conflict):
-    """The instrument does not offer this trading mode."""
-
-    code = "mode_not_enabled"
-
-
-class TradingHalted(Conflict):
-    """The operator halted the instrument: nothing trades in any mode until it resumes."""
-
-    code = "trading_halted"
-
-
-class WrongPhase(Conflict):
-    """Not in this trading phase (a call auction collects limit orders: no picking, no IOC
-    or market orders; continuous trading resumes only on a book that does not cross)."""
-
-    code = "wrong_phase"
-
-
-class OutsideTradingHours(Conflict):
-    """The instrument is outside its trading sessions."""
-
-    code = "outside_trading_hours"
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Instrument:
     id: str
     asset: str

@@ -9,12 +9,11 @@ from sqlalchemy import Connection, func, select
 
 from qingshan.errors import InvalidInput, NotFound
 from qingshan.infra import schema as t
+from qingshan.market.model import Instrument
+from qingshan.market.storage import schedule_from_row
 
 
 def instruments(conn: Connection) -> list[dict[str, Any]]:
-    from qingshan.market.book import Instrument
-    from qingshan.market.storage import schedule_from_row
-
     out = []
     for r in conn.execute(select(t.market_instruments).order_by(t.market_instruments.c.id)):
         d = dict(r._mapping)

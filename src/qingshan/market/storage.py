@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from qingshan.ledger.books import FetchAll, Rows, upsert_sql
-
-if TYPE_CHECKING:
-    from qingshan.market.book import Instrument, MarketBook
+from qingshan.market.commands import OrderType, Phase, Side
+from qingshan.market.model import SIDES, Instrument, Order, OrderStatus, Trade
+from qingshan.market.state import MarketState
 
 INSTRUMENT_COLS = ["id", "asset", "tick", "lot", "band_bps", "reference_price", "max_order",
                    "fee_bps", "fee_account", "t_plus_one", "block_band_bps", "block_min",
@@ -20,27 +20,27 @@ TRADE_COLS = ["id", "instrument", "price", "quantity", "buy_order", "sell_order"
               "aggressor", "buyer_fee", "seller_fee", "seq", "day"]
 
 
-def rows(book: MarketBook) -> Rows:
-    d = book._dirty
+def rows(book: MarketState) -> Rows:
     out: Rows = []
-    if d["instruments"]:
+    if changed := book.changed("instruments"):
         out.append((upsert_sql("market_instruments", INSTRUMENT_COLS), [
             tuple(_value(getattr(book.instruments[i], c)) for c in INSTRUMENT_COLS[:-3])
             + schedule_row(book.instruments[i])
-            for i in sorted(d["instruments"]) if i in book.instruments]))
-    if d["orders"]:  # the hot tables: one row per order and per trade, spelt out for speed
+            for i in changed if i in book.instruments]))
+    # the hot tables: one row per order and per trade, spelt out for speed
+    if changed := book.changed("orders"):
         orders = book.orders
         out.append((upsert_sql("market_orders", ORDER_COLS), [
             (o.id, o.instrument, o.account, o.party, o.side.value, o.order_type.value, o.price,
              o.quantity, o.remaining, o.status.value, o.hold, o.seq, o.counterparty,
              o.time_ms, o.ends_at, o.reason)
-            for o in (orders[i] for i in sorted(d["orders"]) if i in orders)]))
-    if d["trades"]:
+            for o in (orders[i] for i in changed if i in orders)]))
+    if changed := book.changed("trades"):
         trades = book.trades
         out.append((upsert_sql("market_trades", TRADE_COLS), [
             (t.id, t.instrument, t.price, t.quantity, t.buy_order, t.sell_order, t.aggressor,
              t.buyer_fee, t.seller_fee, t.seq, t.day)
-            for t in (trades[i] for i in sorted(d["trades"]) if i in trades)]))
+            for t in (trades[i] for i in changed if i in trades)]))
     return out
 
 
@@ -51,7 +51,11 @@ def schedule_row(inst: Instrument) -> tuple[str | None, str | None, str | None]:
             None if inst.mode_fees is None else ",".join(f"{m}:{b}" for m, b in inst.mode_fees))
 
 
-def schedule_from_row(sessions: str | None, modes: str | None, fees: str | None) -> tuple[Any, ...]:
+Schedule = tuple[tuple[tuple[int, int], ...] | None, tuple[str, ...] | None,
+                 tuple[tuple[str, int], ...] | None]
+
+
+def schedule_from_row(sessions: str | None, modes: str | None, fees: str | None) -> Schedule:
     return (None if sessions is None else tuple(
                 (int(a), int(b)) for a, b in (s.split("-") for s in sessions.split(","))),
             None if modes is None else tuple(modes.split(",")),
@@ -66,18 +70,22 @@ def _value(v: Any) -> Any:
     return getattr(v, "value", v)
 
 
-def load(book: MarketBook, fetchall: FetchAll) -> None:
-    from qingshan.market.book import SIDES, Instrument, Order, OrderStatus, Trade
-    from qingshan.market.commands import OrderType, Phase, Side
+def instrument_from_row(r: Any) -> Instrument:
+    """An instrument from its row (``INSTRUMENT_COLS``)."""
+    sessions, modes, fees = schedule_from_row(r[19], r[20], r[21])
+    return Instrument(id=r[0], asset=r[1], tick=int(r[2]), lot=int(r[3]), band_bps=int(r[4]),
+                      reference_price=int(r[5]), max_order=int(r[6]), fee_bps=int(r[7]),
+                      fee_account=r[8], t_plus_one=bool(r[9]), block_band_bps=int(r[10]),
+                      block_min=int(r[11]), max_position=int(r[12]),
+                      max_orders_per_minute=int(r[13]), phase=Phase(r[14]),
+                      vintage_from=int(r[15]), vintage_to=int(r[16]),
+                      categories=None if r[17] is None else tuple(r[17].split(",")),
+                      rules=int(r[18]), sessions=sessions, modes=modes, mode_fees=fees)
 
+
+def load(book: MarketState, fetchall: FetchAll) -> None:
     for r in fetchall(f"SELECT {', '.join(INSTRUMENT_COLS)} FROM market_instruments", ()):
-        book.instruments[r[0]] = Instrument(r[0], r[1], int(r[2]), int(r[3]), int(r[4]),
-                                            int(r[5]), int(r[6]), int(r[7]), r[8], bool(r[9]),
-                                            int(r[10]), int(r[11]), int(r[12]), int(r[13]),
-                                            Phase(r[14]), int(r[15]), int(r[16]),
-                                            None if r[17] is None
-                                            else tuple(r[17].split(",")), int(r[18]),
-                                            *schedule_from_row(r[19], r[20], r[21]))
+        book.instruments[r[0]] = instrument_from_row(r)
     for r in fetchall(f"SELECT {', '.join(ORDER_COLS)} FROM market_orders ORDER BY seq, id",
                       ()):
         o = Order(r[0], r[1], r[2], r[3], Side(r[4]), OrderType(r[5]), int(r[6]), int(r[7]),

@@ -11,9 +11,20 @@ font that Acrobat supplies.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import orjson
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
 from sqlalchemy import Connection, select
 
 from qingshan.errors import NotFound
@@ -85,89 +96,86 @@ CJK_FONTS = (
 )
 
 
-def _cjk_font(pdfmetrics: Any, cid_font: Any) -> str:
-    from pathlib import Path
-
-    from reportlab.pdfbase.ttfonts import TTFont
-
+def _cjk_font() -> str:
     for path, index in CJK_FONTS:
         if Path(path).exists():
             if "QingshanCJK" not in pdfmetrics.getRegisteredFontNames():
                 pdfmetrics.registerFont(TTFont("QingshanCJK", path, subfontIndex=index))
             return "QingshanCJK"
-    pdfmetrics.registerFont(cid_font("STSong-Light"))
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     return "STSong-Light"
 
 
-def render_pdf(cert: dict[str, Any], public_url: str) -> bytes:
-    """An A4 certificate with a QR code to its public page."""
-    from reportlab.graphics import renderPDF
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
+class _Sheet:
+    """An A4 page being drawn top to bottom: the canvas, the CJK font and the current line."""
 
-    cjk = _cjk_font(pdfmetrics, UnicodeCIDFont)
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=True)
-    c.setTitle(f"Retirement certificate {cert['id']}")
-    c.setAuthor("Qingshan 青山")
-    w, h = A4
-    green = colors.HexColor("#1f5f3f")
-    c.setFillColor(green)
+    def __init__(self, c: canvas.Canvas, cjk: str) -> None:
+        self.c, self.cjk = c, cjk
+        self.w, self.h = A4
+        self.y = self.h - 52 * mm
+
+    def row(self, label_zh: str, label_en: str, value: str) -> None:
+        c = self.c
+        c.setFont(self.cjk, 10)
+        c.drawString(20 * mm, self.y, label_zh)
+        c.setFont("Helvetica", 8)
+        c.setFillColor(colors.grey)
+        c.drawString(20 * mm, self.y - 4 * mm, label_en)
+        c.setFillColor(colors.black)
+        c.setFont(self.cjk, 11)
+        c.drawString(62 * mm, self.y, value)
+        self.y -= 11 * mm
+
+    def heading(self, text: str) -> None:
+        self.c.setFont(self.cjk, 11)
+        self.c.drawString(20 * mm, self.y, text)
+        self.y -= 6 * mm
+
+
+def _banner(sheet: _Sheet) -> None:
+    c, w, h = sheet.c, sheet.w, sheet.h
+    c.setFillColor(colors.HexColor("#1f5f3f"))
     c.rect(0, h - 38 * mm, w, 38 * mm, stroke=0, fill=1)
     c.setFillColor(colors.white)
-    c.setFont(cjk, 22)
+    c.setFont(sheet.cjk, 22)
     c.drawString(20 * mm, h - 20 * mm, "碳减排量注销证明")
     c.setFont("Helvetica", 13)
     c.drawString(20 * mm, h - 29 * mm, "Certificate of retirement — Qingshan registry")
     c.setFillColor(colors.black)
-    y = h - 52 * mm
 
-    def row(label_zh: str, label_en: str, value: str) -> None:
-        nonlocal y
-        c.setFont(cjk, 10)
-        c.drawString(20 * mm, y, label_zh)
-        c.setFont("Helvetica", 8)
-        c.setFillColor(colors.grey)
-        c.drawString(20 * mm, y - 4 * mm, label_en)
-        c.setFillColor(colors.black)
-        c.setFont(cjk, 11)
-        c.drawString(62 * mm, y, value)
-        y -= 11 * mm
 
-    row("证明编号", "certificate", cert["id"])
-    row("注销数量", "quantity", f"{cert['quantity']:,} tCO2e ({cert['asset']})")
-    row("注销用途", "purpose", f"{cert['purpose_zh']} / {cert['purpose_en']}")
-    row("受益方", "beneficiary", cert["beneficiary"])
+def _facts(sheet: _Sheet, cert: dict[str, Any]) -> None:
+    sheet.row("证明编号", "certificate", cert["id"])
+    sheet.row("注销数量", "quantity", f"{cert['quantity']:,} tCO2e ({cert['asset']})")
+    sheet.row("注销用途", "purpose", f"{cert['purpose_zh']} / {cert['purpose_en']}")
+    sheet.row("受益方", "beneficiary", cert["beneficiary"])
     if cert["reference"]:
-        row("关联编号", "reference", cert["reference"])
+        sheet.row("关联编号", "reference", cert["reference"])
     if cert["reason"]:
-        row("说明", "claim", cert["reason"][:60])
-    c.setFont(cjk, 11)
-    c.drawString(20 * mm, y, "序列号 Serial numbers")
-    y -= 6 * mm
+        sheet.row("说明", "claim", cert["reason"][:60])
+
+
+def _serials(sheet: _Sheet, lines: list[dict[str, Any]]) -> None:
+    c = sheet.c
+    sheet.heading("序列号 Serial numbers")
     c.setFont("Courier", 7.5)
-    for ln in cert["lines"][:18]:
-        c.drawString(20 * mm, y, f"{ln['serial']}  {ln['quantity']:>9,}  {ln['vintage']}")
-        y -= 4.2 * mm
+    for ln in lines[:18]:
+        c.drawString(20 * mm, sheet.y, f"{ln['serial']}  {ln['quantity']:>9,}  {ln['vintage']}")
+        sheet.y -= 4.2 * mm
         if ln["project_name"]:
-            c.setFont(cjk, 8)
-            c.drawString(24 * mm, y, f"{ln['project']} {ln['project_name']}")
+            c.setFont(sheet.cjk, 8)
+            c.drawString(24 * mm, sheet.y, f"{ln['project']} {ln['project_name']}")
             c.setFont("Courier", 7.5)
-            y -= 4.2 * mm
-    if len(cert["lines"]) > 18:
-        c.drawString(20 * mm, y, f"… and {len(cert['lines']) - 18} more ranges online")
-        y -= 4.2 * mm
-    y -= 4 * mm
-    proof = cert["proof"]
-    c.setFont(cjk, 11)
-    c.drawString(20 * mm, y, "透明日志证明 Inclusion proof (RFC 6962)")
-    y -= 6 * mm
+            sheet.y -= 4.2 * mm
+    if len(lines) > 18:
+        c.drawString(20 * mm, sheet.y, f"… and {len(lines) - 18} more ranges online")
+        sheet.y -= 4.2 * mm
+    sheet.y -= 4 * mm
+
+
+def _proof(sheet: _Sheet, cert: dict[str, Any]) -> None:
+    c, proof = sheet.c, cert["proof"]
+    sheet.heading("透明日志证明 Inclusion proof (RFC 6962)")
     c.setFont("Courier", 7)
     for text in (f"journal entry {cert['seq']} = leaf {proof['leaf_index']} of "
                  f"{proof['tree_size']}",
@@ -175,15 +183,19 @@ def render_pdf(cert: dict[str, Any], public_url: str) -> bytes:
                  f"signature {proof['signature'][:64]}",
                  f"          {proof['signature'][64:]}",
                  f"key id    {proof['key_id']}"):
-        c.drawString(20 * mm, y, text)
-        y -= 3.8 * mm
+        c.drawString(20 * mm, sheet.y, text)
+        sheet.y -= 3.8 * mm
     for i, node in enumerate(proof["audit_path"][:12]):
-        c.drawString(20 * mm, y, f"path[{i:>2}]  {node}")
-        y -= 3.8 * mm
+        c.drawString(20 * mm, sheet.y, f"path[{i:>2}]  {node}")
+        sheet.y -= 3.8 * mm
     c.setFont("Helvetica", 8)
     c.drawString(20 * mm, 18 * mm, "Check it yourself: download the proof bundle from the page "
                  "behind the QR code and run `qingshan log check proof.json --public-key "
                  "log.pem`.")
+
+
+def _qr_code(sheet: _Sheet, public_url: str) -> None:
+    c, w, h = sheet.c, sheet.w, sheet.h
     qr = QrCodeWidget(public_url)
     x0, y0, x1, y1 = qr.getBounds()
     size = 34 * mm
@@ -192,6 +204,21 @@ def render_pdf(cert: dict[str, Any], public_url: str) -> bytes:
     renderPDF.draw(d, c, w - 20 * mm - size, h - 52 * mm - size + 8 * mm)
     c.setFont("Helvetica", 6.5)
     c.drawRightString(w - 20 * mm, h - 52 * mm - size + 6 * mm, public_url[:80])
+
+
+def render_pdf(cert: dict[str, Any], public_url: str) -> bytes:
+    """An A4 certificate with a QR code to its public page."""
+    cjk = _cjk_font()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=True)
+    c.setTitle(f"Retirement certificate {cert['id']}")
+    c.setAuthor("Qingshan 青山")
+    sheet = _Sheet(c, cjk)
+    _banner(sheet)
+    _facts(sheet, cert)
+    _serials(sheet, cert["lines"])
+    _proof(sheet, cert)
+    _qr_code(sheet, public_url)
     c.showPage()
     c.save()
     return buf.getvalue()

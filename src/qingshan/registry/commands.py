@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from qingshan.errors import InvalidInput, MalformedIdentifier
 from qingshan.ledger.domain.commands import Command
+from qingshan.ledger.domain.identifiers import validate_admin_code
 from qingshan.ledger.domain.model import check_id, check_quantity
 from qingshan.ledger.domain.parsing import (
     as_date,
@@ -161,8 +162,6 @@ class CreateProject(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> CreateProject:
-        from qingshan.ledger.domain.identifiers import validate_admin_code
-
         start, end = date(data, "crediting_start"), date(data, "crediting_end")
         if as_date(end) <= as_date(start):
             raise InvalidInput("the crediting period ends before it starts",

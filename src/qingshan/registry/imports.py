@@ -17,20 +17,19 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, ClassVar
+from importlib.resources import files
+from typing import Any, ClassVar
 
 from qingshan.errors import Conflict, InvalidInput, QingshanError
 from qingshan.ledger.domain.commands import Command
+from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal
 from qingshan.ledger.domain.parsing import as_date, date, text
-from qingshan.ledger.domain.state import Effects
 from qingshan.ledger.domain.urls import UrlRefused, canonical_url
 from qingshan.registry.commands import PLANT_CODE_RE
 from qingshan.registry.model import GreenCertificateClaim, GridFactor, ReportStatus
 from qingshan.registry.numbers import canonical_decimal
-
-if TYPE_CHECKING:
-    from qingshan.registry.book import RegistryBook
+from qingshan.registry.state import RegistryState
 
 FACTOR_ID_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,47}$")
 FACTOR_KINDS = ("om", "bm", "cm", "average")  # operating / build / combined margin; average
@@ -223,7 +222,7 @@ def rows_from_csv(text: str, columns: tuple[str, ...]) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------------- handlers
-def apply_import_grid_factors(book: RegistryBook, cmd: ImportGridFactors, actor: Principal,
+def apply_import_grid_factors(book: RegistryState, cmd: ImportGridFactors, actor: Principal,
                               seq: int) -> Effects:
     book.check_admin(actor)
     errors: list[dict[str, Any]] = []
@@ -231,8 +230,17 @@ def apply_import_grid_factors(book: RegistryBook, cmd: ImportGridFactors, actor:
     unchanged = 0
     slots = {(f.kind, f.region, f.year): f.id for f in book.factors.values()}
     for i, r in enumerate(cmd.rows, start=1):
-        row = GridFactor(r.id, r.kind, r.region, r.provinces, r.year, r.value, r.document,
-                         r.locator, r.url, r.published, seq)
+        row = GridFactor(id=r.id,
+                         kind=r.kind,
+                         region=r.region,
+                         provinces=r.provinces,
+                         year=r.year,
+                         value=r.value,
+                         document=r.document,
+                         locator=r.locator,
+                         url=r.url,
+                         published=r.published,
+                         seq=seq)
         old = book.factors.get(r.id) or new.get(r.id)
         if old is not None:
             if old.seq != seq and _same_factor(old, row):
@@ -257,8 +265,7 @@ def apply_import_grid_factors(book: RegistryBook, cmd: ImportGridFactors, actor:
         raise FactorConflict(f"{len(errors)} rows contradict the table; nothing was imported",
                              errors=errors)
     for fid, row in new.items():
-        book._set(book.factors, fid, row)
-        book._touch("factors", fid)
+        book.put("factors", fid, row)
     return Effects({"added": len(new), "unchanged": unchanged})
 
 
@@ -268,7 +275,7 @@ def _same_factor(a: GridFactor, b: GridFactor) -> bool:
                              b.locator, b.url, b.published)
 
 
-def apply_import_green_certificates(book: RegistryBook, cmd: ImportGreenCertificates,
+def apply_import_green_certificates(book: RegistryState, cmd: ImportGreenCertificates,
                                     actor: Principal, seq: int) -> Effects:
     book.check_admin(actor)
     errors: list[dict[str, Any]] = []
@@ -291,13 +298,12 @@ def apply_import_green_certificates(book: RegistryBook, cmd: ImportGreenCertific
         raise FactorConflict(f"{len(errors)} lines contradict the list; nothing was imported",
                              errors=errors)
     for ref, row in new.items():
-        book._set(book.certificates, ref, row)
-        book._touch("certificates", ref)
+        book.put("certificates", ref, row)
     return Effects({"added": len(new), "unchanged": unchanged,
                     "conflicts": _credited_overlaps(book, list(new.values()))})
 
 
-def _credited_overlaps(book: RegistryBook, claims: list[GreenCertificateClaim],
+def _credited_overlaps(book: RegistryState, claims: list[GreenCertificateClaim],
                        ) -> list[dict[str, str]]:
     """Reports (not rejected) whose period overlaps a newly listed certificate period of
     their project's plant: the same MWh claimed twice, for the operator to act on."""
@@ -318,8 +324,6 @@ def _credited_overlaps(book: RegistryBook, claims: list[GreenCertificateClaim],
 def shipped_factor_csv() -> str:
     """The grid-factor table this release ships (``registry/data/grid_factors.csv``): only
     figures read in their published source — see docs/methodologies.md."""
-    from importlib.resources import files
-
     return (files("qingshan.registry") / "data" / "grid_factors.csv").read_text("utf-8")
 
 

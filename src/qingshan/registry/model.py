@@ -1,4 +1,4 @@
-"""The registry's records, their states and the errors its rules raise.
+"""The registry's records and their states (its errors are in ``errors``).
 
 Decimal quantities (parameter values, grid factors, MWh) are kept as canonical decimal strings
 (``canonical_decimal``), never floats, so records compare and journal exactly.
@@ -9,11 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from qingshan.errors import Conflict, NotFound
 from qingshan.registry.commands import Document
-
-# raised by the methodology when a report carries a fixed value; one of the registry's errors
-from qingshan.registry.methodologies.base import FixedParameter as FixedParameter
 
 Pairs = tuple[tuple[str, str], ...]  # sorted (name, canonical decimal) pairs
 
@@ -39,82 +35,8 @@ class RequestStatus(StrEnum):
     REJECTED = "rejected"
 
 
-# ---------------------------------------------------------------------------------- errors
-class WrongState(Conflict):
-    """The project, report or request is not in a state that allows this step."""
-
-    code = "wrong_state"
-
-
-class PeriodOverlap(Conflict):
-    """A monitoring period overlaps another report of the project."""
-
-    code = "period_overlap"
-
-
-class OverIssuance(Conflict):
-    """More units requested than verified and not yet requested."""
-
-    code = "over_issuance"
-
-
-class UnknownProject(NotFound):
-    code = "unknown_project"
-
-
-class UnknownReport(NotFound):
-    code = "unknown_report"
-
-
-class UnknownRequest(NotFound):
-    code = "unknown_request"
-
-
-class UnknownMethodology(NotFound):
-    code = "unknown_methodology"
-
-
-class MethodologySuperseded(Conflict):
-    """The methodology version is kept only for entries journaled before registry rules 2; new
-    projects, validations and reports use its successor (re-validate a project onto it)."""
-
-    code = "methodology_superseded"
-
-
-class NoGridFactor(Conflict):
-    """No grid-factor row of the kind the methodology asks for is in force for the project's
-    grid and the monitoring period's year."""
-
-    code = "no_grid_factor"
-
-
-class GreenCertificatesClaimed(Conflict):
-    """The electricity of this period was already claimed as green certificates (GEC)."""
-
-    code = "green_certificates_claimed"
-
-
-class NoBuffer(Conflict):
-    """The project's methodology keeps no buffer, so it has no reversals to report."""
-
-    code = "no_buffer"
-
-
-class OverReversal(Conflict):
-    """A loss larger than what is left of the units issued for the project."""
-
-    code = "over_reversal"
-
-
-class LossExceedsCover(Conflict):
-    """The buffer pool (and, for an avoidable loss, the proponent's units) cannot cover the
-    loss: nothing was cancelled."""
-
-    code = "loss_exceeds_cover"
-
-
 # ---------------------------------------------------------------------------------- records
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Project:
     id: str
     proponent: str
@@ -149,7 +71,7 @@ class Basis:
     declarations: tuple[str, ...] = ()  # e.g. ("no_green_certificates",)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MonitoringReport:
     id: str
     project: str
@@ -166,7 +88,7 @@ class MonitoringReport:
     basis: Basis = Basis()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IssuanceRequest:
     id: str
     report: str
@@ -193,7 +115,7 @@ class Validation:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GridFactor:
     """One published grid emission factor: a row of a table by year and grid region."""
 
@@ -223,7 +145,7 @@ class GreenCertificateClaim:
     seq: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LossEvent:
     """A reversal: carbon lost after it was credited, and the units cancelled to cover it."""
 

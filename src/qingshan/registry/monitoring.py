@@ -1,4 +1,6 @@
-"""What a monitoring report's claim rests on (registry rules 2): the monitored values it
+"""Monitoring reports: a proponent submits one per period (never overlapping another), an
+accredited verifier verifies it (never more than it claims). What a monitoring report's claim
+rests on (registry rules 2): the monitored values it
 reports, the fixed values validation recorded on the project, and what the registry derives
 for the period — its length in years, and the grid factor in force for the project's grid and
 the period's year — after checking that the period's electricity is not a green certificate.
@@ -7,25 +9,34 @@ the period's year — after checking that the period's electricity is not a gree
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import Any
 
 from qingshan.errors import InvalidInput
-from qingshan.ledger.domain.parsing import as_date
-from qingshan.registry.commands import SubmitMonitoringReport
+from qingshan.ledger.domain.effects import Effects
+from qingshan.ledger.domain.model import Principal
+from qingshan.ledger.domain.parsing import as_date, check_period_ended
+from qingshan.registry.commands import SubmitMonitoringReport, VerifyMonitoringReport
+from qingshan.registry.errors import (
+    GreenCertificatesClaimed,
+    NoGridFactor,
+    OverIssuance,
+    PeriodOverlap,
+    WrongState,
+)
 from qingshan.registry.methodologies.base import Methodology, ParameterKind
 from qingshan.registry.model import (
     Basis,
-    GreenCertificatesClaimed,
     GridFactor,
-    NoGridFactor,
+    MonitoringReport,
     Project,
+    ProjectStatus,
+    ReportStatus,
 )
 from qingshan.registry.numbers import canonical_decimal
-
-if TYPE_CHECKING:
-    from qingshan.registry.book import RegistryBook
+from qingshan.registry.state import RegistryState
 
 NO_GEC = "no_green_certificates"
 
@@ -48,7 +59,7 @@ def _six_places(f: Fraction) -> str:
     return canonical_decimal(d)
 
 
-def factor_in_force(book: RegistryBook, kind: str, district: str, year: int) -> GridFactor:
+def factor_in_force(book: RegistryState, kind: str, district: str, year: int) -> GridFactor:
     """The row of ``kind`` for the district's province published for the latest year up to
     ``year`` (the period's year): tables are published a year or more after the data."""
     province = district[:2]
@@ -64,7 +75,7 @@ def factor_in_force(book: RegistryBook, kind: str, district: str, year: int) -> 
     return best
 
 
-def check_green_certificates(book: RegistryBook, p: Project, m: Methodology,
+def check_green_certificates(book: RegistryState, p: Project, m: Methodology,
                              cmd: SubmitMonitoringReport) -> tuple[str, ...]:
     """Electricity credited here must not also be a green certificate: the report declares it,
     and a period already in the imported GEC list for the plant is refused."""
@@ -85,7 +96,7 @@ def check_green_certificates(book: RegistryBook, p: Project, m: Methodology,
     return cmd.declarations
 
 
-def report_basis(book: RegistryBook, p: Project, m: Methodology,
+def report_basis(book: RegistryState, p: Project, m: Methodology,
                  cmd: SubmitMonitoringReport) -> tuple[int, Basis]:
     """Check the report against the project and compute its claim (whole tCO2e)."""
     monitored = m.monitored_values(cmd.values)
@@ -107,3 +118,81 @@ def report_basis(book: RegistryBook, p: Project, m: Methodology,
     claimed = m.compute(monitored, p.fixed, derived)
     return claimed, Basis(p.fixed, tuple(sorted(derived.items())), tuple(factors),
                           declarations)
+
+
+def apply_submit_report(book: RegistryState, cmd: SubmitMonitoringReport, actor: Principal,
+                        seq: int) -> Effects:
+    p = book.project(cmd.project)
+    book.check_proponent(actor, p)
+    book.check_state(p, ProjectStatus.REGISTERED)
+    start, end = as_date(cmd.period_start), as_date(cmd.period_end)
+    if start < as_date(p.crediting_start) or end > as_date(p.crediting_end):
+        raise InvalidInput("the monitoring period lies outside the crediting period",
+                           field="period_start", crediting=[p.crediting_start,
+                                                            p.crediting_end])
+    check_period_ended(cmd.period_end, book.clock(), "period_end")
+    for r in book.reports.values():
+        if r.project == p.id and r.status is not ReportStatus.REJECTED and \
+                as_date(r.period_start) <= end and start <= as_date(r.period_end):
+            raise PeriodOverlap("the monitoring period overlaps another report",
+                                report=r.id, period=[r.period_start, r.period_end])
+    m = book.methodology(p.methodology)
+    if book.rules(seq) == 1:  # as journaled then: any parameter from the report
+        claimed = m.reductions({k: float(Decimal(v)) for k, v in cmd.values})
+        rid = book.next_id("report", "MR", 6)
+        report = MonitoringReport(id=rid,
+                                  project=p.id,
+                                  period_start=cmd.period_start,
+                                  period_end=cmd.period_end,
+                                  values=cmd.values,
+                                  documents=cmd.documents,
+                                  claimed=claimed,
+                                  status=ReportStatus.SUBMITTED,
+                                  verified=0,
+                                  verifier=None,
+                                  opinion="",
+                                  seq=seq)
+        result: dict[str, Any] = {"report": rid, "claimed": claimed, "methodology": m.key}
+    else:
+        book.check_current(m, seq, "a monitoring report (re-validate the project first)")
+        claimed, basis = report_basis(book, p, m, cmd)
+        rid = book.next_id("report", "MR", 6)
+        report = MonitoringReport(id=rid,
+                                  project=p.id,
+                                  period_start=cmd.period_start,
+                                  period_end=cmd.period_end,
+                                  values=cmd.values,
+                                  documents=cmd.documents,
+                                  claimed=claimed,
+                                  status=ReportStatus.SUBMITTED,
+                                  verified=0,
+                                  verifier=None,
+                                  opinion="",
+                                  seq=seq,
+                                  basis=basis)
+        result = {"report": rid, "claimed": claimed, "methodology": m.key,
+                  "fixed": dict(basis.fixed), "derived": dict(basis.derived),
+                  "factors": list(basis.factors)}
+    book.put("reports", rid, report)
+    book.event(seq, p.id, cmd.kind, actor, rid)
+    return Effects(result)
+
+
+def apply_verify_report(book: RegistryState, cmd: VerifyMonitoringReport, actor: Principal,
+                        seq: int) -> Effects:
+    r = book.report(cmd.report)
+    p = book.project(r.project)
+    verifier = book.check_verifier(actor, p)
+    if r.status is not ReportStatus.SUBMITTED:
+        raise WrongState(f"the report is {r.status.value}", report=r.id,
+                         status=r.status.value)
+    if cmd.verified_quantity > r.claimed:
+        raise OverIssuance("a verifier cannot verify more than the report claims",
+                           claimed=r.claimed, verified=cmd.verified_quantity)
+    status = ReportStatus.VERIFIED if cmd.approve else ReportStatus.REJECTED
+    book.put("reports", r.id, replace(r, status=status,
+                                          verified=cmd.verified_quantity,
+                                          verifier=verifier, opinion=cmd.opinion))
+    book.event(seq, p.id, cmd.kind, actor, cmd.opinion)
+    return Effects({"report": r.id, "status": status.value,
+                    "verified": cmd.verified_quantity})

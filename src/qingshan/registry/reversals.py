@@ -9,34 +9,25 @@ cancelled and the event is refused with what each could give.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from qingshan.errors import Forbidden
+from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.commands import CancelUnits
-from qingshan.ledger.domain.model import SYSTEM, AccountType, Principal, Role
-from qingshan.ledger.domain.state import Effects
+from qingshan.ledger.domain.effects import Effects
+from qingshan.ledger.domain.model import AccountType, Principal, Role
 from qingshan.registry.commands import ReportLoss
-from qingshan.registry.model import (
-    LossEvent,
-    LossExceedsCover,
-    NoBuffer,
-    OverReversal,
-    Project,
-    RequestStatus,
-)
-
-if TYPE_CHECKING:
-    from qingshan.registry.book import RegistryBook
+from qingshan.registry.errors import LossExceedsCover, NoBuffer, OverReversal
+from qingshan.registry.model import LossEvent, Project, RequestStatus
+from qingshan.registry.state import RegistryState
 
 
-def credited(book: RegistryBook, project: str) -> int:
+def credited(book: RegistryState, project: str) -> int:
     """Units issued for the project (its buffer share included) less units already reversed."""
     issued = sum(q.quantity for q in book.requests.values()
                  if q.project == project and q.status is RequestStatus.APPROVED)
     return issued - sum(e.quantity for e in book.losses.values() if e.project == project)
 
 
-def _finder(book: RegistryBook, actor: Principal, p: Project) -> str:
+def _finder(book: RegistryState, actor: Principal, p: Project) -> str:
     """Who found the loss: the proponent, a verifier at verification, or the operator."""
     if actor.role is Role.VERIFIER:
         book.check_verifier(actor, p)
@@ -44,12 +35,12 @@ def _finder(book: RegistryBook, actor: Principal, p: Project) -> str:
     book.check_proponent(actor, p)
     if actor.role is Role.MEMBER:
         return "proponent"
-    if actor.role in (Role.OPERATOR, Role.SYSTEM):
+    if policy.is_admin(actor):
         return "operator"
     raise Forbidden(f"role {actor.role.value} may not report a loss", role=actor.role.value)
 
 
-def apply_report_loss(book: RegistryBook, cmd: ReportLoss, actor: Principal,
+def apply_report_loss(book: RegistryState, cmd: ReportLoss, actor: Principal,
                       seq: int) -> Effects:
     p = book.project(cmd.project)
     found_by = _finder(book, actor, p)
@@ -78,22 +69,30 @@ def apply_report_loss(book: RegistryBook, cmd: ReportLoss, actor: Principal,
     if from_proponent:
         cancels.append(CancelUnits(p.asset, p.account, from_proponent, reason, "", lid))
     for c in cancels:  # check every cancellation before doing any
-        ledger.check_open(ledger.account(c.account))
-        ledger.check_take(c.account, c.asset, c.quantity, None)
-    book._next("loss", "LE", 6)
+        ledger.check_cancel_units(c)
+    book.next_id("loss", "LE", 6)
     effects = Effects({})
     ranges: dict[str, list[list[int]]] = {}
     for c in cancels:
-        done = ledger.apply(c, SYSTEM, seq)  # the registry cancels, as the platform
-        effects.postings += done.postings
-        effects.serial_events += done.serial_events
+        done = ledger.cancel_units(c, seq)  # the registry cancels, as the platform
+        effects.absorb(done)
         ranges["buffer" if c.account == pool.id else "proponent"] = done.result["ranges"]
-    event = LossEvent(lid, p.id, p.asset, cmd.quantity, cmd.cause, cmd.avoidable,
-                      cmd.occurred, found_by, actor.party_id or actor.id, from_pool,
-                      from_proponent, cmd.description, cmd.documents, seq)
-    book._set(book.losses, lid, event)
-    book._touch("losses", lid)
-    book._event(seq, p.id, cmd.kind, actor, f"{lid}: {cmd.quantity} t, {cmd.cause}")
+    event = LossEvent(id=lid,
+                      project=p.id,
+                      asset=p.asset,
+                      quantity=cmd.quantity,
+                      cause=cmd.cause,
+                      avoidable=cmd.avoidable,
+                      occurred=cmd.occurred,
+                      found_by=found_by,
+                      actor=actor.party_id or actor.id,
+                      buffer_cancelled=from_pool,
+                      proponent_cancelled=from_proponent,
+                      description=cmd.description,
+                      documents=cmd.documents,
+                      seq=seq)
+    book.put("losses", lid, event)
+    book.event(seq, p.id, cmd.kind, actor, f"{lid}: {cmd.quantity} t, {cmd.cause}")
     effects.result = {"loss": lid, "project": p.id, "quantity": cmd.quantity,
                       "buffer_cancelled": from_pool, "proponent_cancelled": from_proponent,
                       "found_by": found_by, "ranges": ranges}
