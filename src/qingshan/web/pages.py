@@ -10,10 +10,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from qingshan.errors import QingshanError
+from qingshan.errors import NotFound, QingshanError
 from qingshan.ledger import queries
+from qingshan.ledger import transparency as tlog
 from qingshan.ledger.domain.serials import parse_serial
 from qingshan.ledger.domain.urls import safe_href
+from qingshan.reference.chongqing import DISTRICTS, DISTRICTS_2024
+from qingshan.registry import queries as rq
+from qingshan.registry.certificates import certificate
+from qingshan.web import charts, geo
+from qingshan.web.cockpit import cockpit
 
 PAGE_SIZE = 25
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -151,8 +157,6 @@ def _lang(request: Request) -> str:
 
 
 def _district_names(lang: str) -> dict[str, str]:
-    from qingshan.reference.chongqing import DISTRICTS, DISTRICTS_2024
-
     return {d.code: d.name_zh if lang == "zh" else d.name_en
             for d in (*DISTRICTS_2024, *DISTRICTS)}
 
@@ -171,8 +175,6 @@ STATIC_FILES = {"qingshan.js": "text/javascript; charset=utf-8",
 def mount_pages(app: FastAPI) -> None:
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:
-        from qingshan.errors import NotFound
-
         media = STATIC_FILES.get(name)
         if media is None or not (STATIC / name).exists():
             raise NotFound("no such file", file=name)
@@ -186,10 +188,6 @@ def mount_pages(app: FastAPI) -> None:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, measure: str = "issued") -> HTMLResponse:
-        from qingshan.reference.chongqing import DISTRICTS, DISTRICTS_2024
-        from qingshan.web import charts
-        from qingshan.web.cockpit import cockpit
-
         lang = _lang(request)
         text = TEXT[lang]
         edge = request.app.state.edge
@@ -203,8 +201,6 @@ def mount_pages(app: FastAPI) -> None:
         seats = {d.code: d for d in (*DISTRICTS_2024, *DISTRICTS)}
         points = [(names[c], seats[c].lon, seats[c].lat, data["districts"].get(c, 0))
                   for c in {d.code for d in DISTRICTS} | set(data["districts"]) if c in seats]
-        from qingshan.web import geo
-
         rings = geo.load()
         figures = {
             "map": charts.district_map(rings, data["districts"], names,
@@ -234,8 +230,6 @@ def mount_pages(app: FastAPI) -> None:
     @app.get("/registry", response_class=HTMLResponse, include_in_schema=False)
     def registry_page(request: Request, sort: str = "id", desc: bool = False,
                       page: int = 1) -> HTMLResponse:
-        from qingshan.registry import queries as rq
-
         lang = _lang(request)
         names = _district_names(lang)
         with request.app.state.edge.read() as conn:
@@ -261,8 +255,6 @@ def mount_pages(app: FastAPI) -> None:
     @app.get("/registry/buffer", response_class=HTMLResponse, include_in_schema=False)
     def buffer_page(request: Request) -> HTMLResponse:
         """The buffer pool in public: what it holds, each issuance's share, each loss's draw."""
-        from qingshan.registry import queries as rq
-
         lang = _lang(request)
         with request.app.state.edge.read() as conn:
             pool = rq.buffer_pool(conn)
@@ -275,8 +267,6 @@ def mount_pages(app: FastAPI) -> None:
     @app.get("/registry/factors", response_class=HTMLResponse, include_in_schema=False)
     def factors_page(request: Request) -> HTMLResponse:
         """The grid-factor table, each row with its source."""
-        from qingshan.registry import queries as rq
-
         lang = _lang(request)
         with request.app.state.edge.read() as conn:
             rows = rq.grid_factors(conn)
@@ -286,9 +276,6 @@ def mount_pages(app: FastAPI) -> None:
 
     @app.get("/registry/projects/{pid}", response_class=HTMLResponse, include_in_schema=False)
     def project_page(request: Request, pid: str) -> HTMLResponse:
-        from qingshan.errors import NotFound
-        from qingshan.registry import queries as rq
-
         lang = _lang(request)
         with request.app.state.edge.read() as conn:
             p = rq.project(conn, pid)
@@ -301,16 +288,12 @@ def mount_pages(app: FastAPI) -> None:
 
     @app.get("/certificates/{rid}", response_class=HTMLResponse, include_in_schema=False)
     def certificate_page(request: Request, rid: str) -> HTMLResponse:
-        from qingshan.registry.certificates import certificate
-
         lang = _lang(request)
         edge = request.app.state.edge
         with edge.read() as conn:
             cert = certificate(conn, rid, edge.platform.public_key_pem)
         verified: dict[str, Any] | None = None
         if request.query_params.get("verify"):
-            from qingshan.ledger import transparency as tlog
-
             try:
                 tlog.check_bundle(tlog.InclusionBundle.from_json(cert["bundle_json"]),
                                   edge.platform.public_key_pem)
