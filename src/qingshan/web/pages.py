@@ -161,6 +161,52 @@ def _district_names(lang: str) -> dict[str, str]:
             for d in (*DISTRICTS_2024, *DISTRICTS)}
 
 
+# an asset's unit in the reader's words (others are shown as the asset class names them)
+UNIT_WORDS = {"tCO2e": ("吨", "tCO2e", "t"), "mu": ("亩", "mu", "mu")}
+
+
+def unit_words(unit: str, lang: str) -> tuple[str, str]:
+    """(the unit after a quantity, the unit of a chart's axis) for a page's language."""
+    zh, chart, short = UNIT_WORDS.get(unit, (unit, unit, unit))
+    return (zh, chart) if lang == "zh" else (short, chart)
+
+
+def cockpit_cards(h: dict[str, Any], text: dict[str, str],
+                  lang: str) -> list[tuple[str, str]]:
+    """The headline cards: each asset's figures in its own unit, never summed across assets."""
+    cards = [(text["enterprises"], f"{h['enterprises']:,}")]
+    for code, a in h["assets"].items():
+        word, _ = unit_words(a["unit"], lang)
+        cards += [(f"{text['registered_t']} · {code}",
+                   charts.quantity(a["registered"], lang, word, word)),
+                  (f"{text['traded_t']} · {code}", charts.quantity(a["traded"], lang, word, word)),
+                  (f"{text['traded_value']} · {code}", charts.money(a["traded_value_fen"], lang)),
+                  (f"{text['retired_t']} · {code}",
+                   charts.quantity(a["retired"], lang, word, word))]
+    return [*cards, (text["projects"], f"{h['projects']:,}")]
+
+
+def cockpit_figures(data: dict[str, Any], text: dict[str, str], lang: str) -> dict[str, Any]:
+    """The map and the three charts, of the cockpit's one asset, in its unit."""
+    _, unit = unit_words(data["unit"], lang)
+    names = _district_names(lang)
+    seats = {d.code: d for d in (*DISTRICTS_2024, *DISTRICTS)}
+    points = [(names[c], seats[c].lon, seats[c].lat, data["districts"].get(c, 0))
+              for c in {d.code for d in DISTRICTS} | set(data["districts"]) if c in seats]
+    rings = geo.load()
+    title = text[f"map_{data['measure']}"]
+    return {
+        "map": charts.district_map(rings, data["districts"], names, title=title, unit=unit)
+        if rings else charts.symbol_map(points, title=title, unit=unit),
+        "vintages": charts.column_chart(data["vintages"], title=text["by_vintage"], unit=unit),
+        "purposes": charts.bar_chart([(text.get(p, p), q) for p, q in data["purposes"]],
+                                     title=text["by_purpose"], unit=unit),
+        "months": charts.column_chart(
+            data["months"], title=text["by_month"], unit=unit,
+            ticks=charts.year_ticks([m for m, _ in data["months"]])),
+    }
+
+
 STATIC = Path(__file__).parent / "static"
 # the pages' files: their one script (progress, tables that sort, page and export), their style
 # sheet, and the API documentation's Swagger UI (copied from npm's swagger-ui-dist by `make`)
@@ -187,44 +233,21 @@ def mount_pages(app: FastAPI) -> None:
         return HTMLResponse(TEMPLATES.get_template("docs.html").render())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, measure: str = "issued") -> HTMLResponse:
+    def home(request: Request, measure: str = "issued", asset: str = "") -> HTMLResponse:
         lang = _lang(request)
         text = TEXT[lang]
         edge = request.app.state.edge
         with edge.read() as conn:
-            data = cockpit(conn, measure)
+            data = cockpit(conn, measure, asset)
             try:
                 head: Any = queries.tree_head(conn)
             except QingshanError:
                 head = None
-        names = _district_names(lang)
-        seats = {d.code: d for d in (*DISTRICTS_2024, *DISTRICTS)}
-        points = [(names[c], seats[c].lon, seats[c].lat, data["districts"].get(c, 0))
-                  for c in {d.code for d in DISTRICTS} | set(data["districts"]) if c in seats]
-        rings = geo.load()
-        figures = {
-            "map": charts.district_map(rings, data["districts"], names,
-                                       title=text[f"map_{data['measure']}"], unit="tCO2e")
-            if rings else charts.symbol_map(points, title=text[f"map_{data['measure']}"],
-                                            unit="tCO2e"),
-            "vintages": charts.column_chart(data["vintages"], title=text["by_vintage"],
-                                            unit="tCO2e"),
-            "purposes": charts.bar_chart([(text.get(p, p), q) for p, q in data["purposes"]],
-                                         title=text["by_purpose"], unit="tCO2e"),
-            "months": charts.column_chart(
-                data["months"], title=text["by_month"], unit="tCO2e",
-                ticks=charts.year_ticks([m for m, _ in data["months"]])),
-        }
-        h = data["headline"]
-        cards = [(text["enterprises"], f"{h['enterprises']:,}"),
-                 (text["registered_t"], charts.quantity(h["registered"], lang)),
-                 (text["traded_t"], charts.quantity(h["traded"], lang)),
-                 (text["traded_value"], charts.money(h["traded_value_fen"], lang)),
-                 (text["retired_t"], charts.quantity(h["retired"], lang)),
-                 (text["projects"], f"{h['projects']:,}")]
         html = TEMPLATES.get_template("home.html").render(
-            t=text, lang=lang, other="en" if lang == "zh" else "zh", cards=cards,
-            figures=figures, measure=data["measure"], head=head)
+            t=text, lang=lang, other="en" if lang == "zh" else "zh",
+            cards=cockpit_cards(data["headline"], text, lang),
+            figures=cockpit_figures(data, text, lang), measure=data["measure"],
+            asset=data["asset"], assets=sorted(data["headline"]["assets"]), head=head)
         return HTMLResponse(html)
 
     @app.get("/registry", response_class=HTMLResponse, include_in_schema=False)
