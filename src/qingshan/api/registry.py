@@ -11,6 +11,8 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from qingshan.api import disclosure
+from qingshan.api import responses as r
+from qingshan.api import responses_contexts as rc
 from qingshan.api.deps import Actor, EdgeDep, IdemKey, MaybeActor, one, run
 from qingshan.api.disclosure import READ_ALL
 from qingshan.errors import InvalidInput, NotFound
@@ -29,21 +31,21 @@ async def _do(edge: EdgeDep, kind: str, payload: Payload, actor: Actor,
     return await run(edge, one(kind, {**payload, **path}, edge), actor, key)
 
 
-@router.post("/projects", status_code=201)
+@router.post("/projects", **r.write())
 async def create_project(edge: EdgeDep, actor: Actor, body: Payload = Body(),
                          key: IdemKey = None) -> Response:
     """Create a draft project (the proponent's member or the operator)."""
     return await _do(edge, "create_project", body, actor, key)
 
 
-@router.post("/projects/{project}/documents", status_code=201)
+@router.post("/projects/{project}/documents", **r.write())
 async def add_document(project: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
                        key: IdemKey = None) -> Response:
     return await _do(edge, "add_project_document", {"document": body}, actor, key,
                      project=project)
 
 
-@router.post("/projects/{project}/losses", status_code=201)
+@router.post("/projects/{project}/losses", **r.write())
 async def report_loss(project: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
                       key: IdemKey = None) -> Response:
     """A loss of credited carbon ({quantity, cause, avoidable, occurred, description,
@@ -58,7 +60,7 @@ STEPS = {"submit": "submit_project", "validate": "validate_project",
          "withdraw": "withdraw_project"}
 
 
-@router.post("/projects/{project}/{step}", status_code=201)
+@router.post("/projects/{project}/{step}", **r.write())
 async def project_step(project: str, step: str, edge: EdgeDep, actor: Actor,
                        body: Payload = Body(), key: IdemKey = None) -> Response:
     """One lifecycle step: submit, validate ({approve, opinion, fixed}), revalidate ({fixed,
@@ -86,7 +88,7 @@ async def _rows(request: Request, columns: tuple[str, ...]) -> Payload:
     return data
 
 
-@router.post("/grid-factors", status_code=201)
+@router.post("/grid-factors", **r.write())
 async def import_grid_factors(request: Request, edge: EdgeDep, actor: Actor,
                               key: IdemKey = None) -> Response:
     """Operator: add rows to the grid-factor table (JSON rows or CSV with the columns of
@@ -95,7 +97,7 @@ async def import_grid_factors(request: Request, edge: EdgeDep, actor: Actor,
     return await _do(edge, "import_grid_factors", body, actor, key)
 
 
-@router.post("/green-certificates", status_code=201)
+@router.post("/green-certificates", **r.write())
 async def import_green_certificates(request: Request, edge: EdgeDep, actor: Actor,
                                     key: IdemKey = None) -> Response:
     """Operator: add lines of the green-certificate (GEC) issuance list (JSON or CSV); the
@@ -104,32 +106,32 @@ async def import_green_certificates(request: Request, edge: EdgeDep, actor: Acto
     return await _do(edge, "import_green_certificates", body, actor, key)
 
 
-@router.post("/reports", status_code=201)
+@router.post("/reports", **r.write())
 async def submit_report(edge: EdgeDep, actor: Actor, body: Payload = Body(),
                         key: IdemKey = None) -> Response:
     """A monitoring report: {project, period_start, period_end, values, documents}."""
     return await _do(edge, "submit_monitoring_report", body, actor, key)
 
 
-@router.post("/reports/{report}/verify", status_code=201)
+@router.post("/reports/{report}/verify", **r.write())
 async def verify_report(report: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
                         key: IdemKey = None) -> Response:
     return await _do(edge, "verify_monitoring_report", body, actor, key, report=report)
 
 
-@router.post("/issuance-requests", status_code=201)
+@router.post("/issuance-requests", **r.write())
 async def request_issuance(edge: EdgeDep, actor: Actor, body: Payload = Body(),
                            key: IdemKey = None) -> Response:
     return await _do(edge, "request_issuance", body, actor, key)
 
 
-@router.post("/issuance-requests/{request}/decide", status_code=201)
+@router.post("/issuance-requests/{request}/decide", **r.write())
 async def decide_issuance(request: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
                           key: IdemKey = None) -> Response:
     return await _do(edge, "decide_issuance", body, actor, key, request=request)
 
 
-@router.get("/projects")
+@router.get("/projects", **r.ok(rc.many(rc.Project)))
 def list_projects(edge: EdgeDep, actor: MaybeActor, status: str | None = None,
                   district: str | None = None, methodology: str | None = None,
                   after: str = "",
@@ -144,7 +146,7 @@ def list_projects(edge: EdgeDep, actor: MaybeActor, status: str | None = None,
     return [disclosure.project_for(p, actor) for p in found]
 
 
-@router.get("/projects/{project}")
+@router.get("/projects/{project}", **r.ok(rc.ProjectDetail))
 def get_project(project: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
     with edge.read() as conn:
         found = queries.project(conn, project)
@@ -176,7 +178,7 @@ def _methodology(m: Methodology) -> dict[str, Any]:
         "report_fields": list(m.report_fields), "notes": list(m.notes)}
 
 
-@router.get("/methodologies")
+@router.get("/methodologies", **r.ok(list[rc.Methodology]))
 def methodologies(edge: EdgeDep) -> list[dict[str, Any]]:
     """The methodologies the registry accepts (legacy versions marked), with their
     parameters — monitored, fixed at validation, or derived by the registry — and sources."""
@@ -185,7 +187,7 @@ def methodologies(edge: EdgeDep) -> list[dict[str, Any]]:
     return [_methodology(m) for m in book.methodologies.values()]
 
 
-@router.get("/buffer")
+@router.get("/buffer", **r.ok(rc.BufferPool))
 def buffer_pool(edge: EdgeDep) -> dict[str, Any]:
     """Public: the buffer pool by asset (held = contributed − drawn), each issuance's share
     and each loss event's draw."""
@@ -193,21 +195,21 @@ def buffer_pool(edge: EdgeDep) -> dict[str, Any]:
         return queries.buffer_pool(conn)
 
 
-@router.get("/losses")
+@router.get("/losses", **r.ok(rc.many(rc.Loss)))
 def losses(edge: EdgeDep, project: str | None = None) -> list[dict[str, Any]]:
     """Public: loss events (reversals) and the units each cancelled."""
     with edge.read() as conn:
         return queries.losses(conn, project=project)
 
 
-@router.get("/grid-factors")
+@router.get("/grid-factors", **r.ok(rc.many(rc.GridFactor)))
 def grid_factors(edge: EdgeDep, kind: str | None = None) -> list[dict[str, Any]]:
     """Public: the grid-factor table, each row with its source."""
     with edge.read() as conn:
         return queries.grid_factors(conn, kind=kind)
 
 
-@router.get("/green-certificates")
+@router.get("/green-certificates", **r.ok(rc.many(rc.GreenCertificate)))
 def green_certificates(edge: EdgeDep, plant_code: str | None = None, after: str = "",
                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
                        ) -> list[dict[str, Any]]:
@@ -217,14 +219,15 @@ def green_certificates(edge: EdgeDep, plant_code: str | None = None, after: str 
                                           limit=limit)
 
 
-@router.get("/retirements/{retirement}/certificate")
+@router.get("/retirements/{retirement}/certificate", **r.ok(rc.Certificate))
 def retirement_certificate(retirement: str, edge: EdgeDep) -> dict[str, Any]:
     """Public: the certificate's facts and its proof bundle (``bundle_json``)."""
     with edge.read() as conn:
         return certificates.certificate(conn, retirement, edge.platform.public_key_pem)
 
 
-@router.get("/retirements/{retirement}/certificate.pdf", response_class=Response)
+@router.get("/retirements/{retirement}/certificate.pdf", response_class=Response,
+            **r.media("application/pdf", "the certificate as PDF"))
 def retirement_certificate_pdf(retirement: str, request: Request, edge: EdgeDep) -> Response:
     with edge.read() as conn:
         cert = certificates.certificate(conn, retirement, edge.platform.public_key_pem)
@@ -234,14 +237,18 @@ def retirement_certificate_pdf(retirement: str, request: Request, edge: EdgeDep)
                              f'inline; filename="{retirement}.pdf"'})
 
 
-@router.get("/statistics")
+@router.get("/statistics", **r.ok(rc.RegistryStatistics))
 def statistics(edge: EdgeDep) -> dict[str, Any]:
     """Public headline figures: enterprises, tonnes registered, transferred, retired."""
     with edge.read() as conn:
         return queries.registry_statistics(conn)
 
 
-@router.get("/exports/{dataset}.{fmt}", response_class=Response)
+@router.get("/exports/{dataset}.{fmt}", response_class=Response, response_model=None,
+            responses={200: {"description": "the dataset: CSV (.csv) or a JSON array (.json)",
+                             "content": {"text/csv": {"schema": {"type": "string"}},
+                                         "application/json": {"schema": {
+                                             "type": "array", "items": {"type": "object"}}}}}})
 def export(dataset: str, fmt: str, edge: EdgeDep) -> Response:
     """Public datasets (projects, issuances, retirements) as CSV or JSON; the columns are
     documented in docs/api.md and at /api/v1/registry/exports/schema. In CSV, text that a
