@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from qingshan.access.book import AccessBook
 from qingshan.ledger.books import Book
+from qingshan.market.book import MarketBook
+from qingshan.registry.book import RegistryBook
+from qingshan.registry.methodologies import ALL
 
 
 def make_books() -> list[Book]:
     """Fresh, empty books of every context, in a fixed order (the journal replays into them)."""
-    from qingshan.market.book import MarketBook
-    from qingshan.registry.book import RegistryBook
-    from qingshan.registry.methodologies import ALL
-
     return with_access([RegistryBook({m.key: m for m in ALL}), MarketBook()])
 
 
 def with_access(books: Sequence[Book]) -> list[Book]:
     """The books given, plus the access book (API keys) unless one is there: every platform
     journals its keys, whatever contexts it hosts."""
-    from qingshan.access.book import AccessBook
-
     out = list(books)
     if not any(b.name == AccessBook.name for b in out):
         out.append(AccessBook())

@@ -10,11 +10,11 @@ from sqlalchemy import Engine
 from qingshan.contexts import make_books, with_access
 from qingshan.infra.config import Settings
 from qingshan.infra.db import make_engine
-from qingshan.infra.keys import load_or_create_signing_key
 from qingshan.infra.migrate import upgrade
 from qingshan.ledger import transparency as tlog
 from qingshan.ledger.books import Book
 from qingshan.ledger.sequencer import Sequencer
+from qingshan.ledger.signing_key import load_or_create_signing_key
 from qingshan.ledger.store import LedgerStore
 from qingshan.ledger.verify import VerifyReport, verify_ledger
 

@@ -12,9 +12,9 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
+from qingshan.access import authentication as auth
 from qingshan.access.keys import CLI, issue_key, revoke_key
 from qingshan.errors import Forbidden, Unauthenticated, UnknownParty
-from qingshan.infra import auth
 from qingshan.infra import schema as t
 from qingshan.infra.config import Settings
 from qingshan.infra.db import make_engine
@@ -87,7 +87,7 @@ def test_a_database_from_before_0005_keeps_its_keys_until_they_expire(
 
 
 def test_the_logs_signing_key_is_readable_by_its_owner_only(tmp_path: Path) -> None:
-    from qingshan.infra.keys import load_or_create_signing_key
+    from qingshan.ledger.signing_key import load_or_create_signing_key
 
     path = tmp_path / "var" / "signing-key.pem"
     key = load_or_create_signing_key(path)

@@ -38,6 +38,13 @@ def test_anything_else_is_refused_and_never_linked(url: str) -> None:
     assert safe_href(url) is None
 
 
+@pytest.mark.parametrize("url", ["https://[x/", "https://[::1/a", "http://ex]ample.org/"])
+def test_an_unbalanced_bracket_in_the_host_is_refused_not_a_crash(url: str) -> None:
+    with pytest.raises(UrlRefused):
+        canonical_url(url)
+    assert safe_href(url) is None
+
+
 def test_the_renderer_links_only_canonical_http_addresses() -> None:
     assert safe_href("HTTPS://Example.org") == "https://example.org/"
     assert safe_href(None) is None and safe_href("") is None and safe_href(42) is None

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete
 
+from qingshan.access import authentication as auth
 from qingshan.access.book import KeyRevoked, UnknownApiKey
 from qingshan.access.commands import DAY_MS, MAX_KEY_DAYS, CreateApiKey, RevokeApiKey
 from qingshan.errors import Forbidden, InvalidInput
-from qingshan.infra import auth
 from qingshan.infra import schema as t
 from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.sequencer import Receipt, Sequencer

@@ -23,8 +23,7 @@ from qingshan.api.deps import Edge, Json
 from qingshan.errors import InvalidInput, InvalidText, QingshanError, RequestTooLarge
 from qingshan.infra.config import Settings, get_settings
 from qingshan.platform import Platform
-from qingshan.web.account import mount_account_pages
-from qingshan.web.pages import mount_pages
+from qingshan.web import site
 from qingshan.web.security import SecurityHeaders
 
 
@@ -106,8 +105,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
 
     app.include_router(registry.router)
     app.include_router(market.router)
-    mount_pages(app)
-    mount_account_pages(app)
+    for pages in site.ROUTERS:
+        app.include_router(pages)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -19,9 +19,8 @@ from fastapi import Depends, Header, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
-from qingshan.api.disclosure import READ_ALL
-from qingshan.errors import InvalidInput, NotAccountOwner, Unauthenticated
-from qingshan.infra import auth
+from qingshan.access import authentication as auth
+from qingshan.errors import InvalidInput, Unauthenticated
 from qingshan.ledger import queries
 from qingshan.ledger.domain.commands import Command, command_from_payload
 from qingshan.ledger.domain.journal import canonical
@@ -136,15 +135,6 @@ After = Annotated[int, Query(ge=0, le=INT64_MAX, description="resume after this 
 Limit = Annotated[int, Query(ge=1, le=queries.MAX_PAGE, description="items in a page")]
 Seq = Annotated[int, Path(ge=1, le=INT64_MAX, description="a journal entry's number")]
 TreeSize = Annotated[int | None, Query(ge=1, le=INT64_MAX, description="a signed head's size")]
-
-
-def may_read_account(actor: Principal | None, party_id: str, aid: str) -> None:
-    if actor is None:
-        raise Unauthenticated("this needs an API key")
-    if actor.role in READ_ALL:
-        return
-    if actor.party_id != party_id:
-        raise NotAccountOwner("this account belongs to another party", account=aid)
 
 
 async def run(edge: Edge, commands: list[Command], actor: Principal, key: str | None, *,

@@ -11,10 +11,9 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import Connection
 
+from qingshan.access import authentication as auth
 from qingshan.access import keys
-from qingshan.api import disclosure
 from qingshan.api import responses as r
 from qingshan.api import schemas as s
 from qingshan.api.deps import (
@@ -28,24 +27,18 @@ from qingshan.api.deps import (
     Seq,
     TreeSize,
     accounts_of,
-    may_read_account,
     one,
     run,
 )
-from qingshan.api.disclosure import PUBLIC_KINDS, READ_ALL
 from qingshan.errors import (
     BatchRejected,
     BatchTooLarge,
-    Forbidden,
-    NotAccountOwner,
     QingshanError,
-    Unauthenticated,
 )
-from qingshan.infra import auth
 from qingshan.ledger import queries
 from qingshan.ledger import transparency as tlog
+from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.commands import Command, command_from_payload
-from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.domain.parsing import INT64_MAX
 from qingshan.ledger.domain.serials import parse_serial
 
@@ -147,8 +140,7 @@ async def create_api_key(body: s.ApiKeyIn, edge: EdgeDep, actor: Actor,
                          key: IdemKey = None) -> Response:
     """Operator only. The key is shown once; only its hash is kept. Its creation (id, role,
     party, label, expiry; never the secret) is a journal entry."""
-    if actor.role is not Role.OPERATOR:
-        raise Forbidden("only the operator creates API keys")
+    policy.check_admin(actor, "only the operator creates API keys")
     engine = edge.platform.engine
     new = keys.prepare(engine, body.role, body.party, body.label, body.expires_in_days)
     try:
@@ -166,7 +158,7 @@ def list_api_keys(edge: EdgeDep, actor: Actor) -> list[dict[str, Any]]:
     """Every key for the operator and auditors; for anyone else, the key it uses. Never a
     secret or its hash."""
     with edge.read() as conn:
-        return auth.list_keys(conn, key_id=None if actor.role in READ_ALL else actor.id)
+        return auth.list_keys(conn, key_id=None if policy.reads_all(actor) else actor.id)
 
 
 @router.post("/api-keys/{key_id}/revoke", **r.write(), tags=["access"])
@@ -190,8 +182,7 @@ def whoami(actor: Actor) -> dict[str, Any]:
 
 @router.get("/parties/{party}/accounts", **r.ok(list[r.Account]), tags=["accounts"])
 def party_accounts(party: str, edge: EdgeDep, actor: Actor) -> list[dict[str, Any]]:
-    if actor.role not in READ_ALL and actor.party_id != party:
-        raise NotAccountOwner("these accounts belong to another party", party=party)
+    policy.check_may_read_party(actor, party)
     with edge.read() as conn:
         return queries.party_accounts(conn, party)
 
@@ -199,7 +190,7 @@ def party_accounts(party: str, edge: EdgeDep, actor: Actor) -> list[dict[str, An
 @router.get("/accounts/{account}", **r.ok(r.Holdings), tags=["accounts"])
 def account_holdings(account: str, edge: EdgeDep, actor: Actor) -> dict[str, Any]:
     with edge.read() as conn:
-        may_read_account(actor, queries.account_party(conn, account), account)
+        policy.check_may_read_account(actor, queries.account_party(conn, account), account)
         return queries.holdings(conn, account)
 
 
@@ -207,12 +198,12 @@ def account_holdings(account: str, edge: EdgeDep, actor: Actor) -> dict[str, Any
 def account_entries(account: str, edge: EdgeDep, actor: Actor, after: After = 0,
                     limit: Limit = 100) -> list[dict[str, Any]]:
     with edge.read() as conn:
-        may_read_account(actor, queries.account_party(conn, account), account)
+        policy.check_may_read_account(actor, queries.account_party(conn, account), account)
         entries = queries.account_entries(conn, account, after=after, limit=limit)
-        if actor.role in READ_ALL:
+        if policy.reads_all(actor):
             return entries
         mine = accounts_of(conn, actor)
-    return [disclosure.entry_for(e, mine) for e in entries]
+    return [policy.entry_for(e, mine) for e in entries]
 
 
 @router.get("/serials/{serial}", **r.ok(r.SerialLookup), tags=["public registry"])
@@ -223,38 +214,25 @@ def serial_lookup(serial: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, An
     sn = parse_serial(serial)
     with edge.read() as conn:
         found = queries.find_serial(conn, sn)
-        if actor is not None and actor.role in READ_ALL:
+        if policy.reads_all(actor):
             return found
         mine = accounts_of(conn, actor)
-    return disclosure.serial_for(found, mine)
+    return policy.serial_for(found, mine)
 
 
 @router.get("/journal", **r.ok(list[r.JournalEntry]), tags=["journal"])
 def journal(edge: EdgeDep, actor: Actor, after: After = 0,
             limit: Limit = 100) -> list[dict[str, Any]]:
-    if actor.role not in READ_ALL:
-        raise Forbidden("the whole journal is for the operator and auditors")
+    policy.check_may_read_journal(actor)
     with edge.read() as conn:
         return queries.journal_page(conn, after=after, limit=limit)
-
-
-def _may_see_entry(conn: Connection, actor: Principal | None, entry: dict[str, Any]) -> None:
-    if entry["kind"] in PUBLIC_KINDS:
-        return
-    if actor is None:
-        raise Unauthenticated("this entry is not public; it needs an API key")
-    if actor.role in READ_ALL:
-        return
-    if disclosure.names_mine(entry, accounts_of(conn, actor)):
-        return
-    raise Forbidden("this entry concerns other parties' accounts")
 
 
 @router.get("/journal/{seq}", **r.ok(r.JournalEntry), tags=["journal"])
 def journal_entry(seq: Seq, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
     with edge.read() as conn:
         entry, _ = queries.journal_entry(conn, seq)
-        _may_see_entry(conn, actor, entry)
+        policy.check_may_see_entry(actor, entry, lambda: accounts_of(conn, actor))
         return entry
 
 
@@ -283,7 +261,7 @@ def inclusion_proof(seq: Seq, edge: EdgeDep, actor: MaybeActor,
     ``qingshan log check`` verifies offline."""
     with edge.read() as conn:
         entry, _ = queries.journal_entry(conn, seq)
-        _may_see_entry(conn, actor, entry)
+        policy.check_may_see_entry(actor, entry, lambda: accounts_of(conn, actor))
         bundle = queries.inclusion_bundle(conn, seq, edge.platform.public_key_pem, tree_size)
     result: dict[str, Any] = orjson.loads(bundle.to_json())
     return result

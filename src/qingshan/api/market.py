@@ -11,13 +11,12 @@ import orjson
 from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from qingshan.api import disclosure
 from qingshan.api import responses as r
 from qingshan.api import responses_contexts as rc
 from qingshan.api.deps import Actor, After, EdgeDep, IdemKey, MaybeActor, one, run
-from qingshan.api.disclosure import READ_ALL
 from qingshan.errors import Forbidden, InvalidInput
 from qingshan.ledger import queries as ledger_queries
+from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.parsing import INT64_MAX
 from qingshan.market import queries
 from qingshan.market.commands import CURRENT_RULES
@@ -148,7 +147,7 @@ async def close_auction(auction: str, edge: EdgeDep, actor: Actor,
 def list_instruments(edge: EdgeDep, actor: MaybeActor) -> list[dict[str, Any]]:
     """Public; the fee account is the operator's and auditors' to see."""
     with edge.read() as conn:
-        return [disclosure.instrument_for(i, actor) for i in queries.instruments(conn)]
+        return [policy.instrument_for(i, actor) for i in queries.instruments(conn)]
 
 
 @router.get("/instruments/{instrument}/depth", **r.ok(rc.Depth))
@@ -221,7 +220,7 @@ def wash_trades(instrument: str, edge: EdgeDep, actor: Actor,
                 min_round_trip: Annotated[float, Query(ge=0, le=1)] = 0.5,
                 ) -> list[dict[str, Any]]:
     """Operator and auditors: pairs of parties trading back and forth on the same day."""
-    if actor.role not in READ_ALL:
+    if not policy.reads_all(actor):
         raise Forbidden("surveillance reports are for the operator and auditors")
     with edge.read() as conn:
         return queries.wash_trade_report(conn, instrument, min_round_trip)
@@ -232,7 +231,7 @@ def my_orders(edge: EdgeDep, actor: Actor, status: str | None = None,
               party: str | None = None) -> list[dict[str, Any]]:
     """A party's orders (the operator and auditors may name any party)."""
     pid = party or actor.party_id
-    if pid is None or (pid != actor.party_id and actor.role not in READ_ALL):
+    if pid is None or (pid != actor.party_id and not policy.reads_all(actor)):
         raise Forbidden("orders are visible to their party, the operator and auditors")
     with edge.read() as conn:
         accounts = [a["id"] for a in ledger_queries.party_accounts(conn, pid)]

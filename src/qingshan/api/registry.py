@@ -10,12 +10,11 @@ import orjson
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
-from qingshan.api import disclosure
 from qingshan.api import responses as r
 from qingshan.api import responses_contexts as rc
 from qingshan.api.deps import Actor, EdgeDep, IdemKey, MaybeActor, one, run
-from qingshan.api.disclosure import READ_ALL
 from qingshan.errors import InvalidInput, NotFound
+from qingshan.ledger.domain import policy
 from qingshan.registry import certificates, imports, queries
 from qingshan.registry.book import RegistryBook
 from qingshan.registry.methodologies.base import Methodology, Source
@@ -139,11 +138,11 @@ def list_projects(edge: EdgeDep, actor: MaybeActor, status: str | None = None,
     """Public: projects past draft; a party also sees its own drafts."""
     with edge.read() as conn:
         found = queries.projects(
-            conn, all_=actor is not None and actor.role in READ_ALL,
+            conn, all_=policy.reads_all(actor),
             include_drafts_of=actor.party_id if actor is not None else None,
             status=status, district=district, methodology=methodology, after=after,
             limit=limit)
-    return [disclosure.project_for(p, actor) for p in found]
+    return [policy.project_for(p, actor) for p in found]
 
 
 @router.get("/projects/{project}", **r.ok(rc.ProjectDetail))
@@ -151,11 +150,11 @@ def get_project(project: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any
     with edge.read() as conn:
         found = queries.project(conn, project)
     if found["status"] == "draft" and not (
-            actor is not None and (actor.role in READ_ALL
-                                   or actor.party_id == found["proponent"])):
+            policy.reads_all(actor) or (actor is not None
+                                        and actor.party_id == found["proponent"])):
         # a draft is its proponent's business: to anyone else it does not exist
         raise NotFound("no such project", project=project)
-    return disclosure.project_for(found, actor)
+    return policy.project_for(found, actor)
 
 
 def _source(s: Source | None) -> dict[str, str] | None:

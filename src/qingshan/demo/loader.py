@@ -47,7 +47,9 @@ from qingshan.ledger.domain.model import (
     Role,
 )
 from qingshan.ledger.sequencer import Receipt, Sequencer, scoped_key
+from qingshan.market.commands import CloseDay
 from qingshan.reference.chongqing import DISTRICTS
+from qingshan.registry.methodologies import CURRENT
 from qingshan.registry.methodologies.base import Methodology
 
 # Changing what the demo sends needs a new release tag: it is part of every key.
@@ -123,8 +125,6 @@ def load_demo(seq: Sequencer, *, enterprises: int = 149, start: dt.date = LAUNCH
               seed: int = 20211028) -> DemoBook:
     """Replay the demo's history into the sequencer's (new) database."""
     if methodologies is None:
-        from qingshan.registry.methodologies import CURRENT
-
         methodologies = CURRENT
     book = DemoBook()
     prefix = f"demo/{fingerprint(enterprises, start, end, methodologies)}"
@@ -334,6 +334,4 @@ class _History:
 
 
 def _close_all(iid: str) -> Command:
-    from qingshan.market.commands import CloseDay
-
     return CloseDay(iid)

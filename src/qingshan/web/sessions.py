@@ -27,8 +27,8 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy import delete, insert, select
 
+from qingshan.access import authentication as auth
 from qingshan.errors import Forbidden, Unauthenticated
-from qingshan.infra import auth
 from qingshan.infra import schema as t
 from qingshan.ledger.domain.model import Principal
 

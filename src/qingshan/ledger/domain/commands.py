@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from qingshan.errors import InvalidInput, SerialOverlap
+from qingshan.ledger.domain.identifiers import validate_admin_code, validate_uscc
 from qingshan.ledger.domain.model import (
     ASSET_CODE_RE,
     PROJECT_CODE_RE,
@@ -119,8 +120,6 @@ class RegisterParty(Command):
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> RegisterParty:
-        from qingshan.ledger.domain.identifiers import validate_admin_code, validate_uscc
-
         kind = enum(data, "party_kind", PartyKind)
         name = text(data, "name", max_len=200)
         ident: str | None = text(data, "identifier", required=False, max_len=32) or None

@@ -1,6 +1,7 @@
-"""Who may place, release and enforce a hold, where an enforcement may go, and what may leave
-a frozen account: the rules :class:`~qingshan.ledger.domain.state.LedgerState` checks before
-it changes anything.
+"""Where a hold may be placed and enforced, and what may leave a frozen account: the hold
+rules that need the book (a party's kind, an account's status and type), checked by
+:class:`~qingshan.ledger.domain.state.LedgerState` before it changes anything. Who may place
+and resolve which kind of hold is :mod:`qingshan.ledger.domain.policy`.
 
 - a market order's hold: placed by the market with the order (never by a command),
   controlled by the platform, settled or released by the market as the order fills or ends;
@@ -16,55 +17,26 @@ An enforcement goes into an account of the controller or into the ``destination`
 named when it was placed, never anywhere else. A frozen account gives nothing up: only a
 judicial freeze (a court's order) is still enforced out of it, into that same destination.
 
-Pure: no database, no clock, no I/O.
+The book is read through the look-ups of :class:`~qingshan.ledger.domain.port.LedgerPort`
+(so this module does not import the book that calls it). Pure: no database, no clock, no I/O.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from qingshan.errors import AccountNotOpen, Forbidden, InvalidInput, WrongAccountType
-from qingshan.ledger.domain.model import (
-    Account,
-    AccountStatus,
-    Hold,
-    HoldKind,
-    PartyKind,
-    Principal,
-    Role,
-)
-
-if TYPE_CHECKING:
-    from qingshan.ledger.domain.commands import PlaceHold
-    from qingshan.ledger.domain.state import LedgerState
-
-ADMIN_ROLES = frozenset({Role.OPERATOR, Role.SYSTEM})
-# the role of the controller's party that resolves a hold of each kind (besides the operator)
-RESOLVER_ROLE = {HoldKind.PLEDGE: Role.BANK, HoldKind.JUDICIAL_FREEZE: Role.COURT}
-# the kind of party a hold of each kind may be controlled by
-CONTROLLER_KIND = {HoldKind.PLEDGE: PartyKind.BANK, HoldKind.JUDICIAL_FREEZE: PartyKind.COURT}
-WHO_RESOLVES = {
-    HoldKind.PLEDGE: "a pledge is released or enforced by its bank (a key with the bank role "
-                     "of the controlling bank) or the operator",
-    HoldKind.JUDICIAL_FREEZE: "a judicial freeze is lifted or enforced by its court (a key "
-                              "with the court role of the controlling court) or the operator",
-    HoldKind.ESCROW: "escrow is released or enforced by the operator",
-}
+from qingshan.ledger.domain.commands import PlaceHold
+from qingshan.ledger.domain.model import Account, AccountStatus, Hold, HoldKind, Principal, Role
+from qingshan.ledger.domain.policy import CONTROLLER_KIND, check_may_place_kind, check_owner
+from qingshan.ledger.domain.port import LedgerPort
 
 
-def check_may_place(state: LedgerState, actor: Principal, cmd: PlaceHold,
+def check_may_place(state: LedgerPort, actor: Principal, cmd: PlaceHold,
                     account: Account) -> str | None:
     """Raise unless ``actor`` may place this hold on ``account``; return its controller."""
     kind = cmd.hold_kind
-    if kind is HoldKind.MARKET_ORDER:
-        raise Forbidden("an order's hold is placed by the market with the order",
-                        hold_kind=kind.value)
-    if kind is HoldKind.JUDICIAL_FREEZE:
-        if actor.role not in ADMIN_ROLES and actor.role is not Role.COURT:
-            raise Forbidden("only a court or the operator places a judicial freeze",
-                            role=actor.role.value)
-    else:
-        state.check_owner(actor, account)
+    check_may_place_kind(actor, kind)
+    if kind is not HoldKind.JUDICIAL_FREEZE:
+        check_owner(actor, account.id, account.party_id)
     controller = cmd.controller
     if controller is None and (kind is HoldKind.ESCROW or actor.role is Role.COURT):
         controller = actor.party_id
@@ -90,20 +62,7 @@ def check_may_place(state: LedgerState, actor: Principal, cmd: PlaceHold,
     return controller
 
 
-def check_resolves(actor: Principal, hold: Hold) -> None:
-    """Raise unless ``actor`` may release or enforce ``hold`` by a command."""
-    if hold.kind is HoldKind.MARKET_ORDER:
-        raise Forbidden("an order's hold goes with its order: cancel the order", hold=hold.id)
-    if actor.role in ADMIN_ROLES:
-        return
-    role = RESOLVER_ROLE.get(hold.kind)
-    if role is not None and actor.role is role and actor.party_id is not None \
-            and actor.party_id == hold.controller:
-        return
-    raise Forbidden(WHO_RESOLVES[hold.kind], hold=hold.id, role=actor.role.value)
-
-
-def check_destination(state: LedgerState, hold: Hold, destination: str) -> None:
+def check_destination(state: LedgerPort, hold: Hold, destination: str) -> None:
     """Raise unless ``destination`` is the hold's named destination or the controller's."""
     if destination == hold.destination:
         return
@@ -114,7 +73,7 @@ def check_destination(state: LedgerState, hold: Hold, destination: str) -> None:
                     controller=hold.controller, named=hold.destination)
 
 
-def check_may_leave(state: LedgerState, hold: Hold) -> None:
+def check_may_leave(state: LedgerPort, hold: Hold) -> None:
     """Raise if enforcing ``hold`` would take something out of a frozen account (only a
     judicial freeze is still enforced out of one)."""
     account = state.account(hold.account)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sortedcontainers import SortedDict, SortedList
 
@@ -32,7 +32,6 @@ from qingshan.errors import (
     HoldNotActive,
     InsufficientFunds,
     InsufficientUnits,
-    NotAccountOwner,
     SerialsNotAvailable,
     UnknownAccount,
     UnknownAssetClass,
@@ -54,13 +53,8 @@ from qingshan.ledger.domain.commands import (
     SetAccountStatus,
     Transfer,
 )
-from qingshan.ledger.domain.holds import (
-    ADMIN_ROLES,
-    check_destination,
-    check_may_leave,
-    check_may_place,
-    check_resolves,
-)
+from qingshan.ledger.domain.effects import Effects, StatusWatcher
+from qingshan.ledger.domain.holds import check_destination, check_may_leave, check_may_place
 from qingshan.ledger.domain.model import (
     SYSTEM,
     Account,
@@ -86,28 +80,16 @@ from qingshan.ledger.domain.model import (
     retirement_id,
 )
 from qingshan.ledger.domain.parsing import check_period_ended
+from qingshan.ledger.domain.policy import check_admin, check_owner, check_resolves
+from qingshan.ledger.domain.port import LedgerPort
 from qingshan.ledger.domain.undo import MISSING, UndoLog
 
-# What a context book does when an account's status changes (the market cancels a frozen
-# account's orders): it may change its own book and the ledger through ``effects``, inside
-# the same journal entry, and returns what to add to the entry's result.
-StatusWatcher = Callable[[str, AccountStatus, "Effects"], dict[str, Any]]
+# (``Effects`` and ``StatusWatcher`` moved to ``effects.py``; still importable from here)
+__all__ = ["RECEIVING_TYPES", "Dirty", "Effects", "LedgerState", "StatusWatcher"]
+
 # Accounts into which units or funds may be moved by a transfer or an enforced hold.
 RECEIVING_TYPES = frozenset({AccountType.HOLDING, AccountType.BUFFER, AccountType.ESCROW,
                              AccountType.TREASURY})
-
-Posting = tuple[str, str, int]  # account, asset, signed amount
-# asset, start, end, from account (None on issuance), to account, state after the event
-SerialEvent = tuple[str, int, int, str | None, str, str]
-
-
-@dataclass(slots=True)
-class Effects:
-    """What one applied command produced, besides the state change itself."""
-
-    result: dict[str, Any]
-    postings: list[Posting] = field(default_factory=list)
-    serial_events: list[SerialEvent] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -347,20 +329,15 @@ class LedgerState(UndoLog):
         return self.balances.get(key, 0) - self.held_funds.get(key, 0)
 
     # ------------------------------------------------------------------ authorisation rules
+    # (the rules themselves: ``policy.py``; kept as methods for the books that call them)
     @staticmethod
     def check_admin(actor: Principal) -> None:
-        if actor.role not in ADMIN_ROLES:
-            raise Forbidden("only the platform operator may do this", role=actor.role.value)
+        check_admin(actor)
 
-    def check_owner(self, actor: Principal, account: Account) -> None:
+    @staticmethod
+    def check_owner(actor: Principal, account: Account) -> None:
         """Operator acts on any account; a member only on its own party's accounts."""
-        if actor.role in ADMIN_ROLES:
-            return
-        if actor.role is Role.MEMBER and actor.party_id == account.party_id:
-            return
-        if actor.role is Role.MEMBER:
-            raise NotAccountOwner("this account belongs to another party", account=account.id)
-        raise Forbidden(f"role {actor.role.value} may not move units", role=actor.role.value)
+        check_owner(actor, account.id, account.party_id)
 
     @staticmethod
     def check_open(account: Account) -> None:
@@ -678,7 +655,8 @@ class LedgerState(UndoLog):
         effects.result = {"retirement": rid, "ranges": moved, "retirement_account": target.id}
         return effects
 
-    def apply_cancel_units(self, cmd: CancelUnits, actor: Principal) -> Effects:
+    def _check_cancel(self, cmd: CancelUnits, actor: Principal) -> tuple[Account, Account]:
+        """Raise unless ``actor`` may cancel these units now; return source and target."""
         self.asset(cmd.asset, AssetKind.SERIALIZED)
         source = self.account(cmd.account)
         self.check_owner(actor, source)
@@ -686,6 +664,10 @@ class LedgerState(UndoLog):
         self.check_not_buffer(source, actor)
         target = self.platform_account(None, AccountType.CANCELLATION)
         self.check_take(source.id, cmd.asset, cmd.quantity, cmd.ranges)
+        return source, target
+
+    def apply_cancel_units(self, cmd: CancelUnits, actor: Principal) -> Effects:
+        source, target = self._check_cancel(cmd, actor)
         effects = Effects({})
         moved = self._take_move(source.id, cmd.asset, cmd.quantity, cmd.ranges,
                                 to=target.id, state=BlockState.CANCELLED, hold=None,
@@ -939,6 +921,45 @@ class LedgerState(UndoLog):
         self._post(source, asset, -amount, effects)
         self._post(destination, asset, amount, effects)
 
+    # ------------------------------------------------------------------ the port
+    # (``port.py`` declares these for the context books; the calls above belong to it too)
+    def accounts_of(self, party: str) -> list[Account]:
+        return sorted((a for a in self.accounts.values() if a.party_id == party),
+                      key=lambda a: a.id)
+
+    def accounts_with_status(self, status: AccountStatus) -> list[Account]:
+        return sorted((a for a in self.accounts.values() if a.status is status),
+                      key=lambda a: a.id)
+
+    def held_quantity(self, account: str, asset: str) -> int:
+        return sum(h.quantity for h in self.holds.values()
+                   if h.account == account and h.asset == asset
+                   and h.status is HoldStatus.ACTIVE)
+
+    def check_can_hold(self, account: str, asset: str, quantity: int, *,
+                       vintages: tuple[int, int] | None = None,
+                       categories: tuple[str, ...] | None = None) -> None:
+        self.check_hold(self.asset(asset), self.account(account), quantity, None, vintages,
+                        categories)
+
+    def check_cancel_units(self, cmd: CancelUnits) -> None:
+        self._check_cancel(cmd, SYSTEM)
+
+    def place_order_hold(self, account: str, asset: str, quantity: int, reference: str,
+                         effects: Effects, *, vintages: tuple[int, int] | None = None,
+                         categories: tuple[str, ...] | None = None) -> str:
+        return self.hold_for(HoldKind.MARKET_ORDER, account, asset, quantity, vintages,
+                             reference, effects, categories)
+
+    def issue_units(self, cmd: IssueUnits, seq: int) -> Effects:
+        return self.apply(cmd, SYSTEM, seq)
+
+    def cancel_units(self, cmd: CancelUnits, seq: int) -> Effects:
+        return self.apply(cmd, SYSTEM, seq)
+
+    def watch_account_status(self, book: str, watcher: StatusWatcher) -> None:
+        self.status_watchers[book] = watcher
+
     _handlers: ClassVar[dict[type[Command], Callable[[LedgerState, Any, Principal], Effects]]] = {
         CreateAssetClass: apply_create_asset_class,
         RegisterParty: apply_register_party,
@@ -964,3 +985,7 @@ class LedgerState(UndoLog):
             self._active_qty[key] = self._active_qty.get(key, 0) + b.quantity
         if b.hold is not None:
             self._hold_blocks.setdefault(b.hold, set()).add(b.id)
+
+
+if TYPE_CHECKING:  # mypy proves that the book implements the port the contexts use
+    _implements_port: LedgerPort = LedgerState()

@@ -50,7 +50,10 @@ def canonical_url(text: str) -> str:
         raise UrlRefused("an address is text such as https://example.org/report.pdf")
     if _FORBIDDEN.search(text):
         raise UrlRefused("an address must not contain spaces, control characters or '\\'")
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unbalanced "[" or "]" around the host
+        raise UrlRefused("an address must name its host, not an IP literal in brackets") from None
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
         raise UrlRefused("only http:// and https:// addresses are accepted")

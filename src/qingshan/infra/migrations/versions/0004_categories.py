@@ -16,6 +16,15 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
+# the methodologies of this release and their sectors, as they were then (a migration reads
+# no live code: a later release may add, rename or drop methodologies)
+SECTORS = {
+    "CQ-FOREST@1.0": "forestry",
+    "CQ-PV@1.0": "energy",
+    "CQ-BIOGAS@1.0": "agriculture",
+    "CQ-INCLUSIVE@1.0": "inclusive",
+}
+
 
 def upgrade() -> None:
     with op.batch_alter_table("issuances", schema=None) as batch_op:
@@ -31,13 +40,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("mode_fees", sa.Text(), nullable=True))
     # issuances made before: their project's methodology's sector, as the registry now sets
     # it when it issues, so that replaying the journal (`qingshan log verify`) gives the same
-    from qingshan.registry.methodologies import ALL
-
     conn = op.get_bind()
-    for m in ALL:
+    for key, sector in SECTORS.items():
         conn.execute(sa.text("UPDATE issuances SET category = :sector WHERE project IN "
                              "(SELECT id FROM registry_projects WHERE methodology = :key)"),
-                     {"sector": m.sector, "key": m.key})
+                     {"sector": sector, "key": key})
 
 
 def downgrade() -> None:

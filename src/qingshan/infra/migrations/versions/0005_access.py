@@ -8,7 +8,9 @@ Create Date: 2026-12-02 10:00:00
 
 from __future__ import annotations
 
+import re
 import time
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import orjson
 import sqlalchemy as sa
@@ -57,8 +59,6 @@ def _canonical_document_urls() -> None:
     """Stored document addresses in the form the registry now stores (so that replaying the
     journal gives the same rows). An address the registry now refuses is left as it is: pages
     never link it, and `qingshan log verify` names the entry that brought it."""
-    from qingshan.ledger.domain.urls import UrlRefused, canonical_url
-
     conn = op.get_bind()
     for table in ("registry_projects", "registry_reports"):
         rows = conn.execute(sa.text(f"SELECT id, documents FROM {table}")).all()
@@ -66,15 +66,51 @@ def _canonical_document_urls() -> None:
             docs = orjson.loads(text)
             changed = False
             for d in docs:
-                try:
-                    url = canonical_url(d["url"]) if d.get("url") else d.get("url")
-                except UrlRefused:
-                    continue
-                if url != d.get("url"):
+                url = _canonical_url(d["url"]) if d.get("url") else d.get("url")
+                if url is not None and url != d.get("url"):
                     d["url"], changed = url, True
             if changed:
                 conn.execute(sa.text(f"UPDATE {table} SET documents = :d WHERE id = :i"),
                              {"d": orjson.dumps(docs).decode(), "i": rid})
+
+
+# The canonical form of a document address as this release defined it
+# (``qingshan.ledger.domain.urls.canonical_url`` then), inlined: a migration reads no live
+# code. ``None`` where that release refused the address.
+_SCHEMES = {"http": 80, "https": 443}
+_FORBIDDEN = re.compile(r"[\x00-\x20\x7f\\]")
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+_SAFE_PATH = "/:@!$&'()*+,;=-._~%"
+_SAFE_QUERY = _SAFE_PATH + "?"
+
+
+def _canonical_url(text: str) -> str | None:
+    if not isinstance(text, str) or not text or _FORBIDDEN.search(text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # (e.g. an unclosed "[": that release failed here; leave it as it is)
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _SCHEMES or not text[len(scheme) + 1:].startswith("//"):
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if port == 0 or "@" in parts.netloc or parts.netloc.startswith("["):
+        return None
+    try:
+        host = parts.hostname.encode("idna").decode("ascii").lower() if parts.hostname else ""
+    except UnicodeError:
+        return None
+    if not host or not _HOST.match(host):
+        return None
+    netloc = host if port is None or port == _SCHEMES[scheme] else f"{host}:{port}"
+    out = urlunsplit((scheme, netloc, quote(parts.path or "/", safe=_SAFE_PATH),
+                      quote(parts.query, safe=_SAFE_QUERY),
+                      quote(parts.fragment, safe=_SAFE_QUERY)))
+    return out if len(out) <= 500 else None
 
 
 def downgrade() -> None:

@@ -1,4 +1,6 @@
-"""The log's Ed25519 signing key, kept in a PEM file (created with mode 0600 on first use)."""
+"""The transparency log's Ed25519 signing key, kept in a PEM file (created with mode 0600 on
+first use). The ledger's (it signs the log's tree heads), not infra's: infra imports nothing
+above it."""
 
 from __future__ import annotations
 
