@@ -11,7 +11,7 @@ import qingshan.market.book
 import qingshan.registry.book
 import qingshan.web.sessions  # noqa: F401 - their error classes join the tree on import
 from qingshan.errors import all_error_classes
-from qingshan.web.pages import ERRORS_ZH
+from qingshan.web.strings import ERRORS_ZH
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,13 +10,15 @@ import orjson
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
-from qingshan.api import disclosure
-from qingshan.api.app import Actor, EdgeDep, IdemKey, MaybeActor, one, run
-from qingshan.api.disclosure import READ_ALL
+from qingshan.api import responses as r
+from qingshan.api import responses_contexts as rc
+from qingshan.api.deps import Actor, EdgeDep, IdemKey, MaybeActor, one, run
 from qingshan.errors import InvalidInput, NotFound
+from qingshan.ledger.domain import policy
 from qingshan.registry import certificates, imports, queries
 from qingshan.registry.book import RegistryBook
 from qingshan.registry.methodologies.base import Methodology, Source
+from qingshan.web.exports import csv_bytes
 
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
 
@@ -28,21 +30,21 @@ async def _do(edge: EdgeDep, kind: str, payload: Payload, actor: Actor,
     return await run(edge, one(kind, {**payload, **path}, edge), actor, key)
 
 
-@router.post("/projects", status_code=201)
+@router.post("/projects", **r.write())
 async def create_project(edge: EdgeDep, actor: Actor, body: Payload = Body(),
                          key: IdemKey = None) -> Response:
     """Create a draft project (the proponent's member or the operator)."""
     return await _do(edge, "create_project", body, actor, key)
 
 
-@router.post("/projects/{project}/documents", status_code=201)
+@router.post("/projects/{project}/documents", **r.write())
 async def add_document(project: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
                        key: IdemKey = None) -> Response:
     return await _do(edge, "add_project_document", {"document": body}, actor, key,
                      project=project)
 
 
-@router.post("/projects/{project}/losses", status_code=201)
+@router.post("/projects/{project}/losses", **r.write())
 async def report_loss(project: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
                       key: IdemKey = None) -> Response:
     """A loss of credited carbon ({quantity, cause, avoidable, occurred, description,
@@ -57,7 +59,7 @@ STEPS = {"submit": "submit_project", "validate": "validate_project",
          "withdraw": "withdraw_project"}
 
 
-@router.post("/projects/{project}/{step}", status_code=201)
+@router.post("/projects/{project}/{step}", **r.write())
 async def project_step(project: str, step: str, edge: EdgeDep, actor: Actor,
                        body: Payload = Body(), key: IdemKey = None) -> Response:
     """One lifecycle step: submit, validate ({approve, opinion, fixed}), revalidate ({fixed,
@@ -85,7 +87,7 @@ async def _rows(request: Request, columns: tuple[str, ...]) -> Payload:
     return data
 
 
-@router.post("/grid-factors", status_code=201)
+@router.post("/grid-factors", **r.write())
 async def import_grid_factors(request: Request, edge: EdgeDep, actor: Actor,
                               key: IdemKey = None) -> Response:
     """Operator: add rows to the grid-factor table (JSON rows or CSV with the columns of
@@ -94,7 +96,7 @@ async def import_grid_factors(request: Request, edge: EdgeDep, actor: Actor,
     return await _do(edge, "import_grid_factors", body, actor, key)
 
 
-@router.post("/green-certificates", status_code=201)
+@router.post("/green-certificates", **r.write())
 async def import_green_certificates(request: Request, edge: EdgeDep, actor: Actor,
                                     key: IdemKey = None) -> Response:
     """Operator: add lines of the green-certificate (GEC) issuance list (JSON or CSV); the
@@ -103,32 +105,32 @@ async def import_green_certificates(request: Request, edge: EdgeDep, actor: Acto
     return await _do(edge, "import_green_certificates", body, actor, key)
 
 
-@router.post("/reports", status_code=201)
+@router.post("/reports", **r.write())
 async def submit_report(edge: EdgeDep, actor: Actor, body: Payload = Body(),
                         key: IdemKey = None) -> Response:
     """A monitoring report: {project, period_start, period_end, values, documents}."""
     return await _do(edge, "submit_monitoring_report", body, actor, key)
 
 
-@router.post("/reports/{report}/verify", status_code=201)
+@router.post("/reports/{report}/verify", **r.write())
 async def verify_report(report: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
                         key: IdemKey = None) -> Response:
     return await _do(edge, "verify_monitoring_report", body, actor, key, report=report)
 
 
-@router.post("/issuance-requests", status_code=201)
+@router.post("/issuance-requests", **r.write())
 async def request_issuance(edge: EdgeDep, actor: Actor, body: Payload = Body(),
                            key: IdemKey = None) -> Response:
     return await _do(edge, "request_issuance", body, actor, key)
 
 
-@router.post("/issuance-requests/{request}/decide", status_code=201)
+@router.post("/issuance-requests/{request}/decide", **r.write())
 async def decide_issuance(request: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
                           key: IdemKey = None) -> Response:
     return await _do(edge, "decide_issuance", body, actor, key, request=request)
 
 
-@router.get("/projects")
+@router.get("/projects", **r.ok(rc.many(rc.Project)))
 def list_projects(edge: EdgeDep, actor: MaybeActor, status: str | None = None,
                   district: str | None = None, methodology: str | None = None,
                   after: str = "",
@@ -136,23 +138,23 @@ def list_projects(edge: EdgeDep, actor: MaybeActor, status: str | None = None,
     """Public: projects past draft; a party also sees its own drafts."""
     with edge.read() as conn:
         found = queries.projects(
-            conn, all_=actor is not None and actor.role in READ_ALL,
+            conn, all_=policy.reads_all(actor),
             include_drafts_of=actor.party_id if actor is not None else None,
             status=status, district=district, methodology=methodology, after=after,
             limit=limit)
-    return [disclosure.project_for(p, actor) for p in found]
+    return [policy.project_for(p, actor) for p in found]
 
 
-@router.get("/projects/{project}")
+@router.get("/projects/{project}", **r.ok(rc.ProjectDetail))
 def get_project(project: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
     with edge.read() as conn:
         found = queries.project(conn, project)
     if found["status"] == "draft" and not (
-            actor is not None and (actor.role in READ_ALL
-                                   or actor.party_id == found["proponent"])):
+            policy.reads_all(actor) or (actor is not None
+                                        and actor.party_id == found["proponent"])):
         # a draft is its proponent's business: to anyone else it does not exist
         raise NotFound("no such project", project=project)
-    return disclosure.project_for(found, actor)
+    return policy.project_for(found, actor)
 
 
 def _source(s: Source | None) -> dict[str, str] | None:
@@ -175,7 +177,7 @@ def _methodology(m: Methodology) -> dict[str, Any]:
         "report_fields": list(m.report_fields), "notes": list(m.notes)}
 
 
-@router.get("/methodologies")
+@router.get("/methodologies", **r.ok(list[rc.Methodology]))
 def methodologies(edge: EdgeDep) -> list[dict[str, Any]]:
     """The methodologies the registry accepts (legacy versions marked), with their
     parameters — monitored, fixed at validation, or derived by the registry — and sources."""
@@ -184,7 +186,7 @@ def methodologies(edge: EdgeDep) -> list[dict[str, Any]]:
     return [_methodology(m) for m in book.methodologies.values()]
 
 
-@router.get("/buffer")
+@router.get("/buffer", **r.ok(rc.BufferPool))
 def buffer_pool(edge: EdgeDep) -> dict[str, Any]:
     """Public: the buffer pool by asset (held = contributed − drawn), each issuance's share
     and each loss event's draw."""
@@ -192,21 +194,21 @@ def buffer_pool(edge: EdgeDep) -> dict[str, Any]:
         return queries.buffer_pool(conn)
 
 
-@router.get("/losses")
+@router.get("/losses", **r.ok(rc.many(rc.Loss)))
 def losses(edge: EdgeDep, project: str | None = None) -> list[dict[str, Any]]:
     """Public: loss events (reversals) and the units each cancelled."""
     with edge.read() as conn:
         return queries.losses(conn, project=project)
 
 
-@router.get("/grid-factors")
+@router.get("/grid-factors", **r.ok(rc.many(rc.GridFactor)))
 def grid_factors(edge: EdgeDep, kind: str | None = None) -> list[dict[str, Any]]:
     """Public: the grid-factor table, each row with its source."""
     with edge.read() as conn:
         return queries.grid_factors(conn, kind=kind)
 
 
-@router.get("/green-certificates")
+@router.get("/green-certificates", **r.ok(rc.many(rc.GreenCertificate)))
 def green_certificates(edge: EdgeDep, plant_code: str | None = None, after: str = "",
                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
                        ) -> list[dict[str, Any]]:
@@ -216,14 +218,15 @@ def green_certificates(edge: EdgeDep, plant_code: str | None = None, after: str 
                                           limit=limit)
 
 
-@router.get("/retirements/{retirement}/certificate")
+@router.get("/retirements/{retirement}/certificate", **r.ok(rc.Certificate))
 def retirement_certificate(retirement: str, edge: EdgeDep) -> dict[str, Any]:
     """Public: the certificate's facts and its proof bundle (``bundle_json``)."""
     with edge.read() as conn:
         return certificates.certificate(conn, retirement, edge.platform.public_key_pem)
 
 
-@router.get("/retirements/{retirement}/certificate.pdf", response_class=Response)
+@router.get("/retirements/{retirement}/certificate.pdf", response_class=Response,
+            **r.media("application/pdf", "the certificate as PDF"))
 def retirement_certificate_pdf(retirement: str, request: Request, edge: EdgeDep) -> Response:
     with edge.read() as conn:
         cert = certificates.certificate(conn, retirement, edge.platform.public_key_pem)
@@ -233,20 +236,22 @@ def retirement_certificate_pdf(retirement: str, request: Request, edge: EdgeDep)
                              f'inline; filename="{retirement}.pdf"'})
 
 
-@router.get("/statistics")
+@router.get("/statistics", **r.ok(rc.RegistryStatistics))
 def statistics(edge: EdgeDep) -> dict[str, Any]:
     """Public headline figures: enterprises, tonnes registered, transferred, retired."""
     with edge.read() as conn:
         return queries.registry_statistics(conn)
 
 
-@router.get("/exports/{dataset}.{fmt}", response_class=Response)
+@router.get("/exports/{dataset}.{fmt}", response_class=Response, response_model=None,
+            responses={200: {"description": "the dataset: CSV (.csv) or a JSON array (.json)",
+                             "content": {"text/csv": {"schema": {"type": "string"}},
+                                         "application/json": {"schema": {
+                                             "type": "array", "items": {"type": "object"}}}}}})
 def export(dataset: str, fmt: str, edge: EdgeDep) -> Response:
     """Public datasets (projects, issuances, retirements) as CSV or JSON; the columns are
     documented in docs/api.md and at /api/v1/registry/exports/schema. In CSV, text that a
     spreadsheet would take for a formula starts with an apostrophe."""
-    from qingshan.web.exports import csv_bytes
-
     with edge.read() as conn:
         rows = queries.export_rows(conn, dataset)
     if fmt == "json":
