@@ -23,6 +23,7 @@ from qingshan.market.book import MarketBook
 from qingshan.platform import Platform
 from qingshan.registry import queries as rq
 from qingshan.registry.book import RegistryBook
+from qingshan.web.cockpit import headline
 from tests.support.registry import METHODOLOGIES, TEST_FOREST, TEST_PV
 
 
@@ -140,8 +141,6 @@ def test_the_full_demo_adds_up_like_the_published_figures(tmp_path: Path) -> Non
     plat = Platform.open(settings)
     try:
         book = load_demo(plat.sequencer)
-        from qingshan.web.cockpit import headline
-
         with plat.engine.connect() as conn:
             h = headline(conn)
             _check_history(conn, book, dt.date(2021, 12, 31))
@@ -157,10 +156,13 @@ def test_the_full_demo_adds_up_like_the_published_figures(tmp_path: Path) -> Non
             sides = {(i, s) for i, s in conn.execute(select(o.c.instrument, o.c.side)
                                                      .where(o.c.status == "open"))}
         assert h["enterprises"] == 149
-        assert 1_700_000 <= h["registered"] <= 2_300_000, h
-        assert 4_000_000 <= h["traded"] <= 5_200_000, h
-        assert 100_000_000_00 <= h["traded_value_fen"] <= 140_000_000_00, h
-        assert 23_00 <= h["traded_value_fen"] / h["traded"] <= 29_00
+        assert set(h["assets"]) == {"CQCER"}, h  # the demo issues CQCER only
+        cq = h["assets"]["CQCER"]
+        assert cq["unit"] == "tCO2e"
+        assert 1_700_000 <= cq["registered"] <= 2_300_000, h
+        assert 4_000_000 <= cq["traded"] <= 5_200_000, h
+        assert 100_000_000_00 <= cq["traded_value_fen"] <= 140_000_000_00, h
+        assert 23_00 <= cq["traded_value_fen"] / cq["traded"] <= 29_00
         prices = [v / q for q, v in yearly.values()]
         assert max(prices) > 1.5 * min(prices), "prices wander over the years"
         assert {(i, s) for i in ("CQCER-ALL", "CQCER-FOREST", "CQCER-OTHER")

@@ -12,12 +12,13 @@ from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from qingshan.api import disclosure
-from qingshan.api.app import Actor, After, EdgeDep, IdemKey, MaybeActor, one, run
+from qingshan.api.deps import Actor, After, EdgeDep, IdemKey, MaybeActor, one, run
 from qingshan.api.disclosure import READ_ALL
 from qingshan.errors import Forbidden, InvalidInput
 from qingshan.ledger import queries as ledger_queries
 from qingshan.ledger.domain.parsing import INT64_MAX
 from qingshan.market import queries
+from qingshan.market.commands import CURRENT_RULES
 
 router = APIRouter(prefix="/api/v1/market", tags=["market"])
 Payload = dict[str, Any]
@@ -29,8 +30,6 @@ async def create_instrument(edge: EdgeDep, actor: Actor, body: Payload = Body(),
     """Operator: list an asset for continuous trading ({id, asset, tick, lot, band_bps,
     reference_price, max_order, fee_bps, fee_account, …}); a new instrument trades under the
     current settlement rules unless ``rules`` says otherwise."""
-    from qingshan.market.commands import CURRENT_RULES
-
     body = {"rules": CURRENT_RULES, **body} if isinstance(body, dict) else body
     return await run(edge, one("create_instrument", body, edge), actor, key)
 

@@ -11,12 +11,13 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from qingshan.api import disclosure
-from qingshan.api.app import Actor, EdgeDep, IdemKey, MaybeActor, one, run
+from qingshan.api.deps import Actor, EdgeDep, IdemKey, MaybeActor, one, run
 from qingshan.api.disclosure import READ_ALL
 from qingshan.errors import InvalidInput, NotFound
 from qingshan.registry import certificates, imports, queries
 from qingshan.registry.book import RegistryBook
 from qingshan.registry.methodologies.base import Methodology, Source
+from qingshan.web.exports import csv_bytes
 
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
 
@@ -245,8 +246,6 @@ def export(dataset: str, fmt: str, edge: EdgeDep) -> Response:
     """Public datasets (projects, issuances, retirements) as CSV or JSON; the columns are
     documented in docs/api.md and at /api/v1/registry/exports/schema. In CSV, text that a
     spreadsheet would take for a formula starts with an apostrophe."""
-    from qingshan.web.exports import csv_bytes
-
     with edge.read() as conn:
         rows = queries.export_rows(conn, dataset)
     if fmt == "json":

@@ -236,6 +236,59 @@ def stats(conn: Connection) -> dict[str, Any]:
     return {"parties": parties, "supply": supply(conn), "journal_size": int(size)}
 
 
+# ------------------------------------------------------------------- figures, by asset
+# (each asset counts in its own unit: tonnes of CO2e and mu of forest cover never add up)
+
+
+def party_count(conn: Connection, kind: str) -> int:
+    p = t.parties
+    return int(conn.execute(select(func.count()).select_from(p)
+                            .where(p.c.kind == kind)).scalar() or 0)
+
+
+def issued_by_vintage(conn: Connection, asset: str) -> list[tuple[str, int]]:
+    i = t.issuances
+    return [(str(v), int(q)) for v, q in conn.execute(
+        select(i.c.vintage, func.sum(i.c.serial_end - i.c.serial_start + 1))
+        .where(i.c.asset == asset).group_by(i.c.vintage).order_by(i.c.vintage))]
+
+
+def retired_by_purpose(conn: Connection, asset: str) -> list[tuple[str, int]]:
+    rt = t.retirements
+    total = func.sum(rt.c.quantity)
+    return [(str(p), int(q)) for p, q in conn.execute(
+        select(rt.c.purpose, total).where(rt.c.asset == asset).group_by(rt.c.purpose)
+        .order_by(total.desc(), rt.c.purpose))]
+
+
+def issuance_spans(conn: Connection, asset: str) -> list[tuple[int, int, int]]:
+    """``(serial_start, serial_end, issuance)`` of every issuance of the asset, by serial."""
+    i = t.issuances
+    return [(int(s), int(e), int(iid)) for iid, s, e in conn.execute(
+        select(i.c.id, i.c.serial_start, i.c.serial_end).where(i.c.asset == asset)
+        .order_by(i.c.serial_start))]
+
+
+def retired_ranges(conn: Connection, asset: str) -> list[tuple[int, int]]:
+    """Every retired serial range of the asset (a range never crosses two issuances)."""
+    rt = t.retirements
+    return [(int(a), int(b)) for (ranges,) in conn.execute(
+        select(rt.c.ranges).where(rt.c.asset == asset)) for a, b in orjson.loads(ranges)]
+
+
+def moved_between_parties(conn: Connection, asset: str) -> list[tuple[int, int]]:
+    """Serial ranges of the asset that moved active from one party to another (on the market
+    or by transfer)."""
+    ev, acc = t.serial_events, t.accounts
+    src, dst = acc.alias("src"), acc.alias("dst")
+    return [(int(a), int(b)) for a, b in conn.execute(
+        select(ev.c.serial_start, ev.c.serial_end)
+        .select_from(ev.join(src, src.c.id == ev.c.from_account)
+                     .join(dst, dst.c.id == ev.c.to_account))
+        .where(ev.c.asset == asset, ev.c.state == "active",
+               src.c.party_id != dst.c.party_id))]
+
+
 # ---------------------------------------------------------------------------------- the log
 
 

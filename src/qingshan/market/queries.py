@@ -132,3 +132,35 @@ def wash_trade_report(conn: Connection, instrument: str,
                         "parties": [b, s], "bought_by_first": q, "bought_by_second": back,
                         "trades": n + m, "net": q - back, "round_trip_share": round(share, 3)})
     return out
+
+
+# ------------------------------------------------------------------- figures, by asset
+def traded_by_asset(conn: Connection) -> dict[str, dict[str, int]]:
+    """Per traded asset: units traded and their value in fen (each asset in its own unit)."""
+    tr, ins = t.market_trades, t.market_instruments
+    rows = conn.execute(
+        select(ins.c.asset, func.sum(tr.c.quantity), func.sum(tr.c.quantity * tr.c.price))
+        .select_from(tr.join(ins, ins.c.id == tr.c.instrument)).group_by(ins.c.asset))
+    return {str(a): {"quantity": int(q or 0), "value_fen": int(v or 0)} for a, q, v in rows}
+
+
+def traded_by_month(conn: Connection, asset: str) -> list[tuple[str, int]]:
+    """Units of the asset traded per calendar month (``YYYY-MM``), every month from the first
+    trade to the last, months without a trade included."""
+    tr, ins = t.market_trades, t.market_instruments
+    months: dict[str, int] = {}
+    for d, q in conn.execute(
+            select(tr.c.day, func.sum(tr.c.quantity))
+            .select_from(tr.join(ins, ins.c.id == tr.c.instrument))
+            .where(ins.c.asset == asset).group_by(tr.c.day)):
+        month = (dt.date(1970, 1, 1) + dt.timedelta(days=int(d))).strftime("%Y-%m")
+        months[month] = months.get(month, 0) + int(q)
+    if not months:
+        return []
+    first, last = min(months), max(months)
+    y, m = int(first[:4]), int(first[5:])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append((f"{y:04d}-{m:02d}", months.get(f"{y:04d}-{m:02d}", 0)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -263,3 +265,35 @@ def verifier_queue(conn: Connection, verifier_party: str) -> dict[str, list[dict
         .select_from(r.join(p, p.c.id == r.c.project))
         .where(r.c.status == "submitted", p.c.proponent != verifier_party).order_by(r.c.id))]
     return {"projects": projects, "reports": reports}
+
+
+# ------------------------------------------------------------------- figures, by asset
+def registered_project_count(conn: Connection) -> int:
+    p = t.registry_projects
+    return int(conn.execute(select(func.count()).select_from(p)
+                            .where(p.c.status == "registered")).scalar() or 0)
+
+
+def issuance_districts(conn: Connection, asset: str) -> dict[int, str]:
+    """The district of the project each issuance of the asset comes from."""
+    i, p = t.issuances, t.registry_projects
+    return {int(iid): str(d) for iid, d in conn.execute(
+        select(i.c.id, p.c.district).select_from(i.join(p, p.c.id == i.c.project))
+        .where(i.c.asset == asset))}
+
+
+def units_by_district(conn: Connection, asset: str, spans: Sequence[tuple[int, int, int]],
+                      ranges: Sequence[tuple[int, int]]) -> dict[str, int]:
+    """Units of serial ``ranges`` of the asset per district of the project they come from;
+    ``spans`` are the asset's issuances ``(serial_start, serial_end, issuance)`` by serial
+    (a range never crosses two issuances)."""
+    where = issuance_districts(conn, asset)
+    starts = [s for s, _, _ in spans]
+    out: dict[str, int] = {}
+    for start, end in ranges:
+        k = bisect_right(starts, start) - 1
+        if k >= 0:
+            s, e, iid = spans[k]
+            if s <= start <= e and iid in where:
+                out[where[iid]] = out.get(where[iid], 0) + end - start + 1
+    return out

@@ -7,21 +7,27 @@ double submit does nothing twice."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import secrets
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from qingshan.errors import QingshanError
+from qingshan.errors import Forbidden, NotFound, QingshanError
 from qingshan.ledger import queries
+from qingshan.ledger.domain.commands import COMMANDS, command_from_payload
 from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.domain.parsing import digits
 from qingshan.market import queries as market_queries
-from qingshan.web import sessions
+from qingshan.registry import queries as rq
+from qingshan.web import charts, sessions
+from qingshan.web.exports import csv_bytes
+from qingshan.web.pages import TEMPLATES, TEXT, _lang, error_text
 from qingshan.web.sessions import Session
 
 # the form field an error without one of its own belongs to, to show it next to that field
@@ -44,8 +50,6 @@ def _note(session: Session | None, message: str, error: str, field: str,
 
 
 def mount_account_pages(app: FastAPI) -> None:
-    from qingshan.web.pages import TEMPLATES, TEXT, _lang
-
     def render(request: Request, name: str, *, status: int = 200, **ctx: Any) -> HTMLResponse:
         lang = _lang(request)
         html = TEMPLATES.get_template(name).render(
@@ -62,16 +66,12 @@ def mount_account_pages(app: FastAPI) -> None:
         with request.app.state.edge.read() as conn:
             instruments = market_queries.instruments(conn)
         if not instruments:
-            from qingshan.errors import NotFound
-
             raise NotFound("no instrument is listed yet")
         return RedirectResponse(f"/market/{instruments[0]['id']}?lang={_lang(request)}",
                                 status_code=303)
 
     @app.get("/market/{instrument}", response_class=HTMLResponse, include_in_schema=False)
     def market_page(request: Request, instrument: str) -> HTMLResponse:
-        from qingshan.web import charts
-
         session = sessions.current(request)
         actor = None if session is None else session.principal
         accounts: list[str] = []
@@ -99,14 +99,8 @@ def mount_account_pages(app: FastAPI) -> None:
 
     def _journal_rows(request: Request, after: int, kind: str,
                       limit: int) -> tuple[list[dict[str, Any]], int | None]:
-        import datetime as dt
-
-        import orjson
-
         actor = _actor(request)
         if actor is None or actor.role not in (Role.AUDITOR, Role.OPERATOR):
-            from qingshan.errors import Forbidden
-
             raise Forbidden("the journal is for auditors and the operator")
         rows: list[dict[str, Any]] = []
         cursor = after
@@ -131,8 +125,6 @@ def mount_account_pages(app: FastAPI) -> None:
     def audit(request: Request, after: int = 0, kind: str = "") -> Response:
         if _actor(request) is None:
             return RedirectResponse(f"/signin?lang={_lang(request)}", status_code=303)
-        from qingshan.ledger.domain.commands import COMMANDS
-
         limit = 50
         rows, next_after = _journal_rows(request, after, kind, limit)
         kinds = sorted(request.app.state.edge.platform.sequencer.catalog or COMMANDS)
@@ -141,8 +133,6 @@ def mount_account_pages(app: FastAPI) -> None:
 
     @app.get("/audit.csv", include_in_schema=False)
     def audit_csv(request: Request, after: int = 0, kind: str = "") -> Response:
-        from qingshan.web.exports import csv_bytes
-
         rows, _ = _journal_rows(request, after, kind, 1000)
         body = csv_bytes(["seq", "time_utc", "kind", "actor", "role", "result"],
                          ([e["seq"], e["when"], e["kind"], e["actor"]["id"],
@@ -166,8 +156,6 @@ def mount_account_pages(app: FastAPI) -> None:
         try:
             holder = request.app.state.edge.holder(api_key.strip())
         except QingshanError as exc:
-            from qingshan.web.pages import error_text
-
             return signin_page(request, 401, error_text(exc.code, exc.message, _lang(request)))
         resp = RedirectResponse(f"/me?lang={_lang(request)}", status_code=303)
         sessions.open_session(request, resp, holder)
@@ -194,8 +182,6 @@ def mount_account_pages(app: FastAPI) -> None:
         edge = request.app.state.edge
         ctx: dict[str, Any] = {"actor": actor, **notes(request, session), "form": form,
                                "form_key": secrets.token_urlsafe(16), "csrf": session.csrf}
-        from qingshan.registry import queries as rq
-
         with edge.read() as conn:
             if actor.party_id is not None:
                 accounts = queries.party_accounts(conn, actor.party_id)
@@ -229,20 +215,16 @@ def mount_account_pages(app: FastAPI) -> None:
         sessions.check_form(request, csrf, session)
         page = back if back.startswith("/market/") and "?" not in back and "//" not in back \
             else "/me"
-        from qingshan.api.app import one
-
         edge = request.app.state.edge
         message = error = field = ""
         try:
-            import asyncio
-
             data = payload() if callable(payload) else payload
-            fut = edge.platform.sequencer.submit(one(kind, data, edge), session.principal,
+            fut = edge.platform.sequencer.submit(
+                [command_from_payload(kind, data, edge.platform.sequencer.catalog)],
+                session.principal,
                                                  f"web/{key}")
             receipts = await asyncio.wrap_future(fut)
         except QingshanError as exc:
-            from qingshan.web.pages import error_text
-
             field = str(exc.data.get("field", "") or FIELD_OF_CODE.get(exc.code, ""))
             error = error_text(exc.code, exc.message, lang)
         else:

@@ -1,118 +1,78 @@
 """The cockpit's figures, computed live from the book of record (never a placeholder).
 
-Each context contributes what exists: the registry (enterprises, issuance, retirements, where
-projects are) and the market (tonnes and value traded). Later contexts (carbon-inclusive
-people, forest coverage, GEP) add their own figures and map measures here.
+Each context answers for what it owns, through its own query functions: the ledger (parties,
+assets and their units, issuance, retirements, serials moved between parties), the registry
+(registered projects, the district each issuance comes from) and the market (units and value
+traded). Every quantity is per asset, in that asset's unit: tonnes of CO2e and mu of forest
+cover are never added together. The charts show one asset at a time (``?asset=``, by default
+the asset with the most units issued).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from bisect import bisect_right
-from collections import defaultdict
 from typing import Any
 
-import orjson
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from qingshan.infra import schema as t
+from qingshan.ledger import queries as ledger
+from qingshan.market import queries as market
+from qingshan.registry import queries as registry
 
 MEASURES = ("issued", "retired", "traded")
 
 
-def headline(conn: Connection) -> dict[str, int]:
-    parties, i, tr, rt = t.parties, t.issuances, t.market_trades, t.retirements
-    enterprises = conn.execute(select(func.count()).select_from(parties)
-                               .where(parties.c.kind == "enterprise")).scalar() or 0
-    registered = conn.execute(select(func.sum(i.c.serial_end - i.c.serial_start + 1))).scalar()
-    traded, value = conn.execute(select(func.sum(tr.c.quantity),
-                                        func.sum(tr.c.quantity * tr.c.price))).one()
-    retired = conn.execute(select(func.sum(rt.c.quantity))).scalar()
-    projects = conn.execute(select(func.count()).select_from(t.registry_projects).where(
-        t.registry_projects.c.status == "registered")).scalar()
-    return {"enterprises": int(enterprises), "registered": int(registered or 0),
-            "traded": int(traded or 0), "traded_value_fen": int(value or 0),
-            "retired": int(retired or 0), "projects": int(projects or 0)}
+def headline(conn: Connection) -> dict[str, Any]:
+    """Enterprises and registered projects, and per asset with units issued: its unit, units
+    registered (issued), traded, their value in fen, and retired."""
+    units = {a["code"]: a["unit"] for a in ledger.asset_classes(conn)}
+    traded = market.traded_by_asset(conn)
+    assets: dict[str, dict[str, Any]] = {}
+    for code, supply in sorted(ledger.supply(conn).items()):
+        issued = supply.get("issued", 0)
+        if not issued:
+            continue
+        sold = traded.get(code, {"quantity": 0, "value_fen": 0})
+        assets[code] = {"unit": units.get(code, ""), "registered": issued,
+                        "traded": sold["quantity"], "traded_value_fen": sold["value_fen"],
+                        "retired": supply.get("retired", 0)}
+    return {"enterprises": ledger.party_count(conn, "enterprise"),
+            "projects": registry.registered_project_count(conn), "assets": assets}
 
 
-def _issuance_district(conn: Connection) -> dict[int, str]:
-    i, p = t.issuances, t.registry_projects
-    return {int(iid): d for iid, d in conn.execute(
-        select(i.c.id, p.c.district).select_from(i.join(p, p.c.id == i.c.project)))}
-
-
-def by_district(conn: Connection, measure: str) -> dict[str, int]:
-    """Units per district of the project they come from: issued, retired, or traded (moved
-    active from one party to another, on the market or by transfer)."""
-    out: dict[str, int] = defaultdict(int)
-    where = _issuance_district(conn)
-    i = t.issuances
+def by_district(conn: Connection, asset: str, measure: str) -> dict[str, int]:
+    """Units of the asset per district of the project they come from: issued, retired, or
+    traded (moved active from one party to another, on the market or by transfer)."""
+    spans = ledger.issuance_spans(conn, asset)
     if measure == "issued":
-        for iid, s, e in conn.execute(select(i.c.id, i.c.serial_start, i.c.serial_end)):
-            if int(iid) in where:
-                out[where[int(iid)]] += int(e) - int(s) + 1
-        return dict(out)
-    spans = [(int(s), int(e), int(iid)) for iid, s, e in conn.execute(
-        select(i.c.id, i.c.serial_start, i.c.serial_end).where(i.c.asset == "CQCER")
-        .order_by(i.c.serial_start))]
-    if measure == "traded":
-        ev, acc = t.serial_events, t.accounts
-        src, dst = acc.alias("src"), acc.alias("dst")
-        moved: list[tuple[int, int]] = [(int(a), int(b)) for a, b in conn.execute(
-            select(ev.c.serial_start, ev.c.serial_end)
-            .select_from(ev.join(src, src.c.id == ev.c.from_account)
-                         .join(dst, dst.c.id == ev.c.to_account))
-            .where(ev.c.asset == "CQCER", ev.c.state == "active",
-                   src.c.party_id != dst.c.party_id))]
+        ranges = [(s, e) for s, e, _ in spans]
+    elif measure == "traded":
+        ranges = ledger.moved_between_parties(conn, asset)
     else:
-        moved = [(int(a), int(b)) for (ranges,) in conn.execute(
-            select(t.retirements.c.ranges).where(t.retirements.c.asset == "CQCER"))
-                 for a, b in orjson.loads(ranges)]
-    starts = [s for s, _, _ in spans]
-    for start, end in moved:  # a range never crosses two issuances
-        k = bisect_right(starts, start) - 1
-        if k >= 0:
-            s, e, iid = spans[k]
-            if s <= start <= e and iid in where:
-                out[where[iid]] += end - start + 1
-    return dict(out)
+        ranges = ledger.retired_ranges(conn, asset)
+    return registry.units_by_district(conn, asset, spans, ranges)
 
 
-def issued_by_vintage(conn: Connection) -> list[tuple[str, int]]:
-    i = t.issuances
-    return [(str(v), int(q)) for v, q in conn.execute(
-        select(i.c.vintage, func.sum(i.c.serial_end - i.c.serial_start + 1))
-        .group_by(i.c.vintage).order_by(i.c.vintage))]
+def chosen_asset(head: dict[str, Any], asset: str) -> str | None:
+    """The asset asked for if it has units issued, else the one with the most (by code on a
+    tie); None before anything is issued."""
+    assets: dict[str, dict[str, Any]] = head["assets"]
+    if asset in assets:
+        return asset
+    if not assets:
+        return None
+    return min(assets, key=lambda code: (-assets[code]["registered"], code))
 
 
-def retired_by_purpose(conn: Connection) -> list[tuple[str, int]]:
-    rt = t.retirements
-    return [(str(p), int(q)) for p, q in conn.execute(
-        select(rt.c.purpose, func.sum(rt.c.quantity)).group_by(rt.c.purpose)
-        .order_by(func.sum(rt.c.quantity).desc()))]
-
-
-def traded_by_month(conn: Connection) -> list[tuple[str, int]]:
-    """Units traded per calendar month (``YYYY-MM``), every month from the first trade to the
-    last, months without a trade included."""
-    tr = t.market_trades
-    months: dict[str, int] = {}
-    for d, q in conn.execute(select(tr.c.day, func.sum(tr.c.quantity)).group_by(tr.c.day)):
-        month = (dt.date(1970, 1, 1) + dt.timedelta(days=int(d))).strftime("%Y-%m")
-        months[month] = months.get(month, 0) + int(q)
-    if not months:
-        return []
-    first, last = min(months), max(months)
-    y, m = int(first[:4]), int(first[5:])
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append((f"{y:04d}-{m:02d}", months.get(f"{y:04d}-{m:02d}", 0)))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
-def cockpit(conn: Connection, measure: str) -> dict[str, Any]:
+def cockpit(conn: Connection, measure: str, asset: str = "") -> dict[str, Any]:
     measure = measure if measure in MEASURES else "issued"
-    return {"headline": headline(conn), "measure": measure,
-            "districts": by_district(conn, measure), "vintages": issued_by_vintage(conn),
-            "purposes": retired_by_purpose(conn), "months": traded_by_month(conn)}
+    head = headline(conn)
+    chosen = chosen_asset(head, asset)
+    if chosen is None:
+        return {"headline": head, "measure": measure, "asset": None, "unit": "",
+                "districts": {}, "vintages": [], "purposes": [], "months": []}
+    return {"headline": head, "measure": measure, "asset": chosen,
+            "unit": head["assets"][chosen]["unit"],
+            "districts": by_district(conn, chosen, measure),
+            "vintages": ledger.issued_by_vintage(conn, chosen),
+            "purposes": ledger.retired_by_purpose(conn, chosen),
+            "months": market.traded_by_month(conn, chosen)}

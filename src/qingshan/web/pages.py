@@ -10,10 +10,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from qingshan.errors import QingshanError
+from qingshan.errors import NotFound, QingshanError
 from qingshan.ledger import queries
+from qingshan.ledger import transparency as tlog
 from qingshan.ledger.domain.serials import parse_serial
 from qingshan.ledger.domain.urls import safe_href
+from qingshan.reference.chongqing import DISTRICTS, DISTRICTS_2024
+from qingshan.registry import queries as rq
+from qingshan.registry.certificates import certificate
+from qingshan.web import charts, geo
+from qingshan.web.cockpit import cockpit
 
 PAGE_SIZE = 25
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -151,10 +157,54 @@ def _lang(request: Request) -> str:
 
 
 def _district_names(lang: str) -> dict[str, str]:
-    from qingshan.reference.chongqing import DISTRICTS, DISTRICTS_2024
-
     return {d.code: d.name_zh if lang == "zh" else d.name_en
             for d in (*DISTRICTS_2024, *DISTRICTS)}
+
+
+# an asset's unit in the reader's words (others are shown as the asset class names them)
+UNIT_WORDS = {"tCO2e": ("吨", "tCO2e", "t"), "mu": ("亩", "mu", "mu")}
+
+
+def unit_words(unit: str, lang: str) -> tuple[str, str]:
+    """(the unit after a quantity, the unit of a chart's axis) for a page's language."""
+    zh, chart, short = UNIT_WORDS.get(unit, (unit, unit, unit))
+    return (zh, chart) if lang == "zh" else (short, chart)
+
+
+def cockpit_cards(h: dict[str, Any], text: dict[str, str],
+                  lang: str) -> list[tuple[str, str]]:
+    """The headline cards: each asset's figures in its own unit, never summed across assets."""
+    cards = [(text["enterprises"], f"{h['enterprises']:,}")]
+    for code, a in h["assets"].items():
+        word, _ = unit_words(a["unit"], lang)
+        cards += [(f"{text['registered_t']} · {code}",
+                   charts.quantity(a["registered"], lang, word, word)),
+                  (f"{text['traded_t']} · {code}", charts.quantity(a["traded"], lang, word, word)),
+                  (f"{text['traded_value']} · {code}", charts.money(a["traded_value_fen"], lang)),
+                  (f"{text['retired_t']} · {code}",
+                   charts.quantity(a["retired"], lang, word, word))]
+    return [*cards, (text["projects"], f"{h['projects']:,}")]
+
+
+def cockpit_figures(data: dict[str, Any], text: dict[str, str], lang: str) -> dict[str, Any]:
+    """The map and the three charts, of the cockpit's one asset, in its unit."""
+    _, unit = unit_words(data["unit"], lang)
+    names = _district_names(lang)
+    seats = {d.code: d for d in (*DISTRICTS_2024, *DISTRICTS)}
+    points = [(names[c], seats[c].lon, seats[c].lat, data["districts"].get(c, 0))
+              for c in {d.code for d in DISTRICTS} | set(data["districts"]) if c in seats]
+    rings = geo.load()
+    title = text[f"map_{data['measure']}"]
+    return {
+        "map": charts.district_map(rings, data["districts"], names, title=title, unit=unit)
+        if rings else charts.symbol_map(points, title=title, unit=unit),
+        "vintages": charts.column_chart(data["vintages"], title=text["by_vintage"], unit=unit),
+        "purposes": charts.bar_chart([(text.get(p, p), q) for p, q in data["purposes"]],
+                                     title=text["by_purpose"], unit=unit),
+        "months": charts.column_chart(
+            data["months"], title=text["by_month"], unit=unit,
+            ticks=charts.year_ticks([m for m, _ in data["months"]])),
+    }
 
 
 STATIC = Path(__file__).parent / "static"
@@ -171,8 +221,6 @@ STATIC_FILES = {"qingshan.js": "text/javascript; charset=utf-8",
 def mount_pages(app: FastAPI) -> None:
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:
-        from qingshan.errors import NotFound
-
         media = STATIC_FILES.get(name)
         if media is None or not (STATIC / name).exists():
             raise NotFound("no such file", file=name)
@@ -185,57 +233,26 @@ def mount_pages(app: FastAPI) -> None:
         return HTMLResponse(TEMPLATES.get_template("docs.html").render())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, measure: str = "issued") -> HTMLResponse:
-        from qingshan.reference.chongqing import DISTRICTS, DISTRICTS_2024
-        from qingshan.web import charts
-        from qingshan.web.cockpit import cockpit
-
+    def home(request: Request, measure: str = "issued", asset: str = "") -> HTMLResponse:
         lang = _lang(request)
         text = TEXT[lang]
         edge = request.app.state.edge
         with edge.read() as conn:
-            data = cockpit(conn, measure)
+            data = cockpit(conn, measure, asset)
             try:
                 head: Any = queries.tree_head(conn)
             except QingshanError:
                 head = None
-        names = _district_names(lang)
-        seats = {d.code: d for d in (*DISTRICTS_2024, *DISTRICTS)}
-        points = [(names[c], seats[c].lon, seats[c].lat, data["districts"].get(c, 0))
-                  for c in {d.code for d in DISTRICTS} | set(data["districts"]) if c in seats]
-        from qingshan.web import geo
-
-        rings = geo.load()
-        figures = {
-            "map": charts.district_map(rings, data["districts"], names,
-                                       title=text[f"map_{data['measure']}"], unit="tCO2e")
-            if rings else charts.symbol_map(points, title=text[f"map_{data['measure']}"],
-                                            unit="tCO2e"),
-            "vintages": charts.column_chart(data["vintages"], title=text["by_vintage"],
-                                            unit="tCO2e"),
-            "purposes": charts.bar_chart([(text.get(p, p), q) for p, q in data["purposes"]],
-                                         title=text["by_purpose"], unit="tCO2e"),
-            "months": charts.column_chart(
-                data["months"], title=text["by_month"], unit="tCO2e",
-                ticks=charts.year_ticks([m for m, _ in data["months"]])),
-        }
-        h = data["headline"]
-        cards = [(text["enterprises"], f"{h['enterprises']:,}"),
-                 (text["registered_t"], charts.quantity(h["registered"], lang)),
-                 (text["traded_t"], charts.quantity(h["traded"], lang)),
-                 (text["traded_value"], charts.money(h["traded_value_fen"], lang)),
-                 (text["retired_t"], charts.quantity(h["retired"], lang)),
-                 (text["projects"], f"{h['projects']:,}")]
         html = TEMPLATES.get_template("home.html").render(
-            t=text, lang=lang, other="en" if lang == "zh" else "zh", cards=cards,
-            figures=figures, measure=data["measure"], head=head)
+            t=text, lang=lang, other="en" if lang == "zh" else "zh",
+            cards=cockpit_cards(data["headline"], text, lang),
+            figures=cockpit_figures(data, text, lang), measure=data["measure"],
+            asset=data["asset"], assets=sorted(data["headline"]["assets"]), head=head)
         return HTMLResponse(html)
 
     @app.get("/registry", response_class=HTMLResponse, include_in_schema=False)
     def registry_page(request: Request, sort: str = "id", desc: bool = False,
                       page: int = 1) -> HTMLResponse:
-        from qingshan.registry import queries as rq
-
         lang = _lang(request)
         names = _district_names(lang)
         with request.app.state.edge.read() as conn:
@@ -261,8 +278,6 @@ def mount_pages(app: FastAPI) -> None:
     @app.get("/registry/buffer", response_class=HTMLResponse, include_in_schema=False)
     def buffer_page(request: Request) -> HTMLResponse:
         """The buffer pool in public: what it holds, each issuance's share, each loss's draw."""
-        from qingshan.registry import queries as rq
-
         lang = _lang(request)
         with request.app.state.edge.read() as conn:
             pool = rq.buffer_pool(conn)
@@ -275,8 +290,6 @@ def mount_pages(app: FastAPI) -> None:
     @app.get("/registry/factors", response_class=HTMLResponse, include_in_schema=False)
     def factors_page(request: Request) -> HTMLResponse:
         """The grid-factor table, each row with its source."""
-        from qingshan.registry import queries as rq
-
         lang = _lang(request)
         with request.app.state.edge.read() as conn:
             rows = rq.grid_factors(conn)
@@ -286,9 +299,6 @@ def mount_pages(app: FastAPI) -> None:
 
     @app.get("/registry/projects/{pid}", response_class=HTMLResponse, include_in_schema=False)
     def project_page(request: Request, pid: str) -> HTMLResponse:
-        from qingshan.errors import NotFound
-        from qingshan.registry import queries as rq
-
         lang = _lang(request)
         with request.app.state.edge.read() as conn:
             p = rq.project(conn, pid)
@@ -301,16 +311,12 @@ def mount_pages(app: FastAPI) -> None:
 
     @app.get("/certificates/{rid}", response_class=HTMLResponse, include_in_schema=False)
     def certificate_page(request: Request, rid: str) -> HTMLResponse:
-        from qingshan.registry.certificates import certificate
-
         lang = _lang(request)
         edge = request.app.state.edge
         with edge.read() as conn:
             cert = certificate(conn, rid, edge.platform.public_key_pem)
         verified: dict[str, Any] | None = None
         if request.query_params.get("verify"):
-            from qingshan.ledger import transparency as tlog
-
             try:
                 tlog.check_bundle(tlog.InclusionBundle.from_json(cert["bundle_json"]),
                                   edge.platform.public_key_pem)
