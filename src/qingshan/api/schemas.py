@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr, StringConstraints
 
+from qingshan.access.commands import RevokeApiKey
 from qingshan.api.bodies import Body, payload, request_body
 from qingshan.ledger.domain import commands as c
 from qingshan.ledger.domain.model import Role
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # (derived at run time: to the type checker, any body)
     HoldIn: TypeAlias = BaseModel
     ReleaseIn: TypeAlias = BaseModel
     EnforceIn: TypeAlias = BaseModel
+    RevokeKeyIn: TypeAlias = BaseModel
 else:
     CreateAssetClassIn = request_body(c.CreateAssetClass, "CreateAssetClassIn")
     RegisterPartyIn = request_body(c.RegisterParty, "RegisterPartyIn")
@@ -38,6 +40,7 @@ else:
     HoldIn = request_body(c.PlaceHold, "HoldIn")
     ReleaseIn = request_body(c.ReleaseHold, "ReleaseIn", path=("hold",))
     EnforceIn = request_body(c.EnforceHold, "EnforceIn", path=("hold",))
+    RevokeKeyIn = request_body(RevokeApiKey, "RevokeKeyIn", path=("key",))
 
 
 class BatchCommandIn(Body):
@@ -52,10 +55,12 @@ class BatchIn(Body):
 
 Id = Annotated[StrictStr, StringConstraints(max_length=16)]
 Text120 = Annotated[StrictStr, StringConstraints(max_length=120)]
-Text500 = Annotated[StrictStr, StringConstraints(max_length=500)]
 
 
 class ApiKeyIn(Body):
+    """A request to mint a key (its id and expiry in Unix ms are the platform's: this body
+    is not CreateApiKey's fields)."""
+
     role: Role
     party: Id | None = None
     label: Text120 = ""
@@ -63,5 +68,3 @@ class ApiKeyIn(Body):
                                        description="the key stops working after this many days")
 
 
-class RevokeKeyIn(Body):
-    reason: Text500 = ""
