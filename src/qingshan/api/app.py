@@ -85,8 +85,11 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
             return _error(422, InvalidText.code, "a text is longer than its field takes",
                           {"field": errors[0]["field"].removeprefix("body."),
                            "errors": errors})
+        # the first refused field, named as the command parsers name it (its top-level key)
+        loc = [str(p) for p in (exc.errors()[0].get("loc", ()) if errors else ())]
+        field = loc[1] if len(loc) > 1 else (loc[0] if loc else "body")
         return _error(422, InvalidInput.code, "the request does not match the API schema",
-                      {"errors": errors})
+                      {"field": field, "errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> Json:

@@ -57,7 +57,7 @@ def annotation(shape: Shape) -> Any:
         item = annotation(shape.items[0])
         return Annotated[list[item], Field(json_schema_extra=limits or None)]  # type: ignore[valid-type]
     if shape.type == "object":
-        return object_model(shape)
+        return object_model(shape, shape.name or "Item")
     raise ValueError(f"no edge type for a {shape.type} field")
 
 
@@ -83,11 +83,18 @@ def property_of(spec: Spec) -> tuple[Any, Any]:
         info["examples"] = list(spec.examples)
     if spec.required:
         return kind, Field(**info)
-    if shape.type == "text" and not spec.nullable:
+    if spec.nullable:
+        return kind | None, Field(default=None, **info)
+    if shape.type == "text":
         return kind, Field(default="", **info)
-    if shape.type == "boolean" and not spec.nullable:
+    if shape.type == "boolean":
         return kind, Field(default=False, **info)
-    return kind | None, Field(default=None, **info)
+    # may be left out, but is never null: absent stays absent (dropped by payload())
+    return kind, Field(default=None, json_schema_extra=_no_default, **info)
+
+
+def _no_default(schema: dict[str, JsonValue]) -> None:
+    schema.pop("default", None)
 
 
 def request_body(command: type[Declared], name: str, *, path: tuple[str, ...] = (),

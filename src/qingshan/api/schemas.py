@@ -12,6 +12,7 @@ from qingshan.access.commands import RevokeApiKey
 from qingshan.api.bodies import Body, payload, request_body
 from qingshan.ledger.domain import commands as c
 from qingshan.ledger.domain.model import Role
+from qingshan.market import commands as m
 
 __all__ = ["payload"]
 
@@ -28,6 +29,16 @@ if TYPE_CHECKING:  # (derived at run time: to the type checker, any body)
     ReleaseIn: TypeAlias = BaseModel
     EnforceIn: TypeAlias = BaseModel
     RevokeKeyIn: TypeAlias = BaseModel
+    CreateInstrumentIn: TypeAlias = BaseModel
+    ReferencePriceIn: TypeAlias = BaseModel
+    InstrumentRulesIn: TypeAlias = BaseModel
+    PhaseIn: TypeAlias = BaseModel
+    PlaceOrderIn: TypeAlias = BaseModel
+    AmendOrderIn: TypeAlias = BaseModel
+    PickOrderIn: TypeAlias = BaseModel
+    BlockTradeIn: TypeAlias = BaseModel
+    AuctionIn: TypeAlias = BaseModel
+    BidIn: TypeAlias = BaseModel
 else:
     CreateAssetClassIn = request_body(c.CreateAssetClass, "CreateAssetClassIn")
     RegisterPartyIn = request_body(c.RegisterParty, "RegisterPartyIn")
@@ -41,6 +52,17 @@ else:
     ReleaseIn = request_body(c.ReleaseHold, "ReleaseIn", path=("hold",))
     EnforceIn = request_body(c.EnforceHold, "EnforceIn", path=("hold",))
     RevokeKeyIn = request_body(RevokeApiKey, "RevokeKeyIn", path=("key",))
+    CreateInstrumentIn = request_body(m.CreateInstrument, "CreateInstrumentIn")
+    ReferencePriceIn = request_body(m.SetReferencePrice, "ReferencePriceIn", path=("instrument",))
+    InstrumentRulesIn = request_body(m.SetInstrumentRules, "InstrumentRulesIn",
+                                     path=("instrument",))
+    PhaseIn = request_body(m.SetPhase, "PhaseIn", path=("instrument",))
+    PlaceOrderIn = request_body(m.PlaceOrder, "PlaceOrderIn")
+    AmendOrderIn = request_body(m.AmendOrder, "AmendOrderIn", path=("order",))
+    PickOrderIn = request_body(m.PickOrder, "PickOrderIn", path=("order",))
+    BlockTradeIn = request_body(m.ProposeBlockTrade, "BlockTradeIn")
+    AuctionIn = request_body(m.StartAuction, "AuctionIn")
+    BidIn = request_body(m.BidAuction, "BidIn", path=("auction",))
 
 
 class BatchCommandIn(Body):

@@ -96,7 +96,7 @@ RANGE_SHAPE = Shape(type="list", min_length=1, max_length=MAX_RANGES,
 def Ranges(**kw: Any) -> Spec:
     """Optional explicit serial ranges; journaled as [start, end] pairs, or null."""
     return Custom(parser=lambda d, _: serial_ranges(d), like=RANGE_SHAPE, required=False,
-                  to_json=_ranges_payload,
+                  nullable=True, to_json=_ranges_payload,
                   **{"description": "explicit [start, end] serials", **kw})
 
 
@@ -105,6 +105,7 @@ class Amount(Spec):
     """A quantity that the serial ranges may give instead (read with them in ``check``)."""
 
     required: bool = False
+    nullable: bool = True
 
     def parse(self, data: Mapping[str, Any], key: str) -> None:
         return None
@@ -261,7 +262,7 @@ class IssueUnits(Command):
             Shape(type="tuple", items=(Shape(type="text", max_length=16), INTEGER)),)),
         description="[account, quantity] pairs, e.g. the proponent's account and the buffer"))
     # the methodology's sector (forestry, energy, …); absent from entries journaled before it
-    category: str | None = declare(Custom(parser=category_of, like=CATEGORY_SHAPE,
+    category: str | None = declare(Custom(parser=category_of, like=CATEGORY_SHAPE, nullable=True,
                                           required=False, omit_none=True, from_client=False),
                                    None)
 
@@ -348,11 +349,11 @@ class PlaceHold(Command):
     ranges: tuple[SerialRange, ...] | None = declare(Ranges(), None)
     # hold only units of these vintages (inclusive), and of issuances in these categories
     vintages: tuple[int, int] | None = declare(Custom(
-        parser=vintages_of, like=VINTAGES_SHAPE, to_json=list, required=False,
+        parser=vintages_of, like=VINTAGES_SHAPE, to_json=list, required=False, nullable=True,
         from_client=False), None)
     # (categories and destination are absent from entries journaled before they existed)
     categories: tuple[str, ...] | None = declare(Custom(
-        parser=categories_of, like=CATEGORIES_SHAPE, to_json=list, required=False,
+        parser=categories_of, like=CATEGORIES_SHAPE, to_json=list, required=False, nullable=True,
         omit_none=True, from_client=False), None)
     # the account an enforcement may go to besides the controller's own (e.g. the account a
     # court's judgment names, or the buyer a loan agreement names)

@@ -37,6 +37,8 @@ from qingshan.ledger.domain.parsing import (
     text,
 )
 
+NOTHING: Any = type("Nothing", (), {"__repr__": lambda _: "NOTHING"})()  # no value at all
+
 ShapeType = Literal["text", "integer", "boolean", "choice", "date", "list", "tuple", "object"]
 
 
@@ -51,6 +53,7 @@ class Shape:
     items: tuple[Shape, ...] = ()  # list: (item,); tuple: one shape per position
     properties: tuple[tuple[str, Shape], ...] = ()  # object: its fields, all of them
     optional: frozenset[str] = frozenset()  # object: the properties that may be left out
+    name: str = ""  # object: its name in the API's schemas
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,13 +62,17 @@ class Spec:
 
     ``required``: the client must send it (else a text field defaults to "" and any other to
     None); ``nullable``: null (None) is a value of its own, passed over by the parser;
-    ``omit_none``: left out of the journal form while None; ``from_client``: a request body may
-    set it (others are set by another context's handler, or only read back from the journal).
+    ``omit_none``: left out of the journal form while None; ``omit_if``: left out while it
+    equals this value (a field added later, whose absence meant this); ``absent``: the value
+    when the key is missing (not parsed); ``from_client``: a request body may set it (others
+    are set by another context's handler, or only read back from the journal).
     """
 
     required: bool = True
     nullable: bool = False
     omit_none: bool = False
+    omit_if: Any = NOTHING
+    absent: Any = NOTHING
     from_client: bool = True
     description: str = ""
     examples: tuple[Any, ...] = ()
@@ -80,9 +87,17 @@ class Spec:
         raise NotImplementedError
 
     def read(self, data: Mapping[str, Any], key: str) -> Any:
+        if self.absent is not NOTHING and key not in data:
+            return self.absent
         if self.nullable and data.get(key) is None:
             return None
         return self.parse(data, key)
+
+    def journaled(self, value: Any) -> bool:
+        """Whether ``value`` is written in the journal form."""
+        if value is None and self.omit_none:
+            return False
+        return self.omit_if is NOTHING or value != self.omit_if
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -282,7 +297,6 @@ class Declared:
         out: dict[str, Any] = {}
         for name, spec in self.declared():
             value = getattr(self, name)
-            if value is None and spec.omit_none:
-                continue
-            out[name] = spec.dump(value)
+            if spec.journaled(value):
+                out[name] = spec.dump(value)
         return out
