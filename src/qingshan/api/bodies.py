@@ -24,7 +24,7 @@ from pydantic import (
     create_model,
 )
 
-from qingshan.ledger.domain.definition import Declared, Shape, Spec
+from qingshan.ledger.domain.definition import NOTHING, Declared, Shape, Spec
 
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
@@ -40,7 +40,9 @@ def text(max_length: int | None) -> Any:
 def annotation(shape: Shape) -> Any:
     """The Pydantic type of a field's shape."""
     if shape.type == "text":
-        return text(shape.max_length)
+        if shape.length_at_edge or shape.max_length is None:
+            return text(shape.max_length)
+        return Annotated[StrictStr, Field(json_schema_extra={"maxLength": shape.max_length})]
     if shape.type == "integer":
         return StrictInt
     if shape.type == "boolean":
@@ -56,6 +58,11 @@ def annotation(shape: Shape) -> Any:
                                               ("maxItems", shape.max_length)) if v is not None}
         item = annotation(shape.items[0])
         return Annotated[list[item], Field(json_schema_extra=limits or None)]  # type: ignore[valid-type]
+    if shape.type == "map":  # text keys (the parser checks them) to values of one shape
+        size: dict[str, JsonValue] = {"maxProperties": shape.max_length} \
+            if shape.max_length is not None else {}
+        value = annotation(shape.items[0])
+        return Annotated[dict[str, value], Field(json_schema_extra=size or None)]  # type: ignore[valid-type]
     if shape.type == "object":
         return object_model(shape, shape.name or "Item")
     raise ValueError(f"no edge type for a {shape.type} field")
@@ -85,16 +92,17 @@ def property_of(spec: Spec) -> tuple[Any, Any]:
         return kind, Field(**info)
     if spec.nullable:
         return kind | None, Field(default=None, **info)
-    if shape.type == "text":
+    if shape.type == "text" and spec.absent is NOTHING:
         return kind, Field(default="", **info)
-    if shape.type == "boolean":
+    if shape.type == "boolean" and spec.absent is NOTHING:
         return kind, Field(default=False, **info)
     # may be left out, but is never null: absent stays absent (dropped by payload())
-    return kind, Field(default=None, json_schema_extra=_no_default, **info)
+    # (a factory, so the document shows no default of null)
+    return kind, Field(default_factory=_absent, **info)
 
 
-def _no_default(schema: dict[str, JsonValue]) -> None:
-    schema.pop("default", None)
+def _absent() -> None:
+    return None
 
 
 def request_body(command: type[Declared], name: str, *, path: tuple[str, ...] = (),

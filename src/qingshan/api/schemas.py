@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 from pydantic import BaseModel, Field, StrictInt, StrictStr, StringConstraints
 
 from qingshan.access.commands import RevokeApiKey
-from qingshan.api.bodies import Body, payload, request_body
+from qingshan.api.bodies import Body, object_model, payload, request_body
 from qingshan.ledger.domain import commands as c
 from qingshan.ledger.domain.model import Role
 from qingshan.market import commands as m
+from qingshan.registry import commands as r
 
 __all__ = ["payload"]
 
@@ -39,6 +40,16 @@ if TYPE_CHECKING:  # (derived at run time: to the type checker, any body)
     BlockTradeIn: TypeAlias = BaseModel
     AuctionIn: TypeAlias = BaseModel
     BidIn: TypeAlias = BaseModel
+    ProjectIn: TypeAlias = BaseModel
+    LossIn: TypeAlias = BaseModel
+    TransitionIn: TypeAlias = BaseModel
+    ValidationIn: TypeAlias = BaseModel
+    RevalidationIn: TypeAlias = BaseModel
+    ReportIn: TypeAlias = BaseModel
+    VerificationIn: TypeAlias = BaseModel
+    IssuanceRequestIn: TypeAlias = BaseModel
+    DecisionIn: TypeAlias = BaseModel
+    DocumentIn: TypeAlias = BaseModel
 else:
     CreateAssetClassIn = request_body(c.CreateAssetClass, "CreateAssetClassIn")
     RegisterPartyIn = request_body(c.RegisterParty, "RegisterPartyIn")
@@ -63,6 +74,16 @@ else:
     BlockTradeIn = request_body(m.ProposeBlockTrade, "BlockTradeIn")
     AuctionIn = request_body(m.StartAuction, "AuctionIn")
     BidIn = request_body(m.BidAuction, "BidIn", path=("auction",))
+    ProjectIn = request_body(r.CreateProject, "ProjectIn")
+    LossIn = request_body(r.ReportLoss, "LossIn", path=("project",))
+    TransitionIn = request_body(r.SubmitProject, "TransitionIn", path=("project",))
+    ValidationIn = request_body(r.ValidateProject, "ValidationIn", path=("project",))
+    RevalidationIn = request_body(r.RevalidateProject, "RevalidationIn", path=("project",))
+    ReportIn = request_body(r.SubmitMonitoringReport, "ReportIn")
+    VerificationIn = request_body(r.VerifyMonitoringReport, "VerificationIn", path=("report",))
+    IssuanceRequestIn = request_body(r.RequestIssuance, "IssuanceRequestIn")
+    DecisionIn = request_body(r.DecideIssuance, "DecisionIn", path=("request",))
+    DocumentIn = object_model(r.DOCUMENT, "DocumentIn")
 
 
 class BatchCommandIn(Body):

@@ -143,12 +143,12 @@ def _order_id(data: Mapping[str, Any], key: str = "order") -> str:
 
 
 def Instrument(**kw: Any) -> Custom:
-    return Custom(parser=_instrument, like=Shape(type="text", max_length=24),
+    return Custom(parser=_instrument, like=Shape(type="text", max_length=24, length_at_edge=False),
                   **{"examples": ("CQCER-FOREST",), **kw})
 
 
 def OrderId(**kw: Any) -> Custom:
-    return Custom(parser=_order_id, like=Shape(type="text", max_length=13),
+    return Custom(parser=_order_id, like=Shape(type="text", max_length=13, length_at_edge=False),
                   **{"examples": ("O00000001",), **kw})
 
 
@@ -166,11 +166,11 @@ def _in_order(values: dict[str, Any], data: Mapping[str, Any]) -> None:
                            field="reference_price")
 
 
-CLOCK = Shape(type="text", max_length=5)
+CLOCK = Shape(type="text", max_length=5, length_at_edge=False)
 SESSIONS = Shape(type="list", min_length=1, max_length=6,
                  items=(Shape(type="tuple", items=(CLOCK, CLOCK)),))
 MODE_LIST = Shape(type="list", min_length=1, max_length=len(MODES),
-                  items=(Shape(type="text", max_length=10),))
+                  items=(Shape(type="text", max_length=10, length_at_edge=False),))
 MODE_FEES = Shape(type="object", name="ModeFees", optional=frozenset(MODES),
                   properties=tuple((m, Shape(type="integer")) for m in MODES))
 

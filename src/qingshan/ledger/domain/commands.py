@@ -202,7 +202,7 @@ def _allocations(data: Mapping[str, Any], key: str) -> tuple[tuple[str, int], ..
 
 
 CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
-CATEGORY_SHAPE = Shape(type="text", max_length=32)
+CATEGORY_SHAPE = Shape(type="text", max_length=32, length_at_edge=False)
 
 
 def category_of(data: Mapping[str, Any], key: str = "category") -> str | None:

@@ -39,7 +39,8 @@ from qingshan.ledger.domain.parsing import (
 
 NOTHING: Any = type("Nothing", (), {"__repr__": lambda _: "NOTHING"})()  # no value at all
 
-ShapeType = Literal["text", "integer", "boolean", "choice", "date", "list", "tuple", "object"]
+ShapeType = Literal["text", "integer", "boolean", "choice", "date", "list", "tuple", "object",
+                    "map"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,10 +48,14 @@ class Shape:
     """What a field looks like in JSON, for the edge's schema (the parser checks meaning)."""
 
     type: ShapeType
-    max_length: int | None = None  # text: characters; list: items
+    max_length: int | None = None  # text: characters; list, map: items
+    # whether the edge refuses a longer text itself (as invalid_text), or only documents the
+    # limit, for the parser to refuse with its own code (a malformed id, a long text whose
+    # line breaks are counted after normalising them)
+    length_at_edge: bool = True
     min_length: int | None = None  # list: items
     choices: builtins.type[StrEnum] | None = None
-    items: tuple[Shape, ...] = ()  # list: (item,); tuple: one shape per position
+    items: tuple[Shape, ...] = ()  # list, map: (item,); tuple: one shape per position
     properties: tuple[tuple[str, Shape], ...] = ()  # object: its fields, all of them
     optional: frozenset[str] = frozenset()  # object: the properties that may be left out
     name: str = ""  # object: its name in the API's schemas
@@ -113,7 +118,7 @@ class Text(Spec):
         return text(data, key, required=self.required, max_len=self.max_len)
 
     def shape(self) -> Shape:
-        return Shape(type="text", max_length=self.max_len)
+        return Shape(type="text", max_length=self.max_len, length_at_edge=not self.long)
 
 
 def LongText(**kw: Any) -> Text:
