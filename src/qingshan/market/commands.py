@@ -180,7 +180,7 @@ def _sometimes(spec: type[Whole], default: int, lo: int, hi: int, **kw: Any) -> 
     return spec(lo=lo, hi=hi, required=False, absent=default, **kw)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreateInstrument(Command):
     """An operator lists an asset class for continuous trading against CNY."""
 

@@ -404,8 +404,10 @@ class RegistryBook(ContextBook):
         if buffer:
             pool = self.ledger.platform_account(None, AccountType.BUFFER)
             allocations.append((pool.id, buffer))
-        issue = IssueUnits(p.asset, p.id, int(r.period_end[:4]), r.period_start, r.period_end,
-                           f"{r.id}/{q.id}", tuple((a, n) for a, n in allocations if n),
+        issue = IssueUnits(asset=p.asset, project=p.id, vintage=int(r.period_end[:4]),
+                           monitoring_start=r.period_start, monitoring_end=r.period_end,
+                           reference=f"{r.id}/{q.id}", allocations=tuple((a, n) for a,
+                                                                         n in allocations if n),
                            category=m.sector)  # so a market can list e.g. forestry credits
         effects = self.ledger.apply(issue, SYSTEM, seq)  # the registry issues, as the platform
         self._set(self.requests, q.id, replace(q, status=RequestStatus.APPROVED,

@@ -217,7 +217,7 @@ def _crediting(values: dict[str, Any], data: Mapping[str, Any]) -> None:
         raise InvalidInput("the crediting period ends before it starts", field="crediting_end")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreateProject(Command):
     kind: ClassVar[str] = "create_project"
     proponent: str = declare(Ref(prefix="P", examples=("P000002",)))
@@ -328,7 +328,7 @@ def _period(values: dict[str, Any], data: Mapping[str, Any]) -> None:
         raise InvalidInput("the monitoring period ends before it starts", field="period_end")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SubmitMonitoringReport(Command):
     kind: ClassVar[str] = "submit_monitoring_report"
     project: str = declare(PROJECT)
@@ -382,7 +382,7 @@ class DecideIssuance(Command):
     reason: str = declare(LongText(max_len=2000))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReportLoss(Command):
     """A loss of credited carbon (fire, pests, harvest, …): reported by the proponent, found
     at verification by a verifier, or recorded by the operator. Buffer units are cancelled

@@ -241,7 +241,7 @@ CATEGORIES_SHAPE = Shape(type="list", min_length=1, max_length=16, items=(CATEGO
 VINTAGES_SHAPE = Shape(type="tuple", items=(INTEGER, INTEGER))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IssueUnits(Command):
     """Issue one contiguous serial range of a serialized asset, split over one or more accounts
     (e.g. the proponent's holding account and the buffer pool)."""
@@ -299,7 +299,7 @@ class Transfer(Command):
     checks = (_distinct, with_amount)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RetireUnits(Command):
     kind: ClassVar[str] = "retire_units"
     asset: str = declare(AssetCode())
@@ -317,7 +317,7 @@ class RetireUnits(Command):
     checks = (with_amount,)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CancelUnits(Command):
     """Cancel units, e.g. when they move to CCER or another registry: never counted twice."""
 
@@ -334,7 +334,7 @@ class CancelUnits(Command):
     checks = (with_amount,)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlaceHold(Command):
     kind: ClassVar[str] = "place_hold"
     hold_kind: HoldKind = declare(Choice(kind=HoldKind))
