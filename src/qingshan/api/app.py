@@ -19,6 +19,7 @@ from starlette.types import ASGIApp
 
 from qingshan.api import ledger, market, registry
 from qingshan.api.admission import BodyTooLarge, RequestSizeLimit, admit, document
+from qingshan.api.bodies import raw_body_schemas
 from qingshan.api.deps import Edge, Json
 from qingshan.errors import InvalidInput, InvalidText, QingshanError, RequestTooLarge
 from qingshan.infra.config import Settings, get_settings
@@ -117,6 +118,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
             app.openapi_schema = document(get_openapi(
                 title=app.title, version=app.version, description=app.description,
                 routes=app.routes))
+            components = app.openapi_schema.setdefault("components", {})
+            components.setdefault("schemas", {}).update(raw_body_schemas())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

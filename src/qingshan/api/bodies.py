@@ -23,6 +23,7 @@ from pydantic import (
     StringConstraints,
     create_model,
 )
+from pydantic.json_schema import models_json_schema
 
 from qingshan.ledger.domain.definition import NOTHING, Declared, Shape, Spec
 
@@ -125,3 +126,25 @@ def payload(model: BaseModel, **extra: Any) -> dict[str, Any]:
     data = model.model_dump(mode="json", exclude_none=True)
     data.update(extra)
     return data
+
+
+COMPONENTS = "#/components/schemas/{model}"
+# bodies a route reads itself (JSON or CSV), documented by name: the app adds their schemas
+RAW_BODIES: list[type[BaseModel]] = []
+
+
+def raw_body(model: type[BaseModel], description: str) -> dict[str, Any]:
+    """``openapi_extra`` for a route that reads its JSON body itself (it also takes CSV)."""
+    RAW_BODIES.append(model)
+    return {"requestBody": {"required": True, "description": description, "content": {
+        "application/json": {"schema": {"$ref": COMPONENTS.format(model=model.__name__)}}}}}
+
+
+def raw_body_schemas() -> dict[str, Any]:
+    """The schemas of :data:`RAW_BODIES` (and what they nest), for the document's components."""
+    if not RAW_BODIES:
+        return {}
+    _, found = models_json_schema([(m, "validation") for m in RAW_BODIES],
+                                  ref_template=COMPONENTS)
+    schemas: dict[str, Any] = found.get("$defs", {})
+    return schemas

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from qingshan.api import disclosure
 from qingshan.api import schemas as s
+from qingshan.api.bodies import raw_body
 from qingshan.api.deps import Actor, EdgeDep, IdemKey, MaybeActor, one, run
 from qingshan.api.disclosure import READ_ALL
 from qingshan.errors import InvalidInput, NotFound
@@ -111,7 +112,8 @@ async def _rows(request: Request, columns: tuple[str, ...]) -> dict[str, Any]:
     return data
 
 
-@router.post("/grid-factors", status_code=201)
+@router.post("/grid-factors", status_code=201, openapi_extra=raw_body(
+    s.GridFactorsIn, "JSON {rows: [...]}, or text/csv with a header naming the columns"))
 async def import_grid_factors(request: Request, edge: EdgeDep, actor: Actor,
                               key: IdemKey = None) -> Response:
     """Operator: add rows to the grid-factor table (JSON rows or CSV with the columns of
@@ -120,7 +122,8 @@ async def import_grid_factors(request: Request, edge: EdgeDep, actor: Actor,
     return await _do(edge, "import_grid_factors", body, actor, key)
 
 
-@router.post("/green-certificates", status_code=201)
+@router.post("/green-certificates", status_code=201, openapi_extra=raw_body(
+    s.GreenCertificatesIn, "JSON {rows: [...]}, or text/csv with a header naming the columns"))
 async def import_green_certificates(request: Request, edge: EdgeDep, actor: Actor,
                                     key: IdemKey = None) -> Response:
     """Operator: add lines of the green-certificate (GEC) issuance list (JSON or CSV); the

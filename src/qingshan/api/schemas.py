@@ -14,6 +14,7 @@ from qingshan.ledger.domain import commands as c
 from qingshan.ledger.domain.model import Role
 from qingshan.market import commands as m
 from qingshan.registry import commands as r
+from qingshan.registry.imports import ImportGreenCertificates, ImportGridFactors
 
 __all__ = ["payload"]
 
@@ -84,6 +85,8 @@ else:
     IssuanceRequestIn = request_body(r.RequestIssuance, "IssuanceRequestIn")
     DecisionIn = request_body(r.DecideIssuance, "DecisionIn", path=("request",))
     DocumentIn = object_model(r.DOCUMENT, "DocumentIn")
+GridFactorsIn = request_body(ImportGridFactors, "GridFactorsIn")
+GreenCertificatesIn = request_body(ImportGreenCertificates, "GreenCertificatesIn")
 
 
 class BatchCommandIn(Body):

@@ -305,3 +305,10 @@ class Declared:
             if spec.journaled(value):
                 out[name] = spec.dump(value)
         return out
+
+
+def record_shape(cls: type[Declared], name: str) -> Shape:
+    """The shape of a declared record nested in a command (a row of an import)."""
+    fields = cls.declared()
+    return Shape(type="object", name=name, properties=tuple((k, sp.shape()) for k, sp in fields),
+                 optional=frozenset(k for k, sp in fields if not sp.required))
