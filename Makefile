@@ -7,7 +7,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MAP    := src/qingshan/web/static/chongqing-districts.json
 SWAGGER := src/qingshan/web/static/swagger-ui-bundle.js
 
-.PHONY: demo test install fonts browser lint typecheck pytest pg bench clean screenshots
+.PHONY: demo test test-fast install fonts browser lint typecheck pytest pg bench clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,9 +61,13 @@ $(SWAGGER): node_modules/.installed
 	   src/qingshan/web/static/
 
 pytest: install pg browser node_modules/.installed $(MAP) $(SWAGGER)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered
 
 test: lint typecheck pytest
+
+# The edit–test loop: the pure unit tests under Hypothesis's "dev" profile (tests/support/search.py).
+test-fast: install
+	QINGSHAN_HYPOTHESIS_PROFILE=dev $(BIN)/python -m pytest tests/unit -q -p no:cacheprovider
 
 # docs/img/cockpit.png and docs/img/market.png: the full demo in Chromium (Playwright)
 screenshots: install browser $(MAP)

@@ -11,6 +11,7 @@ import pytest
 
 from qingshan.infra.config import Settings
 from qingshan.platform import Platform
+from tests.support import search as _search_profiles  # noqa: F401  (loads the Hypothesis profile)
 
 _db_counter = itertools.count(1)
 

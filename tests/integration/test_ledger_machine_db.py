@@ -10,7 +10,6 @@ import itertools
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -31,6 +30,7 @@ from qingshan.ledger.domain.model import SYSTEM, BlockState, HoldKind, Retiremen
 from qingshan.ledger.verify import verify_ledger
 from qingshan.platform import Platform
 from tests.support.book import ALICE, ALICE2, BOB, SETUP, fund, issue
+from tests.support.search import search
 
 HOLDERS = [ALICE, ALICE2, BOB]
 holders = st.sampled_from(HOLDERS)
@@ -126,7 +126,5 @@ class DatabaseLedgerMachine(RuleBasedStateMachine):
             assert report.problems == []
 
 
-DatabaseLedgerMachine.TestCase.settings = settings(
-    max_examples=30, stateful_step_count=30, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow])
+DatabaseLedgerMachine.TestCase.settings = search(0.3, steps=0.6)
 test_database_ledger_machine = DatabaseLedgerMachine.TestCase

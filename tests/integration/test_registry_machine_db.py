@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
 from hypothesis.stateful import precondition, rule, run_state_machine_as_test
 
 from qingshan.contexts import make_books, with_access
@@ -28,6 +28,7 @@ from qingshan.registry.book import RegistryBook
 from tests.support.book import SETUP
 from tests.support.registry import EXTRA, METHODOLOGIES
 from tests.support.registry_machine import RegistryMachine
+from tests.support.search import search
 
 
 def books() -> list[Book]:
@@ -90,8 +91,8 @@ def test_registry_machine_through_the_database(engine: str, tmp_path: Path,
     else:
         def new_url() -> str:
             return f"sqlite:///{tmp_path / f'reg{next(n)}.db'}"
-    run_state_machine_as_test(machine_on(new_url), settings=settings(
-        max_examples=12 if engine == "sqlite" else 8, stateful_step_count=40, deadline=None,
+    run_state_machine_as_test(machine_on(new_url), settings=search(
+        0.12 if engine == "sqlite" else 0.08, steps=0.8,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
 
 

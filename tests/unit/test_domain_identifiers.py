@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from qingshan.errors import MalformedIdentifier
@@ -21,6 +21,7 @@ from qingshan.ledger.domain.identifiers import (
     validate_admin_code,
     validate_uscc,
 )
+from tests.support.search import search
 
 # ---------------------------------------------------------------------------------------------
 # Real, published codes
@@ -216,7 +217,7 @@ REPLACEMENTS = st.one_of(
 )
 
 
-@settings(max_examples=300)
+@search(3)
 @given(usccs(), st.integers(0, 17), REPLACEMENTS)
 def test_any_single_substitution_is_caught(code: str, pos: int, ch: str) -> None:
     """Changing one character always breaks the code.

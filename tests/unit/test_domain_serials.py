@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from qingshan.errors import MalformedSerial
 from qingshan.ledger.domain.model import ASSET_CODE_RE, MAX_QUANTITY, PROJECT_CODE_RE
 from qingshan.ledger.domain.serials import MAX_SERIAL, SerialNumber, parse_serial
+from tests.support.search import search
 
 EXAMPLE = "QS-CQCER-CQ0012-2023-000045-000000001001-000000002000"
 
@@ -159,7 +160,7 @@ def serial_numbers(draw: st.DrawFn) -> SerialNumber:
         start=min(a, b), end=max(a, b))
 
 
-@settings(max_examples=300)
+@search(3)
 @given(serial_numbers())
 def test_round_trip(sn: SerialNumber) -> None:
     text = sn.format()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -56,6 +55,7 @@ from tests.support.book import (
     issue,
     make_book,
 )
+from tests.support.search import search
 
 BANK_P, BANK = "P000005", "A00000007"  # made by add_bank in setup
 COURT = "A00000008"  # the court's own account, opened in setup
@@ -276,7 +276,5 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert bal >= 0
 
 
-LedgerMachine.TestCase.settings = settings(
-    max_examples=150, stateful_step_count=40, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow])
+LedgerMachine.TestCase.settings = search(1.5, steps=0.8)
 test_ledger_machine = LedgerMachine.TestCase

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -55,6 +55,7 @@ from qingshan.market.commands import (
     StartAuction,
 )
 from tests.support.book import NOW_MS, fund, issue, make_book
+from tests.support.search import search
 
 # parties P000005.. and their accounts A00000007.. are made below
 TRADERS = ["A00000007", "A00000008", "A00000009"]
@@ -388,9 +389,7 @@ class MarketMachine(RuleBasedStateMachine):
             o.id for o in self.ex.market.orders.values() if o.status is OrderStatus.OPEN)
 
 
-MarketMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=50,
-                                           deadline=None,
-                                           suppress_health_check=[HealthCheck.too_slow])
+MarketMachine.TestCase.settings = search(0.6)
 test_market_machine = MarketMachine.TestCase
 
 
@@ -701,7 +700,7 @@ def test_an_instrument_for_a_vintage_range_trades_only_those_units() -> None:
                                        "vintage_from": 2023})
 
 
-@settings(max_examples=60, deadline=None)
+@search(0.6)
 @given(lot=st.integers(1, 60), bids=st.lists(
     st.tuples(st.integers(1, 2), st.integers(2800, 2900), st.integers(1, 30)), max_size=12))
 def test_one_way_auction_awards_by_price_then_time_and_settles_or_releases_every_hold(
@@ -862,7 +861,7 @@ def test_an_instrument_offers_only_the_modes_it_enables_and_charges_each_its_fee
     assert check_invariants(ex.router.ledger) == []
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@search(0.4)
 @given(st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["buy", "sell"]),
                           st.integers(2950, 3050), st.integers(1, 30),
                           st.sampled_from(["limit", "limit", "ioc"])), min_size=1, max_size=40),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
 
 from tests.support.registry_machine import RegistryMachine
+from tests.support.search import search
 
-RegistryMachine.TestCase.settings = settings(
-    max_examples=150, stateful_step_count=60, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+RegistryMachine.TestCase.settings = search(1.5, steps=1.2, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.filter_too_much])
 test_registry_machine = RegistryMachine.TestCase

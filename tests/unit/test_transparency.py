@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from qingshan.errors import InvalidInput
 from qingshan.ledger import transparency as t
+from tests.support.search import search
 
 # The 8-leaf test tree and its roots, inclusion and consistency proofs, as published with the
 # reference implementations: transparency-dev/merkle, file testonly/constants.go (carried over
@@ -96,7 +97,7 @@ def test_consistency_proofs_match_rfc6962_vectors(old: int, new: int, path: list
                                 bytes.fromhex(ROOTS[new - 1]), proof)
 
 
-@settings(max_examples=200, deadline=None)
+@search(2)
 @given(size=st.integers(1, 300), data=st.data())
 def test_every_inclusion_proof_verifies_and_any_change_breaks_it(size: int,
                                                                  data: st.DataObject) -> None:
@@ -118,7 +119,7 @@ def test_every_inclusion_proof_verifies_and_any_change_breaks_it(size: int,
     assert not t.verify_inclusion(hashes[index], index, size, [*proof, root], root)
 
 
-@settings(max_examples=200, deadline=None)
+@search(2)
 @given(new=st.integers(1, 200), data=st.data())
 def test_every_consistency_proof_verifies_and_forgeries_fail(new: int,
                                                             data: st.DataObject) -> None:
@@ -135,7 +136,7 @@ def test_every_consistency_proof_verifies_and_forgeries_fail(new: int,
         assert not t.verify_consistency(old, new, old_root, new_root, bad)
 
 
-@settings(max_examples=100, deadline=None)
+@search(1)
 @given(size=st.integers(0, 600))
 def test_frontier_matches_the_tree_and_rebuilds_from_stored_nodes(size: int) -> None:
     hashes = leaf_hashes(size)
@@ -233,7 +234,7 @@ def test_malformed_bundle_json_is_a_clear_error() -> None:
         t.InclusionBundle.from_json('{"format": "qingshan-inclusion-proof/1"}')
 
 
-@settings(max_examples=50, deadline=None)
+@search(0.5)
 @given(size=st.integers(0, 700))
 def test_append_stored_returns_exactly_the_stored_nodes(size: int) -> None:
     a, b = t.MerkleFrontier(), t.MerkleFrontier()
