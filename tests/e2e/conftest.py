@@ -14,6 +14,7 @@ from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.platform import Platform
 from tests.support.book import ALICE_P, BOB_P, COURT_P, SETUP, fund, issue
 from tests.support.keys import make_keys
+from tests.support.openapi import conformance
 
 
 @dataclass
@@ -65,5 +66,6 @@ def api(tmp_path: Path) -> Iterator[Api]:
                             "alice": (Role.MEMBER, ALICE_P), "bob": (Role.MEMBER, BOB_P),
                             "court": (Role.COURT, COURT_P), "verifier": (Role.VERIFIER, BOB_P)})
     with TestClient(create_app(settings, plat)) as client:
+        conformance(client)  # every JSON answer matches its documented schema
         yield Api(client, plat, keys)
     plat.close()

@@ -19,6 +19,7 @@ from qingshan.registry.book import RegistryBook
 from tests.e2e.conftest import Api, Flow
 from tests.support.book import SETUP
 from tests.support.keys import make_keys
+from tests.support.openapi import conformance
 from tests.support.registry import EXTRA, METHODOLOGIES, project_payload
 
 
@@ -32,6 +33,7 @@ def reg(tmp_path: Path) -> Iterator[Api]:
                             "alice": (Role.MEMBER, "P000002"), "bob": (Role.MEMBER, "P000003"),
                             "verifier": (Role.VERIFIER, "P000005")})
     with TestClient(create_app(settings, plat)) as client:
+        conformance(client)  # every JSON answer matches its documented schema
         yield Api(client, plat, keys)
     plat.close()
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from qingshan.access import keys
 from qingshan.api import disclosure
+from qingshan.api import responses as r
 from qingshan.api import schemas as s
 from qingshan.api.deps import (
     Actor,
@@ -52,74 +53,74 @@ router = APIRouter(prefix="/api/v1", default_response_class=JSONResponse)
 
 
 # ------------------------------------------------------------------------------ writes
-@router.post("/asset-classes", status_code=201, tags=["reference data"])
+@router.post("/asset-classes", **r.write(), tags=["reference data"])
 async def create_asset_class(body: s.CreateAssetClassIn, edge: EdgeDep, actor: Actor,
                              key: IdemKey = None) -> Response:
     return await run(edge, one("create_asset_class", s.payload(body)), actor, key)
 
 
-@router.post("/parties", status_code=201, tags=["reference data"])
+@router.post("/parties", **r.write(), tags=["reference data"])
 async def register_party(body: s.RegisterPartyIn, edge: EdgeDep, actor: Actor,
                          key: IdemKey = None) -> Response:
     return await run(edge, one("register_party", s.payload(body)), actor, key)
 
 
-@router.post("/accounts", status_code=201, tags=["accounts"])
+@router.post("/accounts", **r.write(), tags=["accounts"])
 async def open_account(body: s.OpenAccountIn, edge: EdgeDep, actor: Actor,
                        key: IdemKey = None) -> Response:
     return await run(edge, one("open_account", s.payload(body)), actor, key)
 
 
-@router.post("/accounts/{account}/status", status_code=201, tags=["accounts"])
+@router.post("/accounts/{account}/status", **r.write(), tags=["accounts"])
 async def set_account_status(account: str, body: s.AccountStatusIn, edge: EdgeDep, actor: Actor,
                              key: IdemKey = None) -> Response:
     return await run(edge, one("set_account_status", s.payload(body, account=account)), actor,
                      key)
 
 
-@router.post("/issuances", status_code=201, tags=["units"])
+@router.post("/issuances", **r.write(), tags=["units"])
 async def issue_units(body: s.IssueUnitsIn, edge: EdgeDep, actor: Actor,
                       key: IdemKey = None) -> Response:
     return await run(edge, one("issue_units", s.payload(body)), actor, key)
 
 
-@router.post("/transfers", status_code=201, tags=["units"])
+@router.post("/transfers", **r.write(), tags=["units"])
 async def transfer(body: s.TransferIn, edge: EdgeDep, actor: Actor,
                    key: IdemKey = None) -> Response:
     return await run(edge, one("transfer", s.payload(body)), actor, key)
 
 
-@router.post("/retirements", status_code=201, tags=["units"])
+@router.post("/retirements", **r.write(), tags=["units"])
 async def retire_units(body: s.RetireIn, edge: EdgeDep, actor: Actor,
                        key: IdemKey = None) -> Response:
     return await run(edge, one("retire_units", s.payload(body)), actor, key)
 
 
-@router.post("/cancellations", status_code=201, tags=["units"])
+@router.post("/cancellations", **r.write(), tags=["units"])
 async def cancel_units(body: s.CancelIn, edge: EdgeDep, actor: Actor,
                        key: IdemKey = None) -> Response:
     return await run(edge, one("cancel_units", s.payload(body)), actor, key)
 
 
-@router.post("/holds", status_code=201, tags=["holds"])
+@router.post("/holds", **r.write(), tags=["holds"])
 async def place_hold(body: s.HoldIn, edge: EdgeDep, actor: Actor,
                      key: IdemKey = None) -> Response:
     return await run(edge, one("place_hold", s.payload(body)), actor, key)
 
 
-@router.post("/holds/{hold}/release", status_code=201, tags=["holds"])
+@router.post("/holds/{hold}/release", **r.write(), tags=["holds"])
 async def release_hold(hold: str, body: s.ReleaseIn, edge: EdgeDep, actor: Actor,
                        key: IdemKey = None) -> Response:
     return await run(edge, one("release_hold", s.payload(body, hold=hold)), actor, key)
 
 
-@router.post("/holds/{hold}/enforce", status_code=201, tags=["holds"])
+@router.post("/holds/{hold}/enforce", **r.write(), tags=["holds"])
 async def enforce_hold(hold: str, body: s.EnforceIn, edge: EdgeDep, actor: Actor,
                        key: IdemKey = None) -> Response:
     return await run(edge, one("enforce_hold", s.payload(body, hold=hold)), actor, key)
 
 
-@router.post("/batch", status_code=201, tags=["units"])
+@router.post("/batch", **r.batch_write(), tags=["units"])
 async def batch(body: s.BatchIn, edge: EdgeDep, actor: Actor, key: IdemKey = None) -> Response:
     """Many commands, all or nothing, in order; a refusal lists every failing command."""
     limit = edge.platform.sequencer.max_batch
@@ -140,7 +141,8 @@ async def batch(body: s.BatchIn, edge: EdgeDep, actor: Actor, key: IdemKey = Non
     return await run(edge, commands, actor, key, batch=True)
 
 
-@router.post("/api-keys", status_code=201, tags=["access"])
+@router.post("/api-keys", status_code=201, response_model=None, tags=["access"],
+             responses={201: {"model": r.NewApiKey, "description": "the new key, once"}})
 async def create_api_key(body: s.ApiKeyIn, edge: EdgeDep, actor: Actor,
                          key: IdemKey = None) -> Response:
     """Operator only. The key is shown once; only its hash is kept. Its creation (id, role,
@@ -159,7 +161,7 @@ async def create_api_key(body: s.ApiKeyIn, edge: EdgeDep, actor: Actor,
     return Json({"api_key": new.token, **receipt.result, "seq": receipt.seq}, status_code=201)
 
 
-@router.get("/api-keys", tags=["access"])
+@router.get("/api-keys", **r.ok(list[r.ApiKey]), tags=["access"])
 def list_api_keys(edge: EdgeDep, actor: Actor) -> list[dict[str, Any]]:
     """Every key for the operator and auditors; for anyone else, the key it uses. Never a
     secret or its hash."""
@@ -167,7 +169,7 @@ def list_api_keys(edge: EdgeDep, actor: Actor) -> list[dict[str, Any]]:
         return auth.list_keys(conn, key_id=None if actor.role in READ_ALL else actor.id)
 
 
-@router.post("/api-keys/{key_id}/revoke", status_code=201, tags=["access"])
+@router.post("/api-keys/{key_id}/revoke", **r.write(), tags=["access"])
 async def revoke_api_key(key_id: str, body: s.RevokeKeyIn, edge: EdgeDep, actor: Actor,
                          key: IdemKey = None) -> Response:
     """The operator, or the key itself: the key stops working at once, and so do the browser
@@ -181,12 +183,12 @@ async def revoke_api_key(key_id: str, body: s.RevokeKeyIn, edge: EdgeDep, actor:
 
 
 # ------------------------------------------------------------------------------ reads
-@router.get("/whoami", tags=["access"])
+@router.get("/whoami", **r.ok(r.Whoami), tags=["access"])
 def whoami(actor: Actor) -> dict[str, Any]:
     return actor.to_payload()
 
 
-@router.get("/parties/{party}/accounts", tags=["accounts"])
+@router.get("/parties/{party}/accounts", **r.ok(list[r.Account]), tags=["accounts"])
 def party_accounts(party: str, edge: EdgeDep, actor: Actor) -> list[dict[str, Any]]:
     if actor.role not in READ_ALL and actor.party_id != party:
         raise NotAccountOwner("these accounts belong to another party", party=party)
@@ -194,14 +196,14 @@ def party_accounts(party: str, edge: EdgeDep, actor: Actor) -> list[dict[str, An
         return queries.party_accounts(conn, party)
 
 
-@router.get("/accounts/{account}", tags=["accounts"])
+@router.get("/accounts/{account}", **r.ok(r.Holdings), tags=["accounts"])
 def account_holdings(account: str, edge: EdgeDep, actor: Actor) -> dict[str, Any]:
     with edge.read() as conn:
         may_read_account(actor, queries.account_party(conn, account), account)
         return queries.holdings(conn, account)
 
 
-@router.get("/accounts/{account}/entries", tags=["accounts"])
+@router.get("/accounts/{account}/entries", **r.ok(list[r.JournalEntry]), tags=["accounts"])
 def account_entries(account: str, edge: EdgeDep, actor: Actor, after: After = 0,
                     limit: Limit = 100) -> list[dict[str, Any]]:
     with edge.read() as conn:
@@ -213,7 +215,7 @@ def account_entries(account: str, edge: EdgeDep, actor: Actor, after: After = 0,
     return [disclosure.entry_for(e, mine) for e in entries]
 
 
-@router.get("/serials/{serial}", tags=["public registry"])
+@router.get("/serials/{serial}", **r.ok(r.SerialLookup), tags=["public registry"])
 def serial_lookup(serial: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
     """Any unit by serial number: its state now and its whole history. Account numbers are
     shown to their owner, the operator and auditors; to others only where a public journal
@@ -227,7 +229,7 @@ def serial_lookup(serial: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, An
     return disclosure.serial_for(found, mine)
 
 
-@router.get("/journal", tags=["journal"])
+@router.get("/journal", **r.ok(list[r.JournalEntry]), tags=["journal"])
 def journal(edge: EdgeDep, actor: Actor, after: After = 0,
             limit: Limit = 100) -> list[dict[str, Any]]:
     if actor.role not in READ_ALL:
@@ -248,7 +250,7 @@ def _may_see_entry(conn: Connection, actor: Principal | None, entry: dict[str, A
     raise Forbidden("this entry concerns other parties' accounts")
 
 
-@router.get("/journal/{seq}", tags=["journal"])
+@router.get("/journal/{seq}", **r.ok(r.JournalEntry), tags=["journal"])
 def journal_entry(seq: Seq, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
     with edge.read() as conn:
         entry, _ = queries.journal_entry(conn, seq)
@@ -256,7 +258,8 @@ def journal_entry(seq: Seq, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
         return entry
 
 
-@router.get("/log/public-key", tags=["transparency log"], response_class=Response)
+@router.get("/log/public-key", tags=["transparency log"], response_class=Response,
+            **r.media("application/x-pem-file", "the log's Ed25519 public key (PEM)"))
 def public_key(edge: EdgeDep) -> Response:
     return Response(edge.platform.public_key_pem, media_type="application/x-pem-file")
 
@@ -267,13 +270,13 @@ def _sth_json(sth: Any) -> dict[str, Any]:
             "key_id": sth.key_id}
 
 
-@router.get("/log/tree-head", tags=["transparency log"])
+@router.get("/log/tree-head", **r.ok(r.TreeHead), tags=["transparency log"])
 def latest_tree_head(edge: EdgeDep, size: TreeSize = None) -> dict[str, Any]:
     with edge.read() as conn:
         return _sth_json(queries.tree_head(conn, size))
 
 
-@router.get("/log/proofs/inclusion/{seq}", tags=["transparency log"])
+@router.get("/log/proofs/inclusion/{seq}", **r.ok(r.InclusionBundle), tags=["transparency log"])
 def inclusion_proof(seq: Seq, edge: EdgeDep, actor: MaybeActor,
                     tree_size: TreeSize = None) -> dict[str, Any]:
     """A self-contained bundle (the entry, a signed tree head, the audit path, the key) that
@@ -286,7 +289,7 @@ def inclusion_proof(seq: Seq, edge: EdgeDep, actor: MaybeActor,
     return result
 
 
-@router.post("/log/check", tags=["transparency log"])
+@router.post("/log/check", **r.ok(r.ProofCheck), tags=["transparency log"])
 async def check_proof(request: Request, edge: EdgeDep) -> dict[str, Any]:
     """Check a proof bundle against this log's key (the offline check, as a service: to avoid
     trusting the operator, run ``qingshan log check`` yourself with the key you hold)."""
@@ -300,32 +303,32 @@ async def check_proof(request: Request, edge: EdgeDep) -> dict[str, Any]:
             "tree_size": bundle.sth.head.size, "root": bundle.sth.head.root.hex()}
 
 
-@router.get("/log/proofs/consistency", tags=["transparency log"])
+@router.get("/log/proofs/consistency", **r.ok(r.ConsistencyProof), tags=["transparency log"])
 def consistency_proof(edge: EdgeDep, first: Annotated[int, Query(ge=1, le=INT64_MAX)],
                       second: Annotated[int, Query(ge=1, le=INT64_MAX)]) -> dict[str, Any]:
     with edge.read() as conn:
         return queries.consistency(conn, first, second)
 
 
-@router.get("/asset-classes", tags=["public registry"])
+@router.get("/asset-classes", **r.ok(list[r.AssetClass]), tags=["public registry"])
 def asset_classes(edge: EdgeDep) -> list[dict[str, Any]]:
     with edge.read() as conn:
         return queries.asset_classes(conn)
 
 
-@router.get("/issuances", tags=["public registry"])
+@router.get("/issuances", **r.ok(list[r.Issuance]), tags=["public registry"])
 def issuances(edge: EdgeDep, after: After = 0, limit: Limit = 100) -> list[dict[str, Any]]:
     with edge.read() as conn:
         return queries.issuances(conn, after=after, limit=limit)
 
 
-@router.get("/retirements", tags=["public registry"])
+@router.get("/retirements", **r.ok(list[r.Retirement]), tags=["public registry"])
 def retirements(edge: EdgeDep, after: After = 0, limit: Limit = 100) -> list[dict[str, Any]]:
     with edge.read() as conn:
         return queries.retirements(conn, after=after, limit=limit)
 
 
-@router.get("/stats", tags=["public registry"])
+@router.get("/stats", **r.ok(r.Stats), tags=["public registry"])
 def stats(edge: EdgeDep) -> dict[str, Any]:
     with edge.read() as conn:
         return queries.stats(conn)

@@ -12,6 +12,8 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from qingshan.api import disclosure
+from qingshan.api import responses as r
+from qingshan.api import responses_contexts as rc
 from qingshan.api import schemas as s
 from qingshan.api.deps import Actor, After, EdgeDep, IdemKey, MaybeActor, one, run
 from qingshan.api.disclosure import READ_ALL
@@ -24,7 +26,7 @@ from qingshan.market.commands import CURRENT_RULES
 router = APIRouter(prefix="/api/v1/market", tags=["market"])
 
 
-@router.post("/instruments", status_code=201)
+@router.post("/instruments", **r.write())
 async def create_instrument(body: s.CreateInstrumentIn, edge: EdgeDep, actor: Actor,
                             key: IdemKey = None) -> Response:
     """Operator: list an asset for continuous trading ({id, asset, tick, lot, band_bps,
@@ -34,14 +36,14 @@ async def create_instrument(body: s.CreateInstrumentIn, edge: EdgeDep, actor: Ac
     return await run(edge, one("create_instrument", payload, edge), actor, key)
 
 
-@router.post("/instruments/{instrument}/reference-price", status_code=201)
+@router.post("/instruments/{instrument}/reference-price", **r.write())
 async def set_reference_price(instrument: str, edge: EdgeDep, actor: Actor,
                               body: s.ReferencePriceIn, key: IdemKey = None) -> Response:
     return await run(edge, one("set_reference_price", s.payload(body, instrument=instrument),
                                edge), actor, key)
 
 
-@router.post("/instruments/{instrument}/rules", status_code=201)
+@router.post("/instruments/{instrument}/rules", **r.write())
 async def set_instrument_rules(instrument: str, edge: EdgeDep, actor: Actor,
                                body: s.InstrumentRulesIn, key: IdemKey = None) -> Response:
     """Operator: {rules, reason} moves the instrument to newer settlement rules (never back);
@@ -50,7 +52,7 @@ async def set_instrument_rules(instrument: str, edge: EdgeDep, actor: Actor,
                                edge), actor, key)
 
 
-@router.post("/instruments/{instrument}/phase", status_code=201)
+@router.post("/instruments/{instrument}/phase", **r.write())
 async def set_phase(instrument: str, edge: EdgeDep, actor: Actor, body: s.PhaseIn,
                     key: IdemKey = None) -> Response:
     """Operator: {phase: continuous | call | halted, reason}. In a call phase limit orders are
@@ -59,7 +61,7 @@ async def set_phase(instrument: str, edge: EdgeDep, actor: Actor, body: s.PhaseI
                      key)
 
 
-@router.post("/instruments/{instrument}/call-auction", status_code=201)
+@router.post("/instruments/{instrument}/call-auction", **r.write())
 async def run_call_auction(instrument: str, edge: EdgeDep, actor: Actor,
                            key: IdemKey = None) -> Response:
     """Operator: uncross the collected book (opening or closing call) and trade on."""
@@ -67,14 +69,14 @@ async def run_call_auction(instrument: str, edge: EdgeDep, actor: Actor,
                      key)
 
 
-@router.post("/instruments/{instrument}/close-day", status_code=201)
+@router.post("/instruments/{instrument}/close-day", **r.write())
 async def close_day(instrument: str, edge: EdgeDep, actor: Actor,
                     key: IdemKey = None) -> Response:
     """Operator: the day's VWAP becomes the close and tomorrow's reference price."""
     return await run(edge, one("close_day", {"instrument": instrument}, edge), actor, key)
 
 
-@router.post("/orders", status_code=201)
+@router.post("/orders", **r.write())
 async def place_order(edge: EdgeDep, actor: Actor, body: s.PlaceOrderIn,
                       key: IdemKey = None) -> Response:
     """{instrument, account, side: buy|sell, order_type: limit|ioc|market (the only types a
@@ -83,13 +85,13 @@ async def place_order(edge: EdgeDep, actor: Actor, body: s.PlaceOrderIn,
     return await run(edge, one("place_order", s.payload(body), edge), actor, key)
 
 
-@router.post("/orders/{order}/cancel", status_code=201)
+@router.post("/orders/{order}/cancel", **r.write())
 async def cancel_order(order: str, edge: EdgeDep, actor: Actor,
                        key: IdemKey = None) -> Response:
     return await run(edge, one("cancel_order", {"order": order}, edge), actor, key)
 
 
-@router.post("/orders/{order}/amend", status_code=201)
+@router.post("/orders/{order}/amend", **r.write())
 async def amend_order(order: str, edge: EdgeDep, actor: Actor, body: s.AmendOrderIn,
                       key: IdemKey = None) -> Response:
     """{price, quantity}: a smaller quantity at the same price keeps the order's place in the
@@ -97,7 +99,7 @@ async def amend_order(order: str, edge: EdgeDep, actor: Actor, body: s.AmendOrde
     return await run(edge, one("amend_order", s.payload(body, order=order), edge), actor, key)
 
 
-@router.post("/orders/{order}/pick", status_code=201)
+@router.post("/orders/{order}/pick", **r.write())
 async def pick_order(order: str, edge: EdgeDep, actor: Actor, body: s.PickOrderIn,
                      key: IdemKey = None) -> Response:
     """Listing and picking (挂牌点选): {account, quantity} takes this listed order, which must
@@ -105,7 +107,7 @@ async def pick_order(order: str, edge: EdgeDep, actor: Actor, body: s.PickOrderI
     return await run(edge, one("pick_order", s.payload(body, order=order), edge), actor, key)
 
 
-@router.post("/block-trades", status_code=201)
+@router.post("/block-trades", **r.write())
 async def propose_block(edge: EdgeDep, actor: Actor, body: s.BlockTradeIn,
                         key: IdemKey = None) -> Response:
     """Block agreement (大宗协议): {instrument, seller, buyer, price, quantity}; the seller's
@@ -113,13 +115,13 @@ async def propose_block(edge: EdgeDep, actor: Actor, body: s.BlockTradeIn,
     return await run(edge, one("propose_block_trade", s.payload(body), edge), actor, key)
 
 
-@router.post("/block-trades/{order}/confirm", status_code=201)
+@router.post("/block-trades/{order}/confirm", **r.write())
 async def confirm_block(order: str, edge: EdgeDep, actor: Actor,
                         key: IdemKey = None) -> Response:
     return await run(edge, one("confirm_block_trade", {"order": order}, edge), actor, key)
 
 
-@router.post("/auctions", status_code=201)
+@router.post("/auctions", **r.write())
 async def start_auction(edge: EdgeDep, actor: Actor, body: s.AuctionIn,
                         key: IdemKey = None) -> Response:
     """One-way auction (单向竞价): {instrument, account, quantity, reserve_price, ends_at}
@@ -127,14 +129,14 @@ async def start_auction(edge: EdgeDep, actor: Actor, body: s.AuctionIn,
     return await run(edge, one("start_auction", s.payload(body), edge), actor, key)
 
 
-@router.post("/auctions/{auction}/bids", status_code=201)
+@router.post("/auctions/{auction}/bids", **r.write())
 async def bid_auction(auction: str, edge: EdgeDep, actor: Actor, body: s.BidIn,
                       key: IdemKey = None) -> Response:
     """{account, price ≥ reserve, quantity}; the bid's money is held."""
     return await run(edge, one("bid_auction", s.payload(body, auction=auction), edge), actor, key)
 
 
-@router.post("/auctions/{auction}/close", status_code=201)
+@router.post("/auctions/{auction}/close", **r.write())
 async def close_auction(auction: str, edge: EdgeDep, actor: Actor,
                         key: IdemKey = None) -> Response:
     """After ``ends_at``: awards by price then time, each bid paying its price; everything
@@ -142,28 +144,28 @@ async def close_auction(auction: str, edge: EdgeDep, actor: Actor,
     return await run(edge, one("close_auction", {"auction": auction}, edge), actor, key)
 
 
-@router.get("/instruments")
+@router.get("/instruments", **r.ok(rc.many(rc.Instrument)))
 def list_instruments(edge: EdgeDep, actor: MaybeActor) -> list[dict[str, Any]]:
     """Public; the fee account is the operator's and auditors' to see."""
     with edge.read() as conn:
         return [disclosure.instrument_for(i, actor) for i in queries.instruments(conn)]
 
 
-@router.get("/instruments/{instrument}/depth")
+@router.get("/instruments/{instrument}/depth", **r.ok(rc.Depth))
 def depth(instrument: str, edge: EdgeDep,
           levels: Annotated[int, Query(ge=1, le=50)] = 5) -> dict[str, Any]:
     with edge.read() as conn:
         return queries.depth(conn, instrument, levels)
 
 
-@router.get("/instruments/{instrument}/trades")
+@router.get("/instruments/{instrument}/trades", **r.ok(list[rc.Trade]))
 def trades(instrument: str, edge: EdgeDep, after: After = 0,
            limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
     with edge.read() as conn:
         return queries.trades(conn, instrument, after=after, limit=limit)
 
 
-@router.get("/instruments/{instrument}/bars")
+@router.get("/instruments/{instrument}/bars", **r.ok(list[rc.Bar]))
 def bars(instrument: str, edge: EdgeDep) -> list[dict[str, Any]]:
     with edge.read() as conn:
         return queries.daily_bars(conn, instrument)
@@ -180,7 +182,8 @@ def _event_id(value: str) -> int:
     return int(value)
 
 
-@router.get("/instruments/{instrument}/stream")
+@router.get("/instruments/{instrument}/stream", response_class=StreamingResponse,
+            **r.media("text/event-stream", "server-sent events: trade and depth"))
 async def stream(instrument: str, request: Request, edge: EdgeDep, after: After = 0,
                  interval: Annotated[float, Query(ge=0.1, le=10)] = 0.5,
                  max_seconds: Annotated[float, Query(ge=1, le=3600)] = 3600,
@@ -213,7 +216,7 @@ async def stream(instrument: str, request: Request, edge: EdgeDep, after: After 
                              headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/instruments/{instrument}/surveillance/wash-trades")
+@router.get("/instruments/{instrument}/surveillance/wash-trades", **r.ok(list[rc.WashPair]))
 def wash_trades(instrument: str, edge: EdgeDep, actor: Actor,
                 min_round_trip: Annotated[float, Query(ge=0, le=1)] = 0.5,
                 ) -> list[dict[str, Any]]:
@@ -224,7 +227,7 @@ def wash_trades(instrument: str, edge: EdgeDep, actor: Actor,
         return queries.wash_trade_report(conn, instrument, min_round_trip)
 
 
-@router.get("/orders")
+@router.get("/orders", **r.ok(rc.many(rc.Order)))
 def my_orders(edge: EdgeDep, actor: Actor, status: str | None = None,
               party: str | None = None) -> list[dict[str, Any]]:
     """A party's orders (the operator and auditors may name any party)."""

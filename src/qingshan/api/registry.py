@@ -12,6 +12,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from qingshan.api import disclosure
+from qingshan.api import responses as r
+from qingshan.api import responses_contexts as rc
 from qingshan.api import schemas as s
 from qingshan.api.bodies import raw_body
 from qingshan.api.deps import Actor, EdgeDep, IdemKey, MaybeActor, one, run
@@ -30,14 +32,14 @@ async def _do(edge: EdgeDep, kind: str, body: BaseModel | dict[str, Any], actor:
     return await run(edge, one(kind, payload, edge), actor, key)
 
 
-@router.post("/projects", status_code=201)
+@router.post("/projects", **r.write())
 async def create_project(body: s.ProjectIn, edge: EdgeDep, actor: Actor,
                          key: IdemKey = None) -> Response:
     """Create a draft project (the proponent's member or the operator)."""
     return await _do(edge, "create_project", body, actor, key)
 
 
-@router.post("/projects/{project}/documents", status_code=201)
+@router.post("/projects/{project}/documents", **r.write())
 async def add_document(project: str, body: s.DocumentIn, edge: EdgeDep, actor: Actor,
                        key: IdemKey = None) -> Response:
     """A document {name, sha256, url} added to the project."""
@@ -45,7 +47,7 @@ async def add_document(project: str, body: s.DocumentIn, edge: EdgeDep, actor: A
                      project=project)
 
 
-@router.post("/projects/{project}/losses", status_code=201)
+@router.post("/projects/{project}/losses", **r.write())
 async def report_loss(project: str, body: s.LossIn, edge: EdgeDep, actor: Actor,
                       key: IdemKey = None) -> Response:
     """A loss of credited carbon ({quantity, cause, avoidable, occurred, description,
@@ -60,14 +62,14 @@ STEPS = {"submit": "submit_project", "validate": "validate_project",
          "withdraw": "withdraw_project"}
 
 
-@router.post("/projects/{project}/validate", status_code=201)
+@router.post("/projects/{project}/validate", **r.write())
 async def validate_project(project: str, body: s.ValidationIn, edge: EdgeDep, actor: Actor,
                            key: IdemKey = None) -> Response:
     """A verifier's validation opinion ({approve, opinion, fixed})."""
     return await _do(edge, "validate_project", body, actor, key, project=project)
 
 
-@router.post("/projects/{project}/revalidate", status_code=201)
+@router.post("/projects/{project}/revalidate", **r.write())
 async def revalidate_project(project: str, body: s.RevalidationIn, edge: EdgeDep,
                              actor: Actor, key: IdemKey = None) -> Response:
     """A verifier's re-validation ({fixed, methodology, reason, plant_code})."""
@@ -83,7 +85,7 @@ def _transition(step: str) -> None:
 
     project_step.__name__ = f"{step}_project"
     project_step.__doc__ = f"One lifecycle step: {step} the project, with a reason."
-    router.post(f"/projects/{{project}}/{step}", status_code=201)(project_step)
+    router.post(f"/projects/{{project}}/{step}", **r.write())(project_step)
 
 
 for _step in ("submit", "register", "suspend", "reinstate", "withdraw"):
@@ -112,7 +114,7 @@ async def _rows(request: Request, columns: tuple[str, ...]) -> dict[str, Any]:
     return data
 
 
-@router.post("/grid-factors", status_code=201, openapi_extra=raw_body(
+@router.post("/grid-factors", **r.write(), openapi_extra=raw_body(
     s.GridFactorsIn, "JSON {rows: [...]}, or text/csv with a header naming the columns"))
 async def import_grid_factors(request: Request, edge: EdgeDep, actor: Actor,
                               key: IdemKey = None) -> Response:
@@ -122,7 +124,7 @@ async def import_grid_factors(request: Request, edge: EdgeDep, actor: Actor,
     return await _do(edge, "import_grid_factors", body, actor, key)
 
 
-@router.post("/green-certificates", status_code=201, openapi_extra=raw_body(
+@router.post("/green-certificates", **r.write(), openapi_extra=raw_body(
     s.GreenCertificatesIn, "JSON {rows: [...]}, or text/csv with a header naming the columns"))
 async def import_green_certificates(request: Request, edge: EdgeDep, actor: Actor,
                                     key: IdemKey = None) -> Response:
@@ -132,32 +134,32 @@ async def import_green_certificates(request: Request, edge: EdgeDep, actor: Acto
     return await _do(edge, "import_green_certificates", body, actor, key)
 
 
-@router.post("/reports", status_code=201)
+@router.post("/reports", **r.write())
 async def submit_report(body: s.ReportIn, edge: EdgeDep, actor: Actor,
                         key: IdemKey = None) -> Response:
     """A monitoring report: {project, period_start, period_end, values, documents}."""
     return await _do(edge, "submit_monitoring_report", body, actor, key)
 
 
-@router.post("/reports/{report}/verify", status_code=201)
+@router.post("/reports/{report}/verify", **r.write())
 async def verify_report(report: str, body: s.VerificationIn, edge: EdgeDep, actor: Actor,
                         key: IdemKey = None) -> Response:
     return await _do(edge, "verify_monitoring_report", body, actor, key, report=report)
 
 
-@router.post("/issuance-requests", status_code=201)
+@router.post("/issuance-requests", **r.write())
 async def request_issuance(body: s.IssuanceRequestIn, edge: EdgeDep, actor: Actor,
                            key: IdemKey = None) -> Response:
     return await _do(edge, "request_issuance", body, actor, key)
 
 
-@router.post("/issuance-requests/{request}/decide", status_code=201)
+@router.post("/issuance-requests/{request}/decide", **r.write())
 async def decide_issuance(request: str, body: s.DecisionIn, edge: EdgeDep, actor: Actor,
                           key: IdemKey = None) -> Response:
     return await _do(edge, "decide_issuance", body, actor, key, request=request)
 
 
-@router.get("/projects")
+@router.get("/projects", **r.ok(rc.many(rc.Project)))
 def list_projects(edge: EdgeDep, actor: MaybeActor, status: str | None = None,
                   district: str | None = None, methodology: str | None = None,
                   after: str = "",
@@ -172,7 +174,7 @@ def list_projects(edge: EdgeDep, actor: MaybeActor, status: str | None = None,
     return [disclosure.project_for(p, actor) for p in found]
 
 
-@router.get("/projects/{project}")
+@router.get("/projects/{project}", **r.ok(rc.ProjectDetail))
 def get_project(project: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
     with edge.read() as conn:
         found = queries.project(conn, project)
@@ -204,7 +206,7 @@ def _methodology(m: Methodology) -> dict[str, Any]:
         "report_fields": list(m.report_fields), "notes": list(m.notes)}
 
 
-@router.get("/methodologies")
+@router.get("/methodologies", **r.ok(list[rc.Methodology]))
 def methodologies(edge: EdgeDep) -> list[dict[str, Any]]:
     """The methodologies the registry accepts (legacy versions marked), with their
     parameters — monitored, fixed at validation, or derived by the registry — and sources."""
@@ -213,7 +215,7 @@ def methodologies(edge: EdgeDep) -> list[dict[str, Any]]:
     return [_methodology(m) for m in book.methodologies.values()]
 
 
-@router.get("/buffer")
+@router.get("/buffer", **r.ok(rc.BufferPool))
 def buffer_pool(edge: EdgeDep) -> dict[str, Any]:
     """Public: the buffer pool by asset (held = contributed − drawn), each issuance's share
     and each loss event's draw."""
@@ -221,21 +223,21 @@ def buffer_pool(edge: EdgeDep) -> dict[str, Any]:
         return queries.buffer_pool(conn)
 
 
-@router.get("/losses")
+@router.get("/losses", **r.ok(rc.many(rc.Loss)))
 def losses(edge: EdgeDep, project: str | None = None) -> list[dict[str, Any]]:
     """Public: loss events (reversals) and the units each cancelled."""
     with edge.read() as conn:
         return queries.losses(conn, project=project)
 
 
-@router.get("/grid-factors")
+@router.get("/grid-factors", **r.ok(rc.many(rc.GridFactor)))
 def grid_factors(edge: EdgeDep, kind: str | None = None) -> list[dict[str, Any]]:
     """Public: the grid-factor table, each row with its source."""
     with edge.read() as conn:
         return queries.grid_factors(conn, kind=kind)
 
 
-@router.get("/green-certificates")
+@router.get("/green-certificates", **r.ok(rc.many(rc.GreenCertificate)))
 def green_certificates(edge: EdgeDep, plant_code: str | None = None, after: str = "",
                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
                        ) -> list[dict[str, Any]]:
@@ -245,14 +247,15 @@ def green_certificates(edge: EdgeDep, plant_code: str | None = None, after: str 
                                           limit=limit)
 
 
-@router.get("/retirements/{retirement}/certificate")
+@router.get("/retirements/{retirement}/certificate", **r.ok(rc.Certificate))
 def retirement_certificate(retirement: str, edge: EdgeDep) -> dict[str, Any]:
     """Public: the certificate's facts and its proof bundle (``bundle_json``)."""
     with edge.read() as conn:
         return certificates.certificate(conn, retirement, edge.platform.public_key_pem)
 
 
-@router.get("/retirements/{retirement}/certificate.pdf", response_class=Response)
+@router.get("/retirements/{retirement}/certificate.pdf", response_class=Response,
+            **r.media("application/pdf", "the certificate as PDF"))
 def retirement_certificate_pdf(retirement: str, request: Request, edge: EdgeDep) -> Response:
     with edge.read() as conn:
         cert = certificates.certificate(conn, retirement, edge.platform.public_key_pem)
@@ -262,14 +265,18 @@ def retirement_certificate_pdf(retirement: str, request: Request, edge: EdgeDep)
                              f'inline; filename="{retirement}.pdf"'})
 
 
-@router.get("/statistics")
+@router.get("/statistics", **r.ok(rc.RegistryStatistics))
 def statistics(edge: EdgeDep) -> dict[str, Any]:
     """Public headline figures: enterprises, tonnes registered, transferred, retired."""
     with edge.read() as conn:
         return queries.registry_statistics(conn)
 
 
-@router.get("/exports/{dataset}.{fmt}", response_class=Response)
+@router.get("/exports/{dataset}.{fmt}", response_class=Response, response_model=None,
+            responses={200: {"description": "the dataset: CSV (.csv) or a JSON array (.json)",
+                             "content": {"text/csv": {"schema": {"type": "string"}},
+                                         "application/json": {"schema": {
+                                             "type": "array", "items": {"type": "object"}}}}}})
 def export(dataset: str, fmt: str, edge: EdgeDep) -> Response:
     """Public datasets (projects, issuances, retirements) as CSV or JSON; the columns are
     documented in docs/api.md and at /api/v1/registry/exports/schema. In CSV, text that a
