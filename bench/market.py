@@ -62,7 +62,9 @@ def setup_commands() -> list[Command]:
     cmds += [OpenAccount(f"P{5 + i:06d}", AccountType.HOLDING, "t") for i in range(TRADERS)]
     cmds += [OpenAccount("P000001", AccountType.HOLDING, "fees")]
     cmds += [issue(a, 10**9) for a in ACCOUNTS] + [fund(a, 10**15) for a in ACCOUNTS]
-    cmds += [CreateInstrument("CQCER-ALL", "CQCER", 1, 1, 5000, 10_000, 10**9, 30, FEES)]
+    cmds += [CreateInstrument(id="CQCER-ALL", asset="CQCER", tick=1, lot=1, band_bps=5000,
+                              reference_price=10_000, max_order=10**9, fee_bps=30,
+                              fee_account=FEES)]
     return cmds
 
 

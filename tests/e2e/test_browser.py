@@ -71,8 +71,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     seq.execute_one(VerifyMonitoringReport("MR000001", True, 2000, "ok"), verifier, "vr")
     seq.execute_one(RequestIssuance("MR000001", 2000), alice, "q")
     seq.execute_one(DecideIssuance("IR000001", True, "ok"), SYSTEM, "d")
-    seq.execute_one(RetireUnits("CQCER", "A00000004", 300, RetirementPurpose.CARBON_NEUTRALITY,
-                                "重庆国际马拉松", "赛事碳中和", "CQM-2024"), alice, "ret")
+    seq.execute_one(RetireUnits(asset="CQCER", account="A00000004", quantity=300,
+                                purpose=RetirementPurpose.CARBON_NEUTRALITY,
+                                beneficiary="重庆国际马拉松", reason="赛事碳中和",
+                                reference="CQM-2024"), alice, "ret")
     # a second period waiting in the operator's queue, and a market with money for bob
     seq.execute_one(SubmitMonitoringReport.from_payload({
         "project": "CQ0001", "period_start": "2024-01-01", "period_end": "2024-12-31",
@@ -80,8 +82,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     seq.execute_one(VerifyMonitoringReport("MR000002", True, 400, "ok"), verifier, "vr2")
     seq.execute_one(RequestIssuance("MR000002", 400), alice, "q2")
     seq.execute([OpenAccount("P000001", AccountType.HOLDING, "fees"), fund("A00000005", 10**9),
-                 CreateInstrument("CQCER-ALL", "CQCER", 1, 1, 1000, 3000, 100_000, 30,
-                                  "A00000008")], SYSTEM, "market")
+                 CreateInstrument(id="CQCER-ALL", asset="CQCER", tick=1, lot=1, band_bps=1000,
+                                  reference_price=3000, max_order=100_000, fee_bps=30,
+                                  fee_account="A00000008")], SYSTEM, "market")
     seq.execute_one(SubmitMonitoringReport.from_payload({
         "project": "CQ0001", "period_start": "2025-01-01", "period_end": "2025-06-30",
         "values": {"eg_mwh": "500"}}), alice, "m3")
@@ -89,8 +92,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     bank = seq.execute([RegisterParty(PartyKind.BANK, "重庆农村商业银行", None)], SYSTEM,
                        "bank")[0].result["party"]
     seq.execute([OpenAccount(bank, AccountType.HOLDING, "bank")], SYSTEM, "bank-account")
-    seq.execute_one(PlaceHold(HoldKind.PLEDGE, "CQCER", "A00000004", 100, bank,
-                              "林业碳汇预期收益权质押 2026-001"), alice, "pledge")
+    seq.execute_one(PlaceHold(hold_kind=HoldKind.PLEDGE, asset="CQCER", account="A00000004",
+                              quantity=100, controller=bank,
+                              reference="林业碳汇预期收益权质押 2026-001"), alice, "pledge")
     keys = make_keys(plat, {"verifier": (Role.VERIFIER, "P000005"),
                             "auditor": (Role.AUDITOR, None), "alice": (Role.MEMBER, "P000002"),
                             "bob": (Role.MEMBER, "P000003"), "operator": (Role.OPERATOR, None),

@@ -17,8 +17,9 @@ def _cards(html: str) -> dict[str, str]:
 def _issue_forest_cover(api: Api, mu: int) -> None:
     api.platform.sequencer.execute([
         CreateAssetClass("FCI", AssetKind.SERIALIZED, "mu", "forest coverage", "QS"),
-        IssueUnits("FCI", "CQ0002", 2023, "2023-01-01", "2023-12-31", "",
-                   (("A00000005", mu),))], SYSTEM, "forest-cover")
+        IssueUnits(asset="FCI", project="CQ0002", vintage=2023, monitoring_start="2023-01-01",
+                   monitoring_end="2023-12-31", reference="",
+                   allocations=(("A00000005", mu),))], SYSTEM, "forest-cover")
 
 
 def test_the_cockpit_shows_tonnes_and_mu_apart(api: Api) -> None:

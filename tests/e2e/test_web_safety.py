@@ -71,12 +71,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     seq.execute_one(VerifyMonitoringReport("MR000001", True, 2000, "ok"), verifier, "vr")
     seq.execute_one(RequestIssuance("MR000001", 2000), alice, "q")
     seq.execute_one(DecideIssuance("IR000001", True, "ok"), SYSTEM, "d")
-    seq.execute_one(RetireUnits("CQCER", ALICE, 30, RetirementPurpose.VOLUNTARY, FORMULA,
-                                "-2+3", "@SUM(1)"), alice, "ret")
+    seq.execute_one(RetireUnits(asset="CQCER", account=ALICE, quantity=30,
+                                purpose=RetirementPurpose.VOLUNTARY, beneficiary=FORMULA,
+                                reason="-2+3", reference="@SUM(1)"), alice, "ret")
     seq.execute([OpenAccount("P000001", AccountType.HOLDING, "fees"),
                  Transfer("CNY", "A00000003", BOB, 10**8),
-                 CreateInstrument("CQCER-ALL", "CQCER", 1, 1, 1000, 3000, 100_000, 30,
-                                  "A00000008")], SYSTEM, "market")
+                 CreateInstrument(id="CQCER-ALL", asset="CQCER", tick=1, lot=1, band_bps=1000,
+                                  reference_price=3000, max_order=100_000, fee_bps=30,
+                                  fee_account="A00000008")], SYSTEM, "market")
     seq.execute_one(PlaceOrder.from_payload({"instrument": "CQCER-ALL", "account": ALICE,
                                              "side": "sell", "order_type": "limit",
                                              "price": 3000, "quantity": 40}), alice, "sell")

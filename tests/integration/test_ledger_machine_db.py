@@ -68,18 +68,21 @@ class DatabaseLedgerMachine(RuleBasedStateMachine):
 
     @rule(account=holders, n=qty)
     def retire(self, account: str, n: int) -> None:
-        out = self.run([RetireUnits("CQCER", account, n, RetirementPurpose.VOLUNTARY, "x", "",
-                                    "")])
+        out = self.run([RetireUnits(asset="CQCER", account=account, quantity=n,
+                                    purpose=RetirementPurpose.VOLUNTARY, beneficiary="x", reason="",
+                                    reference="")])
         if out:
             self.retired += [(s, e) for s, e in out[0]["ranges"]]  # type: ignore[attr-defined]
 
     @rule(account=holders, n=qty)
     def cancel(self, account: str, n: int) -> None:
-        self.run([CancelUnits("CQCER", account, n, "moved", "CCER", "")])
+        self.run([CancelUnits(asset="CQCER", account=account, quantity=n, reason="moved",
+                              destination="CCER", reference="")])
 
     @rule(account=holders, n=qty, asset=st.sampled_from(["CQCER", "CNY"]))
     def hold(self, account: str, n: int, asset: str) -> None:
-        self.run([PlaceHold(HoldKind.ESCROW, asset, account, n, None, "")])
+        self.run([PlaceHold(hold_kind=HoldKind.ESCROW, asset=asset, account=account, quantity=n,
+                            controller=None, reference="")])
 
     @rule(data=st.data(), dst=holders, enforce=st.booleans())
     def resolve(self, data: st.DataObject, dst: str, enforce: bool) -> None:

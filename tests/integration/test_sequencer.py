@@ -324,8 +324,9 @@ def test_entries_take_the_time_of_the_sequencers_clock_and_never_go_back(
     now[0] = at(2021, 11, 1, 9, 0)  # the clock goes back: the entry keeps the last time
     assert seq.execute_one(Transfer("CQCER", ALICE, BOB, 1), ALICE_KEY, "t2").time_ms == \
         first.time_ms
-    seq.execute_one(CreateInstrument("CQCER-ALL", "CQCER", 1, 1, 1000, 2500, 10_000, 30,
-                                     "A00000006", sessions=((570, 690), (780, 900))),
+    seq.execute_one(CreateInstrument(id="CQCER-ALL", asset="CQCER", tick=1, lot=1, band_bps=1000,
+                                     reference_price=2500, max_order=10_000, fee_bps=30,
+                                     fee_account="A00000006", sessions=((570, 690), (780, 900))),
                     SYSTEM, "listing")
     order = PlaceOrder.from_payload({"instrument": "CQCER-ALL", "account": ALICE,
                                      "side": "sell", "price": 2500, "quantity": 5})

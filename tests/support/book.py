@@ -52,8 +52,10 @@ COURT_MEMBER = Principal("k-court-member", Role.MEMBER, COURT_P)
 
 
 def issue(account: str, qty: int, vintage: int = 2023, project: str = "CQ0001") -> IssueUnits:
-    return IssueUnits("CQCER", project, vintage, f"{vintage}-01-01", f"{vintage}-12-31", "",
-                      ((account, qty),))
+    return IssueUnits(asset="CQCER", project=project, vintage=vintage,
+                      monitoring_start=f"{vintage}-01-01", monitoring_end=f"{vintage}-12-31",
+                      reference="",
+                      allocations=((account, qty),))
 
 
 def fund(account: str, amount: int) -> Transfer:

@@ -222,7 +222,8 @@ class RegistryMachine(RuleBasedStateMachine):
     def loss(self, data: st.DataObject, qty: int, avoidable: bool, by_verifier: bool) -> None:
         pid = self.pick(data, self.book.projects, [
             q.project for q in self.book.requests.values() if q.status is RequestStatus.APPROVED])
-        self.attempt(ReportLoss(pid, qty, "fire", avoidable, "2024-06-01", "fire", ()),
+        self.attempt(ReportLoss(project=pid, quantity=qty, cause="fire", avoidable=avoidable,
+                                occurred="2024-06-01", description="fire", documents=()),
                      self.who(data, VERIFIER_KEY if by_verifier else ALICE_KEY))
 
     # ------------------------------------------------------------------ laws

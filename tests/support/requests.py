@@ -60,8 +60,12 @@ EXAMPLES: dict[str, dict[str, Any] | None] = {
     "/api/v1/registry/green-certificates": {"rows": [{
         "reference": "GEC-1", "plant_code": "PLANT-1", "period_start": "2024-01-01",
         "period_end": "2024-12-31", "mwh": "12.5", "source": "the GEC list"}]},
-    "/api/v1/registry/projects/{project}/{step}": {"reason": "ready", "approve": True,
-                                                   "opinion": "fine"},
+    # (one route per lifecycle step, each with its own body)
+    **{f"/api/v1/registry/projects/{{project}}/{step}": {"reason": "ready"}
+       for step in ("submit", "register", "suspend", "reinstate", "withdraw")},
+    "/api/v1/registry/projects/{project}/validate": {"approve": True, "opinion": "fine"},
+    "/api/v1/registry/projects/{project}/revalidate": {"fixed": {"ef": "0.5"},
+                                                       "reason": "new PDD"},
     "/api/v1/registry/reports": {"project": "CQ0001", "period_start": "2023-01-01",
                                  "period_end": "2023-12-31", "values": {"eg_mwh": "12.5"},
                                  "documents": [_DOCUMENT]},

@@ -162,15 +162,17 @@ class LedgerMachine(RuleBasedStateMachine):
         ranges = self._pick_range(account, data) if by_range else None
         if ranges:
             qty = ranges[0].quantity
-        result = self.attempt(RetireUnits("CQCER", account, qty,
-                                          RetirementPurpose.COMPLIANCE, "b", "", "", ranges),
+        result = self.attempt(RetireUnits(asset="CQCER", account=account, quantity=qty,
+                                          purpose=RetirementPurpose.COMPLIANCE, beneficiary="b",
+                                          reason="", reference="", ranges=ranges),
                               actor)
         if result is not None:
             self.retired += [SerialRange(s, e) for s, e in result["ranges"]]
 
     @rule(account=holders, qty=quantities)
     def cancel(self, account: str, qty: int) -> None:
-        self.attempt(CancelUnits("CQCER", account, qty, "to CCER", "CCER", ""), OWNER[account])
+        self.attempt(CancelUnits(asset="CQCER", account=account, quantity=qty, reason="to CCER",
+                                 destination="CCER", reference=""), OWNER[account])
 
     @rule(account=holders, qty=quantities, kind=st.sampled_from(list(HoldKind)),
           actor=actors, asset=st.sampled_from(["CQCER", "CNY"]),
@@ -178,7 +180,8 @@ class LedgerMachine(RuleBasedStateMachine):
           destination=st.none() | destinations)
     def place_hold(self, account: str, qty: int, kind: HoldKind, actor: Principal,
                    asset: str, controller: str | None, destination: str | None) -> None:
-        self.attempt(PlaceHold(kind, asset, account, qty, controller, "",
+        self.attempt(PlaceHold(hold_kind=kind, asset=asset, account=account, quantity=qty,
+                               controller=controller, reference="",
                                destination=destination), actor)
 
     @rule(account=holders, qty=st.integers(1, 30), kind=st.sampled_from(
@@ -191,7 +194,8 @@ class LedgerMachine(RuleBasedStateMachine):
         actor = SYSTEM if by_operator else (COURT_KEY if kind is HoldKind.JUDICIAL_FREEZE
                                             else OWNER[account])
         controller = {HoldKind.PLEDGE: BANK_P, HoldKind.JUDICIAL_FREEZE: COURT_P}.get(kind)
-        self.attempt(PlaceHold(kind, asset, account, qty, controller, "",
+        self.attempt(PlaceHold(hold_kind=kind, asset=asset, account=account, quantity=qty,
+                               controller=controller, reference="",
                                destination=destination), actor)
 
     @rule(data=st.data(), actor=actors)

@@ -80,8 +80,9 @@ def units(book: Book, account: str) -> list[tuple[int, int]]:
 
 
 def retire(account: str, qty: int, ranges: tuple[SerialRange, ...] | None = None) -> RetireUnits:
-    return RetireUnits("CQCER", account, qty, RetirementPurpose.CARBON_NEUTRALITY, "someone",
-                       "", "", ranges)
+    return RetireUnits(asset="CQCER", account=account, quantity=qty,
+                       purpose=RetirementPurpose.CARBON_NEUTRALITY, beneficiary="someone",
+                       reason="", reference="", ranges=ranges)
 
 
 def test_issue_gives_contiguous_serials_across_issuances() -> None:
@@ -144,7 +145,8 @@ def test_member_cannot_move_another_partys_units() -> None:
     with pytest.raises(NotAccountOwner):
         book.run(retire(ALICE, 1), BOB_KEY)
     with pytest.raises(NotAccountOwner):
-        book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 1, None, ""), BOB_KEY)
+        book.run(PlaceHold(hold_kind=HoldKind.PLEDGE, asset="CQCER", account=ALICE, quantity=1,
+                           controller=None, reference=""), BOB_KEY)
     with pytest.raises(Forbidden):
         book.run(issue(BOB, 10), BOB_KEY)
     assert snapshot(book) == before
@@ -160,7 +162,8 @@ def test_member_moves_between_its_own_accounts() -> None:
 def test_retire_fails_when_units_held() -> None:
     book = make_book()
     book.run(issue(ALICE, 10))
-    book.run(PlaceHold(HoldKind.ESCROW, "CQCER", ALICE, 10, None, "escrow 1"), ALICE_KEY)
+    book.run(PlaceHold(hold_kind=HoldKind.ESCROW, asset="CQCER", account=ALICE, quantity=10,
+                       controller=None, reference="escrow 1"), ALICE_KEY)
     with pytest.raises(InsufficientUnits):
         book.run(retire(ALICE, 1), ALICE_KEY)
     with pytest.raises(SerialsNotAvailable):
@@ -174,7 +177,8 @@ def test_retired_units_never_move_again() -> None:
     assert r["ranges"] == [[1, 4]] and r["retirement_account"] == RETIREMENT
     for cmd in (Transfer("CQCER", RETIREMENT, BOB, 1, (SerialRange(1, 1),)),
                 retire(RETIREMENT, 1, (SerialRange(2, 2),)),
-                CancelUnits("CQCER", RETIREMENT, 1, "x", "", "", (SerialRange(3, 3),))):
+                CancelUnits(asset="CQCER", account=RETIREMENT, quantity=1, reason="x",
+                            destination="", reference="", ranges=(SerialRange(3, 3),))):
         with pytest.raises((SerialsNotAvailable, AccountNotOpen, WrongAccountType)):
             book.run(cmd)
     with pytest.raises(SerialsNotAvailable):
@@ -186,7 +190,8 @@ def test_retired_units_never_move_again() -> None:
 def test_cancel_records_destination_and_units_leave_supply() -> None:
     book = make_book()
     book.run(issue(ALICE, 10))
-    r = book.run(CancelUnits("CQCER", ALICE, 3, "moved to CCER", "CCER", "ref"),
+    r = book.run(CancelUnits(asset="CQCER", account=ALICE, quantity=3, reason="moved to CCER",
+                             destination="CCER", reference="ref"),
                  ALICE_KEY).result
     assert r["cancellation_account"] == CANCELLATION and r["destination"] == "CCER"
     s = supply_by_state(book.state, "CQCER")
@@ -207,7 +212,8 @@ def test_fungible_balance_never_negative_except_treasury() -> None:
 def test_held_funds_are_not_available() -> None:
     book = make_book()
     book.run(fund(ALICE, 1000))
-    hid = book.run(PlaceHold(HoldKind.ESCROW, "CNY", ALICE, 700, None, "", destination=BOB),
+    hid = book.run(PlaceHold(hold_kind=HoldKind.ESCROW, asset="CNY", account=ALICE, quantity=700,
+                             controller=None, reference="", destination=BOB),
                    ALICE_KEY).result["hold"]
     with pytest.raises(InsufficientFunds):
         book.run(Transfer("CNY", ALICE, BOB, 301), ALICE_KEY)
@@ -222,7 +228,8 @@ def test_hold_resolves_exactly_once() -> None:
     book = make_book()
     book.run(issue(ALICE, 10))
     bank, _, bank_key, _ = add_bank(book)
-    hid = book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 6, bank, "loan"),
+    hid = book.run(PlaceHold(hold_kind=HoldKind.PLEDGE, asset="CQCER", account=ALICE, quantity=6,
+                             controller=bank, reference="loan"),
                    ALICE_KEY).result["hold"]
     assert units(book, ALICE) == [(7, 10)]
     book.run(ReleaseHold(hid, "repaid"), bank_key)  # the controller (the bank) releases it
@@ -250,7 +257,8 @@ def test_units_coming_back_merge_with_their_neighbours() -> None:
 def test_partial_enforcement_releases_the_rest() -> None:
     book = make_book()
     book.run(issue(ALICE, 10))
-    hid = book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 8, None, "(2023)渝01",
+    hid = book.run(PlaceHold(hold_kind=HoldKind.JUDICIAL_FREEZE, asset="CQCER", account=ALICE,
+                             quantity=8, controller=None, reference="(2023)渝01",
                              destination=BOB), COURT_KEY).result["hold"]
     r = book.run(EnforceHold(hid, BOB, 5, "judgment"), COURT_KEY).result
     assert r["ranges"] == [[1, 5]] and r["released_ranges"] == [[6, 8]]
@@ -262,13 +270,15 @@ def test_only_court_or_operator_places_judicial_freeze() -> None:
     book = make_book()
     book.run(issue(ALICE, 10))
     with pytest.raises(Forbidden):
-        book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 1, None, ""), BOB_KEY)
+        book.run(PlaceHold(hold_kind=HoldKind.JUDICIAL_FREEZE, asset="CQCER", account=ALICE,
+                           quantity=1, controller=None, reference=""), BOB_KEY)
 
 
 def test_hold_controller_other_than_placer_cannot_be_bypassed() -> None:
     book = make_book()
     book.run(issue(ALICE, 10))
-    hid = book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 5, None, "case"),
+    hid = book.run(PlaceHold(hold_kind=HoldKind.JUDICIAL_FREEZE, asset="CQCER", account=ALICE,
+                             quantity=5, controller=None, reference="case"),
                    COURT_KEY).result["hold"]
     with pytest.raises(Forbidden):
         book.run(ReleaseHold(hid, "I want them back"), ALICE_KEY)
@@ -358,7 +368,8 @@ def test_rollback_restores_the_book_exactly() -> None:
     before = snapshot(book)
     mark = book.state.mark()
     book.state.apply(Transfer("CQCER", ALICE, BOB, 30, (SerialRange(10, 39),)), ALICE_KEY)
-    book.state.apply(PlaceHold(HoldKind.ESCROW, "CNY", ALICE, 400, None, ""), ALICE_KEY)
+    book.state.apply(PlaceHold(hold_kind=HoldKind.ESCROW, asset="CNY", account=ALICE, quantity=400,
+                               controller=None, reference=""), ALICE_KEY)
     book.state.apply(retire(ALICE, 50), ALICE_KEY)
     book.state.apply(issue(BOB, 5), SYSTEM)
     book.state.rollback_to(mark)
@@ -372,9 +383,11 @@ def test_partial_enforcement_can_keep_the_rest_held() -> None:
     book.run(issue(ALICE, 10))
     book.run(fund(BOB, 1000))
     # (escrow, which the operator resolves: an order's hold goes only with its order)
-    units_hold = book.run(PlaceHold(HoldKind.ESCROW, "CQCER", ALICE, 6, None, "sell",
+    units_hold = book.run(PlaceHold(hold_kind=HoldKind.ESCROW, asset="CQCER", account=ALICE,
+                                    quantity=6, controller=None, reference="sell",
                                     destination=BOB), ALICE_KEY).result["hold"]
-    cash_hold = book.run(PlaceHold(HoldKind.ESCROW, "CNY", BOB, 600, None, "buy",
+    cash_hold = book.run(PlaceHold(hold_kind=HoldKind.ESCROW, asset="CNY", account=BOB,
+                                   quantity=600, controller=None, reference="buy",
                                    destination=ALICE), BOB_KEY).result["hold"]
     r = book.run(EnforceHold(units_hold, BOB, 2, "fill 1", keep_rest=True)).result
     assert r == {"hold": units_hold, "enforced": 2, "remaining": 4, "ranges": [[1, 2]]}
@@ -405,7 +418,8 @@ def test_a_frozen_account_gives_nothing_up_through_a_hold_its_own_party_controls
     the account, and the member then enforced the hold into another account."""
     book = make_book()
     book.run(issue(ALICE, 10))
-    hid = book.run(PlaceHold(HoldKind.ESCROW, "CQCER", ALICE, 6, None, "my escrow"),
+    hid = book.run(PlaceHold(hold_kind=HoldKind.ESCROW, asset="CQCER", account=ALICE, quantity=6,
+                             controller=None, reference="my escrow"),
                    ALICE_KEY).result["hold"]
     assert book.state.holds[hid].controller == ALICE_P
     book.run(SetAccountStatus(ALICE, AccountStatus.FROZEN, "investigation"))
@@ -426,11 +440,13 @@ def test_a_pledge_is_held_for_a_bank() -> None:
     before = snapshot(book)
     for controller in (None, ALICE_P, BOB_P, COURT_P):  # itself, a person, a court: no
         with pytest.raises(InvalidInput) as refused:
-            book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 5, controller, "loan"),
+            book.run(PlaceHold(hold_kind=HoldKind.PLEDGE, asset="CQCER", account=ALICE, quantity=5,
+                               controller=controller, reference="loan"),
                      ALICE_KEY)
         assert refused.value.data["field"] == "controller"
     assert snapshot(book) == before
-    book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 5, bank, "loan"), ALICE_KEY)
+    book.run(PlaceHold(hold_kind=HoldKind.PLEDGE, asset="CQCER", account=ALICE, quantity=5,
+                       controller=bank, reference="loan"), ALICE_KEY)
 
 
 def test_only_the_bank_role_of_the_controlling_bank_resolves_a_pledge() -> None:
@@ -439,7 +455,8 @@ def test_only_the_bank_role_of_the_controlling_bank_resolves_a_pledge() -> None:
     book.run(issue(ALICE, 10))
     bank, _, bank_key, bank_member = add_bank(book)
     _, _, other_bank, _ = add_bank(book, "other bank")
-    hid = book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 6, bank, "loan"),
+    hid = book.run(PlaceHold(hold_kind=HoldKind.PLEDGE, asset="CQCER", account=ALICE, quantity=6,
+                             controller=bank, reference="loan"),
                    ALICE_KEY).result["hold"]
     before = snapshot(book)
     for actor in (bank_member, other_bank, ALICE_KEY, COURT_KEY, BOB_KEY):
@@ -453,7 +470,8 @@ def test_only_the_bank_role_of_the_controlling_bank_resolves_a_pledge() -> None:
 def test_only_the_court_role_of_the_controlling_court_resolves_a_judicial_freeze() -> None:
     book = make_book()
     book.run(issue(ALICE, 10))
-    hid = book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 6, None, "(2024)渝01"),
+    hid = book.run(PlaceHold(hold_kind=HoldKind.JUDICIAL_FREEZE, asset="CQCER", account=ALICE,
+                             quantity=6, controller=None, reference="(2024)渝01"),
                    COURT_KEY).result["hold"]
     assert book.state.holds[hid].controller == COURT_P
     other_court = Principal("k-court-2", Role.COURT, BOB_P)
@@ -467,17 +485,21 @@ def test_a_court_freezes_only_for_itself() -> None:
     book = make_book()
     book.run(issue(ALICE, 10))
     with pytest.raises(InvalidInput):  # a court cannot place a freeze for another party
-        book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 1, BOB_P, "case"),
+        book.run(PlaceHold(hold_kind=HoldKind.JUDICIAL_FREEZE, asset="CQCER", account=ALICE,
+                           quantity=1, controller=BOB_P, reference="case"),
                  COURT_KEY)
     with pytest.raises(InvalidInput):  # nor the operator one controlled by a non-court
-        book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 1, BOB_P, "case"))
-    book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 1, COURT_P, "case"))
+        book.run(PlaceHold(hold_kind=HoldKind.JUDICIAL_FREEZE, asset="CQCER", account=ALICE,
+                           quantity=1, controller=BOB_P, reference="case"))
+    book.run(PlaceHold(hold_kind=HoldKind.JUDICIAL_FREEZE, asset="CQCER", account=ALICE, quantity=1,
+                       controller=COURT_P, reference="case"))
 
 
 def test_escrow_is_resolved_by_the_operator_only() -> None:
     book = make_book()
     book.run(fund(ALICE, 1000))
-    hid = book.run(PlaceHold(HoldKind.ESCROW, "CNY", ALICE, 700, None, "deposit",
+    hid = book.run(PlaceHold(hold_kind=HoldKind.ESCROW, asset="CNY", account=ALICE, quantity=700,
+                             controller=None, reference="deposit",
                              destination=BOB), ALICE_KEY).result["hold"]
     for actor in (ALICE_KEY, BOB_KEY, COURT_KEY):
         with pytest.raises(Forbidden):
@@ -493,7 +515,8 @@ def test_a_bank_enforces_a_pledge_only_into_its_own_or_the_named_account() -> No
     book = make_book()
     book.run(issue(ALICE, 20))
     bank, bank_account, bank_key, _ = add_bank(book)
-    hid = book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 5, bank, "loan 1"),
+    hid = book.run(PlaceHold(hold_kind=HoldKind.PLEDGE, asset="CQCER", account=ALICE, quantity=5,
+                             controller=bank, reference="loan 1"),
                    ALICE_KEY).result["hold"]
     before = snapshot(book)
     for destination in (BOB, ALICE2):
@@ -506,7 +529,8 @@ def test_a_bank_enforces_a_pledge_only_into_its_own_or_the_named_account() -> No
     book.run(EnforceHold(hid, bank_account, None, "default"), bank_key)
     assert units(book, bank_account) == [(1, 5)]
     # a pledge that names where it goes (e.g. a buyer the loan agreement names) goes there
-    named = book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 5, bank, "loan 2",
+    named = book.run(PlaceHold(hold_kind=HoldKind.PLEDGE, asset="CQCER", account=ALICE, quantity=5,
+                               controller=bank, reference="loan 2",
                                destination=BOB), ALICE_KEY).result["hold"]
     assert book.state.holds[named].destination == BOB
     with pytest.raises(Forbidden):
@@ -520,10 +544,13 @@ def test_a_court_enforces_a_freeze_out_of_a_frozen_account_into_its_destination(
     book = make_book()
     book.run(issue(ALICE, 20))
     bank, bank_account, bank_key, _ = add_bank(book)
-    pledge = book.run(PlaceHold(HoldKind.PLEDGE, "CQCER", ALICE, 5, bank, "loan"),
+    pledge = book.run(PlaceHold(hold_kind=HoldKind.PLEDGE, asset="CQCER", account=ALICE, quantity=5,
+                                controller=bank, reference="loan"),
                       ALICE_KEY).result["hold"]
-    freeze = book.run(PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", ALICE, 8, None,
-                                "(2024)渝0118民初1号", destination=BOB), COURT_KEY).result["hold"]
+    freeze = book.run(PlaceHold(hold_kind=HoldKind.JUDICIAL_FREEZE, asset="CQCER", account=ALICE,
+                                quantity=8, controller=None,
+                                reference="(2024)渝0118民初1号", destination=BOB),
+                                COURT_KEY).result["hold"]
     book.run(SetAccountStatus(ALICE, AccountStatus.FROZEN, "court order"))
     with pytest.raises(AccountNotOpen):  # the bank waits until the account is open again
         book.run(EnforceHold(pledge, bank_account, None, "default"), bank_key)
@@ -539,7 +566,8 @@ def test_market_order_holds_are_the_markets_own() -> None:
     book.run(issue(ALICE, 10))
     for actor in (ALICE_KEY, SYSTEM):
         with pytest.raises(Forbidden):
-            book.run(PlaceHold(HoldKind.MARKET_ORDER, "CQCER", ALICE, 5, None, "sell"), actor)
+            book.run(PlaceHold(hold_kind=HoldKind.MARKET_ORDER, asset="CQCER", account=ALICE,
+                               quantity=5, controller=None, reference="sell"), actor)
     effects = Effects({})
     hid = book.state.hold_for(HoldKind.MARKET_ORDER, ALICE, "CQCER", 5, None, "sell", effects)
     book.state.forget_undo()

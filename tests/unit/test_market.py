@@ -88,7 +88,9 @@ def make_exchange(fee_bps: int = 25, rules: int = CURRENT_RULES) -> Exchange:
     for a in TRADERS:
         ex.run(issue(a, 10_000))
         ex.run(fund(a, 100_000_000))
-    ex.run(CreateInstrument("CQCER-ALL", "CQCER", 1, 10, 1000, 3000, 100_000, fee_bps, FEES,
+    ex.run(CreateInstrument(id="CQCER-ALL", asset="CQCER", tick=1, lot=10, band_bps=1000,
+                            reference_price=3000, max_order=100_000, fee_bps=fee_bps,
+                            fee_account=FEES,
                             rules=rules))
     return ex
 
@@ -403,7 +405,8 @@ test_hold_first_market_machine = HoldFirstMarketMachine.TestCase
 
 def test_units_bought_today_can_be_sold_from_tomorrow_under_t_plus_one() -> None:
     ex = make_exchange()
-    ex.run(CreateInstrument("CQCER-T1", "CQCER", 1, 1, 1000, 3000, 100_000, 0, FEES,
+    ex.run(CreateInstrument(id="CQCER-T1", asset="CQCER", tick=1, lot=1, band_bps=1000,
+                            reference_price=3000, max_order=100_000, fee_bps=0, fee_account=FEES,
                             t_plus_one=True))
     ex.router.now_ms = 1_764_000_000_000  # a weekday morning
     t1 = {"instrument": "CQCER-T1", "quantity": 10_000, "order_type": "limit"}
@@ -465,7 +468,8 @@ def test_order_rate_and_position_limits() -> None:
     from qingshan.market.book import PositionLimit, RateLimited
 
     ex = make_exchange()
-    ex.run(CreateInstrument("CQCER-LIM", "CQCER", 1, 1, 1000, 3000, 100_000, 0, FEES,
+    ex.run(CreateInstrument(id="CQCER-LIM", asset="CQCER", tick=1, lot=1, band_bps=1000,
+                            reference_price=3000, max_order=100_000, fee_bps=0, fee_account=FEES,
                             max_position=10_500, max_orders_per_minute=3))
     ex.router.now_ms = 1_764_000_000_000
     lim = {"instrument": "CQCER-LIM", "order_type": "limit"}
@@ -636,11 +640,13 @@ def test_amend_down_keeps_priority_and_a_new_price_goes_to_the_back() -> None:
 def test_an_instrument_for_a_category_trades_only_units_of_that_category() -> None:
     ex = make_exchange()
     ledger = ex.router.ledger
-    forestry = IssueUnits("CQCER", "CQ0009", 2022, "2022-01-01", "2022-12-31", "",
-                          ((TRADERS[0], 300),), category="forestry")
+    forestry = IssueUnits(asset="CQCER", project="CQ0009", vintage=2022,
+                          monitoring_start="2022-01-01", monitoring_end="2022-12-31", reference="",
+                          allocations=((TRADERS[0], 300),), category="forestry")
     ex.run(forestry)
-    ex.run(IssueUnits("CQCER", "CQ0010", 2020, "2020-01-01", "2020-12-31", "",
-                      ((TRADERS[2], 400),), category="energy"))
+    ex.run(IssueUnits(asset="CQCER", project="CQ0010", vintage=2020, monitoring_start="2020-01-01",
+                      monitoring_end="2020-12-31", reference="",
+                      allocations=((TRADERS[2], 400),), category="energy"))
     ex.run(CreateInstrument.from_payload({
         "id": "CQCER-FOREST", "asset": "CQCER", "tick": 1, "lot": 1, "band_bps": 1000,
         "reference_price": 3000, "max_order": 100_000, "fee_bps": 0, "fee_account": FEES,
@@ -674,7 +680,8 @@ def test_an_instrument_for_a_category_trades_only_units_of_that_category() -> No
 def test_an_instrument_for_a_vintage_range_trades_only_those_units() -> None:
     ex = make_exchange()
     ex.run(issue(TRADERS[0], 500, vintage=2021))
-    ex.run(CreateInstrument("CQCER-2021", "CQCER", 1, 1, 1000, 3000, 100_000, 0, FEES,
+    ex.run(CreateInstrument(id="CQCER-2021", asset="CQCER", tick=1, lot=1, band_bps=1000,
+                            reference_price=3000, max_order=100_000, fee_bps=0, fee_account=FEES,
                             vintage_from=2021, vintage_to=2021))
     v21 = {"instrument": "CQCER-2021", "order_type": "limit", "price": 3000}
     with pytest.raises(InsufficientUnits):  # holds 10,500 units, but only 500 of 2021
@@ -759,11 +766,14 @@ def test_a_forest_coverage_indicator_trades_on_its_own_instrument() -> None:
     sold by one district to another that is below its target."""
     ex = make_exchange()
     ex.run(CreateAssetClass("FCI", AssetKind.SERIALIZED, "mu", "森林面积指标", "Chongqing"))
-    ex.run(IssueUnits("FCI", "FC500241", 2025, "2025-01-01", "2025-12-31", "surplus 2025",
-                      ((TRADERS[0], 5_000),)))
+    ex.run(IssueUnits(asset="FCI", project="FC500241", vintage=2025, monitoring_start="2025-01-01",
+                      monitoring_end="2025-12-31", reference="surplus 2025",
+                      allocations=((TRADERS[0], 5_000),)))
     # 2,500 yuan a mu: Jiulongpo bought 15,000 mu from Chengkou for 37.5 M yuan on 2019-11-05
     # (xsdnews.net/nongyenongcun/102097.html, via ../shared/research/markets.md §1c)
-    ex.run(CreateInstrument("FCI-CQ", "FCI", 100, 100, 1000, 250_000, 100_000, 0, FEES))
+    ex.run(CreateInstrument(id="FCI-CQ", asset="FCI", tick=100, lot=100, band_bps=1000,
+                            reference_price=250_000, max_order=100_000, fee_bps=0,
+                            fee_account=FEES))
     body = {"instrument": "FCI-CQ", "order_type": "limit", "price": 250_000, "quantity": 200}
     ex.run(PlaceOrder.from_payload({**body, "account": TRADERS[0], "side": "sell"}), KEYS[0])
     r = ex.run(PlaceOrder.from_payload({**body, "account": TRADERS[1], "side": "buy"}), KEYS[1])

@@ -202,7 +202,8 @@ def test_block_and_auction_prices_do_not_move_the_reference(rules: int, close: i
 def test_t_plus_one_counts_units_per_party_not_per_account() -> None:
     ex = make_exchange()
     second = ex.run(OpenAccount("P000006", AccountType.HOLDING, "second"))["account"]
-    ex.run(CreateInstrument("CQCER-T1", "CQCER", 1, 1, 1000, 3000, 100_000, 0, FEES,
+    ex.run(CreateInstrument(id="CQCER-T1", asset="CQCER", tick=1, lot=1, band_bps=1000,
+                            reference_price=3000, max_order=100_000, fee_bps=0, fee_account=FEES,
                             t_plus_one=True))
     ex.router.now_ms = 1_764_000_000_000
     t1 = {"instrument": "CQCER-T1", "order_type": "limit", "price": 3000}

@@ -237,7 +237,8 @@ def active(world: RegistryWorld, account: str) -> int:
 def test_an_unavoidable_loss_cancels_buffer_units_only() -> None:
     world, pid = forest_world()
     assert (active(world, ALICE), active(world, BUFFER)) == (800, 200)
-    got = world.run(ReportLoss(pid, 150, "fire", False, "2024-03-02", "hill fire", ()),
+    got = world.run(ReportLoss(project=pid, quantity=150, cause="fire", avoidable=False,
+                               occurred="2024-03-02", description="hill fire", documents=()),
                     ALICE_KEY).result
     assert (got["buffer_cancelled"], got["proponent_cancelled"]) == (150, 0)
     assert (active(world, ALICE), active(world, BUFFER)) == (800, 50)
@@ -245,14 +246,16 @@ def test_an_unavoidable_loss_cancels_buffer_units_only() -> None:
     cancelled = [b for b in world.router.ledger.blocks.values() if b.account == CANCELLATION]
     assert sum(b.quantity for b in cancelled) == 150
     with pytest.raises(LossExceedsCover) as exc:  # 51 unavoidable > 50 left in the buffer
-        world.run(ReportLoss(pid, 51, "pests", False, "2024-05-01", "pine wilt", ()),
+        world.run(ReportLoss(project=pid, quantity=51, cause="pests", avoidable=False,
+                             occurred="2024-05-01", description="pine wilt", documents=()),
                   ALICE_KEY)
     assert exc.value.data == {"loss": 51, "buffer": 50, "proponent": 0, "avoidable": False}
 
 
 def test_an_avoidable_loss_takes_the_proponents_units_after_the_buffer() -> None:
     world, pid = forest_world()
-    got = world.run(ReportLoss(pid, 300, "harvest", True, "2024-03-02", "clear-cut", ()),
+    got = world.run(ReportLoss(project=pid, quantity=300, cause="harvest", avoidable=True,
+                               occurred="2024-03-02", description="clear-cut", documents=()),
                     VERIFIER_KEY).result
     assert (got["buffer_cancelled"], got["proponent_cancelled"], got["found_by"]) == (
         200, 100, "verification")
@@ -263,32 +266,39 @@ def test_an_avoidable_loss_takes_the_proponents_units_after_the_buffer() -> None
 
 def test_a_loss_larger_than_the_buffer_and_the_proponents_holdings_is_refused() -> None:
     world, pid = forest_world()
-    world.run(ReportLoss(pid, 100, "fire", False, "2024-01-01", "small fire", ()), ALICE_KEY)
+    world.run(ReportLoss(project=pid, quantity=100, cause="fire", avoidable=False,
+                         occurred="2024-01-01", description="small fire", documents=()), ALICE_KEY)
     from qingshan.ledger.domain.commands import Transfer
     from tests.support.book import BOB
 
     world.run(Transfer("CQCER", ALICE, BOB, 750), ALICE_KEY)  # alice keeps 50
     blocks, losses = dict(world.router.ledger.blocks), dict(world.registry.losses)
     with pytest.raises(LossExceedsCover) as exc:  # 100 in the buffer + 50 held < 151
-        world.run(ReportLoss(pid, 151, "harvest", True, "2024-06-01", "logging", ()),
+        world.run(ReportLoss(project=pid, quantity=151, cause="harvest", avoidable=True,
+                             occurred="2024-06-01", description="logging", documents=()),
                   ALICE_KEY)
     assert exc.value.status == 409
     assert exc.value.data == {"loss": 151, "buffer": 100, "proponent": 50, "avoidable": True}
     assert world.router.ledger.blocks == blocks and world.registry.losses == losses
-    world.run(ReportLoss(pid, 150, "harvest", True, "2024-06-01", "logging", ()), ALICE_KEY)
+    world.run(ReportLoss(project=pid, quantity=150, cause="harvest", avoidable=True,
+                         occurred="2024-06-01", description="logging", documents=()), ALICE_KEY)
     assert (active(world, ALICE), active(world, BUFFER)) == (0, 0)
 
 
 def test_losses_reverse_at_most_what_was_issued_and_only_where_a_buffer_is_kept() -> None:
     world, pid = forest_world()
     with pytest.raises(OverReversal):
-        world.run(ReportLoss(pid, 1001, "fire", True, "2024-01-01", "all of it", ()),
+        world.run(ReportLoss(project=pid, quantity=1001, cause="fire", avoidable=True,
+                             occurred="2024-01-01", description="all of it", documents=()),
                   ALICE_KEY)
     with pytest.raises(NotAccountOwner):
-        world.run(ReportLoss(pid, 1, "fire", False, "2024-01-01", "not mine", ()), BOB_KEY)
+        world.run(ReportLoss(project=pid, quantity=1, cause="fire", avoidable=False,
+                             occurred="2024-01-01", description="not mine", documents=()), BOB_KEY)
     pv = registered(world)
     with pytest.raises(NoBuffer):
-        world.run(ReportLoss(pv, 1, "fire", False, "2024-01-01", "roof fire", ()), ALICE_KEY)
+        world.run(ReportLoss(project=pv, quantity=1, cause="fire", avoidable=False,
+                             occurred="2024-01-01", description="roof fire", documents=()),
+                             ALICE_KEY)
 
 
 # ------------------------------------------------------------------ legacy versions
@@ -316,11 +326,16 @@ def test_buffer_units_leave_the_pool_only_through_a_loss_event() -> None:
     world, pid = forest_world()
     operator = Principal("k-op", Role.OPERATOR, "P000001")
     for cmd in (Transfer("CQCER", BUFFER, ALICE, 10),
-                RetireUnits("CQCER", BUFFER, 10, RetirementPurpose.VOLUNTARY, "x", "", ""),
-                CancelUnits("CQCER", BUFFER, 10, "tidy up", "", ""),
-                PlaceHold(HoldKind.JUDICIAL_FREEZE, "CQCER", BUFFER, 10, None, "case")):
+                RetireUnits(asset="CQCER", account=BUFFER, quantity=10,
+                            purpose=RetirementPurpose.VOLUNTARY, beneficiary="x", reason="",
+                            reference=""),
+                CancelUnits(asset="CQCER", account=BUFFER, quantity=10, reason="tidy up",
+                            destination="", reference=""),
+                PlaceHold(hold_kind=HoldKind.JUDICIAL_FREEZE, asset="CQCER", account=BUFFER,
+                          quantity=10, controller=None, reference="case")):
         with pytest.raises(WrongAccountType):
             world.run(cmd, operator)
     assert active(world, BUFFER) == 200
-    world.run(ReportLoss(pid, 10, "fire", False, "2024-01-01", "fire", ()), operator)
+    world.run(ReportLoss(project=pid, quantity=10, cause="fire", avoidable=False,
+                         occurred="2024-01-01", description="fire", documents=()), operator)
     assert active(world, BUFFER) == 190

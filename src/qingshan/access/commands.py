@@ -11,8 +11,9 @@ from typing import Any, ClassVar
 
 from qingshan.errors import InvalidInput, MalformedIdentifier
 from qingshan.ledger.domain.commands import Command
-from qingshan.ledger.domain.model import Role, check_id
-from qingshan.ledger.domain.parsing import INT64_MAX, enum, text, whole_number
+from qingshan.ledger.domain.definition import Choice, Custom, Ref, Shape, Text, Whole, declare
+from qingshan.ledger.domain.model import Role
+from qingshan.ledger.domain.parsing import INT64_MAX
 
 KEY_ID_RE = re.compile(r"^k[0-9a-f]{12}$")
 DAY_MS = 86_400_000
@@ -28,33 +29,27 @@ def key_id(data: Mapping[str, Any], field: str = "key") -> str:
     return value
 
 
+def _not_system(values: dict[str, Any], data: Mapping[str, Any]) -> None:
+    if values["role"] is Role.SYSTEM:
+        raise InvalidInput("no API key can have the system role", field="role")
+
+
+KEY = Custom(parser=key_id, like=Shape(type="text", max_length=13), examples=("k0123456789ab",))
+
+
 @dataclass(frozen=True, slots=True)
 class CreateApiKey(Command):
     """The operator (or the platform's own command line) makes a key for a role and party;
     ``expires_ms`` is the end of its life (Unix ms)."""
 
     kind: ClassVar[str] = "create_api_key"
-    key: str
-    role: Role
-    party: str | None
-    label: str
-    expires_ms: int
+    key: str = declare(KEY)
+    role: Role = declare(Choice(kind=Role))
+    party: str | None = declare(Ref(prefix="P", required=False, nullable=True))
+    label: str = declare(Text(max_len=MAX_LABEL, required=False))
+    expires_ms: int = declare(Whole(lo=1, hi=INT64_MAX))  # Unix milliseconds
 
-    def to_payload(self) -> dict[str, Any]:
-        return {"key": self.key, "role": self.role.value, "party": self.party,
-                "label": self.label, "expires_ms": self.expires_ms}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> CreateApiKey:
-        role = enum(data, "role", Role)
-        if role is Role.SYSTEM:
-            raise InvalidInput("no API key can have the system role", field="role")
-        party = data.get("party")
-        expires = whole_number(data, "expires_ms", 1, INT64_MAX)  # Unix milliseconds
-        return cls(key=key_id(data), role=role,
-                   party=None if party is None else check_id("P", party, "party"),
-                   label=text(data, "label", required=False, max_len=MAX_LABEL),
-                   expires_ms=expires)
+    checks = (_not_system,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +57,8 @@ class RevokeApiKey(Command):
     """The operator, or the key itself, ends a key at once."""
 
     kind: ClassVar[str] = "revoke_api_key"
-    key: str
-    reason: str
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"key": self.key, "reason": self.reason}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> RevokeApiKey:
-        return cls(key=key_id(data), reason=text(data, "reason", required=False,
-                                                 max_len=500))
+    key: str = declare(KEY)
+    reason: str = declare(Text(max_len=500, required=False))
 
 
 ACCESS_COMMANDS: tuple[type[Command], ...] = (CreateApiKey, RevokeApiKey)

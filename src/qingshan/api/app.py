@@ -19,6 +19,7 @@ from starlette.types import ASGIApp
 
 from qingshan.api import ledger, market, registry
 from qingshan.api.admission import BodyTooLarge, RequestSizeLimit, admit, document
+from qingshan.api.bodies import raw_body_schemas
 from qingshan.api.deps import Edge, Json
 from qingshan.errors import InvalidInput, InvalidText, QingshanError, RequestTooLarge
 from qingshan.infra.config import Settings, get_settings
@@ -84,8 +85,11 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
             return _error(422, InvalidText.code, "a text is longer than its field takes",
                           {"field": errors[0]["field"].removeprefix("body."),
                            "errors": errors})
+        # the first refused field, named as the command parsers name it (its top-level key)
+        loc = [str(p) for p in (exc.errors()[0].get("loc", ()) if errors else ())]
+        field = loc[1] if len(loc) > 1 else (loc[0] if loc else "body")
         return _error(422, InvalidInput.code, "the request does not match the API schema",
-                      {"errors": errors})
+                      {"field": field, "errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> Json:
@@ -113,6 +117,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
             app.openapi_schema = document(get_openapi(
                 title=app.title, version=app.version, description=app.description,
                 routes=app.routes))
+            components = app.openapi_schema.setdefault("components", {})
+            components.setdefault("schemas", {}).update(raw_body_schemas())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -166,7 +166,7 @@ async def revoke_api_key(key_id: str, body: s.RevokeKeyIn, edge: EdgeDep, actor:
                          key: IdemKey = None) -> Response:
     """The operator, or the key itself: the key stops working at once, and so do the browser
     sessions opened with it."""
-    cmd = one("revoke_api_key", {"key": key_id, "reason": body.reason}, edge)
+    cmd = one("revoke_api_key", s.payload(body, key=key_id), edge)
     keys.check_revoker(edge.platform.engine, actor, key_id)
     response = await run(edge, cmd, actor, key or f"revoke/{key_id}")
     edge.forget_keys(key_id)

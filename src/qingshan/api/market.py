@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from qingshan.api import responses as r
 from qingshan.api import responses_contexts as rc
+from qingshan.api import schemas as s
 from qingshan.api.deps import Actor, After, EdgeDep, IdemKey, MaybeActor, one, run
 from qingshan.errors import Forbidden, InvalidInput
 from qingshan.ledger import queries as ledger_queries
@@ -22,41 +23,40 @@ from qingshan.market import queries
 from qingshan.market.commands import CURRENT_RULES
 
 router = APIRouter(prefix="/api/v1/market", tags=["market"])
-Payload = dict[str, Any]
 
 
 @router.post("/instruments", **r.write())
-async def create_instrument(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def create_instrument(body: s.CreateInstrumentIn, edge: EdgeDep, actor: Actor,
                             key: IdemKey = None) -> Response:
     """Operator: list an asset for continuous trading ({id, asset, tick, lot, band_bps,
     reference_price, max_order, fee_bps, fee_account, …}); a new instrument trades under the
     current settlement rules unless ``rules`` says otherwise."""
-    body = {"rules": CURRENT_RULES, **body} if isinstance(body, dict) else body
-    return await run(edge, one("create_instrument", body, edge), actor, key)
+    payload = {"rules": CURRENT_RULES, **s.payload(body)}
+    return await run(edge, one("create_instrument", payload, edge), actor, key)
 
 
 @router.post("/instruments/{instrument}/reference-price", **r.write())
 async def set_reference_price(instrument: str, edge: EdgeDep, actor: Actor,
-                              body: Payload = Body(), key: IdemKey = None) -> Response:
-    return await run(edge, one("set_reference_price", {**body, "instrument": instrument},
+                              body: s.ReferencePriceIn, key: IdemKey = None) -> Response:
+    return await run(edge, one("set_reference_price", s.payload(body, instrument=instrument),
                                edge), actor, key)
 
 
 @router.post("/instruments/{instrument}/rules", **r.write())
 async def set_instrument_rules(instrument: str, edge: EdgeDep, actor: Actor,
-                               body: Payload = Body(), key: IdemKey = None) -> Response:
+                               body: s.InstrumentRulesIn, key: IdemKey = None) -> Response:
     """Operator: {rules, reason} moves the instrument to newer settlement rules (never back);
     entries before replay under the old rules (docs/market.md)."""
-    return await run(edge, one("set_instrument_rules", {**body, "instrument": instrument},
+    return await run(edge, one("set_instrument_rules", s.payload(body, instrument=instrument),
                                edge), actor, key)
 
 
 @router.post("/instruments/{instrument}/phase", **r.write())
-async def set_phase(instrument: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def set_phase(instrument: str, edge: EdgeDep, actor: Actor, body: s.PhaseIn,
                     key: IdemKey = None) -> Response:
     """Operator: {phase: continuous | call | halted, reason}. In a call phase limit orders are
     collected without matching."""
-    return await run(edge, one("set_phase", {**body, "instrument": instrument}, edge), actor,
+    return await run(edge, one("set_phase", s.payload(body, instrument=instrument), edge), actor,
                      key)
 
 
@@ -76,12 +76,12 @@ async def close_day(instrument: str, edge: EdgeDep, actor: Actor,
 
 
 @router.post("/orders", **r.write())
-async def place_order(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def place_order(edge: EdgeDep, actor: Actor, body: s.PlaceOrderIn,
                       key: IdemKey = None) -> Response:
     """{instrument, account, side: buy|sell, order_type: limit|ioc|market (the only types a
     member sends), price (fen per unit; not for market orders), quantity}. The answer lists
     the fills."""
-    return await run(edge, one("place_order", body, edge), actor, key)
+    return await run(edge, one("place_order", s.payload(body), edge), actor, key)
 
 
 @router.post("/orders/{order}/cancel", **r.write())
@@ -91,27 +91,27 @@ async def cancel_order(order: str, edge: EdgeDep, actor: Actor,
 
 
 @router.post("/orders/{order}/amend", **r.write())
-async def amend_order(order: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def amend_order(order: str, edge: EdgeDep, actor: Actor, body: s.AmendOrderIn,
                       key: IdemKey = None) -> Response:
     """{price, quantity}: a smaller quantity at the same price keeps the order's place in the
     queue; anything else cancels it and places a new order at the back."""
-    return await run(edge, one("amend_order", {**body, "order": order}, edge), actor, key)
+    return await run(edge, one("amend_order", s.payload(body, order=order), edge), actor, key)
 
 
 @router.post("/orders/{order}/pick", **r.write())
-async def pick_order(order: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def pick_order(order: str, edge: EdgeDep, actor: Actor, body: s.PickOrderIn,
                      key: IdemKey = None) -> Response:
     """Listing and picking (挂牌点选): {account, quantity} takes this listed order, which must
     be at one of the best five price levels of its side, at its price."""
-    return await run(edge, one("pick_order", {**body, "order": order}, edge), actor, key)
+    return await run(edge, one("pick_order", s.payload(body, order=order), edge), actor, key)
 
 
 @router.post("/block-trades", **r.write())
-async def propose_block(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def propose_block(edge: EdgeDep, actor: Actor, body: s.BlockTradeIn,
                         key: IdemKey = None) -> Response:
     """Block agreement (大宗协议): {instrument, seller, buyer, price, quantity}; the seller's
     units are held until the buyer confirms or the seller withdraws (cancel)."""
-    return await run(edge, one("propose_block_trade", body, edge), actor, key)
+    return await run(edge, one("propose_block_trade", s.payload(body), edge), actor, key)
 
 
 @router.post("/block-trades/{order}/confirm", **r.write())
@@ -121,18 +121,18 @@ async def confirm_block(order: str, edge: EdgeDep, actor: Actor,
 
 
 @router.post("/auctions", **r.write())
-async def start_auction(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def start_auction(edge: EdgeDep, actor: Actor, body: s.AuctionIn,
                         key: IdemKey = None) -> Response:
     """One-way auction (单向竞价): {instrument, account, quantity, reserve_price, ends_at}
     (Unix ms); the lot's units are held until the auction closes or is withdrawn."""
-    return await run(edge, one("start_auction", body, edge), actor, key)
+    return await run(edge, one("start_auction", s.payload(body), edge), actor, key)
 
 
 @router.post("/auctions/{auction}/bids", **r.write())
-async def bid_auction(auction: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def bid_auction(auction: str, edge: EdgeDep, actor: Actor, body: s.BidIn,
                       key: IdemKey = None) -> Response:
     """{account, price ≥ reserve, quantity}; the bid's money is held."""
-    return await run(edge, one("bid_auction", {**body, "auction": auction}, edge), actor, key)
+    return await run(edge, one("bid_auction", s.payload(body, auction=auction), edge), actor, key)
 
 
 @router.post("/auctions/{auction}/close", **r.write())

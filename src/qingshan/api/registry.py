@@ -7,11 +7,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from qingshan.api import responses as r
 from qingshan.api import responses_contexts as rc
+from qingshan.api import schemas as s
+from qingshan.api.bodies import raw_body
 from qingshan.api.deps import Actor, EdgeDep, IdemKey, MaybeActor, one, run
 from qingshan.errors import InvalidInput, NotFound
 from qingshan.ledger.domain import policy
@@ -22,30 +25,29 @@ from qingshan.web.exports import csv_bytes
 
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
 
-Payload = dict[str, Any]
-
-
-async def _do(edge: EdgeDep, kind: str, payload: Payload, actor: Actor,
+async def _do(edge: EdgeDep, kind: str, body: BaseModel | dict[str, Any], actor: Actor,
               key: IdemKey, **path: str) -> Response:
-    return await run(edge, one(kind, {**payload, **path}, edge), actor, key)
+    payload = s.payload(body, **path) if isinstance(body, BaseModel) else {**body, **path}
+    return await run(edge, one(kind, payload, edge), actor, key)
 
 
 @router.post("/projects", **r.write())
-async def create_project(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def create_project(body: s.ProjectIn, edge: EdgeDep, actor: Actor,
                          key: IdemKey = None) -> Response:
     """Create a draft project (the proponent's member or the operator)."""
     return await _do(edge, "create_project", body, actor, key)
 
 
 @router.post("/projects/{project}/documents", **r.write())
-async def add_document(project: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def add_document(project: str, body: s.DocumentIn, edge: EdgeDep, actor: Actor,
                        key: IdemKey = None) -> Response:
-    return await _do(edge, "add_project_document", {"document": body}, actor, key,
+    """A document {name, sha256, url} added to the project."""
+    return await _do(edge, "add_project_document", {"document": s.payload(body)}, actor, key,
                      project=project)
 
 
 @router.post("/projects/{project}/losses", **r.write())
-async def report_loss(project: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def report_loss(project: str, body: s.LossIn, edge: EdgeDep, actor: Actor,
                       key: IdemKey = None) -> Response:
     """A loss of credited carbon ({quantity, cause, avoidable, occurred, description,
     documents}): the proponent, a verifier or the operator; buffer units are cancelled first,
@@ -59,18 +61,42 @@ STEPS = {"submit": "submit_project", "validate": "validate_project",
          "withdraw": "withdraw_project"}
 
 
-@router.post("/projects/{project}/{step}", **r.write())
-async def project_step(project: str, step: str, edge: EdgeDep, actor: Actor,
-                       body: Payload = Body(), key: IdemKey = None) -> Response:
-    """One lifecycle step: submit, validate ({approve, opinion, fixed}), revalidate ({fixed,
-    methodology, reason, plant_code}), register, suspend, reinstate, withdraw ({reason})."""
-    kind = STEPS.get(step)
-    if kind is None:
-        raise NotFound("no such step", step=step, steps=sorted(STEPS))
-    return await _do(edge, kind, body, actor, key, project=project)
+@router.post("/projects/{project}/validate", **r.write())
+async def validate_project(project: str, body: s.ValidationIn, edge: EdgeDep, actor: Actor,
+                           key: IdemKey = None) -> Response:
+    """A verifier's validation opinion ({approve, opinion, fixed})."""
+    return await _do(edge, "validate_project", body, actor, key, project=project)
 
 
-async def _rows(request: Request, columns: tuple[str, ...]) -> Payload:
+@router.post("/projects/{project}/revalidate", **r.write())
+async def revalidate_project(project: str, body: s.RevalidationIn, edge: EdgeDep,
+                             actor: Actor, key: IdemKey = None) -> Response:
+    """A verifier's re-validation ({fixed, methodology, reason, plant_code})."""
+    return await _do(edge, "revalidate_project", body, actor, key, project=project)
+
+
+def _transition(step: str) -> None:
+    kind = STEPS[step]
+
+    async def project_step(project: str, body: s.TransitionIn, edge: EdgeDep, actor: Actor,
+                           key: IdemKey = None) -> Response:
+        return await _do(edge, kind, body, actor, key, project=project)
+
+    project_step.__name__ = f"{step}_project"
+    project_step.__doc__ = f"One lifecycle step: {step} the project, with a reason."
+    router.post(f"/projects/{{project}}/{step}", **r.write())(project_step)
+
+
+for _step in ("submit", "register", "suspend", "reinstate", "withdraw"):
+    _transition(_step)
+
+
+@router.post("/projects/{project}/{step}", status_code=201, include_in_schema=False)
+async def unknown_step(project: str, step: str) -> Response:
+    raise NotFound("no such step", step=step, steps=sorted(STEPS))
+
+
+async def _rows(request: Request, columns: tuple[str, ...]) -> dict[str, Any]:
     """JSON ``{"rows": [...]}`` or a CSV file (``Content-Type: text/csv``) with a header."""
     body = await request.body()
     if request.headers.get("content-type", "").split(";")[0].strip() == "text/csv":
@@ -87,7 +113,8 @@ async def _rows(request: Request, columns: tuple[str, ...]) -> Payload:
     return data
 
 
-@router.post("/grid-factors", **r.write())
+@router.post("/grid-factors", **r.write(), openapi_extra=raw_body(
+    s.GridFactorsIn, "JSON {rows: [...]}, or text/csv with a header naming the columns"))
 async def import_grid_factors(request: Request, edge: EdgeDep, actor: Actor,
                               key: IdemKey = None) -> Response:
     """Operator: add rows to the grid-factor table (JSON rows or CSV with the columns of
@@ -96,7 +123,8 @@ async def import_grid_factors(request: Request, edge: EdgeDep, actor: Actor,
     return await _do(edge, "import_grid_factors", body, actor, key)
 
 
-@router.post("/green-certificates", **r.write())
+@router.post("/green-certificates", **r.write(), openapi_extra=raw_body(
+    s.GreenCertificatesIn, "JSON {rows: [...]}, or text/csv with a header naming the columns"))
 async def import_green_certificates(request: Request, edge: EdgeDep, actor: Actor,
                                     key: IdemKey = None) -> Response:
     """Operator: add lines of the green-certificate (GEC) issuance list (JSON or CSV); the
@@ -106,26 +134,26 @@ async def import_green_certificates(request: Request, edge: EdgeDep, actor: Acto
 
 
 @router.post("/reports", **r.write())
-async def submit_report(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def submit_report(body: s.ReportIn, edge: EdgeDep, actor: Actor,
                         key: IdemKey = None) -> Response:
     """A monitoring report: {project, period_start, period_end, values, documents}."""
     return await _do(edge, "submit_monitoring_report", body, actor, key)
 
 
 @router.post("/reports/{report}/verify", **r.write())
-async def verify_report(report: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def verify_report(report: str, body: s.VerificationIn, edge: EdgeDep, actor: Actor,
                         key: IdemKey = None) -> Response:
     return await _do(edge, "verify_monitoring_report", body, actor, key, report=report)
 
 
 @router.post("/issuance-requests", **r.write())
-async def request_issuance(edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def request_issuance(body: s.IssuanceRequestIn, edge: EdgeDep, actor: Actor,
                            key: IdemKey = None) -> Response:
     return await _do(edge, "request_issuance", body, actor, key)
 
 
 @router.post("/issuance-requests/{request}/decide", **r.write())
-async def decide_issuance(request: str, edge: EdgeDep, actor: Actor, body: Payload = Body(),
+async def decide_issuance(request: str, body: s.DecisionIn, edge: EdgeDep, actor: Actor,
                           key: IdemKey = None) -> Response:
     return await _do(edge, "decide_issuance", body, actor, key, request=request)
 

@@ -1,145 +1,112 @@
-"""Request bodies as the API documents them (OpenAPI). They check shapes and JSON types
-strictly, and each text field's length under the text policy (``Text(n)``: at most n
-characters, answered ``422 invalid_text``); the domain's ``Command.from_payload`` then checks
-meaning (ids, ranges, codes) and the text policy again, field by field."""
+"""Request bodies as the API documents them (OpenAPI). The commands' bodies are derived from
+their one definition (:mod:`qingshan.api.bodies`); only bodies that are not a command's
+fields are written here (a batch, a new API key's request)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, StringConstraints
+from pydantic import BaseModel, Field, StrictInt, StrictStr, StringConstraints
 
-from qingshan.ledger.domain.model import (
-    AccountStatus,
-    AccountType,
-    AssetKind,
-    HoldKind,
-    PartyKind,
-    RetirementPurpose,
-    Role,
-)
+from qingshan.access.commands import RevokeApiKey
+from qingshan.api.bodies import Body, object_model, payload, request_body
+from qingshan.ledger.domain import commands as c
+from qingshan.ledger.domain.model import Role
+from qingshan.market import commands as m
+from qingshan.registry import commands as r
+from qingshan.registry.imports import ImportGreenCertificates, ImportGridFactors
 
+__all__ = ["payload"]
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-# text of at most n characters (the limit the command parser applies too)
-Text8 = Annotated[StrictStr, StringConstraints(max_length=8)]
-Text16 = Annotated[StrictStr, StringConstraints(max_length=16)]
-Text32 = Annotated[StrictStr, StringConstraints(max_length=32)]
-Text120 = Annotated[StrictStr, StringConstraints(max_length=120)]
-Text200 = Annotated[StrictStr, StringConstraints(max_length=200)]
-Text500 = Annotated[StrictStr, StringConstraints(max_length=500)]
-Id = Text16  # P…, A…, H… ids and codes: the domain names a malformed one
-Range = tuple[StrictInt, StrictInt]
-Date = Annotated[StrictStr, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
-
-
-class CreateAssetClassIn(Body):
-    code: Id = Field(examples=["CQCER"])
-    asset_kind: AssetKind
-    unit: Text16 = Field(examples=["tCO2e"])
-    name: Text120
-    registry: Text8 = Field(examples=["QS"])
-
-
-class RegisterPartyIn(Body):
-    party_kind: PartyKind
-    name: Text200
-    identifier: Text32 | None = Field(
-        default=None, description="USCC for an enterprise, administrative code for a district")
-
-
-class OpenAccountIn(Body):
-    party: Id = Field(examples=["P000002"])
-    account_type: AccountType
-    label: Text120 = ""
-
-
-class AccountStatusIn(Body):
-    status: AccountStatus
-    reason: Text500
-
-
-class IssueUnitsIn(Body):
-    asset: Id
-    project: Id = Field(examples=["CQFC0001"])
-    vintage: StrictInt = Field(examples=[2023])
-    monitoring_start: Date = Field(examples=["2023-01-01"])
-    monitoring_end: Date = Field(examples=["2023-12-31"],
-                                 description="not after the day of issuance (Beijing)")
-    reference: Text500 = ""
-    allocations: list[tuple[Id, StrictInt]] = Field(
-        description="[account, quantity] pairs, e.g. the proponent's account and the buffer")
-
-
-class TransferIn(Body):
-    asset: Id
-    source: Id
-    destination: Id
-    quantity: StrictInt | None = Field(default=None, description="units or fen; oldest first")
-    ranges: list[Range] | None = Field(default=None, description="explicit [start, end] serials")
-    memo: Text200 = ""
-
-
-class RetireIn(Body):
-    asset: Id
-    account: Id
-    quantity: StrictInt | None = None
-    ranges: list[Range] | None = None
-    purpose: RetirementPurpose
-    beneficiary: Text200
-    reason: Text500 = ""
-    reference: Text120 = Field(default="", description="e.g. a court case number")
-    retirement_account: Id | None = None
-
-
-class CancelIn(Body):
-    asset: Id
-    account: Id
-    quantity: StrictInt | None = None
-    ranges: list[Range] | None = None
-    reason: Text500
-    destination: Text120 = Field(default="", description="e.g. CCER, when units move there")
-    reference: Text120 = ""
-
-
-class HoldIn(Body):
-    hold_kind: HoldKind
-    asset: Id
-    account: Id
-    quantity: StrictInt | None = None
-    ranges: list[Range] | None = None
-    controller: Id | None = Field(
-        default=None, description="a pledge's bank, a judicial freeze's court (by default the "
-                                  "court placing it), an escrow's beneficiary party")
-    reference: Text120 = ""
-    destination: Id | None = Field(
-        default=None, description="the account it may be enforced into besides the "
-                                  "controller's own (e.g. the account a judgment names)")
-
-
-class ReleaseIn(Body):
-    reason: Text500 = ""
-
-
-class EnforceIn(Body):
-    destination: Id
-    quantity: StrictInt | None = None
-    reason: Text500 = ""
+if TYPE_CHECKING:  # (derived at run time: to the type checker, any body)
+    CreateAssetClassIn: TypeAlias = BaseModel
+    RegisterPartyIn: TypeAlias = BaseModel
+    OpenAccountIn: TypeAlias = BaseModel
+    AccountStatusIn: TypeAlias = BaseModel
+    IssueUnitsIn: TypeAlias = BaseModel
+    TransferIn: TypeAlias = BaseModel
+    RetireIn: TypeAlias = BaseModel
+    CancelIn: TypeAlias = BaseModel
+    HoldIn: TypeAlias = BaseModel
+    ReleaseIn: TypeAlias = BaseModel
+    EnforceIn: TypeAlias = BaseModel
+    RevokeKeyIn: TypeAlias = BaseModel
+    CreateInstrumentIn: TypeAlias = BaseModel
+    ReferencePriceIn: TypeAlias = BaseModel
+    InstrumentRulesIn: TypeAlias = BaseModel
+    PhaseIn: TypeAlias = BaseModel
+    PlaceOrderIn: TypeAlias = BaseModel
+    AmendOrderIn: TypeAlias = BaseModel
+    PickOrderIn: TypeAlias = BaseModel
+    BlockTradeIn: TypeAlias = BaseModel
+    AuctionIn: TypeAlias = BaseModel
+    BidIn: TypeAlias = BaseModel
+    ProjectIn: TypeAlias = BaseModel
+    LossIn: TypeAlias = BaseModel
+    TransitionIn: TypeAlias = BaseModel
+    ValidationIn: TypeAlias = BaseModel
+    RevalidationIn: TypeAlias = BaseModel
+    ReportIn: TypeAlias = BaseModel
+    VerificationIn: TypeAlias = BaseModel
+    IssuanceRequestIn: TypeAlias = BaseModel
+    DecisionIn: TypeAlias = BaseModel
+    DocumentIn: TypeAlias = BaseModel
+else:
+    CreateAssetClassIn = request_body(c.CreateAssetClass, "CreateAssetClassIn")
+    RegisterPartyIn = request_body(c.RegisterParty, "RegisterPartyIn")
+    OpenAccountIn = request_body(c.OpenAccount, "OpenAccountIn")
+    AccountStatusIn = request_body(c.SetAccountStatus, "AccountStatusIn", path=("account",))
+    IssueUnitsIn = request_body(c.IssueUnits, "IssueUnitsIn")
+    TransferIn = request_body(c.Transfer, "TransferIn")
+    RetireIn = request_body(c.RetireUnits, "RetireIn")
+    CancelIn = request_body(c.CancelUnits, "CancelIn")
+    HoldIn = request_body(c.PlaceHold, "HoldIn")
+    ReleaseIn = request_body(c.ReleaseHold, "ReleaseIn", path=("hold",))
+    EnforceIn = request_body(c.EnforceHold, "EnforceIn", path=("hold",))
+    RevokeKeyIn = request_body(RevokeApiKey, "RevokeKeyIn", path=("key",))
+    CreateInstrumentIn = request_body(m.CreateInstrument, "CreateInstrumentIn")
+    ReferencePriceIn = request_body(m.SetReferencePrice, "ReferencePriceIn", path=("instrument",))
+    InstrumentRulesIn = request_body(m.SetInstrumentRules, "InstrumentRulesIn",
+                                     path=("instrument",))
+    PhaseIn = request_body(m.SetPhase, "PhaseIn", path=("instrument",))
+    PlaceOrderIn = request_body(m.PlaceOrder, "PlaceOrderIn")
+    AmendOrderIn = request_body(m.AmendOrder, "AmendOrderIn", path=("order",))
+    PickOrderIn = request_body(m.PickOrder, "PickOrderIn", path=("order",))
+    BlockTradeIn = request_body(m.ProposeBlockTrade, "BlockTradeIn")
+    AuctionIn = request_body(m.StartAuction, "AuctionIn")
+    BidIn = request_body(m.BidAuction, "BidIn", path=("auction",))
+    ProjectIn = request_body(r.CreateProject, "ProjectIn")
+    LossIn = request_body(r.ReportLoss, "LossIn", path=("project",))
+    TransitionIn = request_body(r.SubmitProject, "TransitionIn", path=("project",))
+    ValidationIn = request_body(r.ValidateProject, "ValidationIn", path=("project",))
+    RevalidationIn = request_body(r.RevalidateProject, "RevalidationIn", path=("project",))
+    ReportIn = request_body(r.SubmitMonitoringReport, "ReportIn")
+    VerificationIn = request_body(r.VerifyMonitoringReport, "VerificationIn", path=("report",))
+    IssuanceRequestIn = request_body(r.RequestIssuance, "IssuanceRequestIn")
+    DecisionIn = request_body(r.DecideIssuance, "DecisionIn", path=("request",))
+    DocumentIn = object_model(r.DOCUMENT, "DocumentIn")
+GridFactorsIn = request_body(ImportGridFactors, "GridFactorsIn")
+GreenCertificatesIn = request_body(ImportGreenCertificates, "GreenCertificatesIn")
 
 
 class BatchCommandIn(Body):
     kind: str = Field(pattern=r"^[a-z_]{3,40}$", examples=["transfer", "retire_units"])
-    payload: dict[str, Any]
+    payload: dict[str, Any] = Field(description="the command's fields, as its route's body "
+                                                "takes them (and its path parameters)")
 
 
 class BatchIn(Body):
     commands: list[BatchCommandIn] = Field(min_length=1)
 
 
+Id = Annotated[StrictStr, StringConstraints(max_length=16)]
+Text120 = Annotated[StrictStr, StringConstraints(max_length=120)]
+
+
 class ApiKeyIn(Body):
+    """A request to mint a key (its id and expiry in Unix ms are the platform's: this body
+    is not CreateApiKey's fields)."""
+
     role: Role
     party: Id | None = None
     label: Text120 = ""
@@ -147,12 +114,3 @@ class ApiKeyIn(Body):
                                        description="the key stops working after this many days")
 
 
-class RevokeKeyIn(Body):
-    reason: Text500 = ""
-
-
-def payload(model: BaseModel, **extra: Any) -> dict[str, Any]:
-    """The command payload: the body's fields that were sent, plus path parameters."""
-    data = model.model_dump(mode="json", exclude_none=True)
-    data.update(extra)
-    return data

@@ -138,7 +138,9 @@ class Demand:
             self._next_claim(c, day + dt.timedelta(days=self.rng.randrange(300, 420)))
         if qty <= 0:
             return
-        self.market.run([RetireUnits("CQCER", h.account, qty, purpose, c.name, reason, ref)],
+        self.market.run([RetireUnits(asset="CQCER", account=h.account, quantity=qty,
+                                     purpose=purpose, beneficiary=c.name, reason=reason,
+                                     reference=ref)],
                         key, h.actor)
         h.units -= qty
         self.retired += qty
@@ -178,10 +180,12 @@ class Demand:
         if got <= 0:
             return
         m.at(day, 14 * 60, 0)
-        m.run([RetireUnits("CQCER", court.account, got, RetirementPurpose.JUDICIAL_COMPENSATION,
-                           f"{case.district}生态环境损害修复",
-                           "以碳代偿: 判决生态修复费用购买并注销碳惠通减排量 "
-                           "judgment: compensation spent on CQCER, retired", case.number)],
+        m.run([RetireUnits(asset="CQCER", account=court.account, quantity=got,
+                           purpose=RetirementPurpose.JUDICIAL_COMPENSATION,
+                           beneficiary=f"{case.district}生态环境损害修复",
+                           reason="以碳代偿: 判决生态修复费用购买并注销碳惠通减排量 "
+                           "judgment: compensation spent on CQCER, retired",
+                           reference=case.number)],
               f"{key}/retire", SYSTEM)
         court.units -= got
         self.retired += got
@@ -191,7 +195,8 @@ class Demand:
         qty = int(h.sellable(day) * 0.4)
         if qty <= 0:
             return
-        self.market.run([PlaceHold(HoldKind.PLEDGE, "CQCER", h.account, qty, bank,
-                                   LOANS[n % len(LOANS)])], key, h.actor)
+        self.market.run([PlaceHold(hold_kind=HoldKind.PLEDGE, asset="CQCER", account=h.account,
+                                   quantity=qty, controller=bank,
+                                   reference=LOANS[n % len(LOANS)])], key, h.actor)
         h.held += qty
 

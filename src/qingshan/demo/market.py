@@ -181,8 +181,10 @@ class DemoMarket:
                 continue
             ref = self._tick(self.path[day] * premium)
             self.at(day, 9 * 60, 0)
-            self.run([CreateInstrument(iid, "CQCER", 1, 1, 1000, ref, MAX_ORDER, FEE_BPS,
-                                       self.fee_account, t_plus_one=True, block_min=BLOCK_MIN,
+            self.run([CreateInstrument(id=iid, asset="CQCER", tick=1, lot=1, band_bps=1000,
+                                       reference_price=ref, max_order=MAX_ORDER, fee_bps=FEE_BPS,
+                                       fee_account=self.fee_account, t_plus_one=True,
+                                       block_min=BLOCK_MIN,
                                        categories=cats, sessions=SESSIONS)],
                      f"list/{iid}", SYSTEM)
             self.instruments[iid] = Listed(iid, cats, premium, ref, day)

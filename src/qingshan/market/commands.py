@@ -9,9 +9,21 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from qingshan.errors import InvalidInput, MalformedIdentifier
-from qingshan.ledger.domain.commands import Command, categories_of
-from qingshan.ledger.domain.model import MAX_QUANTITY, check_id, check_quantity
-from qingshan.ledger.domain.parsing import asset_code, enum, text, whole_number
+from qingshan.ledger.domain.commands import CATEGORIES_SHAPE, Command, categories_of
+from qingshan.ledger.domain.definition import (
+    AssetCode,
+    Choice,
+    Custom,
+    Flag,
+    Quantity,
+    Ref,
+    Shape,
+    Text,
+    Whole,
+    declare,
+)
+from qingshan.ledger.domain.model import MAX_QUANTITY
+from qingshan.ledger.domain.parsing import enum
 
 # Settlement rules an instrument trades under, kept per instrument so that replaying the journal
 # gives the book it gave then: 1 (instruments listed before 2026-11-27): an incoming order holds
@@ -104,6 +116,14 @@ class OrderType(StrEnum):
 PUBLIC_ORDER_TYPES = (OrderType.LIMIT, OrderType.IOC, OrderType.MARKET)
 
 
+class PublicOrderType(StrEnum):
+    """The order types a member may send (what the API documents)."""
+
+    LIMIT = "limit"
+    IOC = "ioc"
+    MARKET = "market"
+
+
 def check_public(order_type: OrderType) -> OrderType:
     if order_type not in PUBLIC_ORDER_TYPES:
         raise InvalidInput("order_type must be one of: limit, ioc, market", field="order_type",
@@ -119,96 +139,107 @@ def _instrument(data: Mapping[str, Any], key: str = "instrument") -> str:
     return value
 
 
-@dataclass(frozen=True, slots=True)
+def _order_id(data: Mapping[str, Any], key: str = "order") -> str:
+    order = data.get(key)
+    if not isinstance(order, str) or not ORDER_RE.fullmatch(order):
+        raise MalformedIdentifier(f"{key} must look like O00000001", field=key)
+    return order
+
+
+def Instrument(**kw: Any) -> Custom:
+    return Custom(parser=_instrument, like=Shape(type="text", max_length=24, length_at_edge=False),
+                  **{"examples": ("CQCER-FOREST",), **kw})
+
+
+def OrderId(**kw: Any) -> Custom:
+    return Custom(parser=_order_id, like=Shape(type="text", max_length=13, length_at_edge=False),
+                  **{"examples": ("O00000001",), **kw})
+
+
+def Price(**kw: Any) -> Whole:
+    return Whole(lo=1, hi=MAX_PRICE, **{"description": "fen per unit", **kw})
+
+
+def _in_order(values: dict[str, Any], data: Mapping[str, Any]) -> None:
+    vfrom, vto = values["vintage_from"], values["vintage_to"]
+    if (vfrom == 0) != (vto == 0) or vfrom > vto or 0 < vfrom < 1990:
+        raise InvalidInput("give both vintage_from and vintage_to, in order",
+                           field="vintage_to")
+    if values["reference_price"] % values["tick"]:
+        raise InvalidInput("the reference price must be a multiple of the tick",
+                           field="reference_price")
+
+
+CLOCK = Shape(type="text", max_length=5, length_at_edge=False)
+SESSIONS = Shape(type="list", min_length=1, max_length=6,
+                 items=(Shape(type="tuple", items=(CLOCK, CLOCK)),))
+MODE_LIST = Shape(type="list", min_length=1, max_length=len(MODES),
+                  items=(Shape(type="text", max_length=10, length_at_edge=False),))
+MODE_FEES = Shape(type="object", name="ModeFees", optional=frozenset(MODES),
+                  properties=tuple((m, Shape(type="integer")) for m in MODES))
+
+
+def _sometimes(spec: type[Whole], default: int, lo: int, hi: int, **kw: Any) -> Whole:
+    """A whole number a payload may leave out (journaled always, as ``default`` then)."""
+    return spec(lo=lo, hi=hi, required=False, absent=default, **kw)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreateInstrument(Command):
     """An operator lists an asset class for continuous trading against CNY."""
 
     kind: ClassVar[str] = "create_instrument"
-    id: str
-    asset: str
-    tick: int  # price step, fen
-    lot: int  # quantity step, units
-    band_bps: int  # allowed distance from the reference price, basis points
-    reference_price: int  # previous close, fen per unit
-    max_order: int  # units in one order
-    fee_bps: int  # charged to each side on the traded value, basis points
-    fee_account: str  # the operator's account that collects fees
-    t_plus_one: bool = False  # units bought today can be sold from the next trading day
-    block_band_bps: int = 3000  # block agreements: the wider band (national market: ±30 %)
-    block_min: int = 1  # block agreements: the smallest quantity (national: 100,000 t)
-    max_position: int = 0  # units one party may hold and bid for; 0: no limit
-    max_orders_per_minute: int = 0  # orders one party may place per minute; 0: no limit
-    vintage_from: int = 0  # units of these vintages only (0: any), e.g. CQCER 2021-2023
-    vintage_to: int = 0
+    id: str = declare(Instrument())
+    asset: str = declare(AssetCode(examples=("CQCER",)))
+    tick: int = declare(Whole(lo=1, hi=10**6, description="price step, fen"))
+    lot: int = declare(Whole(lo=1, hi=10**6, description="quantity step, units"))
+    band_bps: int = declare(Whole(lo=1, hi=10_000, description=(
+        "allowed distance from the reference price, basis points")))
+    reference_price: int = declare(Price(description="previous close, fen per unit"))
+    max_order: int = declare(Whole(lo=1, hi=MAX_QUANTITY, description="units in one order"))
+    fee_bps: int = declare(Whole(lo=0, hi=1_000, description=(
+        "charged to each side on the traded value, basis points")))
+    fee_account: str = declare(Ref(prefix="A", description=(
+        "the operator's account that collects fees")))
+    t_plus_one: bool = declare(Flag(required=False, description=(
+        "units bought today can be sold from the next trading day")), False)
+    block_band_bps: int = declare(_sometimes(Whole, 3000, 1, 10_000, description=(
+        "block agreements: the wider band (national market: ±30 %)")), 3000)
+    block_min: int = declare(_sometimes(Whole, 1, 1, MAX_QUANTITY, description=(
+        "block agreements: the smallest quantity")), 1)
+    max_position: int = declare(_sometimes(Whole, 0, 0, MAX_QUANTITY, description=(
+        "units one party may hold and bid for; 0: no limit")), 0)
+    max_orders_per_minute: int = declare(_sometimes(Whole, 0, 0, 10**6, description=(
+        "orders one party may place per minute; 0: no limit")), 0)
+    vintage_from: int = declare(_sometimes(Whole, 0, 0, 2100, description=(
+        "units of these vintages only (0: any)")), 0)
+    vintage_to: int = declare(_sometimes(Whole, 0, 0, 2100), 0)
     # units of issuances in these categories only (None: any), e.g. ("forestry",) for
     # "CQCER forestry"; ("agriculture", "energy", "inclusive") for "CQCER other"
-    categories: tuple[str, ...] | None = None
-    rules: int = CURRENT_RULES  # settlement rules; a payload without it means FIRST_RULES
+    # (this and the fields below are absent from entries journaled before they existed)
+    categories: tuple[str, ...] | None = declare(Custom(
+        parser=categories_of, like=CATEGORIES_SHAPE, to_json=list, required=False,
+        nullable=True, omit_none=True), None)
+    # settlement rules; a payload without it means FIRST_RULES (the route sends the current)
+    rules: int = declare(_sometimes(
+        Whole, FIRST_RULES, FIRST_RULES, CURRENT_RULES, omit_if=FIRST_RULES,
+        description="settlement rules (docs/market.md); by default the current ones"),
+        CURRENT_RULES)
     # trading sessions, Beijing time, Monday to Friday, as (start, end) minutes after midnight,
     # e.g. ((570, 690), (780, 900)) for 9:30-11:30 and 13:00-15:00; None: always open
-    sessions: tuple[tuple[int, int], ...] | None = None
-    modes: tuple[str, ...] | None = None  # the trading modes enabled (MODES); None: all
-    mode_fees: tuple[tuple[str, int], ...] | None = None  # (mode, bps) beside fee_bps
+    sessions: tuple[tuple[int, int], ...] | None = declare(Custom(
+        parser=lambda d, _: _sessions(d), like=SESSIONS, required=False, nullable=True,
+        omit_none=True, to_json=lambda v: [[_clock(a), _clock(b)] for a, b in v],
+        description="[\"HH:MM\", \"HH:MM\"] pairs, Beijing time; none: always open"), None)
+    modes: tuple[str, ...] | None = declare(Custom(
+        parser=lambda d, _: _modes(d), like=MODE_LIST, to_json=list, required=False,
+        nullable=True, omit_none=True, description=f"of {', '.join(MODES)}; none: all"), None)
+    mode_fees: tuple[tuple[str, int], ...] | None = declare(Custom(
+        parser=lambda d, _: _mode_fees(d), like=MODE_FEES, to_json=dict, required=False,
+        nullable=True, omit_none=True, description="basis points by mode, beside fee_bps"),
+        None)
 
-    def to_payload(self) -> dict[str, Any]:
-        out = self._payload()
-        # (both absent from entries journaled before they existed, which replay as before)
-        if self.categories is not None:
-            out["categories"] = list(self.categories)
-        if self.rules != FIRST_RULES:
-            out["rules"] = self.rules
-        if self.sessions is not None:
-            out["sessions"] = [[_clock(a), _clock(b)] for a, b in self.sessions]
-        if self.modes is not None:
-            out["modes"] = list(self.modes)
-        if self.mode_fees is not None:
-            out["mode_fees"] = dict(self.mode_fees)
-        return out
-
-    def _payload(self) -> dict[str, Any]:
-        return {"id": self.id, "asset": self.asset, "tick": self.tick, "lot": self.lot,
-                "band_bps": self.band_bps, "reference_price": self.reference_price,
-                "max_order": self.max_order, "fee_bps": self.fee_bps,
-                "fee_account": self.fee_account, "t_plus_one": self.t_plus_one,
-                "block_band_bps": self.block_band_bps, "block_min": self.block_min,
-                "max_position": self.max_position,
-                "max_orders_per_minute": self.max_orders_per_minute,
-                "vintage_from": self.vintage_from, "vintage_to": self.vintage_to}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> CreateInstrument:
-        cmd = cls(id=_instrument(data, "id"), asset=asset_code(data),
-                  tick=whole_number(data, "tick", 1, 10**6),
-                  lot=whole_number(data, "lot", 1, 10**6),
-                  band_bps=whole_number(data, "band_bps", 1, 10_000),
-                  reference_price=whole_number(data, "reference_price", 1, MAX_PRICE),
-                  max_order=whole_number(data, "max_order", 1, MAX_QUANTITY),
-                  fee_bps=whole_number(data, "fee_bps", 0, 1_000),
-                  fee_account=check_id("A", data.get("fee_account"), "fee_account"),
-                  t_plus_one=data.get("t_plus_one") is True,
-                  block_band_bps=whole_number(data, "block_band_bps", 1, 10_000)
-                  if "block_band_bps" in data else 3000,
-                  block_min=whole_number(data, "block_min", 1, MAX_QUANTITY)
-                  if "block_min" in data else 1,
-                  max_position=whole_number(data, "max_position", 0, MAX_QUANTITY)
-                  if "max_position" in data else 0,
-                  max_orders_per_minute=whole_number(data, "max_orders_per_minute", 0, 10**6)
-                  if "max_orders_per_minute" in data else 0,
-                  vintage_from=whole_number(data, "vintage_from", 0, 2100)
-                  if "vintage_from" in data else 0,
-                  vintage_to=whole_number(data, "vintage_to", 0, 2100)
-                  if "vintage_to" in data else 0, categories=categories_of(data),
-                  rules=whole_number(data, "rules", FIRST_RULES, CURRENT_RULES)
-                  if "rules" in data else FIRST_RULES,
-                  sessions=_sessions(data), modes=_modes(data), mode_fees=_mode_fees(data))
-        if (cmd.vintage_from == 0) != (cmd.vintage_to == 0) or cmd.vintage_from > cmd.vintage_to \
-                or 0 < cmd.vintage_from < 1990:
-            raise InvalidInput("give both vintage_from and vintage_to, in order",
-                               field="vintage_to")
-        if cmd.reference_price % cmd.tick:
-            raise InvalidInput("the reference price must be a multiple of the tick",
-                               field="reference_price")
-        return cmd
+    checks = (_in_order,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,18 +248,9 @@ class SetInstrumentRules(Command):
     replay under the old rules, entries from this one on under the new."""
 
     kind: ClassVar[str] = "set_instrument_rules"
-    instrument: str
-    rules: int
-    reason: str
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"instrument": self.instrument, "rules": self.rules, "reason": self.reason}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> SetInstrumentRules:
-        return cls(instrument=_instrument(data),
-                   rules=whole_number(data, "rules", FIRST_RULES + 1, CURRENT_RULES),
-                   reason=text(data, "reason", max_len=500))
+    instrument: str = declare(Instrument())
+    rules: int = declare(Whole(lo=FIRST_RULES + 1, hi=CURRENT_RULES))
+    reason: str = declare(Text(max_len=500))
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,61 +258,46 @@ class SetReferencePrice(Command):
     """The operator sets the reference price (the previous close) the band is measured from."""
 
     kind: ClassVar[str] = "set_reference_price"
-    instrument: str
-    price: int
-    reason: str
+    instrument: str = declare(Instrument())
+    price: int = declare(Price())
+    reason: str = declare(Text(max_len=500))
 
-    def to_payload(self) -> dict[str, Any]:
-        return {"instrument": self.instrument, "price": self.price, "reason": self.reason}
 
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> SetReferencePrice:
-        return cls(instrument=_instrument(data), price=whole_number(data, "price", 1, MAX_PRICE),
-                   reason=text(data, "reason", max_len=500))
+def _order_type(data: Mapping[str, Any], key: str) -> OrderType:
+    return check_public(enum(data, key, OrderType))
+
+
+def _priced(values: dict[str, Any], data: Mapping[str, Any]) -> None:
+    """A market order takes no price; any other needs one."""
+    if values["order_type"] is OrderType.MARKET:
+        if data.get("price") is not None:
+            raise InvalidInput("a market order takes no price", field="price")
+    else:
+        values["price"] = Price().parse(data, "price")
 
 
 @dataclass(frozen=True, slots=True)
 class PlaceOrder(Command):
     kind: ClassVar[str] = "place_order"
-    instrument: str
-    account: str  # holds the units (to sell) or the CNY (to buy), and receives the other
-    side: Side
-    order_type: OrderType
-    price: int | None  # fen per unit; None for a market order
-    quantity: int
+    instrument: str = declare(Instrument())
+    # holds the units (to sell) or the CNY (to buy), and receives the other
+    account: str = declare(Ref(prefix="A"))
+    side: Side = declare(Choice(kind=Side))
+    order_type: OrderType = declare(Custom(
+        parser=_order_type, like=Shape(type="choice", choices=PublicOrderType),
+        required=False, absent=OrderType.LIMIT, to_json=lambda t: t.value))
+    price: int | None = declare(Custom(  # (read by _priced, with the order type)
+        parser=lambda d, k: None, like=Shape(type="integer"), required=False, nullable=True,
+        description="fen per unit; none for a market order"))
+    quantity: int = declare(Quantity())
 
-    def to_payload(self) -> dict[str, Any]:
-        return {"instrument": self.instrument, "account": self.account,
-                "side": self.side.value, "order_type": self.order_type.value,
-                "price": self.price, "quantity": self.quantity}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> PlaceOrder:
-        order_type = check_public(enum(data, "order_type", OrderType)) \
-            if "order_type" in data else OrderType.LIMIT
-        price = data.get("price")
-        if order_type is OrderType.MARKET:
-            if price is not None:
-                raise InvalidInput("a market order takes no price", field="price")
-        else:
-            price = whole_number(data, "price", 1, MAX_PRICE)
-        return cls(instrument=_instrument(data),
-                   account=check_id("A", data.get("account"), "account"),
-                   side=enum(data, "side", Side), order_type=order_type, price=price,
-                   quantity=check_quantity(data.get("quantity")))
+    checks = (_priced,)
 
 
 @dataclass(frozen=True, slots=True)
 class CancelOrder(Command):
     kind: ClassVar[str] = "cancel_order"
-    order: str
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"order": self.order}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> CancelOrder:
-        return cls(order=_order_id(data))
+    order: str = declare(OrderId())
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,17 +306,9 @@ class AmendOrder(Command):
     new price (or more quantity) is a cancel and a new order, at the back of the queue."""
 
     kind: ClassVar[str] = "amend_order"
-    order: str
-    price: int
-    quantity: int
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"order": self.order, "price": self.price, "quantity": self.quantity}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> AmendOrder:
-        return cls(order=_order_id(data), price=whole_number(data, "price", 1, MAX_PRICE),
-                   quantity=check_quantity(data.get("quantity")))
+    order: str = declare(OrderId())
+    price: int = declare(Price())
+    quantity: int = declare(Quantity())
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,17 +317,14 @@ class PickOrder(Command):
     its side, at that order's price."""
 
     kind: ClassVar[str] = "pick_order"
-    order: str
-    account: str
-    quantity: int
+    order: str = declare(OrderId())
+    account: str = declare(Ref(prefix="A"))
+    quantity: int = declare(Quantity())
 
-    def to_payload(self) -> dict[str, Any]:
-        return {"order": self.order, "account": self.account, "quantity": self.quantity}
 
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> PickOrder:
-        return cls(order=_order_id(data), account=check_id("A", data.get("account"), "account"),
-                   quantity=check_quantity(data.get("quantity")))
+def _two_sides(values: dict[str, Any], data: Mapping[str, Any]) -> None:
+    if values["seller"] == values["buyer"]:
+        raise InvalidInput("buyer and seller are the same account", field="buyer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,38 +333,19 @@ class ProposeBlockTrade(Command):
     account; its units are held until the buyer confirms or either side withdraws."""
 
     kind: ClassVar[str] = "propose_block_trade"
-    instrument: str
-    seller: str
-    buyer: str
-    price: int
-    quantity: int
+    instrument: str = declare(Instrument())
+    seller: str = declare(Ref(prefix="A"))
+    buyer: str = declare(Ref(prefix="A"))
+    price: int = declare(Price())
+    quantity: int = declare(Quantity())
 
-    def to_payload(self) -> dict[str, Any]:
-        return {"instrument": self.instrument, "seller": self.seller, "buyer": self.buyer,
-                "price": self.price, "quantity": self.quantity}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> ProposeBlockTrade:
-        seller = check_id("A", data.get("seller"), "seller")
-        buyer = check_id("A", data.get("buyer"), "buyer")
-        if seller == buyer:
-            raise InvalidInput("buyer and seller are the same account", field="buyer")
-        return cls(instrument=_instrument(data), seller=seller, buyer=buyer,
-                   price=whole_number(data, "price", 1, MAX_PRICE),
-                   quantity=check_quantity(data.get("quantity")))
+    checks = (_two_sides,)
 
 
 @dataclass(frozen=True, slots=True)
 class ConfirmBlockTrade(Command):
     kind: ClassVar[str] = "confirm_block_trade"
-    order: str
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"order": self.order}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> ConfirmBlockTrade:
-        return cls(order=_order_id(data))
+    order: str = declare(OrderId())
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,49 +356,24 @@ class StartAuction(Command):
     offers win by price (lowest first), then time, each paid its own price."""
 
     kind: ClassVar[str] = "start_auction"
-    instrument: str
-    account: str
-    quantity: int
-    reserve_price: int  # a sale's lowest price; a purchase's highest
-    ends_at: int
-    side: Side = Side.SELL
-
-    def to_payload(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"instrument": self.instrument, "account": self.account,
-                               "quantity": self.quantity, "reserve_price": self.reserve_price,
-                               "ends_at": self.ends_at}
-        if self.side is Side.BUY:  # (absent from sales, as journaled before it existed)
-            out["side"] = self.side.value
-        return out
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> StartAuction:
-        return cls(instrument=_instrument(data),
-                   account=check_id("A", data.get("account"), "account"),
-                   quantity=check_quantity(data.get("quantity")),
-                   reserve_price=whole_number(data, "reserve_price", 1, MAX_PRICE),
-                   ends_at=whole_number(data, "ends_at", 1, 10**14),
-                   side=enum(data, "side", Side) if "side" in data else Side.SELL)
+    instrument: str = declare(Instrument())
+    account: str = declare(Ref(prefix="A"))
+    quantity: int = declare(Quantity())
+    reserve_price: int = declare(Price(description="a sale's lowest price; a purchase's "
+                                                   "highest (fen per unit)"))
+    ends_at: int = declare(Whole(lo=1, hi=10**14, description="Unix milliseconds"))
+    # (absent from sales, as journaled before it existed)
+    side: Side = declare(Choice(kind=Side, required=False, absent=Side.SELL,
+                                omit_if=Side.SELL), Side.SELL)
 
 
 @dataclass(frozen=True, slots=True)
 class BidAuction(Command):
     kind: ClassVar[str] = "bid_auction"
-    auction: str
-    account: str
-    price: int
-    quantity: int
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"auction": self.auction, "account": self.account, "price": self.price,
-                "quantity": self.quantity}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> BidAuction:
-        return cls(auction=_order_id(data, "auction"),
-                   account=check_id("A", data.get("account"), "account"),
-                   price=whole_number(data, "price", 1, MAX_PRICE),
-                   quantity=check_quantity(data.get("quantity")))
+    auction: str = declare(OrderId())
+    account: str = declare(Ref(prefix="A"))
+    price: int = declare(Price())
+    quantity: int = declare(Quantity())
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,21 +381,7 @@ class CloseAuction(Command):
     """After the window: allocate the lot to the best bids and release everything else."""
 
     kind: ClassVar[str] = "close_auction"
-    auction: str
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"auction": self.auction}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> CloseAuction:
-        return cls(auction=_order_id(data, "auction"))
-
-
-def _order_id(data: Mapping[str, Any], key: str = "order") -> str:
-    order = data.get(key)
-    if not isinstance(order, str) or not ORDER_RE.fullmatch(order):
-        raise MalformedIdentifier(f"{key} must look like O00000001", field=key)
-    return order
+    auction: str = declare(OrderId())
 
 
 class Phase(StrEnum):
@@ -455,17 +393,9 @@ class Phase(StrEnum):
 @dataclass(frozen=True, slots=True)
 class SetPhase(Command):
     kind: ClassVar[str] = "set_phase"
-    instrument: str
-    phase: Phase
-    reason: str
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"instrument": self.instrument, "phase": self.phase.value, "reason": self.reason}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> SetPhase:
-        return cls(instrument=_instrument(data), phase=enum(data, "phase", Phase),
-                   reason=text(data, "reason", max_len=500))
+    instrument: str = declare(Instrument())
+    phase: Phase = declare(Choice(kind=Phase))
+    reason: str = declare(Text(max_len=500))
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,14 +404,7 @@ class RunCallAuction(Command):
     imbalance, then the price closest to the reference; then trade continuously."""
 
     kind: ClassVar[str] = "run_call_auction"
-    instrument: str
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"instrument": self.instrument}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> RunCallAuction:
-        return cls(instrument=_instrument(data))
+    instrument: str = declare(Instrument())
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,14 +413,7 @@ class CloseDay(Command):
     the national market's listing mode) and becomes the reference for tomorrow's band."""
 
     kind: ClassVar[str] = "close_day"
-    instrument: str
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"instrument": self.instrument}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> CloseDay:
-        return cls(instrument=_instrument(data))
+    instrument: str = declare(Instrument())
 
 
 MARKET_COMMANDS: tuple[type[Command], ...] = (CreateInstrument, SetReferencePrice, PlaceOrder,

@@ -10,22 +10,25 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from qingshan.errors import InvalidInput, MalformedIdentifier
 from qingshan.ledger.domain.commands import Command
-from qingshan.ledger.domain.identifiers import validate_admin_code
-from qingshan.ledger.domain.model import check_id, check_quantity
-from qingshan.ledger.domain.parsing import (
-    as_date,
-    asset_code,
-    clean_text,
-    date,
-    long_text,
-    matching,
-    text,
-    whole_number,
+from qingshan.ledger.domain.definition import (
+    Custom,
+    Day,
+    LongText,
+    Quantity,
+    Ref,
+    Shape,
+    Text,
+    Whole,
+    declare,
 )
+from qingshan.ledger.domain.identifiers import validate_admin_code
+from qingshan.ledger.domain.model import check_quantity
+from qingshan.ledger.domain.parsing import as_date, asset_code, clean_text, matching, text
 from qingshan.ledger.domain.urls import UrlRefused, canonical_url
 from qingshan.registry.numbers import canonical_decimal
 
@@ -129,62 +132,6 @@ def _words(data: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> tuple
     return tuple(sorted(set(raw)))
 
 
-@dataclass(frozen=True, slots=True)
-class CreateProject(Command):
-    kind: ClassVar[str] = "create_project"
-    proponent: str
-    account: str  # the proponent's holding account that receives issued units
-    name: str
-    methodology: str  # id@version
-    asset: str
-    district: str  # GB/T 2260 code
-    lat_e6: int
-    lon_e6: int
-    crediting_start: str
-    crediting_end: str
-    estimated_annual: int  # tCO2e per year, as in the project document
-    description: str
-    documents: tuple[Document, ...]
-    # a power plant's code in the national green-certificate lists (methodologies that credit
-    # electricity require it, so a period claimed as GEC is refused)
-    plant_code: str = ""
-
-    def to_payload(self) -> dict[str, Any]:
-        out = {"proponent": self.proponent, "account": self.account, "name": self.name,
-               "methodology": self.methodology, "asset": self.asset,
-               "district": self.district, "lat_e6": self.lat_e6, "lon_e6": self.lon_e6,
-               "crediting_start": self.crediting_start, "crediting_end": self.crediting_end,
-               "estimated_annual": self.estimated_annual, "description": self.description,
-               "documents": [d.to_payload() for d in self.documents]}
-        if self.plant_code:  # (absent from entries journaled before it existed)
-            out["plant_code"] = self.plant_code
-        return out
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> CreateProject:
-        start, end = date(data, "crediting_start"), date(data, "crediting_end")
-        if as_date(end) <= as_date(start):
-            raise InvalidInput("the crediting period ends before it starts",
-                               field="crediting_end")
-        district = data.get("district")
-        if not isinstance(district, str):
-            raise InvalidInput("district must be an administrative division code",
-                               field="district")
-        return cls(proponent=check_id("P", data.get("proponent"), "proponent"),
-                   account=check_id("A", data.get("account"), "account"),
-                   name=text(data, "name", max_len=200),
-                   methodology=matching(data, "methodology", METHODOLOGY_KEY_RE,
-                                        "CQ-PV-001@1.0"),
-                   asset=asset_code(data, "asset", default="CQCER"),
-                   district=validate_admin_code(district),
-                   lat_e6=whole_number(data, "lat_e6", -90_000_000, 90_000_000),
-                   lon_e6=whole_number(data, "lon_e6", -180_000_000, 180_000_000),
-                   crediting_start=start, crediting_end=end,
-                   estimated_annual=whole_number(data, "estimated_annual", 0, 10**9),
-                   description=long_text(data, "description", required=False),
-                   documents=_documents(data), plant_code=_plant_code(data))
-
-
 def _plant_code(data: Mapping[str, Any]) -> str:
     raw = data.get("plant_code")
     if raw is None or raw == "":
@@ -195,34 +142,129 @@ def _plant_code(data: Mapping[str, Any]) -> str:
     return raw
 
 
+class LossCause(StrEnum):
+    """What a loss of carbon stocks may be caused by (LOSS_CAUSES)."""
+
+    FIRE = "fire"
+    PESTS = "pests"
+    DISEASE = "disease"
+    HARVEST = "harvest"
+    STORM = "storm"
+    DROUGHT = "drought"
+    LAND_USE_CHANGE = "land_use_change"
+    OTHER = "other"
+
+
+def _cause(data: Mapping[str, Any], key: str) -> str:
+    cause = data.get(key)
+    if cause not in LOSS_CAUSES:
+        raise InvalidInput(f"cause must be one of: {', '.join(LOSS_CAUSES)}",
+                           field=key, value=str(cause)[:64])
+    return str(cause)
+
+
+def _district(data: Mapping[str, Any], key: str) -> str:
+    district = data.get(key)
+    if not isinstance(district, str):
+        raise InvalidInput("district must be an administrative division code", field=key)
+    return validate_admin_code(district)
+
+
+def _methodology_or_kept(data: Mapping[str, Any], key: str) -> str:
+    raw = data.get(key)
+    return "" if raw in (None, "") else matching(data, key, METHODOLOGY_KEY_RE, "CQ-PV@2.0")
+
+
+def Code(pattern: re.Pattern[str], example: str, max_len: int, **kw: Any) -> Custom:
+    """An id that must match ``pattern`` (refused as malformed, like ``example``)."""
+    return Custom(parser=lambda d, k: matching(d, k, pattern, example),
+                  like=Shape(type="text", max_length=max_len, length_at_edge=False),
+                  **{"examples": (example,), **kw})
+
+
+def YesNo(**kw: Any) -> Custom:
+    """JSON true or false, nothing else."""
+    return Custom(parser=_bool, like=Shape(type="boolean"), **kw)
+
+
+PROJECT = Code(PROJECT_ID_RE, "CQ0001", 10)
+REPORT = Code(REPORT_ID_RE, "MR000001", 12)
+TEXT = Shape(type="text", max_length=500)
+DOCUMENT = Shape(type="object", name="Document", optional=frozenset({"url"}), properties=(
+    ("name", Shape(type="text", max_length=200)),
+    ("sha256", Shape(type="text", max_length=64, length_at_edge=False)), ("url", TEXT)))
+PARAMETERS = Shape(type="map", max_length=100, items=(Shape(type="text", max_length=26,
+                                                                length_at_edge=False),))
+
+
+def Documents(**kw: Any) -> Custom:
+    """Documents {name, sha256, url}; a payload without them has none."""
+    return Custom(parser=lambda d, _: _documents(d), to_json=lambda ds: [
+        d.to_payload() for d in ds], like=Shape(type="list", max_length=MAX_DOCUMENTS,
+                                                items=(DOCUMENT,)), required=False, **kw)
+
+
+def Parameters(*, canonical: bool, **kw: Any) -> Custom:
+    """Parameter ids to decimal strings, such as {"eg_mwh": "1234.5"}."""
+    return Custom(parser=lambda d, k: _values(d, k, required=kw.get("required", True),
+                                              canonical=canonical),
+                  like=PARAMETERS, to_json=dict, **kw)
+
+
+def _crediting(values: dict[str, Any], data: Mapping[str, Any]) -> None:
+    if as_date(values["crediting_end"]) <= as_date(values["crediting_start"]):
+        raise InvalidInput("the crediting period ends before it starts", field="crediting_end")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateProject(Command):
+    kind: ClassVar[str] = "create_project"
+    proponent: str = declare(Ref(prefix="P", examples=("P000002",)))
+    # the proponent's holding account that receives issued units
+    account: str = declare(Ref(prefix="A", examples=("A00000004",)))
+    name: str = declare(Text(max_len=200))
+    methodology: str = declare(Code(METHODOLOGY_KEY_RE, "CQ-PV-001@1.0", 40,
+                                    description="id@version"))
+    asset: str = declare(Custom(parser=lambda d, k: asset_code(d, k, default="CQCER"),
+                                like=Shape(type="text", max_length=16, length_at_edge=False),
+                                required=False,
+                                absent="CQCER", examples=("CQCER",)))
+    district: str = declare(Custom(parser=_district,
+                                   like=Shape(type="text", max_length=6, length_at_edge=False),
+                                   description="GB/T 2260 code", examples=("500237",)))
+    lat_e6: int = declare(Whole(lo=-90_000_000, hi=90_000_000, description="micro-degrees"))
+    lon_e6: int = declare(Whole(lo=-180_000_000, hi=180_000_000, description="micro-degrees"))
+    crediting_start: str = declare(Day())
+    crediting_end: str = declare(Day())
+    estimated_annual: int = declare(Whole(lo=0, hi=10**9, description=(
+        "tCO2e per year, as in the project document")))
+    description: str = declare(LongText(required=False))
+    documents: tuple[Document, ...] = declare(Documents())
+    # a power plant's code in the national green-certificate lists (methodologies that credit
+    # electricity require it, so a period claimed as GEC is refused); absent from entries
+    # journaled before it existed
+    plant_code: str = declare(Custom(parser=lambda d, _: _plant_code(d), required=False,
+                                     like=Shape(type="text", max_length=64, length_at_edge=False),
+                                     omit_if=""), "")
+
+    checks = (_crediting,)
+
+
 @dataclass(frozen=True, slots=True)
 class AddProjectDocument(Command):
     kind: ClassVar[str] = "add_project_document"
-    project: str
-    document: Document
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"project": self.project, "document": self.document.to_payload()}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> AddProjectDocument:
-        docs = _documents({"documents": [data.get("document")]})
-        return cls(project=project_id(data), document=docs[0])
+    project: str = declare(PROJECT)
+    document: Document = declare(Custom(
+        parser=lambda d, k: _documents({"documents": [d.get(k)]})[0], like=DOCUMENT,
+        to_json=lambda doc: doc.to_payload()))
 
 
 @dataclass(frozen=True, slots=True)
 class ProjectTransition(Command):
     """One step of the lifecycle, always with a reason (journaled with its actor)."""
 
-    project: str
-    reason: str
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"project": self.project, "reason": self.reason}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> ProjectTransition:
-        return cls(project=project_id(data), reason=long_text(data, "reason", max_len=2000))
+    project: str = declare(PROJECT)
+    reason: str = declare(LongText(max_len=2000))
 
 
 class SubmitProject(ProjectTransition):
@@ -252,23 +294,12 @@ class ValidateProject(Command):
     (as in the validated project document), the methodology's defaults for the rest."""
 
     kind: ClassVar[str] = "validate_project"
-    project: str
-    approve: bool
-    opinion: str
-    fixed: tuple[tuple[str, str], ...] = ()
-
-    def to_payload(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"project": self.project, "approve": self.approve,
-                               "opinion": self.opinion}
-        if self.fixed:  # (absent from entries journaled before it existed)
-            out["fixed"] = dict(self.fixed)
-        return out
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> ValidateProject:
-        return cls(project=project_id(data), approve=_bool(data, "approve"),
-                   opinion=long_text(data, "opinion"),
-                   fixed=_values(data, "fixed", required=False, canonical=True))
+    project: str = declare(PROJECT)
+    approve: bool = declare(YesNo())
+    opinion: str = declare(LongText())
+    # (absent from entries journaled before it existed)
+    fixed: tuple[tuple[str, str], ...] = declare(Parameters(canonical=True, required=False,
+                                                            omit_if=()), ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,91 +309,66 @@ class RevalidateProject(Command):
     values they were computed with."""
 
     kind: ClassVar[str] = "revalidate_project"
-    project: str
-    fixed: tuple[tuple[str, str], ...]
-    methodology: str  # "" keeps the project's methodology
-    reason: str
-    plant_code: str = ""  # "" keeps the project's (a GEC methodology needs one)
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"project": self.project, "fixed": dict(self.fixed),
-                "methodology": self.methodology, "reason": self.reason,
-                "plant_code": self.plant_code}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> RevalidateProject:
-        raw = data.get("methodology")
-        methodology = "" if raw in (None, "") else matching(
-            data, "methodology", METHODOLOGY_KEY_RE, "CQ-PV@2.0")
-        return cls(project=project_id(data),
-                   fixed=_values(data, "fixed", required=False, canonical=True),
-                   methodology=methodology, reason=long_text(data, "reason", max_len=2000),
-                   plant_code=_plant_code(data))
+    project: str = declare(PROJECT)
+    fixed: tuple[tuple[str, str], ...] = declare(Parameters(canonical=True, required=False))
+    methodology: str = declare(Custom(  # "" keeps the project's methodology
+        parser=_methodology_or_kept, required=False,
+        like=Shape(type="text", max_length=40, length_at_edge=False),
+        description="a version of the methodology (id@version); empty keeps the project's"))
+    reason: str = declare(LongText(max_len=2000))
+    # "" keeps the project's (a GEC methodology needs one)
+    plant_code: str = declare(Custom(parser=lambda d, _: _plant_code(d), required=False,
+                                     like=Shape(type="text", max_length=64,
+                                                length_at_edge=False)), "")
 
 
-@dataclass(frozen=True, slots=True)
+def _period(values: dict[str, Any], data: Mapping[str, Any]) -> None:
+    if as_date(values["period_end"]) < as_date(values["period_start"]):
+        raise InvalidInput("the monitoring period ends before it starts", field="period_end")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SubmitMonitoringReport(Command):
     kind: ClassVar[str] = "submit_monitoring_report"
-    project: str
-    period_start: str
-    period_end: str
-    values: tuple[tuple[str, str], ...]
-    documents: tuple[Document, ...]
-    declarations: tuple[str, ...] = ()  # of DECLARATIONS
+    project: str = declare(PROJECT)
+    period_start: str = declare(Day())
+    period_end: str = declare(Day())
+    values: tuple[tuple[str, str], ...] = declare(Parameters(canonical=False))
+    documents: tuple[Document, ...] = declare(Documents())
+    # of DECLARATIONS; absent from entries journaled before it existed
+    declarations: tuple[str, ...] = declare(Custom(
+        parser=lambda d, k: _words(d, k, DECLARATIONS), to_json=list, required=False,
+        omit_if=(), like=Shape(type="list", max_length=len(DECLARATIONS), items=(
+            Shape(type="text", max_length=40, length_at_edge=False),)),
+        description=f"of: {', '.join(DECLARATIONS)}"), ())
 
-    def to_payload(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"project": self.project, "period_start": self.period_start,
-                               "period_end": self.period_end, "values": dict(self.values),
-                               "documents": [d.to_payload() for d in self.documents]}
-        if self.declarations:  # (absent from entries journaled before it existed)
-            out["declarations"] = list(self.declarations)
-        return out
+    checks = (_period,)
 
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> SubmitMonitoringReport:
-        start, end = date(data, "period_start"), date(data, "period_end")
-        if as_date(end) < as_date(start):
-            raise InvalidInput("the monitoring period ends before it starts",
-                               field="period_end")
-        return cls(project=project_id(data), period_start=start, period_end=end,
-                   values=_values(data), documents=_documents(data),
-                   declarations=_words(data, "declarations", DECLARATIONS))
+
+def _verified(values: dict[str, Any], data: Mapping[str, Any]) -> None:
+    """A refusal verifies nothing, whatever quantity was sent."""
+    values["verified_quantity"] = check_quantity(data.get("verified_quantity"),
+                                                 "verified_quantity") if values["approve"] else 0
 
 
 @dataclass(frozen=True, slots=True)
 class VerifyMonitoringReport(Command):
     kind: ClassVar[str] = "verify_monitoring_report"
-    report: str
-    approve: bool
-    verified_quantity: int
-    opinion: str
+    report: str = declare(REPORT)
+    approve: bool = declare(YesNo())
+    verified_quantity: int = declare(Custom(  # (read by _verified, once approve is known)
+        parser=lambda d, k: None, like=Shape(type="integer"), required=False,
+        description="tCO2e verified; only with an approval"))
+    opinion: str = declare(LongText())
 
-    def to_payload(self) -> dict[str, Any]:
-        return {"report": self.report, "approve": self.approve,
-                "verified_quantity": self.verified_quantity, "opinion": self.opinion}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> VerifyMonitoringReport:
-        approve = _bool(data, "approve")
-        # a refusal verifies nothing, whatever quantity was sent
-        qty = check_quantity(data.get("verified_quantity"), "verified_quantity") if approve else 0
-        return cls(report=matching(data, "report", REPORT_ID_RE, "MR000001"), approve=approve,
-                   verified_quantity=qty, opinion=long_text(data, "opinion"))
+    checks = (_verified,)
 
 
 @dataclass(frozen=True, slots=True)
 class RequestIssuance(Command):
     kind: ClassVar[str] = "request_issuance"
-    report: str
-    quantity: int
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"report": self.report, "quantity": self.quantity}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> RequestIssuance:
-        return cls(report=matching(data, "report", REPORT_ID_RE, "MR000001"),
-                   quantity=check_quantity(data.get("quantity")))
+    report: str = declare(REPORT)
+    quantity: int = declare(Quantity())
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,52 +376,25 @@ class DecideIssuance(Command):
     """The operator approves (units are issued) or rejects an issuance request."""
 
     kind: ClassVar[str] = "decide_issuance"
-    request: str
-    approve: bool
-    reason: str
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"request": self.request, "approve": self.approve, "reason": self.reason}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> DecideIssuance:
-        return cls(request=matching(data, "request", REQUEST_ID_RE, "IR000001"),
-                   approve=_bool(data, "approve"),
-                   reason=long_text(data, "reason", max_len=2000))
+    request: str = declare(Code(REQUEST_ID_RE, "IR000001", 12))
+    approve: bool = declare(YesNo())
+    reason: str = declare(LongText(max_len=2000))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReportLoss(Command):
     """A loss of credited carbon (fire, pests, harvest, …): reported by the proponent, found
     at verification by a verifier, or recorded by the operator. Buffer units are cancelled
     first, then, if the loss was avoidable, the proponent's."""
 
     kind: ClassVar[str] = "report_loss"
-    project: str
-    quantity: int  # tCO2e lost
-    cause: str  # of LOSS_CAUSES
-    avoidable: bool
-    occurred: str  # date of the event
-    description: str
-    documents: tuple[Document, ...]
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"project": self.project, "quantity": self.quantity, "cause": self.cause,
-                "avoidable": self.avoidable, "occurred": self.occurred,
-                "description": self.description,
-                "documents": [d.to_payload() for d in self.documents]}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> ReportLoss:
-        cause = data.get("cause")
-        if cause not in LOSS_CAUSES:
-            raise InvalidInput(f"cause must be one of: {', '.join(LOSS_CAUSES)}",
-                               field="cause", value=str(cause)[:64])
-        return cls(project=project_id(data), quantity=check_quantity(data.get("quantity")),
-                   cause=str(cause), avoidable=_bool(data, "avoidable"),
-                   occurred=date(data, "occurred"),
-                   description=long_text(data, "description"),
-                   documents=_documents(data))
+    project: str = declare(PROJECT)
+    quantity: int = declare(Quantity(description="tCO2e lost"))
+    cause: str = declare(Custom(parser=_cause, like=Shape(type="choice", choices=LossCause)))
+    avoidable: bool = declare(YesNo())
+    occurred: str = declare(Day(description="the date of the event"))
+    description: str = declare(LongText())
+    documents: tuple[Document, ...] = declare(Documents())
 
 
 REGISTRY_COMMANDS: tuple[type[Command], ...] = (

@@ -22,9 +22,19 @@ from typing import Any, ClassVar
 
 from qingshan.errors import Conflict, InvalidInput, QingshanError
 from qingshan.ledger.domain.commands import Command
+from qingshan.ledger.domain.definition import (
+    Custom,
+    Day,
+    Declared,
+    Shape,
+    Text,
+    Whole,
+    declare,
+    record_shape,
+)
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal
-from qingshan.ledger.domain.parsing import as_date, date, text
+from qingshan.ledger.domain.parsing import as_date, text
 from qingshan.ledger.domain.urls import UrlRefused, canonical_url
 from qingshan.registry.commands import PLANT_CODE_RE
 from qingshan.registry.model import GreenCertificateClaim, GridFactor, ReportStatus
@@ -84,56 +94,72 @@ def _rows(data: Mapping[str, Any], limit: int, parse: Callable[[Mapping[str, Any
 
 
 # ---------------------------------------------------------------------------------- factors
-@dataclass(frozen=True, slots=True)
-class FactorRow:
-    id: str
-    kind: str
-    region: str
-    provinces: tuple[str, ...]
-    year: int
-    value: str
-    document: str
-    locator: str
-    url: str
-    published: str
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "region": self.region,
-                "provinces": list(self.provinces), "year": self.year, "value": self.value,
-                "document": self.document, "locator": self.locator, "url": self.url,
-                "published": self.published}
-
-    @classmethod
-    def from_payload(cls, d: Mapping[str, Any]) -> FactorRow:
-        fid = d.get("id")
-        if not isinstance(fid, str) or not FACTOR_ID_RE.fullmatch(fid):
-            raise InvalidInput("id is 3-48 capital letters, digits or '-'", field="id")
-        if d.get("kind") not in FACTOR_KINDS:
-            raise InvalidInput(f"kind must be one of: {', '.join(FACTOR_KINDS)}", field="kind")
-        provinces = d.get("provinces")
-        if not isinstance(provinces, list | tuple) or not provinces or not all(
-                p in PROVINCES for p in provinces):
-            raise InvalidInput("provinces lists GB/T 2260 province codes such as 50",
-                               field="provinces")
-        year = d.get("year")
-        if type(year) is not int or not 1990 <= year <= 2100:
-            raise InvalidInput("year must be a year from 1990 to 2100", field="year")
-        return cls(fid, str(d["kind"]), text(d, "region", max_len=40),
-                   tuple(sorted(set(provinces))), year,
-                   _decimal(d, "value", Decimal(0), Decimal(3)),
-                   text(d, "document", max_len=300), text(d, "locator", max_len=300),
-                   _source_url(d), date(d, "published"))
+def _factor_id(d: Mapping[str, Any], key: str) -> str:
+    fid = d.get(key)
+    if not isinstance(fid, str) or not FACTOR_ID_RE.fullmatch(fid):
+        raise InvalidInput("id is 3-48 capital letters, digits or '-'", field=key)
+    return fid
 
 
-def _source_url(d: Mapping[str, Any]) -> str:
+def _factor_kind(d: Mapping[str, Any], key: str) -> str:
+    if d.get(key) not in FACTOR_KINDS:
+        raise InvalidInput(f"kind must be one of: {', '.join(FACTOR_KINDS)}", field=key)
+    return str(d[key])
+
+
+def _provinces(d: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    provinces = d.get(key)
+    if not isinstance(provinces, list | tuple) or not provinces or not all(
+            p in PROVINCES for p in provinces):
+        raise InvalidInput("provinces lists GB/T 2260 province codes such as 50", field=key)
+    return tuple(sorted(set(provinces)))
+
+
+def _source_url(d: Mapping[str, Any], key: str = "url") -> str:
     """Empty, or an http(s) address in canonical form (the factor page links it)."""
-    url = text(d, "url", required=False, max_len=500)
+    url = text(d, key, required=False, max_len=500)
     if not url:
         return ""
     try:
         return canonical_url(url)
     except UrlRefused as exc:
-        raise InvalidInput(f"url: {exc}", field="url") from None
+        raise InvalidInput(f"url: {exc}", field=key) from None
+
+
+def _number(lo: Decimal, hi: Decimal, example: str) -> Custom:
+    return Custom(parser=lambda d, k: _decimal(d, k, lo, hi), examples=(example,),
+                  like=Shape(type="text", max_length=40, length_at_edge=False),
+                  description=f"a decimal number above {lo} and at most {hi}")
+
+
+DECIMAL_TEXT = Shape(type="text", max_length=40, length_at_edge=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FactorRow(Declared):
+    id: str = declare(Custom(parser=_factor_id, examples=("CN-2022-CENTRAL-OM",),
+                             like=Shape(type="text", max_length=48, length_at_edge=False)))
+    kind: str = declare(Custom(parser=_factor_kind, description=" | ".join(FACTOR_KINDS),
+                               like=Shape(type="text", max_length=8, length_at_edge=False)))
+    region: str = declare(Text(max_len=40))
+    provinces: tuple[str, ...] = declare(Custom(
+        parser=_provinces, to_json=list, description="GB/T 2260 province codes",
+        like=Shape(type="list", min_length=1, max_length=len(PROVINCES),
+                   items=(Shape(type="text", max_length=2, length_at_edge=False),))))
+    year: int = declare(Whole(lo=1990, hi=2100, message="year must be a year from 1990 to 2100"))
+    value: str = declare(_number(Decimal(0), Decimal(3), "0.5703"))
+    document: str = declare(Text(max_len=300))
+    locator: str = declare(Text(max_len=300, description="table and page in the document"))
+    url: str = declare(Custom(parser=_source_url, like=Shape(type="text", max_length=500),
+                              required=False))
+    published: str = declare(Day())
+
+
+def _row_list(row: type[Declared], limit: int, name: str) -> Custom:
+    return Custom(parser=lambda d, _: _rows(d, limit, row.from_payload),
+                  to_json=lambda rows: [r.to_payload() for r in rows],
+                  like=Shape(type="list", min_length=1, max_length=limit,
+                             items=(record_shape(row, name),)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,43 +168,33 @@ class ImportGridFactors(Command):
     that contradicts one there is refused, with every other contradiction."""
 
     kind: ClassVar[str] = "import_grid_factors"
-    rows: tuple[FactorRow, ...]
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"rows": [r.to_payload() for r in self.rows]}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> ImportGridFactors:
-        return cls(_rows(data, MAX_FACTOR_ROWS, FactorRow.from_payload))
+    rows: tuple[FactorRow, ...] = declare(_row_list(FactorRow, MAX_FACTOR_ROWS, "FactorRow"))
 
 
 # ---------------------------------------------------------------------------------- GEC
-@dataclass(frozen=True, slots=True)
-class GecRow:
-    reference: str
-    plant_code: str
-    period_start: str
-    period_end: str
-    mwh: str
-    source: str
+def _plant(d: Mapping[str, Any], key: str) -> str:
+    plant = d.get(key)
+    if not isinstance(plant, str) or not PLANT_CODE_RE.fullmatch(plant):
+        raise InvalidInput("plant_code is 1-64 letters, digits, '.', '_' or '-'", field=key)
+    return plant
 
-    def to_payload(self) -> dict[str, Any]:
-        return {"reference": self.reference, "plant_code": self.plant_code,
-                "period_start": self.period_start, "period_end": self.period_end,
-                "mwh": self.mwh, "source": self.source}
 
-    @classmethod
-    def from_payload(cls, d: Mapping[str, Any]) -> GecRow:
-        plant = d.get("plant_code")
-        if not isinstance(plant, str) or not PLANT_CODE_RE.fullmatch(plant):
-            raise InvalidInput("plant_code is 1-64 letters, digits, '.', '_' or '-'",
-                               field="plant_code")
-        start, end = date(d, "period_start"), date(d, "period_end")
-        if as_date(end) < as_date(start):
-            raise InvalidInput("the period ends before it starts", field="period_end")
-        return cls(text(d, "reference", max_len=64), plant, start, end,
-                   _decimal(d, "mwh", Decimal(0), Decimal(10**12)),
-                   text(d, "source", required=False, max_len=300))
+def _gec_period(values: dict[str, Any], data: Mapping[str, Any]) -> None:
+    if as_date(values["period_end"]) < as_date(values["period_start"]):
+        raise InvalidInput("the period ends before it starts", field="period_end")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GecRow(Declared):
+    reference: str = declare(Text(max_len=64))
+    plant_code: str = declare(Custom(parser=_plant, like=Shape(
+        type="text", max_length=64, length_at_edge=False)))
+    period_start: str = declare(Day())
+    period_end: str = declare(Day())
+    mwh: str = declare(_number(Decimal(0), Decimal(10**12), "81.25"))
+    source: str = declare(Text(max_len=300, required=False))
+
+    checks = (_gec_period,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,14 +203,7 @@ class ImportGreenCertificates(Command):
     monitoring report already credited for an overlapping period of the same plant."""
 
     kind: ClassVar[str] = "import_green_certificates"
-    rows: tuple[GecRow, ...]
-
-    def to_payload(self) -> dict[str, Any]:
-        return {"rows": [r.to_payload() for r in self.rows]}
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> ImportGreenCertificates:
-        return cls(_rows(data, MAX_GEC_ROWS, GecRow.from_payload))
+    rows: tuple[GecRow, ...] = declare(_row_list(GecRow, MAX_GEC_ROWS, "GecRow"))
 
 
 IMPORT_COMMANDS: tuple[type[Command], ...] = (ImportGridFactors, ImportGreenCertificates)

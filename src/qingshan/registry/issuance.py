@@ -72,8 +72,10 @@ def apply_decide_issuance(book: RegistryState, cmd: DecideIssuance, actor: Princ
     if buffer:
         pool = book.ledger.platform_account(None, AccountType.BUFFER)
         allocations.append((pool.id, buffer))
-    issue = IssueUnits(p.asset, p.id, int(r.period_end[:4]), r.period_start, r.period_end,
-                       f"{r.id}/{q.id}", tuple((a, n) for a, n in allocations if n),
+    issue = IssueUnits(asset=p.asset, project=p.id, vintage=int(r.period_end[:4]),
+                       monitoring_start=r.period_start, monitoring_end=r.period_end,
+                       reference=f"{r.id}/{q.id}",
+                       allocations=tuple((a, n) for a, n in allocations if n),
                        category=m.sector)  # so a market can list e.g. forestry credits
     effects = book.ledger.issue_units(issue, seq)  # the registry issues, as the platform
     book.put("requests", q.id, replace(q, status=RequestStatus.APPROVED,

@@ -65,9 +65,11 @@ def apply_report_loss(book: RegistryState, cmd: ReportLoss, actor: Principal,
             buffer=in_pool, proponent=held, avoidable=cmd.avoidable)
     lid = f"LE{book.counters['loss'] + 1:06d}"
     reason = f"reversal {lid}: {cmd.cause} on {cmd.occurred} ({p.id})"
-    cancels = [CancelUnits(p.asset, pool.id, from_pool, reason, "", lid)] if from_pool else []
+    cancels = [CancelUnits(asset=p.asset, account=pool.id, quantity=from_pool, reason=reason,
+                           destination="", reference=lid)] if from_pool else []
     if from_proponent:
-        cancels.append(CancelUnits(p.asset, p.account, from_proponent, reason, "", lid))
+        cancels.append(CancelUnits(asset=p.asset, account=p.account, quantity=from_proponent,
+                                   reason=reason, destination="", reference=lid))
     for c in cancels:  # check every cancellation before doing any
         ledger.check_cancel_units(c)
     book.next_id("loss", "LE", 6)
