@@ -35,8 +35,11 @@ demo: install $(MAP) $(SWAGGER)
 	$(BIN)/qingshan demo load
 	$(BIN)/qingshan serve
 
+# ruff (with a complexity ceiling) and the import contracts of pyproject.toml (the layers of
+# docs/architecture.md, the pure domains)
 lint: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy --strict src

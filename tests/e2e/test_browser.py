@@ -242,7 +242,8 @@ def test_a_wrong_key_is_refused_next_to_the_field(site: dict[str, Any], browser:
     page.fill("#api_key", "qs_nobody.nothing")
     page.click("button[type=submit]")
     assert page.get_attribute("#api_key", "aria-invalid") == "true"
-    assert page.is_visible("#key-error")
+    # a form navigates: wait for its answer rather than look at once (flaked under load)
+    page.wait_for_selector("#key-error", state="visible")
     page.close()
 
 
@@ -252,7 +253,7 @@ def test_member_sells_credits_and_sees_the_trade(site: dict[str, Any], browser: 
     page.fill("#price", "3100")
     page.fill("#quantity", "150")
     page.click("form.order button[type=submit]")
-    assert page.is_visible("[role=status]")
+    page.wait_for_selector("[role=status]", state="visible")
     assert page.locator("td.status").first.inner_text() == "open"
     # another member buys through the API
     assert bob_buys(site, "bob-buys", 3100, 150)["fills"]
@@ -285,7 +286,7 @@ def test_operator_approves_an_issuance(site: dict[str, Any], browser: Any) -> No
     assert "IR000002" in page.content()
     page.click("text=Approve IR000002") if "Approve" in page.content() else \
         page.click("text=批准 IR000002")
-    assert page.is_visible("[role=status]")
+    page.wait_for_selector("[role=status]", state="visible")
     assert "IR000002" not in page.inner_text("main table")
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "operator-desktop.png"), full_page=True)
@@ -300,7 +301,7 @@ def test_verifier_verifies_a_monitoring_report(site: dict[str, Any], browser: An
     page.fill("#vq-MR000003", "200")
     page.fill("#vo-MR000003", "meter data checked on site")
     page.click("text=核证 MR000003")
-    assert page.is_visible("[role=status]")
+    page.wait_for_selector("[role=status]", state="visible")
     assert "MR000003" not in page.inner_text("main")
     page.close()
     project = httpx.get(site["base"] + "/api/v1/registry/projects/CQ0001").json()
@@ -327,7 +328,7 @@ def test_auditor_pages_through_the_journal_and_members_cannot(site: dict[str, An
 def test_operator_halts_and_resumes_trading(site: dict[str, Any], browser: Any) -> None:
     page = sign_in(browser, site, "operator")
     page.click("text=暂停")
-    assert page.is_visible("[role=status]")
+    page.wait_for_selector("[role=status]", state="visible")
     assert page.locator("td.phase").first.inner_text() == "halted"
     page.click("text=连续交易")
     assert page.locator("td.phase").first.inner_text() == "continuous"
@@ -391,7 +392,7 @@ def test_member_retires_credits_and_opens_the_certificate(site: dict[str, Any],
     page.fill("#r-beneficiary", "重庆某公司")
     page.click("form.retire button[type=submit]")
     assert page.get_attribute("#r-quantity", "aria-invalid") == "true"
-    assert page.is_visible("#r-quantity-error")
+    page.wait_for_selector("#r-quantity-error", state="visible")
     assert page.get_attribute("#quantity", "aria-invalid") is None  # not the order form's
     page.fill("#r-quantity", "25")
     page.fill("#r-beneficiary", "重庆某公司")

@@ -295,16 +295,7 @@ class Issuance(Out):
     category: str | None
 
 
-class Retirement(Out):
-    id: str
-    seq: int
-    account: str
-    asset: str
-    quantity: int
-    purpose: str
-    beneficiary: str
-    reason: str
-    reference: str
+class Retirement(SerialRetirement):
     ranges: list[list[int]]
 
 

@@ -245,6 +245,16 @@ class LedgerStore:
 
     def load(self, state: LedgerState, books: Sequence[Book] = ()) -> LoadedLog:
         """Fill an empty ``state`` from the projection tables; rebuild the log's frontier."""
+        self._load_reference(state)
+        self._load_units(state)
+        self._load_holdings(state)
+        self._load_counters(state)
+        for book in books:
+            book.load(self.fetchall)
+        return self._load_log()
+
+    def _load_reference(self, state: LedgerState) -> None:
+        """Asset classes, parties and accounts."""
         q = self._fetchall
         for code, kind, unit, name, registry, next_serial in q(
                 "SELECT code, kind, unit, name, registry, next_serial FROM asset_classes"):
@@ -258,6 +268,10 @@ class LedgerStore:
         for aid, pid, typ, status, label in q(
                 "SELECT id, party_id, type, status, label FROM accounts"):
             state.accounts[aid] = Account(aid, pid, AccountType(typ), AccountStatus(status), label)
+
+    def _load_units(self, state: LedgerState) -> None:
+        """Issuances, unit blocks and retirements."""
+        q = self._fetchall
         for row in q("SELECT id, asset, project, vintage, serial_start, serial_end, "
                      "monitoring_start, monitoring_end, reference, category FROM issuances"):
             state.issuances[int(row[0])] = Issuance(
@@ -269,6 +283,16 @@ class LedgerStore:
                 "hold FROM unit_blocks"):
             state.load_block(UnitBlock(int(bid), asset, int(iss), int(vintage), int(start),
                                        int(end), acct, states[st], hold))
+        for row in q("SELECT id, seq, account, asset, quantity, purpose, beneficiary, reason, "
+                     "reference, ranges FROM retirements"):
+            ranges = tuple(SerialRange(s, e) for s, e in orjson.loads(row[9]))
+            state.retirements[row[0]] = Retirement(
+                row[0], row[2], row[3], int(row[4]), RetirementPurpose(row[5]), row[6], row[7],
+                row[8], ranges, int(row[1]))
+
+    def _load_holdings(self, state: LedgerState) -> None:
+        """Fungible balances with their held funds, and holds."""
+        q = self._fetchall
         for acct, asset, bal, held in q("SELECT account, asset, balance, held FROM balances"):
             state.balances[(acct, asset)] = int(bal)
             if held:
@@ -278,12 +302,9 @@ class LedgerStore:
                 "destination FROM holds"):
             state.holds[hid] = Hold(hid, HoldKind(kind), acct, asset, int(qty),
                                     HoldStatus(status), controller, ref, dest)
-        for row in q("SELECT id, seq, account, asset, quantity, purpose, beneficiary, reason, "
-                     "reference, ranges FROM retirements"):
-            ranges = tuple(SerialRange(s, e) for s, e in orjson.loads(row[9]))
-            state.retirements[row[0]] = Retirement(
-                row[0], row[2], row[3], int(row[4]), RetirementPurpose(row[5]), row[6], row[7],
-                row[8], ranges, int(row[1]))
+
+    def _load_counters(self, state: LedgerState) -> None:
+        """Each id counter: the highest id loaded, or the stored counter if higher."""
         counters: dict[str, Iterable[str]] = {
             "party": state.parties, "account": state.accounts, "hold": state.holds,
             "retirement": state.retirements}
@@ -291,13 +312,15 @@ class LedgerStore:
             state.counters[name] = max((id_number(k) for k in ids), default=0)
         state.counters["issuance"] = max(state.issuances, default=0)
         state.counters["block"] = max(state.blocks, default=0)
-        for name, value in q("SELECT name, value FROM ledger_counters"):
+        for name, value in self._fetchall("SELECT name, value FROM ledger_counters"):
             state.counters[name] = max(state.counters.get(name, 0), int(value))
-        for book in books:
-            book.load(self.fetchall)
+
+    def _load_log(self) -> LoadedLog:
+        """The idempotency keys, the last entry's time and the Merkle frontier."""
         idem: dict[str, tuple[str, int]] = {}
         last_seq = last_time = 0
-        for key, rhash, seq, tms in q("SELECT idem_key, request_hash, seq, time_ms FROM journal"):
+        for key, rhash, seq, tms in self._fetchall(
+                "SELECT idem_key, request_hash, seq, time_ms FROM journal"):
             idem[key] = (rhash, int(seq))
             if seq > last_seq:
                 last_seq, last_time = int(seq), int(tms)

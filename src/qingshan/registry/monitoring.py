@@ -137,42 +137,22 @@ def apply_submit_report(book: RegistryState, cmd: SubmitMonitoringReport, actor:
             raise PeriodOverlap("the monitoring period overlaps another report",
                                 report=r.id, period=[r.period_start, r.period_end])
     m = book.methodology(p.methodology)
+    basis = Basis()
     if book.rules(seq) == 1:  # as journaled then: any parameter from the report
         claimed = m.reductions({k: float(Decimal(v)) for k, v in cmd.values})
-        rid = book.next_id("report", "MR", 6)
-        report = MonitoringReport(id=rid,
-                                  project=p.id,
-                                  period_start=cmd.period_start,
-                                  period_end=cmd.period_end,
-                                  values=cmd.values,
-                                  documents=cmd.documents,
-                                  claimed=claimed,
-                                  status=ReportStatus.SUBMITTED,
-                                  verified=0,
-                                  verifier=None,
-                                  opinion="",
-                                  seq=seq)
-        result: dict[str, Any] = {"report": rid, "claimed": claimed, "methodology": m.key}
     else:
         book.check_current(m, seq, "a monitoring report (re-validate the project first)")
         claimed, basis = report_basis(book, p, m, cmd)
-        rid = book.next_id("report", "MR", 6)
-        report = MonitoringReport(id=rid,
-                                  project=p.id,
-                                  period_start=cmd.period_start,
-                                  period_end=cmd.period_end,
-                                  values=cmd.values,
-                                  documents=cmd.documents,
-                                  claimed=claimed,
-                                  status=ReportStatus.SUBMITTED,
-                                  verified=0,
-                                  verifier=None,
-                                  opinion="",
-                                  seq=seq,
-                                  basis=basis)
-        result = {"report": rid, "claimed": claimed, "methodology": m.key,
-                  "fixed": dict(basis.fixed), "derived": dict(basis.derived),
-                  "factors": list(basis.factors)}
+    rid = book.next_id("report", "MR", 6)
+    report = MonitoringReport(id=rid, project=p.id, period_start=cmd.period_start,
+                              period_end=cmd.period_end, values=cmd.values,
+                              documents=cmd.documents, claimed=claimed,
+                              status=ReportStatus.SUBMITTED, verified=0, verifier=None,
+                              opinion="", seq=seq, basis=basis)
+    result: dict[str, Any] = {"report": rid, "claimed": claimed, "methodology": m.key}
+    if book.rules(seq) != 1:
+        result |= {"fixed": dict(basis.fixed), "derived": dict(basis.derived),
+                   "factors": list(basis.factors)}
     book.put("reports", rid, report)
     book.event(seq, p.id, cmd.kind, actor, rid)
     return Effects(result)

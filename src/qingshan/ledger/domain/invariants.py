@@ -17,7 +17,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from qingshan.ledger.domain.model import AccountType, AssetKind, BlockState, HoldStatus
+from qingshan.ledger.domain.model import (
+    AccountType,
+    AssetKind,
+    BlockState,
+    HoldStatus,
+    UnitBlock,
+)
 from qingshan.ledger.domain.state import LedgerState
 
 
@@ -34,52 +40,70 @@ def check_invariants(state: LedgerState) -> list[str]:
     errors: list[str] = state.index_problems()
     held_by_hold: dict[str, int] = defaultdict(int)
     for code, asset_class in state.assets.items():
-        if asset_class.kind is not AssetKind.SERIALIZED:
-            continue
-        issuances = sorted((i for i in state.issuances.values() if i.asset == code),
-                           key=lambda i: i.serials.start)
-        expected_next = 1
-        for i in issuances:
-            if i.serials.start != expected_next:
-                errors.append(f"{code}: issuance {i.id} starts at {i.serials.start}, "
-                              f"expected {expected_next}")
-            expected_next = i.serials.end + 1
-        if state.next_serial.get(code) != expected_next:
-            errors.append(f"{code}: next serial {state.next_serial.get(code)} != {expected_next}")
-        pos = 1
-        live = retired = cancelled = 0
-        for b in state.blocks_of(code):
-            if b.start != pos:
-                kind = "overlap" if b.start < pos else "gap"
-                errors.append(f"{code}: {kind} at serial {min(pos, b.start)} (block {b.id})")
-            pos = b.end + 1
-            iss = state.issuances.get(b.issuance)
-            if iss is None or not (iss.serials.start <= b.start and b.end <= iss.serials.end):
-                errors.append(f"{code}: block {b.id} lies outside its issuance {b.issuance}")
-            if b.account not in state.accounts:
-                errors.append(f"{code}: block {b.id} is in unknown account {b.account}")
-            if b.state in (BlockState.ACTIVE, BlockState.HELD):
-                live += b.quantity
-            elif b.state is BlockState.RETIRED:
-                retired += b.quantity
-            else:
-                cancelled += b.quantity
-            if b.state is BlockState.HELD:
-                hold = state.holds.get(b.hold or "")
-                if hold is None or hold.status is not HoldStatus.ACTIVE:
-                    errors.append(f"{code}: block {b.id} is held by inactive hold {b.hold}")
-                elif hold.account != b.account or hold.asset != code:
-                    errors.append(f"{code}: block {b.id} held outside its hold's account")
-                else:
-                    held_by_hold[hold.id] += b.quantity
-            elif b.hold is not None:
-                errors.append(f"{code}: {b.state.value} block {b.id} still names hold {b.hold}")
-        if pos != expected_next:
-            errors.append(f"{code}: blocks end at {pos - 1}, issued up to {expected_next - 1}")
-        issued = expected_next - 1
-        if issued != live + retired + cancelled:
-            errors.append(f"{code}: issued {issued} != live {live} + retired {retired} "
-                          f"+ cancelled {cancelled}")
+        if asset_class.kind is AssetKind.SERIALIZED:
+            _check_serials(state, code, errors, held_by_hold)
+    held_funds = _check_holds(state, held_by_hold, errors)
+    _check_balances(state, held_funds, errors)
+    return errors
+
+
+def _check_serials(state: LedgerState, code: str, errors: list[str],
+                   held_by_hold: dict[str, int]) -> None:
+    """Law 1 for one asset class: issuances then blocks tile the serials; issued = live +
+    retired + cancelled. Counts each held block towards its hold in ``held_by_hold``."""
+    issuances = sorted((i for i in state.issuances.values() if i.asset == code),
+                       key=lambda i: i.serials.start)
+    expected_next = 1
+    for i in issuances:
+        if i.serials.start != expected_next:
+            errors.append(f"{code}: issuance {i.id} starts at {i.serials.start}, "
+                          f"expected {expected_next}")
+        expected_next = i.serials.end + 1
+    if state.next_serial.get(code) != expected_next:
+        errors.append(f"{code}: next serial {state.next_serial.get(code)} != {expected_next}")
+    pos = 1
+    by_state = {s: 0 for s in BlockState}
+    for b in state.blocks_of(code):
+        if b.start != pos:
+            kind = "overlap" if b.start < pos else "gap"
+            errors.append(f"{code}: {kind} at serial {min(pos, b.start)} (block {b.id})")
+        pos = b.end + 1
+        iss = state.issuances.get(b.issuance)
+        if iss is None or not (iss.serials.start <= b.start and b.end <= iss.serials.end):
+            errors.append(f"{code}: block {b.id} lies outside its issuance {b.issuance}")
+        if b.account not in state.accounts:
+            errors.append(f"{code}: block {b.id} is in unknown account {b.account}")
+        by_state[b.state] += b.quantity
+        _check_block_hold(state, code, b, errors, held_by_hold)
+    if pos != expected_next:
+        errors.append(f"{code}: blocks end at {pos - 1}, issued up to {expected_next - 1}")
+    issued = expected_next - 1
+    live = by_state[BlockState.ACTIVE] + by_state[BlockState.HELD]
+    retired, cancelled = by_state[BlockState.RETIRED], by_state[BlockState.CANCELLED]
+    if issued != live + retired + cancelled:
+        errors.append(f"{code}: issued {issued} != live {live} + retired {retired} "
+                      f"+ cancelled {cancelled}")
+
+
+def _check_block_hold(state: LedgerState, code: str, b: UnitBlock, errors: list[str],
+                      held_by_hold: dict[str, int]) -> None:
+    """Law 2 for one block: a held block lies in an active hold on its own account."""
+    if b.state is BlockState.HELD:
+        hold = state.holds.get(b.hold or "")
+        if hold is None or hold.status is not HoldStatus.ACTIVE:
+            errors.append(f"{code}: block {b.id} is held by inactive hold {b.hold}")
+        elif hold.account != b.account or hold.asset != code:
+            errors.append(f"{code}: block {b.id} held outside its hold's account")
+        else:
+            held_by_hold[hold.id] += b.quantity
+    elif b.hold is not None:
+        errors.append(f"{code}: {b.state.value} block {b.id} still names hold {b.hold}")
+
+
+def _check_holds(state: LedgerState, held_by_hold: dict[str, int],
+                 errors: list[str]) -> dict[tuple[str, str], int]:
+    """Law 2 for holds: an active serialized hold holds exactly its quantity. Returns the
+    fungible funds the active holds hold, per (account, asset)."""
     held_funds: dict[tuple[str, str], int] = defaultdict(int)
     for hold in state.holds.values():
         if hold.status is not HoldStatus.ACTIVE:
@@ -90,6 +114,13 @@ def check_invariants(state: LedgerState) -> list[str]:
                               f"not {hold.quantity}")
         else:
             held_funds[(hold.account, hold.asset)] += hold.quantity
+    return held_funds
+
+
+def _check_balances(state: LedgerState, held_funds: dict[tuple[str, str], int],
+                    errors: list[str]) -> None:
+    """Law 4: double entry, no account but a treasury below zero or holding more than it
+    has, and the book's held funds equal to what the active holds hold."""
     totals: dict[str, int] = defaultdict(int)
     for (aid, code), bal in state.balances.items():
         totals[code] += bal
@@ -109,4 +140,3 @@ def check_invariants(state: LedgerState) -> list[str]:
     for code, total in totals.items():
         if total != 0:
             errors.append(f"{code}: balances sum to {total}, not zero (double entry)")
-    return errors

@@ -1,6 +1,6 @@
-"""No module imports another in a cycle: the import graph of the source, built with ``ast``
-from every import (inside functions and under ``TYPE_CHECKING`` too), has no strongly
-connected component larger than one module, in the packages checked here."""
+"""The project's source read as a graph, for the shape tests (tests/unit/test_code_shape.py):
+every module under ``src/`` and every project module it imports, wherever the import stands
+(inside functions and under ``TYPE_CHECKING`` too). Parsed once per session."""
 
 from __future__ import annotations
 
@@ -9,10 +9,6 @@ import functools
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-# the packages and modules held free of cycles so far (the whole of src is the goal)
-CHECKED = ("qingshan.ledger", "qingshan.infra", "qingshan.reference", "qingshan.demo",
-           "qingshan.platform", "qingshan.contexts", "qingshan.errors", "qingshan.market",
-           "qingshan.registry", "qingshan.access", "qingshan.api", "qingshan.web", "qingshan.cli")
 
 
 def module_name(path: Path) -> str:
@@ -22,8 +18,14 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+@functools.cache
 def modules() -> dict[str, Path]:
     return {module_name(p): p for p in sorted(SRC.rglob("*.py"))}
+
+
+@functools.cache
+def syntax(name: str) -> ast.Module:
+    return ast.parse(modules()[name].read_text(encoding="utf-8"))
 
 
 def _resolve(target: str, known: dict[str, Path]) -> str | None:
@@ -33,11 +35,11 @@ def _resolve(target: str, known: dict[str, Path]) -> str | None:
     return target or None
 
 
-def imports_of(name: str, path: Path, known: dict[str, Path]) -> set[str]:
+def imports_of(name: str, tree: ast.Module, known: dict[str, Path]) -> set[str]:
     """Every module of ours that ``name`` imports, anywhere in its text."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    package = name if known[name].name == "__init__.py" else name.rpartition(".")[0]
     out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
         targets: list[str] = []
         if isinstance(node, ast.Import):
             targets = [a.name for a in node.names]
@@ -57,34 +59,30 @@ def imports_of(name: str, path: Path, known: dict[str, Path]) -> set[str]:
 
 
 @functools.cache
-def import_graph() -> dict[str, set[str]]:
-    """Parsed once per test session (the tests below only read it)."""
+def import_graph() -> dict[str, frozenset[str]]:
     known = modules()
-    return {name: imports_of(name, path, known) for name, path in known.items()}
+    return {name: frozenset(imports_of(name, syntax(name), known)) for name in known}
 
 
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+def cycles(graph: dict[str, frozenset[str]] | dict[str, set[str]]) -> list[list[str]]:
     """The strongly connected components of more than one module (Tarjan, iterative)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
     on_stack: set[str] = set()
     out: list[list[str]] = []
-    counter = 0
-    for root in graph:
+    for root in sorted(graph):
         if root in index:
             continue
-        work = [(root, iter(sorted(graph[root])))]
-        index[root] = low[root] = counter
-        counter += 1
+        index[root] = low[root] = len(index)
         stack.append(root)
         on_stack.add(root)
+        work = [(root, iter(sorted(graph[root])))]
         while work:
             node, edges = work[-1]
             for nxt in edges:
                 if nxt not in index:
-                    index[nxt] = low[nxt] = counter
-                    counter += 1
+                    index[nxt] = low[nxt] = len(index)
                     stack.append(nxt)
                     on_stack.add(nxt)
                     work.append((nxt, iter(sorted(graph[nxt]))))
@@ -106,33 +104,3 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
                     if len(component) > 1:
                         out.append(sorted(component))
     return out
-
-
-def _checked(name: str) -> bool:
-    return any(name == p or name.startswith(p + ".") for p in CHECKED)
-
-
-def test_the_checker_finds_a_cycle_of_three() -> None:
-    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
-    assert cycles(graph) == [["a", "b", "c"]]
-
-
-def test_a_package_importing_its_own_submodule_is_an_edge() -> None:
-    known = modules()
-    graph = import_graph()
-    assert "qingshan.ledger.domain.state" in known
-    assert "qingshan.ledger.domain.model" in graph["qingshan.ledger.domain.state"]
-
-
-def test_no_module_of_the_ledger_infra_and_the_composition_imports_in_a_cycle() -> None:
-    graph = import_graph()
-    found = [c for c in cycles(graph) if any(_checked(m) for m in c)]
-    assert found == []
-
-
-def test_infra_imports_nothing_above_it() -> None:
-    graph = import_graph()
-    upward = {(m, t) for m, targets in graph.items() if m.startswith("qingshan.infra")
-              for t in targets
-              if not t.startswith("qingshan.infra") and t not in ("qingshan", "qingshan.errors")}
-    assert upward == set()
