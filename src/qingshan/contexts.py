@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qingshan.access.book import AccessBook
+from qingshan.judicial.book import JudicialBook
 from qingshan.ledger.books import Book
 from qingshan.market.book import MarketBook
 from qingshan.registry.book import RegistryBook
@@ -13,7 +14,9 @@ from qingshan.registry.methodologies import ALL
 
 def make_books() -> list[Book]:
     """Fresh, empty books of every context, in a fixed order (the journal replays into them)."""
-    return with_access([RegistryBook({m.key: m for m in ALL}), MarketBook()])
+    market = MarketBook()
+    # judicial offsetting buys on the market through its Exchange interface, bound here
+    return with_access([RegistryBook({m.key: m for m in ALL}), market, JudicialBook(market)])
 
 
 def with_access(books: Sequence[Book]) -> list[Book]:

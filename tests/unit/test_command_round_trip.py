@@ -64,6 +64,7 @@ from qingshan.registry.commands import (
 )
 from qingshan.registry.imports import ImportGreenCertificates, ImportGridFactors
 from tests.support.book import SETUP, fund, issue
+from tests.support.judicial import JUDICIAL_EXAMPLES
 from tests.support.registry import FACTOR_ROWS, project_payload
 
 EXAMPLES: list[Command] = [
@@ -144,6 +145,7 @@ EXAMPLES: list[Command] = [
     CreateApiKey("k0123456789ab", Role.COURT, "P000004", "法院", 10**12),
     CreateApiKey("k0123456789ac", Role.AUDITOR, None, "", 10**12),
     RevokeApiKey("k0123456789ab", "rotated"),
+    *JUDICIAL_EXAMPLES,
 ]
 
 

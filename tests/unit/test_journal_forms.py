@@ -35,8 +35,9 @@ def test_every_journal_form_replays_to_itself(row: dict[str, Any]) -> None:
 
 
 def test_the_round_trip_examples_journal_the_captured_bytes() -> None:
-    assert [(c.kind, canonical(c.to_payload()).decode()) for c in EXAMPLES] == \
-        [(r["kind"], r["journal"]) for r in FORMS[:len(EXAMPLES)]]
+    captured = {(r["kind"], r["journal"]) for r in FORMS}
+    assert [c.kind for c in EXAMPLES
+            if (c.kind, canonical(c.to_payload()).decode()) not in captured] == []
 
 
 def test_the_captured_forms_cover_every_command_kind() -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, StrictInt, StrictStr, StringConstraints
 
 from qingshan.access.commands import RevokeApiKey
 from qingshan.api.bodies import Body, object_model, payload, request_body
+from qingshan.judicial import commands as j
 from qingshan.ledger.domain import commands as c
 from qingshan.ledger.domain.model import Role
 from qingshan.market import commands as m
@@ -48,6 +49,11 @@ if TYPE_CHECKING:  # (derived at run time: to the type checker, any body)
     RevalidationIn: TypeAlias = BaseModel
     ReportIn: TypeAlias = BaseModel
     VerificationIn: TypeAlias = BaseModel
+    CaseIn: TypeAlias = BaseModel
+    AmendCaseIn: TypeAlias = BaseModel
+    PaymentIn: TypeAlias = BaseModel
+    CasePurchaseIn: TypeAlias = BaseModel
+    CloseCaseIn: TypeAlias = BaseModel
     IssuanceRequestIn: TypeAlias = BaseModel
     DecisionIn: TypeAlias = BaseModel
     DocumentIn: TypeAlias = BaseModel
@@ -85,6 +91,11 @@ else:
     IssuanceRequestIn = request_body(r.RequestIssuance, "IssuanceRequestIn")
     DecisionIn = request_body(r.DecideIssuance, "DecisionIn", path=("request",))
     DocumentIn = object_model(r.DOCUMENT, "DocumentIn")
+    CaseIn = request_body(j.CreateCase, "CaseIn")
+    AmendCaseIn = request_body(j.AmendCase, "AmendCaseIn", path=("case",))
+    PaymentIn = request_body(j.RecordPayment, "PaymentIn", path=("case",))
+    CasePurchaseIn = request_body(j.PurchaseForCase, "CasePurchaseIn", path=("case",))
+    CloseCaseIn = request_body(j.CloseCase, "CloseCaseIn", path=("case",))
 GridFactorsIn = request_body(ImportGridFactors, "GridFactorsIn")
 GreenCertificatesIn = request_body(ImportGreenCertificates, "GreenCertificatesIn")
 

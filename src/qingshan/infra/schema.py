@@ -404,3 +404,67 @@ market_trades = Table(
     Column("day", Integer, nullable=False),
     Index("ix_market_trades_instrument", "instrument", "seq"),
 )
+
+
+# ---------------------------------------------------------------------- judicial (以碳代偿)
+judicial_cases = Table(  # a court's order carried out in credits (migration 0008)
+    "judicial_cases", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("court", String(16), nullable=False, index=True),
+    Column("number", String(64), nullable=False),
+    Column("cause", Text, nullable=False),
+    Column("defendants", Text, nullable=False),  # JSON [{name, kind}]: sealed, whole names
+    Column("judgment_date", String(10), nullable=False),
+    Column("compensation_fen", BigInteger, nullable=False),
+    Column("tonnes", BigInteger, nullable=False),
+    Column("deadline", String(10), nullable=False),
+    Column("restoration", Text, nullable=False),
+    Column("asset", String(10), nullable=False),
+    Column("categories", Text, nullable=True),  # JSON list; NULL: any
+    Column("cap_price", BigInteger, nullable=False),
+    Column("account", String(16), nullable=False),
+    Column("refund_account", String(16), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("created_seq", BigInteger, nullable=False),
+    Column("updated_seq", BigInteger, nullable=False),
+    Column("paid", BigInteger, nullable=False),
+    Column("spent", BigInteger, nullable=False),
+    Column("fees", BigInteger, nullable=False),
+    Column("refunded", BigInteger, nullable=False),
+    Column("bought", BigInteger, nullable=False),
+    Column("retired", BigInteger, nullable=False),
+    Column("retirement", String(16), nullable=True),
+    Column("closed_date", String(10), nullable=False),
+)
+
+judicial_payments = Table(
+    "judicial_payments", metadata,
+    Column("reference", String(64), primary_key=True),
+    Column("case_id", String(16), nullable=False, index=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("payer", String(100), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+judicial_purchases = Table(
+    "judicial_purchases", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("case_id", String(16), nullable=False, index=True),
+    Column("instrument", String(24), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("value", BigInteger, nullable=False),
+    Column("fee", BigInteger, nullable=False),
+    Column("limit_price", BigInteger, nullable=False),
+    Column("trades", Text, nullable=False),  # JSON list of market trade ids
+    Column("seq", BigInteger, nullable=False),
+)
+
+judicial_events = Table(  # each case's history: entered, amended (with the ruling), paid, …
+    "judicial_events", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("n", Integer, primary_key=True, autoincrement=False),
+    Column("case_id", String(16), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("note", Text, nullable=False),
+)

@@ -69,6 +69,11 @@ class Book(Protocol):
         """A comparable picture of the whole book (``log verify`` compares replay and store)."""
         ...
 
+    def invariants(self) -> list[str]:
+        """Every violation of the context's conservation laws (none: sound); ``log verify``
+        checks them after replaying the journal."""
+        ...
+
 
 class ContextBook(UndoLog):
     """What every context's book shares: the ledger and clock it is bound to, dispatch of its
@@ -95,6 +100,10 @@ class ContextBook(UndoLog):
 
     def configure(self, fetchall: FetchAll) -> None:
         """No settings by default."""
+
+    def invariants(self) -> list[str]:
+        """No conservation laws of its own by default."""
+        return []
 
     def load(self, fetchall: FetchAll) -> None:
         self.configure(fetchall)

@@ -72,6 +72,9 @@ def _verify(store: LedgerStore, public_key: Ed25519PublicKey, report: VerifyRepo
     replay.check_log_complete()
     for text in check_invariants(replay.state):
         report.problem(f"invariant: {text}")
+    for book in replay.router.books:
+        for text in book.invariants():
+            report.problem(f"invariant ({book.name}): {text}")
     compare_with_stored(store, replay.state, replay.router.books, make_books(), report)
 
 

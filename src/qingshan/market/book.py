@@ -78,6 +78,17 @@ class MarketBook(MarketState):
     def _load(self, fetchall: FetchAll) -> None:
         storage.load(self, fetchall)
 
+    # ------------------------------------------------------------------ for other contexts
+    def terms(self, instrument: str) -> tuple[str, tuple[str, ...] | None, int]:
+        """An instrument's asset, the issuance categories it trades and its lot."""
+        inst = self.instrument(instrument)
+        return inst.asset, inst.categories, inst.lot
+
+    def buy_now(self, instrument: str, account: str, quantity: int, limit: int,
+                seq: int) -> Effects:
+        """Buy at once as the platform (immediate or cancel; see ``continuous.buy_now``)."""
+        return continuous.buy_now(self, instrument, account, quantity, limit, seq)
+
     def _rows(self) -> Rows:
         return storage.rows(self)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from qingshan.errors import AccountNotOpen, InvalidInput
 from qingshan.ledger.domain.effects import Effects
-from qingshan.ledger.domain.model import AccountStatus, Principal
+from qingshan.ledger.domain.model import SYSTEM, AccountStatus, Principal
 from qingshan.market.commands import (
     AmendOrder,
     CancelOrder,
@@ -85,6 +85,16 @@ def place_order(m: MarketState, cmd: PlaceOrder, actor: Principal, seq: int) -> 
     effects.result = {"order": order.id, "status": order.status.value,
                       "remaining": order.remaining, "fills": fills, "hold": order.hold}
     return effects
+
+
+def buy_now(m: MarketState, instrument: str, account: str, quantity: int, limit: int,
+            seq: int) -> Effects:
+    """An immediate-or-cancel buy placed by the platform for ``account`` (another context's
+    purchase, e.g. a court's case): every check of an incoming order, matched at once, the
+    rest cancelled."""
+    cmd = PlaceOrder(instrument=instrument, account=account, side=Side.BUY,
+                     order_type=OrderType.IOC, price=limit, quantity=quantity)
+    return place_order(m, cmd, SYSTEM, seq)
 
 
 def match(m: MarketState, inst: Instrument, taker: Order, seq: int,

@@ -83,6 +83,8 @@ class Role(StrEnum):
     COURT = "court"
     BANK = "bank"
     AUDITOR = "auditor"
+    # a procuratorate or a court's supervision office: reads every court's judicial cases
+    SUPERVISOR = "supervisor"
     SYSTEM = "system"  # the platform itself (demo loading, migrations); never given to an API key
 
 

@@ -101,6 +101,15 @@ def check_resolves(actor: Principal, hold: Hold) -> None:
     raise Forbidden(WHO_RESOLVES[hold.kind], hold=hold.id, role=actor.role.value)
 
 
+def check_acts_for_court(actor: Principal, court: str) -> None:
+    """Raise ``forbidden`` unless ``actor`` is the operator or a principal of ``court`` with
+    the ``court`` role (judicial cases: 以碳代偿)."""
+    if actor.role in ADMIN_ROLES or (actor.role is Role.COURT and actor.party_id == court):
+        return
+    raise Forbidden("only the court that ordered it, or the operator, acts on a case",
+                    court=court, role=actor.role.value)
+
+
 # ---------------------------------------------------------------------- reading
 PUBLIC_KINDS = frozenset({"create_asset_class", "issue_units", "retire_units", "cancel_units"})
 READ_ALL = frozenset({Role.OPERATOR, Role.AUDITOR})
@@ -129,6 +138,25 @@ def check_may_read_account(actor: Principal | None, party: str, account: str) ->
         return
     if actor.party_id != party:
         raise NotAccountOwner("this account belongs to another party", account=account)
+
+
+JUDICIAL_READERS = frozenset({Role.OPERATOR, Role.AUDITOR, Role.SUPERVISOR})
+
+
+def may_read_case(actor: Principal | None, court: str) -> bool:
+    """Whether ``actor`` reads a court's cases whole (the defendants' names, the payments'
+    references): the court itself, the operator, auditors and supervisors. The public sees
+    them anonymised (张某)."""
+    return actor is not None and (actor.role in JUDICIAL_READERS or (
+        actor.role is Role.COURT and actor.party_id == court))
+
+
+def check_may_read_case(actor: Principal | None, court: str) -> None:
+    if actor is None:
+        raise Unauthenticated("this needs an API key")
+    if not may_read_case(actor, court):
+        raise Forbidden("a case's sealed details are for its court, the operator, auditors "
+                        "and supervisors", court=court, role=actor.role.value)
 
 
 def check_may_read_journal(actor: Principal) -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from qingshan.ledger.domain.commands import CancelUnits, IssueUnits
+from qingshan.ledger.domain.commands import CancelUnits, IssueUnits, OpenAccount, RetireUnits
 from qingshan.ledger.domain.effects import Effects, StatusWatcher
 from qingshan.ledger.domain.model import (
     Account,
@@ -83,6 +83,11 @@ class LedgerPort(Protocol):
     def active_quantity(self, account: str, asset: str) -> int:
         """Active (free) units of ``asset`` in ``account``; 0 when there are none. Cannot
         fail."""
+        ...
+
+    def available(self, account: str, asset: str) -> int:
+        """A fungible asset's balance in ``account`` less what its holds lock; 0 when there
+        is none. Cannot fail."""
         ...
 
     def held_quantity(self, account: str, asset: str) -> int:
@@ -171,6 +176,18 @@ class LedgerPort(Protocol):
         """Issue units as the platform in journal entry ``seq`` (the registry's approval of an
         issuance request). Raises as the ``issue_units`` command does (asset, a monitoring
         period not yet ended, receiving accounts open) before it changes anything."""
+        ...
+
+    def open_account(self, cmd: OpenAccount, seq: int) -> Effects:
+        """Open an account as the platform in journal entry ``seq`` (a judicial case's own
+        carbon account). Raises ``unknown_party`` before it changes anything; the result
+        names the new ``account``."""
+        ...
+
+    def retire_units(self, cmd: RetireUnits, seq: int) -> Effects:
+        """Retire units as the platform in journal entry ``seq`` (a court's case). Raises as
+        the ``retire_units`` command does (asset, open account, units to take) before it
+        changes anything; the result names the ``retirement``."""
         ...
 
     def cancel_units(self, cmd: CancelUnits, seq: int) -> Effects:

@@ -72,6 +72,12 @@ class LedgerState(Accounts, Movements, Settlement):
     def cancel_units(self, cmd: CancelUnits, seq: int) -> Effects:
         return self.apply(cmd, SYSTEM, seq)
 
+    def open_account(self, cmd: OpenAccount, seq: int) -> Effects:
+        return self.apply(cmd, SYSTEM, seq)
+
+    def retire_units(self, cmd: RetireUnits, seq: int) -> Effects:
+        return self.apply(cmd, SYSTEM, seq)
+
     _handlers: ClassVar[dict[type[Command], Handler]] = {
         CreateAssetClass: Accounts.apply_create_asset_class,
         RegisterParty: Accounts.apply_register_party,

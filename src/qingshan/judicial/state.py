@@ -1,0 +1,91 @@
+"""Judicial offsetting's state and the checks its concerns share: cases, payments, purchases
+and each case's history; who may act for a court. The concerns (``cases``, ``execution``)
+are functions of this state; :class:`~qingshan.judicial.book.JudicialBook` composes them.
+Every change goes through the methods here, so it is in the undo log and marked for
+writing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from qingshan.errors import Forbidden
+from qingshan.judicial.errors import CaseState, NoEscrowAccount, UnknownCase
+from qingshan.judicial.exchange import Exchange
+from qingshan.judicial.model import Case, CaseStatus, Payment, Purchase
+from qingshan.ledger.books import ContextBook
+from qingshan.ledger.domain import policy
+from qingshan.ledger.domain.model import AccountStatus, AccountType, PartyKind, Principal
+
+TABLES = ("cases", "payments", "purchases")
+
+
+class JudicialState(ContextBook):
+    def __init__(self, exchange: Exchange) -> None:
+        super().__init__(TABLES)
+        self.exchange = exchange
+        self.cases: dict[str, Case] = {}
+        self.payments: dict[str, Payment] = {}
+        self.purchases: dict[str, Purchase] = {}
+        self.numbers: dict[tuple[str, str], str] = {}  # (court, case number) -> case
+        self.counters = {"case": 0, "purchase": 0}
+        # history lines not yet written: (seq, n) -> (case, kind, actor, note)
+        self.events: dict[tuple[int, int], tuple[str, str, str, str]] = {}
+
+    # ------------------------------------------------------------------ changes
+    def table(self, name: str) -> dict[Any, Any]:
+        records: dict[Any, Any] = getattr(self, name)
+        return records
+
+    def put(self, name: str, key: Any, record: Any) -> None:
+        self._set(self.table(name), key, record)
+        self._dirty[name].add(key)
+
+    def changed(self, name: str) -> list[Any]:
+        records = self.table(name)
+        return [records[k] for k in sorted(self._dirty[name]) if k in records]
+
+    def put_case(self, case: Case, seq: int, **changes: Any) -> Case:
+        new = replace(case, updated_seq=seq, **changes)
+        self.put("cases", case.id, new)
+        return new
+
+    def add_case(self, case: Case) -> None:
+        self.put("cases", case.id, case)
+        self._set(self.numbers, (case.court, case.number), case.id)
+
+    def event(self, seq: int, case: str, kind: str, actor: Principal, note: str) -> None:
+        """A line of the case's history (``judicial_events``)."""
+        self._set(self.events, (seq, len(self.events)), (case, kind, actor.id, note[:500]))
+
+    def next_id(self, name: str, prefix: str) -> str:
+        n = self.counters[name] + 1
+        self._set(self.counters, name, n)
+        return f"{prefix}{n:06d}"
+
+    # ------------------------------------------------------------------ look-ups and checks
+    def case(self, cid: str) -> Case:
+        c = self.cases.get(cid)
+        if c is None:
+            raise UnknownCase("no such case", case=cid)
+        return c
+
+    def check_court(self, actor: Principal, court: str) -> None:
+        """The court's own principals and the operator act on a court's cases."""
+        policy.check_acts_for_court(actor, court)
+        if self.ledger.party(court).kind is not PartyKind.COURT:
+            raise Forbidden("only a court orders judicial compensation", party=court)
+
+    def escrow_of(self, court: str) -> str:
+        """The court's escrow account (the first open one)."""
+        for a in sorted(self.ledger.accounts_of(court), key=lambda a: a.id):
+            if a.type is AccountType.ESCROW and a.status is AccountStatus.OPEN:
+                return a.id
+        raise NoEscrowAccount("the court has no open escrow account: the operator opens one",
+                              court=court)
+
+    @staticmethod
+    def check_status(case: Case, *allowed: CaseStatus) -> None:
+        if case.status not in allowed:
+            raise CaseState(f"the case is {case.status.value}", case=case.id,
+                            status=case.status.value, allowed=[s.value for s in allowed])
