@@ -16,6 +16,8 @@ from qingshan.demo.calendar import BEIJING, HOLIDAYS, LAUNCH, SESSIONS
 from qingshan.errors import Conflict
 from qingshan.infra import schema as t
 from qingshan.infra.config import Settings
+from qingshan.judicial import queries as jq
+from qingshan.judicial.book import JudicialBook
 from qingshan.ledger.domain.commands import Transfer
 from qingshan.ledger.domain.invariants import check_invariants
 from qingshan.ledger.domain.model import SYSTEM
@@ -28,7 +30,8 @@ from tests.support.registry import METHODOLOGIES, TEST_FOREST, TEST_PV
 
 
 def _books() -> list[Any]:
-    return [RegistryBook(METHODOLOGIES), MarketBook()]
+    market = MarketBook()
+    return [RegistryBook(METHODOLOGIES), market, JudicialBook(market)]
 
 
 def _trade_times(conn: Connection) -> list[dt.datetime]:
@@ -92,6 +95,7 @@ def test_demo_replays_years_of_registry_and_market_history(database_url: str,
             pledges = conn.execute(select(func.count()).select_from(t.holds).where(
                 t.holds.c.kind == "pledge", t.holds.c.status == "active")).scalar()
             sizes = [q for (q,) in conn.execute(select(t.retirements.c.quantity))]
+            cases = jq.cases(conn)
         assert stats["enterprises"] == 24
         assert stats["projects_by_status"] == {"registered": len(projects)}
         assert len(vintages) >= 4
@@ -101,6 +105,12 @@ def test_demo_replays_years_of_registry_and_market_history(database_url: str,
                                                  "judicial_compensation"}
         assert len(set(sizes)) > 0.8 * len(sizes)  # retirements of varied sizes
         assert pledges == 2
+        # 以碳代偿 as whole cases: the first one like the first 渝碳司法 case, carried out
+        first = min(cases, key=lambda c: c["created_seq"])
+        assert (first["number"], first["paid"], first["status"]) == (
+            "（2023）渝02刑终87号", 12_236_600, "closed")
+        assert sum(c["status"] == "closed" for c in cases) >= 0.8 * len(cases)
+        assert all(c["paid"] == c["spent"] + c["fees"] + c["refunded"] for c in cases)
         assert plat.verify().problems == []
         books = [b.snapshot() for b in plat.sequencer.router.books]
     finally:

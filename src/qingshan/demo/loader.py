@@ -209,8 +209,8 @@ class _History:
         m = self.market
         m.holders[book.accounts["platform"]] = Holder(book.accounts["platform"], op,
                                                       "platform", SYSTEM)
-        self.court = Holder(book.accounts["court"], book.parties["court"], "court", SYSTEM)
-        m.holders[self.court.account] = self.court
+        m.holders[book.accounts["court"]] = Holder(book.accounts["court"], book.parties["court"],
+                                                   "court", SYSTEM)
         self.desk = RegistryDesk(run, [Principal("demo-verifier-1", Role.VERIFIER,
                                                  book.parties["verifier"]),
                                        Principal("demo-verifier-2", Role.VERIFIER,
@@ -267,6 +267,8 @@ class _History:
             out.append((minute, 0, len(out), ("trade", iid, second)))
         if day in self.cases and "CQCER-ALL" in self.market.instruments:
             out.append((9 * 60 + 39, 0, len(out), ("case", self.cases[day])))
+        elif self.demand.pending and is_trading_day(day) and not last:
+            out.append((9 * 60 + 39, 0, len(out), ("pending",)))
         if day in self.pledges:
             out.append((11 * 60 + 45, 0, len(out), ("pledge", self.pledges[day])))
         if is_trading_day(day) and self.rng["market"].random() < 0.025 * self.scale ** 0.5:
@@ -288,7 +290,10 @@ class _History:
             elif what[0] == "trade":
                 self.market.trade(day, minute, what[2], what[1], f"{key}/trade")
             elif what[0] == "case":
-                self.demand.case(what[1], self.court, day, f"{key}/case")
+                self.demand.case(what[1], day, f"{key}/case")
+            elif what[0] == "pending":  # cases not yet bought for: try again today
+                for cid in list(self.demand.pending):
+                    self.demand.carry_out(cid, day, f"{key}/{cid}")
             elif what[0] == "pledge":
                 c = what[1]
                 self.demand.pledge(self.market.holders[c.account], self.book.parties["bank"],

@@ -245,6 +245,13 @@ class DemoMarket:
                                                    rest, hold)
         return traded
 
+    def book_purchase(self, inst: str, fills: list[dict[str, Any]], day: dt.date) -> int:
+        """Book the resting sell orders another context's purchase filled (a court's case
+        buys for its own account, which the demo does not keep); the units bought."""
+        buyer = Holder("", "", "case", SYSTEM)
+        return self._apply_fills(inst, buyer, "buy", 0, 0,
+                                 {"fills": fills, "remaining": 0, "status": "cancelled"}, day)
+
     def place(self, h: Holder, inst: Listed, side: str, price: int, qty: int, day: dt.date,
               key: str) -> int:
         """Place a limit order (money deposited first if need be); the units it traded."""
