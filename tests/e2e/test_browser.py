@@ -15,6 +15,8 @@ import uvicorn
 
 from qingshan.api.app import create_app
 from qingshan.infra.config import Settings
+from qingshan.judicial.book import JudicialBook
+from qingshan.judicial.commands import RecordPayment
 from qingshan.ledger.domain.commands import OpenAccount, PlaceHold, RegisterParty, RetireUnits
 from qingshan.ledger.domain.model import (
     SYSTEM,
@@ -40,6 +42,7 @@ from qingshan.registry.commands import (
     VerifyMonitoringReport,
 )
 from tests.support.book import SETUP, fund
+from tests.support.judicial import a_case
 from tests.support.keys import make_keys
 from tests.support.registry import EXTRA, METHODOLOGIES, project_payload
 from tests.support.server import free_port
@@ -51,12 +54,17 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def books() -> list[Any]:
+    market = MarketBook()
+    return [RegistryBook(METHODOLOGIES), market, JudicialBook(market)]
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("site")
     settings = Settings(database_url=f"sqlite:///{tmp / 'site.db'}",
                         signing_key_path=tmp / "key.pem")
-    plat = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES), MarketBook()])
+    plat = Platform.open(settings, books=books)
     seq = plat.sequencer
     seq.execute([*SETUP, *EXTRA], SYSTEM, "setup")
     alice = Principal("a", Role.MEMBER, "P000002")
@@ -95,6 +103,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     seq.execute_one(PlaceHold(hold_kind=HoldKind.PLEDGE, asset="CQCER", account="A00000004",
                               quantity=100, controller=bank,
                               reference="林业碳汇预期收益权质押 2026-001"), alice, "pledge")
+    # a court with an escrow account and a case paid in, for the judicial pages
+    seq.execute([OpenAccount("P000004", AccountType.ESCROW, "以碳代偿 案款专户")], SYSTEM,
+                 "escrow")
+    court = Principal("c", Role.COURT, "P000004")
+    seq.execute_one(a_case(judgment_date="2025-03-01", deadline="2025-06-30",
+                           refund_account="A00000004"), court, "case")
+    seq.execute_one(RecordPayment(case="JC000001", reference="CCB-2025-0301", amount=500_000,
+                                  payer="张三"), court, "case-paid")
     keys = make_keys(plat, {"verifier": (Role.VERIFIER, "P000005"),
                             "auditor": (Role.AUDITOR, None), "alice": (Role.MEMBER, "P000002"),
                             "bob": (Role.MEMBER, "P000003"), "operator": (Role.OPERATOR, None),
@@ -189,7 +205,10 @@ def test_public_pages_render_and_pass_the_accessibility_check(site: dict[str, An
                              ("project", "/registry/projects/CQ0001", "已登记"),
                              ("buffer", "/registry/buffer", "缓冲池"),
                              ("factors", "/registry/factors", "电网排放因子表"),
-                             ("certificate", "/certificates/R00000001", "重庆国际马拉松")]:
+                             ("certificate", "/certificates/R00000001", "重庆国际马拉松"),
+                             ("judicial", "/judicial", "court"),
+                             ("court", "/judicial/courts/P000004", "张某"),
+                             ("case", "/judicial/cases/JC000001", "滥伐林木罪")]:
         page.goto(site["base"] + path)
         assert text in page.content(), (slug, page.content()[:500])
         page.screenshot(path=str(SHOTS / f"{slug}-{name}.png"), full_page=True)
@@ -451,6 +470,37 @@ def test_a_court_freezes_units_under_a_case_and_lifts_the_freeze(site: dict[str,
     assert "release_hold" in page.inner_text("[role=status]")
     assert page.locator("table[data-name=controlled-holds] tbody tr").first.inner_text() \
         .strip() == "暂无数据"
+    page.close()
+
+
+def test_a_court_enters_a_judgment_and_records_its_payment(site: dict[str, Any],
+                                                           browser: Any) -> None:
+    page = sign_in(browser, site, "court")
+    page.fill("#c-number", "(2026)渝0118刑初7号")
+    page.fill("#c-cause", "非法狩猎罪")
+    page.fill("#c-defendant", "李四")
+    page.fill("#c-judgment", "2026-05-08")
+    page.fill("#c-compensation", "3000")
+    page.fill("#c-deadline", "2026-09-30")
+    page.fill("#c-cap", "3200")
+    page.fill("#c-refund", "A00000004")
+    page.check("#c-forestry")
+    page.click("form.case button[type=submit]")
+    page.wait_for_selector("[role=status]", state="visible")
+    assert "create_case" in page.inner_text("[role=status]")
+    row = page.locator("table[data-name=court-cases] tbody tr", has_text="（2026）渝0118刑初7号")
+    assert "李四" in row.inner_text()  # the court sees the defendant whole
+    row.locator("input[name=reference]").fill("ICBC-2026-0508")
+    row.locator("input[name=amount]").fill("3000")
+    row.locator("form.case-payment button").click()
+    page.wait_for_selector("[role=status]", state="visible")
+    assert "record_payment" in page.inner_text("[role=status]")
+    check_accessibility(page)
+    public = browser.new_page()
+    public.goto(site["base"] + "/judicial/courts/P000004?lang=en")
+    assert "李某" in public.content() and "李四" not in public.content()
+    check_accessibility(public)
+    public.close()
     page.close()
 
 

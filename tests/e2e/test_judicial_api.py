@@ -159,6 +159,7 @@ def test_sealed_details_are_kept_from_others(api: Api, who: str | None) -> None:
     assert seen["defendants"] == [{"name": "张某", "kind": "person"}]
     assert seen["refund_account"] == "private"
     assert seen["payments"] == [{"amount": 1, "seq": seen["payments"][0]["seq"]}]
+    assert "PAY-SEALED" not in str(seen) and "张三" not in str(seen)
     listed = api.client.get(f"/api/v1/judicial/courts/{COURT_P}/cases", headers=headers).json()
     assert "张三" not in str(listed) and "PAY-SEALED" not in str(listed)
 

@@ -38,7 +38,7 @@ def record_payment(j: JudicialState, cmd: RecordPayment, actor: Principal,
                                              amount=cmd.amount, payer=cmd.payer, seq=seq))
     paid = j.put_case(case, seq, paid=case.paid + cmd.amount)
     paid = j.put_case(paid, seq, status=status_after(paid))
-    j.event(seq, case.id, cmd.kind, actor, f"{cmd.reference} {cmd.amount}")
+    j.event(seq, case.id, cmd.kind, actor, f"{cmd.amount}")  # (the reference is sealed)
     effects.result = {"case": case.id, "paid": paid.paid, "balance": paid.balance,
                       "status": paid.status.value}
     return effects

@@ -11,6 +11,7 @@ from qingshan.web import (
     court_bank,
     files,
     home,
+    judicial_pages,
     market_pages,
     member,
     operator,
@@ -20,5 +21,5 @@ from qingshan.web import (
 )
 
 ROUTERS: tuple[APIRouter, ...] = tuple(
-    area.router for area in (files, home, registry_pages, market_pages, auditor, signin,
-                             member, court_bank, verifier, operator))
+    area.router for area in (files, home, registry_pages, market_pages, judicial_pages,
+                             auditor, signin, member, court_bank, verifier, operator))
