@@ -172,3 +172,28 @@ def test_the_court_and_its_supervisors_read_a_case_whole(api: Api, who: str) -> 
     seen = api.client.get(f"/api/v1/judicial/cases/{cid}", headers=api.headers(who)).json()
     assert seen["defendants"] == [{"name": "张三", "kind": "person"}]
     assert seen["payments"][0]["reference"] == "PAY-SEALED"
+
+
+def test_the_public_cannot_act_on_a_case(api: Api) -> None:
+    c, cid, _ = court_case(api)
+    size = api.size
+    r = api.client.post(f"/api/v1/judicial/cases/{cid}/payments",
+                        json={"reference": "X", "amount": 1}, headers={"Idempotency-Key": "p"})
+    assert (r.status_code, r.json()["error"]["code"]) == (401, "unauthenticated")
+    assert api.size == size
+
+
+def test_log_verify_finds_escrow_money_no_case_accounts_for(api: Api) -> None:
+    """Escrow in = spent + fees + refunded + what is left, for each court: money put into a
+    court's escrow account by a plain transfer is not any case's, and verify says so."""
+    c, cid, _ = court_case(api)
+    c.ok(f"/judicial/cases/{cid}/payments", {"reference": "PAY-1", "amount": 122_366}, "court")
+    assert api.platform.verify().problems == []
+    escrow = next(a["id"] for a in api.client.get(
+        f"/api/v1/parties/{COURT_P}/accounts", headers=api.headers("operator")).json()
+        if a["type"] == "escrow")
+    c.ok("/transfers", {"asset": "CNY", "source": TREASURY, "destination": escrow,
+                        "quantity": 5}, "operator")
+    problems = api.platform.verify().problems
+    assert any("invariant (judicial)" in p and "escrow holds 122371 fen, its cases 122366" in p
+               for p in problems), problems

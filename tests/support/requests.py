@@ -17,7 +17,8 @@ ALICE, BOB = "A00000004", "A00000005"
 # a value for each path parameter of the write routes
 PATH_VALUES = {"account": ALICE, "hold": "H00000001", "project": "CQ0001", "step": "submit",
                "report": "MR000001", "request": "IR000001", "instrument": "CQCER-ALL",
-               "order": "O00000001", "auction": "O00000001", "key_id": "k0123456789ab"}
+               "order": "O00000001", "auction": "O00000001", "key_id": "k0123456789ab",
+               "case": "JC000001"}
 _TRANSFER = {"asset": "CQCER", "source": ALICE, "destination": BOB, "quantity": 1,
              "memo": "a memo"}
 _DOCUMENT = {"name": "PDD", "sha256": "a" * 64, "url": "https://example.org/pdd"}
@@ -99,6 +100,21 @@ EXAMPLES: dict[str, dict[str, Any] | None] = {
                                 "side": "sell"},
     "/api/v1/market/auctions/{auction}/bids": {"account": BOB, "price": 3000, "quantity": 1},
     "/api/v1/market/auctions/{auction}/close": None,
+    # judicial offsetting
+    "/api/v1/judicial/cases": {
+        "court": "P000004", "number": "（2026）渝0102刑初1号", "cause": "滥伐林木罪",
+        "defendants": [{"name": "张三", "kind": "person"}], "judgment_date": "2026-01-05",
+        "compensation_fen": 100_000, "deadline": "2026-06-30", "restoration": "补植复绿",
+        "asset": "CQCER", "categories": ["forestry"], "cap_price": 3100,
+        "refund_account": ALICE},
+    "/api/v1/judicial/cases/{case}/amend": {"deadline": "2026-09-30",
+                                            "reason": "（2026）渝01刑终3号"},
+    "/api/v1/judicial/cases/{case}/payments": {"reference": "CCB-1", "amount": 100,
+                                               "payer": "张三"},
+    "/api/v1/judicial/cases/{case}/purchases": {"instrument": "CQCER-ALL", "quantity": 1,
+                                                "limit_price": 3000},
+    "/api/v1/judicial/cases/{case}/retire": None,
+    "/api/v1/judicial/cases/{case}/close": {"note": "执结"},
 }
 
 
