@@ -175,7 +175,7 @@ def test_the_court_and_its_supervisors_read_a_case_whole(api: Api, who: str) -> 
 
 
 def test_the_public_cannot_act_on_a_case(api: Api) -> None:
-    c, cid, _ = court_case(api)
+    _, cid, _ = court_case(api)
     size = api.size
     r = api.client.post(f"/api/v1/judicial/cases/{cid}/payments",
                         json={"reference": "X", "amount": 1}, headers={"Idempotency-Key": "p"})
