@@ -197,3 +197,31 @@ def test_log_verify_finds_escrow_money_no_case_accounts_for(api: Api) -> None:
     problems = api.platform.verify().problems
     assert any("invariant (judicial)" in p and "escrow holds 122371 fen, its cases 122366" in p
                for p in problems), problems
+
+
+def test_a_case_naming_a_project_buys_from_it_bilaterally(api: Api) -> None:
+    c, _, _ = court_case(api)
+    cid = c.ok("/judicial/cases", {
+        "court": COURT_P, "number": "（2024）渝0156刑初33号", "cause": "非法占用农用地罪",
+        "defendants": [{"name": "王五", "kind": "person"}], "judgment_date": "2024-05-10",
+        "tonnes": 30, "deadline": "2099-09-30", "asset": "CQCER", "cap_price": 3100,
+        "refund_account": ALICE, "project": "CQ0001"}, "court")["case"]
+    c.ok(f"/judicial/cases/{cid}/payments", {"reference": "PAY-B", "amount": 100_000}, "court")
+    r = c.post(f"/judicial/cases/{cid}/purchases",
+               {"instrument": "CQCER-ALL", "quantity": 10, "limit_price": 3000}, "court")
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "wrong_credit_kind")
+    held = api.client.get(f"/api/v1/accounts/{ALICE}", headers=api.headers("alice")).json()
+    start = held["blocks"][0]["start"]
+    offer = c.ok(f"/judicial/cases/{cid}/offers", {"account": ALICE,
+                                                   "ranges": [[start, start + 29]],
+                                                   "price": 3000}, "alice")
+    assert (offer["quantity"], offer["value"]) == (30, 90_000)
+    r = c.post(f"/judicial/cases/{cid}/offers/{offer['offer']}/accept", {}, "alice")
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "forbidden")
+    done = c.ok(f"/judicial/cases/{cid}/offers/{offer['offer']}/accept", {}, "court")
+    assert done["status"] == "purchased"
+    c.ok(f"/judicial/cases/{cid}/retire", {}, "court")
+    assert c.ok(f"/judicial/cases/{cid}/close", {}, "court")["refunded"] == 10_000
+    public = api.client.get(f"/api/v1/judicial/cases/{cid}").json()
+    assert public["offers"][0]["account"] == "private" and public["project"] == "CQ0001"
+    assert api.platform.verify().problems == []

@@ -9,9 +9,11 @@ from typing import Any
 
 from qingshan.judicial.book import JudicialBook
 from qingshan.judicial.commands import (
+    AcceptOffer,
     AmendCase,
     CloseCase,
     CreateCase,
+    OfferToCase,
     PurchaseForCase,
     RecordPayment,
     RetireForCase,
@@ -20,7 +22,14 @@ from qingshan.judicial.invariants import check_invariants as judicial_invariants
 from qingshan.ledger.books import Router
 from qingshan.ledger.domain.commands import Command, OpenAccount, RegisterParty
 from qingshan.ledger.domain.invariants import check_invariants
-from qingshan.ledger.domain.model import SYSTEM, AccountType, PartyKind, Principal, Role
+from qingshan.ledger.domain.model import (
+    SYSTEM,
+    AccountType,
+    PartyKind,
+    Principal,
+    Role,
+    SerialRange,
+)
 from qingshan.market.book import MarketBook
 from qingshan.market.commands import CreateInstrument, PlaceOrder
 from tests.support.book import ALICE, COURT_P, NOW_MS, fund, issue, make_book
@@ -117,4 +126,11 @@ JUDICIAL_EXAMPLES: list[Command] = [
                     limit_price=5000),
     RetireForCase(case="JC000001"),
     CloseCase(case="JC000001", note="执结"),
+    a_case(number="（2024）渝0156刑初33号", cause="非法占用农用地罪", judgment_date="2024-05-10",
+           compensation_fen=None, tonnes=300, deadline="2024-09-30", restoration=None,
+           cap_price=4500, refund_account="A00000004", project="CQ0009",
+           defendants=[{"name": "王五", "kind": "person"}]),
+    OfferToCase(case="JC000002", account="A00000005", ranges=(SerialRange(101, 400),),
+                price=4200),
+    AcceptOffer(case="JC000002", offer="JO000001"),
 ]

@@ -18,7 +18,7 @@ ALICE, BOB = "A00000004", "A00000005"
 PATH_VALUES = {"account": ALICE, "hold": "H00000001", "project": "CQ0001", "step": "submit",
                "report": "MR000001", "request": "IR000001", "instrument": "CQCER-ALL",
                "order": "O00000001", "auction": "O00000001", "key_id": "k0123456789ab",
-               "case": "JC000001"}
+               "case": "JC000001", "offer": "JO000001"}
 _TRANSFER = {"asset": "CQCER", "source": ALICE, "destination": BOB, "quantity": 1,
              "memo": "a memo"}
 _DOCUMENT = {"name": "PDD", "sha256": "a" * 64, "url": "https://example.org/pdd"}
@@ -115,6 +115,9 @@ EXAMPLES: dict[str, dict[str, Any] | None] = {
                                                 "limit_price": 3000},
     "/api/v1/judicial/cases/{case}/retire": None,
     "/api/v1/judicial/cases/{case}/close": {"note": "执结"},
+    "/api/v1/judicial/cases/{case}/offers": {"account": ALICE, "ranges": [[1, 10]],
+                                             "price": 3000},
+    "/api/v1/judicial/cases/{case}/offers/{offer}/accept": None,
 }
 
 

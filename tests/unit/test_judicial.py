@@ -8,10 +8,12 @@ import copy
 
 import pytest
 
-from qingshan.errors import AlreadyExists, Forbidden, InvalidInput
+from qingshan.errors import AlreadyExists, Forbidden, InvalidInput, NotAccountOwner
 from qingshan.judicial.commands import (
+    AcceptOffer,
     AmendCase,
     CloseCase,
+    OfferToCase,
     PurchaseForCase,
     RecordPayment,
     RetireForCase,
@@ -22,17 +24,19 @@ from qingshan.judicial.errors import (
     DuplicatePayment,
     MalformedCaseNumber,
     NotEnoughMoney,
+    OfferNotOpen,
     WrongCreditKind,
 )
 from qingshan.judicial.model import Defendant, DefendantKind, canonical_case_number
 from qingshan.ledger.domain.commands import IssueUnits
-from qingshan.ledger.domain.model import RetirementPurpose
+from qingshan.ledger.domain.model import RetirementPurpose, SerialRange
 from tests.support.book import ALICE, ALICE_KEY, TREASURY
 from tests.support.judicial import (
     COURT,
     ESCROW,
     OTHER_COURT,
     SUPERVISOR,
+    TRADER_KEYS,
     TRADERS,
     Platform,
     a_case,
@@ -209,3 +213,47 @@ def test_the_public_sees_a_person_as_a_surname_and_an_organisation_whole() -> No
     assert Defendant(name="张三", kind=DefendantKind.PERSON).public_name() == "张某"
     assert Defendant(name="重庆某林业有限公司",
                      kind=DefendantKind.ORGANISATION).public_name() == "重庆某林业有限公司"
+
+
+def a_range(p: Platform, account: str, quantity: int, project: str) -> SerialRange:
+    """The first ``quantity`` serials of ``project`` active in ``account``."""
+    ledger = p.router.ledger
+    for b in ledger.active_blocks(account, "CQCER"):
+        if ledger.issuances[b.issuance].project == project and b.quantity >= quantity:
+            return SerialRange(b.start, b.start + quantity - 1)
+    raise AssertionError("no such block")
+
+
+def test_a_case_naming_a_project_buys_its_credits_bilaterally() -> None:
+    p = make_platform()
+    p.run(IssueUnits(asset="CQCER", project="CQ0009", vintage=2024,
+                     monitoring_start="2024-01-01", monitoring_end="2024-12-31", reference="",
+                     allocations=((TRADERS[1], 500),)))
+    cid = paid_case(p, project="CQ0009")
+    with pytest.raises(WrongCreditKind):  # not on the market: from the project
+        p.run(buy(cid, 10, 3000), COURT)
+    seller = TRADER_KEYS[1]
+    wrong = a_range(p, TRADERS[1], 10, "CQ0001")
+    with pytest.raises(WrongCreditKind):
+        p.run(OfferToCase(case=cid, account=TRADERS[1], ranges=(wrong,), price=3000), seller)
+    right = a_range(p, TRADERS[1], 100, "CQ0009")
+    with pytest.raises(AboveCap):
+        p.run(OfferToCase(case=cid, account=TRADERS[1], ranges=(right,), price=3200), seller)
+    with pytest.raises(NotAccountOwner):  # another party's units
+        p.run(OfferToCase(case=cid, account=TRADERS[1], ranges=(right,), price=3000),
+              TRADER_KEYS[0])
+    offer = p.run(OfferToCase(case=cid, account=TRADERS[1], ranges=(right,), price=3000),
+                  seller)["offer"]
+    with pytest.raises(Forbidden):  # only the court accepts
+        p.run(AcceptOffer(case=cid, offer=offer), seller)
+    seller_cash = p.router.ledger.balance(TRADERS[1], "CNY")
+    done = p.run(AcceptOffer(case=cid, offer=offer), COURT)
+    assert (done["quantity"], done["value"]) == (100, 300_000)
+    case = p.judicial.cases[cid]
+    assert p.router.ledger.block_at("CQCER", right.start).account == case.account  # type: ignore[union-attr]
+    assert p.router.ledger.balance(TRADERS[1], "CNY") == seller_cash + 300_000
+    with pytest.raises(OfferNotOpen):
+        p.run(AcceptOffer(case=cid, offer=offer), COURT)
+    p.run(RetireForCase(case=cid), COURT)
+    assert p.run(CloseCase(case=cid), COURT)["refunded"] == 200_000
+    assert p.problems() == []

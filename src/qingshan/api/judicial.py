@@ -75,6 +75,23 @@ async def close_case(case: str, body: s.CloseCaseIn, edge: EdgeDep, actor: Actor
     return await run(edge, one("close_case", s.payload(body, case=case), edge), actor, key)
 
 
+@router.post("/cases/{case}/offers", **r.write())
+async def offer_to_case(case: str, body: s.OfferIn, edge: EdgeDep, actor: Actor,
+                        key: IdemKey = None) -> Response:
+    """A seller (the account's member) offers named serials to a paid case at a price within
+    the court's cap: each range within one issuance, of the project the order names."""
+    return await run(edge, one("offer_to_case", s.payload(body, case=case), edge), actor, key)
+
+
+@router.post("/cases/{case}/offers/{offer}/accept", **r.write())
+async def accept_offer(case: str, offer: str, edge: EdgeDep, actor: Actor,
+                       key: IdemKey = None) -> Response:
+    """The court accepts an offer: serials to the case's account, the price from escrow to
+    the seller, in one journal entry."""
+    return await run(edge, one("accept_offer", {"case": case, "offer": offer}, edge), actor,
+                     key)
+
+
 # ------------------------------------------------------------------------------ reads
 def _shown(case: dict[str, Any], actor: Principal | None) -> dict[str, Any]:
     return case if policy.may_read_case(actor, case["court"]) else queries.public_case(case)

@@ -30,6 +30,16 @@ class PurchaseOut(Out):
     seq: int
 
 
+class OfferOut(Out):
+    id: str
+    account: str  # "private" but to the court, the operator, auditors and supervisors
+    party: str
+    ranges: list[list[int]]
+    price: int
+    status: str
+    seq: int
+
+
 class HistoryLine(Out):
     seq: int
     kind: str
@@ -49,6 +59,7 @@ class CaseOut(Out):
     restoration: str
     asset: str
     categories: list[str] | None
+    project: str | None
     cap_price: int
     account: str
     refund_account: str
@@ -68,6 +79,7 @@ class CaseOut(Out):
     overdue: bool
     payments: list[PaymentOut] | None = None
     purchases: list[PurchaseOut] | None = None
+    offers: list[OfferOut] | None = None
     history: list[HistoryLine] | None = None
 
 

@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # (derived at run time: to the type checker, any body)
     PaymentIn: TypeAlias = BaseModel
     CasePurchaseIn: TypeAlias = BaseModel
     CloseCaseIn: TypeAlias = BaseModel
+    OfferIn: TypeAlias = BaseModel
     IssuanceRequestIn: TypeAlias = BaseModel
     DecisionIn: TypeAlias = BaseModel
     DocumentIn: TypeAlias = BaseModel
@@ -96,6 +97,7 @@ else:
     PaymentIn = request_body(j.RecordPayment, "PaymentIn", path=("case",))
     CasePurchaseIn = request_body(j.PurchaseForCase, "CasePurchaseIn", path=("case",))
     CloseCaseIn = request_body(j.CloseCase, "CloseCaseIn", path=("case",))
+    OfferIn = request_body(j.OfferToCase, "OfferIn", path=("case",))
 GridFactorsIn = request_body(ImportGridFactors, "GridFactorsIn")
 GreenCertificatesIn = request_body(ImportGreenCertificates, "GreenCertificatesIn")
 

@@ -435,6 +435,19 @@ judicial_cases = Table(  # a court's order carried out in credits (migration 000
     Column("retired", BigInteger, nullable=False),
     Column("retirement", String(16), nullable=True),
     Column("closed_date", String(10), nullable=False),
+    Column("project", String(16), nullable=True),  # credits of this project only
+)
+
+judicial_offers = Table(  # sellers' bilateral offers of named serials to a case
+    "judicial_offers", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("case_id", String(16), nullable=False, index=True),
+    Column("account", String(16), nullable=False),
+    Column("party", String(16), nullable=False),
+    Column("ranges", Text, nullable=False),  # JSON [[start, end], …]
+    Column("price", BigInteger, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("seq", BigInteger, nullable=False),
 )
 
 judicial_payments = Table(

@@ -29,7 +29,7 @@ def create_case(j: JudicialState, cmd: CreateCase, actor: Principal, seq: int) -
                 defendants=cmd.defendants, judgment_date=cmd.judgment_date,
                 compensation_fen=cmd.compensation_fen, tonnes=cmd.tonnes,
                 deadline=cmd.deadline, restoration=cmd.restoration, asset=cmd.asset,
-                categories=cmd.categories, cap_price=cmd.cap_price,
+                categories=cmd.categories, project=cmd.project, cap_price=cmd.cap_price,
                 account=opened.result["account"], refund_account=cmd.refund_account,
                 status=CaseStatus.ORDERED, created_seq=seq, updated_seq=seq)
     j.add_case(case)

@@ -11,10 +11,12 @@ from typing import Any, ClassVar
 from qingshan.errors import InvalidInput, QingshanError
 from qingshan.judicial.model import (
     CASE_ID_RE,
+    OFFER_ID_RE,
+    PROJECT_RE,
     Defendant,
     canonical_case_number,
 )
-from qingshan.ledger.domain.commands import Command
+from qingshan.ledger.domain.commands import RANGE_SHAPE, Command, serial_ranges
 from qingshan.ledger.domain.definition import (
     AssetCode,
     Custom,
@@ -29,6 +31,7 @@ from qingshan.ledger.domain.definition import (
     declare,
     record_shape,
 )
+from qingshan.ledger.domain.model import SerialRange
 from qingshan.ledger.domain.parsing import as_date, text
 
 MAX_DEFENDANTS = 50
@@ -120,6 +123,11 @@ class CreateCase(Command):
     categories: tuple[str, ...] | None = declare(CATEGORIES, None)
     cap_price: int = declare(Whole(lo=1, hi=MAX_PRICE, description="fen per unit at most"))
     refund_account: str = declare(Ref(prefix="A", description="where money left over goes"))
+    # (absent from entries journaled before it existed)
+    project: str | None = declare(Matching(
+        pattern=PROJECT_RE, message="project must look like CQ0001", required=False,
+        nullable=True, omit_none=True, examples=("CQ0012",),
+        description="credits of this project only, bought from it bilaterally"), None)
 
     checks = (_one_measure, _deadline_after_judgment)
 
@@ -193,5 +201,38 @@ class CloseCase(Command):
     note: str = declare(Text(max_len=500, required=False), "")
 
 
+def _ranges(data: Mapping[str, Any], key: str) -> tuple[SerialRange, ...]:
+    ranges = serial_ranges(data, key)
+    if ranges is None:
+        raise InvalidInput("ranges lists the [start, end] serials offered", field=key)
+    return ranges
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OfferToCase(Command):
+    """A seller offers named serials to a case at a price (a bilateral purchase, e.g. of the
+    project the order names); the court accepts it or lets it lie."""
+
+    kind: ClassVar[str] = "offer_to_case"
+    case: str = declare(CaseRef())
+    account: str = declare(Ref(prefix="A", description="the seller's account"))
+    ranges: tuple[SerialRange, ...] = declare(Custom(
+        parser=_ranges, like=RANGE_SHAPE, to_json=lambda rs: [r.to_payload() for r in rs],
+        description="the [start, end] serials offered, each within one issuance"))
+    price: int = declare(Whole(lo=1, hi=MAX_PRICE, description="fen per unit"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AcceptOffer(Command):
+    """The court accepts an offer: the serials move to the case's account and the case's
+    money to the seller, in one journal entry."""
+
+    kind: ClassVar[str] = "accept_offer"
+    case: str = declare(CaseRef())
+    offer: str = declare(Matching(pattern=OFFER_ID_RE, message="offer must look like JO000001",
+                                  examples=("JO000001",)))
+
+
 JUDICIAL_COMMANDS: tuple[type[Command], ...] = (CreateCase, AmendCase, RecordPayment,
-                                                 PurchaseForCase, RetireForCase, CloseCase)
+                                                 PurchaseForCase, RetireForCase, CloseCase,
+                                                 OfferToCase, AcceptOffer)

@@ -51,3 +51,13 @@ class NotEnoughMoney(Conflict):
     """The case's money in escrow cannot pay for the purchase at its limit."""
 
     code = "case_money_short"
+
+
+class UnknownOffer(NotFound):
+    code = "unknown_offer"
+
+
+class OfferNotOpen(Conflict):
+    """The offer was accepted already."""
+
+    code = "offer_not_open"

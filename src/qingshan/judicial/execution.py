@@ -65,6 +65,10 @@ def purchase_for_case(j: JudicialState, cmd: PurchaseForCase, actor: Principal,
     if cmd.limit_price > case.cap_price:
         raise AboveCap("the limit is above the court's price cap", field="limit_price",
                        cap_price=case.cap_price)
+    if case.project is not None:
+        raise WrongCreditKind(f"the order names project {case.project}: its credits are bought "
+                              "from it bilaterally (offer_to_case, accept_offer)",
+                              field="instrument", project=case.project)
     asset, categories, _lot = j.exchange.terms(cmd.instrument)
     check_credit_kind(case, asset, categories)
     if case.in_tonnes and cmd.quantity > case.tonnes - case.bought:

@@ -12,9 +12,12 @@ from enum import StrEnum
 
 from qingshan.judicial.errors import MalformedCaseNumber
 from qingshan.ledger.domain.definition import Choice, Declared, Text, declare
+from qingshan.ledger.domain.model import SerialRange
 
 CASE_ID_RE = re.compile(r"^JC[0-9]{6}$")
 PURCHASE_ID_RE = re.compile(r"^JP[0-9]{6}$")
+OFFER_ID_RE = re.compile(r"^JO[0-9]{6}$")
+PROJECT_RE = re.compile(r"^CQ[0-9]{4,6}$")  # the registry's project ids
 # （2023）渝0102刑初123号: year, the court's code (province abbreviation and digits), the kind
 # of case and procedure (刑初, 民终, 刑更, 执, 民初, 行初, …), the number, 号. Full-width
 # parentheses are the canonical form; ASCII ones are accepted and rewritten.
@@ -73,6 +76,7 @@ class Case:
     restoration: str  # what the credits stand for
     asset: str
     categories: tuple[str, ...] | None  # the kinds of credit it may buy (None: any)
+    project: str | None  # credits of this project only, bought from it bilaterally
     cap_price: int  # fen per unit, the most the court lets the platform pay
     account: str  # the case's judicial carbon account (a holding account of the court)
     refund_account: str  # where money left over goes
@@ -121,3 +125,26 @@ class Purchase:
     limit: int  # the limit price, fen per unit
     trades: tuple[int, ...]  # the market trades that filled it
     seq: int
+
+
+class OfferStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Offer:
+    """A seller's bilateral offer of named serials to a case (a named project's credits)."""
+
+    id: str
+    case: str
+    account: str  # the seller's account the serials are in
+    party: str
+    ranges: tuple[SerialRange, ...]
+    price: int  # fen per unit
+    status: OfferStatus
+    seq: int
+
+    @property
+    def quantity(self) -> int:
+        return sum(r.quantity for r in self.ranges)

@@ -43,6 +43,8 @@ def public_case(case: dict[str, Any]) -> dict[str, Any]:
          "kind": d["kind"]} for d in case["defendants"]]
     if "payments" in case:
         out["payments"] = [{"amount": p["amount"], "seq": p["seq"]} for p in case["payments"]]
+    if "offers" in case:  # the seller is public, its account number is not
+        out["offers"] = [{**o, "account": "private"} for o in case["offers"]]
     return out
 
 
@@ -77,6 +79,11 @@ def case(conn: Connection, cid: str) -> dict[str, Any]:
                                                      q.c.value, q.c.fee, q.c.limit_price,
                                                      q.c.trades, q.c.seq)
                                               .where(q.c.case_id == cid).order_by(q.c.seq))]
+    o = t.judicial_offers
+    out["offers"] = [{**dict(r._mapping), "ranges": orjson.loads(r.ranges)}
+                     for r in conn.execute(select(o.c.id, o.c.account, o.c.party, o.c.ranges,
+                                                  o.c.price, o.c.status, o.c.seq)
+                                           .where(o.c.case_id == cid).order_by(o.c.id))]
     out["history"] = [dict(r._mapping) for r in conn.execute(
         select(e.c.seq, e.c.kind, e.c.note).where(e.c.case_id == cid)
         .order_by(e.c.seq, e.c.n))]
@@ -130,3 +137,13 @@ def by_year(conn: Connection, court: str) -> list[dict[str, Any]]:
         y["refunded"] += c["refunded"]
         y["retired"] += c["retired"]
     return [years[k] for k in sorted(years)]
+
+
+def open_offers(conn: Connection, court: str) -> list[dict[str, Any]]:
+    """Sellers' open offers to a court's cases, oldest first."""
+    o, c = t.judicial_offers, t.judicial_cases
+    rows = conn.execute(select(o.c.id, o.c.case_id, o.c.party, o.c.ranges, o.c.price, o.c.seq)
+                        .select_from(o.join(c, c.c.id == o.c.case_id))
+                        .where(c.c.court == court, o.c.status == "open").order_by(o.c.id))
+    return [{**dict(r._mapping), "ranges": orjson.loads(r.ranges),
+             "quantity": sum(b - a + 1 for a, b in orjson.loads(r.ranges))} for r in rows]

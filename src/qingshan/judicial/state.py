@@ -12,12 +12,12 @@ from typing import Any
 from qingshan.errors import Forbidden
 from qingshan.judicial.errors import CaseState, NoEscrowAccount, UnknownCase
 from qingshan.judicial.exchange import Exchange
-from qingshan.judicial.model import Case, CaseStatus, Payment, Purchase
+from qingshan.judicial.model import Case, CaseStatus, Offer, Payment, Purchase
 from qingshan.ledger.books import ContextBook
 from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.model import AccountStatus, AccountType, PartyKind, Principal
 
-TABLES = ("cases", "payments", "purchases")
+TABLES = ("cases", "payments", "purchases", "offers")
 
 
 class JudicialState(ContextBook):
@@ -27,8 +27,9 @@ class JudicialState(ContextBook):
         self.cases: dict[str, Case] = {}
         self.payments: dict[str, Payment] = {}
         self.purchases: dict[str, Purchase] = {}
+        self.offers: dict[str, Offer] = {}
         self.numbers: dict[tuple[str, str], str] = {}  # (court, case number) -> case
-        self.counters = {"case": 0, "purchase": 0}
+        self.counters = {"case": 0, "purchase": 0, "offer": 0}
         # history lines not yet written: (seq, n) -> (case, kind, actor, note)
         self.events: dict[tuple[int, int], tuple[str, str, str, str]] = {}
 

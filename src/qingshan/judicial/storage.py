@@ -7,16 +7,27 @@ from typing import Any
 
 import orjson
 
-from qingshan.judicial.model import Case, CaseStatus, Defendant, DefendantKind, Payment, Purchase
+from qingshan.judicial.model import (
+    Case,
+    CaseStatus,
+    Defendant,
+    DefendantKind,
+    Offer,
+    OfferStatus,
+    Payment,
+    Purchase,
+)
 from qingshan.judicial.state import JudicialState
 from qingshan.ledger.books import FetchAll, Rows, upsert_sql
+from qingshan.ledger.domain.model import SerialRange
 
 CASE_COLS = ["id", "court", "number", "cause", "defendants", "judgment_date",
              "compensation_fen", "tonnes", "deadline", "restoration", "asset", "categories",
              "cap_price", "account", "refund_account", "status", "created_seq", "updated_seq",
              "paid", "spent", "fees", "refunded", "bought", "retired", "retirement",
-             "closed_date"]
+             "closed_date", "project"]
 PAYMENT_COLS = ["reference", "case_id", "amount", "payer", "seq"]
+OFFER_COLS = ["id", "case_id", "account", "party", "ranges", "price", "status", "seq"]
 PURCHASE_COLS = ["id", "case_id", "instrument", "quantity", "value", "fee", "limit_price",
                  "trades", "seq"]
 
@@ -30,7 +41,8 @@ def _case_row(c: Case) -> tuple[Any, ...]:
             c.judgment_date, c.compensation_fen, c.tonnes, c.deadline, c.restoration, c.asset,
             None if c.categories is None else _json(list(c.categories)), c.cap_price,
             c.account, c.refund_account, c.status.value, c.created_seq, c.updated_seq, c.paid,
-            c.spent, c.fees, c.refunded, c.bought, c.retired, c.retirement, c.closed_date)
+            c.spent, c.fees, c.refunded, c.bought, c.retired, c.retirement, c.closed_date,
+            c.project)
 
 
 def rows(j: JudicialState) -> Rows:
@@ -41,6 +53,9 @@ def rows(j: JudicialState) -> Rows:
         (upsert_sql("judicial_purchases", PURCHASE_COLS), [
             (q.id, q.case, q.instrument, q.quantity, q.value, q.fee, q.limit,
              _json(list(q.trades)), q.seq) for q in j.changed("purchases")]),
+        (upsert_sql("judicial_offers", OFFER_COLS), [
+            (o.id, o.case, o.account, o.party, _json([r.to_payload() for r in o.ranges]),
+             o.price, o.status.value, o.seq) for o in j.changed("offers")]),
     ]
     if j.events:
         out.append(("INSERT INTO judicial_events (seq, n, case_id, kind, actor, note) "
@@ -60,7 +75,8 @@ def _case(r: Any) -> Case:
                 cap_price=int(r[12]), account=r[13], refund_account=r[14],
                 status=CaseStatus(r[15]), created_seq=int(r[16]), updated_seq=int(r[17]),
                 paid=int(r[18]), spent=int(r[19]), fees=int(r[20]), refunded=int(r[21]),
-                bought=int(r[22]), retired=int(r[23]), retirement=r[24], closed_date=r[25])
+                bought=int(r[22]), retired=int(r[23]), retirement=r[24], closed_date=r[25],
+                project=r[26])
 
 
 def load(j: JudicialState, fetchall: FetchAll) -> None:
@@ -75,5 +91,10 @@ def load(j: JudicialState, fetchall: FetchAll) -> None:
         j.purchases[r[0]] = Purchase(id=r[0], case=r[1], instrument=r[2], quantity=int(r[3]),
                                      value=int(r[4]), fee=int(r[5]), limit=int(r[6]),
                                      trades=tuple(orjson.loads(r[7])), seq=int(r[8]))
+    for r in fetchall(f"SELECT {', '.join(OFFER_COLS)} FROM judicial_offers", ()):
+        j.offers[r[0]] = Offer(id=r[0], case=r[1], account=r[2], party=r[3],
+                               ranges=tuple(SerialRange(a, b) for a, b in orjson.loads(r[4])),
+                               price=int(r[5]), status=OfferStatus(r[6]), seq=int(r[7]))
     j.counters["case"] = max((int(k[2:]) for k in j.cases), default=0)
+    j.counters["offer"] = max((int(k[2:]) for k in j.offers), default=0)
     j.counters["purchase"] = max((int(k[2:]) for k in j.purchases), default=0)

@@ -79,6 +79,7 @@ def context(conn: Connection, actor: Principal) -> dict[str, Any]:
     if actor.role is not Role.COURT or actor.party_id is None:
         return {}
     return {"court_cases": queries.cases(conn, court=actor.party_id),
+            "court_offers": queries.open_offers(conn, actor.party_id),
             "court_instruments": market_queries.instruments(conn)}
 
 
@@ -119,6 +120,14 @@ async def purchase(request: Request, case: str, instrument: str = Form(""),
     return await submit(request, "purchase_for_case", lambda: {
         "case": case, "instrument": instrument, "quantity": digits(quantity, "quantity"),
         "limit_price": digits(limit_price, "limit_price")}, key, csrf, form="cases")
+
+
+@router.post("/me/cases/{case}/offers/{offer}")
+async def accept_offer(request: Request, case: str, offer: str, key: str = Form(""),
+                       csrf: str = Form("")) -> Response:
+    """The court accepts a seller's offer to one of its cases."""
+    return await submit(request, "accept_offer", {"case": case, "offer": offer}, key, csrf,
+                        form="cases")
 
 
 @router.post("/me/cases/{case}/step")

@@ -31,7 +31,8 @@ TEXT = {
            "case_ordered": "待缴款", "case_paid": "已缴款待购买", "case_purchased": "已购买",
            "case_retired": "已注销", "case_closed": "已执结", "create_case": "立案(判决)",
            "amend_case": "变更(裁定)", "record_payment": "缴款", "purchase_for_case": "购买",
-           "retire_for_case": "注销", "close_case": "执结",
+           "retire_for_case": "注销", "close_case": "执结", "offer_to_case": "卖方要约",
+           "accept_offer": "接受要约(协议购买)",
            "by_vintage": "按年份签发量", "by_purpose": "注销用途", "by_month": "每月成交量",
            "measure": "地图指标", "cockpit": "驾驶舱",
            "buffer": "缓冲池",
@@ -82,6 +83,7 @@ TEXT = {
            "create_case": "judgment entered", "amend_case": "amended by a ruling",
            "record_payment": "payment", "purchase_for_case": "purchase",
            "retire_for_case": "retirement", "close_case": "closed",
+           "offer_to_case": "a seller's offer", "accept_offer": "offer accepted (bilateral)",
            "by_vintage": "Issued by vintage",
            "by_purpose": "Retired by purpose", "by_month": "Traded per month",
            "measure": "Map measure", "cockpit": "Cockpit",
@@ -136,6 +138,7 @@ ERRORS_ZH = {
     "wrong_credit_kind": "该品种的减排量类型不符合判决要求",
     "no_escrow_account": "法院尚未开立案款托管账户", "case_money_short": "案款不足以按该限价购买",
     "malformed_case_number": "案号格式应如（2023）渝0102刑初123号",
+    "unknown_offer": "该案件没有这一要约", "offer_not_open": "该要约已被接受",
 }
 
 

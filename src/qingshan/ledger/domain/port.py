@@ -35,6 +35,7 @@ from qingshan.ledger.domain.model import (
     AccountType,
     AssetClass,
     AssetKind,
+    Issuance,
     Party,
     SerialRange,
 )
@@ -163,6 +164,18 @@ class LedgerPort(Protocol):
         vintage first within ``vintages`` and ``categories`` (a fill without a hold). Raises
         as :meth:`check_open`, :meth:`check_take` and :meth:`check_receiving` do, before it
         changes anything."""
+        ...
+
+    def deliver_ranges(self, source: str, destination: str, asset: str,
+                       ranges: tuple[SerialRange, ...], effects: Effects) -> None:
+        """Move the named serials, all active in an open ``source``, to ``destination``.
+        Raises ``account_not_open``, ``serials_not_available`` and the
+        :meth:`check_receiving` errors before it changes anything."""
+        ...
+
+    def issuance_at(self, asset: str, serial: int) -> Issuance | None:
+        """The issuance serial ``serial`` of ``asset`` belongs to; None if never issued.
+        Cannot fail."""
         ...
 
     def pay(self, source: str, destination: str, asset: str, amount: int,

@@ -19,6 +19,8 @@ from qingshan.ledger.domain.model import (
     Hold,
     HoldKind,
     HoldStatus,
+    Issuance,
+    SerialRange,
 )
 
 
@@ -79,6 +81,21 @@ class Settlement(Holds):
         self.check_receiving(destination)
         self._take_move(source, asset, quantity, None, vintages, categories,
                         to=destination, state=BlockState.ACTIVE, hold=None, effects=effects)
+
+    def deliver_ranges(self, source: str, destination: str, asset: str,
+                       ranges: tuple[SerialRange, ...], effects: Effects) -> None:
+        """Move the active units of ``ranges`` straight from ``source`` to ``destination``
+        (a bilateral sale of named serials, settled in the entry that checked them)."""
+        self.check_open(self.account(source))
+        self.check_take(source, asset, sum(r.quantity for r in ranges), ranges)
+        self.check_receiving(destination)
+        self._take_move(source, asset, 0, ranges, to=destination, state=BlockState.ACTIVE,
+                        hold=None, effects=effects)
+
+    def issuance_at(self, asset: str, serial: int) -> Issuance | None:
+        """The issuance a serial number of ``asset`` belongs to, if it was issued."""
+        block = self.block_at(asset, serial)
+        return None if block is None else self.issuances.get(block.issuance)
 
     def pay(self, source: str, destination: str, asset: str, amount: int,
             effects: Effects) -> None:

@@ -1,4 +1,4 @@
-"""judicial: courts' cases carried out in credits (以碳代偿), payments, purchases, history
+"""judicial: courts' cases carried out in credits (以碳代偿), payments, purchases, offers, history
 
 Revision ID: 0008
 Revises: 0007
@@ -45,9 +45,23 @@ def upgrade() -> None:
         sa.Column("retired", sa.BigInteger(), nullable=False),
         sa.Column("retirement", sa.String(length=16), nullable=True),
         sa.Column("closed_date", sa.String(length=10), nullable=False),
+        sa.Column("project", sa.String(length=16), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_judicial_cases_court", "judicial_cases", ["court"])
+    op.create_table(
+        "judicial_offers",
+        sa.Column("id", sa.String(length=16), nullable=False),
+        sa.Column("case_id", sa.String(length=16), nullable=False),
+        sa.Column("account", sa.String(length=16), nullable=False),
+        sa.Column("party", sa.String(length=16), nullable=False),
+        sa.Column("ranges", sa.Text(), nullable=False),
+        sa.Column("price", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_judicial_offers_case_id", "judicial_offers", ["case_id"])
     op.create_table(
         "judicial_payments",
         sa.Column("reference", sa.String(length=64), nullable=False),
@@ -92,5 +106,7 @@ def downgrade() -> None:
     op.drop_table("judicial_purchases")
     op.drop_index("ix_judicial_payments_case_id", table_name="judicial_payments")
     op.drop_table("judicial_payments")
+    op.drop_index("ix_judicial_offers_case_id", table_name="judicial_offers")
+    op.drop_table("judicial_offers")
     op.drop_index("ix_judicial_cases_court", table_name="judicial_cases")
     op.drop_table("judicial_cases")
