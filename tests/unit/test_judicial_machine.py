@@ -13,16 +13,26 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from qingshan.errors import QingshanError
 from qingshan.judicial.commands import (
+    AcceptOffer,
     AmendCase,
     CloseCase,
+    OfferToCase,
     PurchaseForCase,
     RecordPayment,
     RetireForCase,
 )
 from qingshan.judicial.model import CaseStatus
 from qingshan.ledger.domain.commands import Command
-from qingshan.ledger.domain.model import Principal
-from tests.support.judicial import COURT, OTHER_COURT, a_case, make_platform, offer
+from qingshan.ledger.domain.model import Principal, SerialRange
+from tests.support.judicial import (
+    COURT,
+    OTHER_COURT,
+    TRADER_KEYS,
+    TRADERS,
+    a_case,
+    make_platform,
+    offer,
+)
 from tests.support.search import search
 
 
@@ -32,6 +42,7 @@ class JudicialMachine(RuleBasedStateMachine):
         self.p = make_platform()
         self.cases: list[str] = []
         self.references: list[str] = []
+        self.offers: list[tuple[str, str]] = []
         self.n = 0
 
     def attempt(self, cmd: Command, actor: Principal = COURT) -> bool:
@@ -98,6 +109,28 @@ class JudicialMachine(RuleBasedStateMachine):
         if now == 0:  # (a ruling amends now and then)
             self.attempt(AmendCase(case=data.draw(st.sampled_from(self.cases)), cap_price=cap,
                                    reason="a later ruling"))
+
+    @precondition(lambda self: bool(self.cases))
+    @rule(data=st.data(), trader=st.integers(0, 1), size=st.integers(1, 60),
+          price=st.integers(2900, 3300))
+    def seller_offers_serials(self, data: st.DataObject, trader: int, size: int,
+                              price: int) -> None:
+        ledger = self.p.router.ledger
+        blocks = list(ledger.active_blocks(TRADERS[trader], "CQCER"))
+        if not blocks:
+            return
+        b = data.draw(st.sampled_from(blocks))
+        ranges = (SerialRange(b.start, min(b.end, b.start + size - 1)),)
+        case = data.draw(st.sampled_from(self.cases))
+        if self.attempt(OfferToCase(case=case, account=TRADERS[trader], ranges=ranges,
+                                    price=price), TRADER_KEYS[trader]):
+            self.offers.append((case, f"JO{len(self.offers) + 1:06d}"))
+
+    @precondition(lambda self: bool(self.offers))
+    @rule(data=st.data())
+    def court_accepts(self, data: st.DataObject) -> None:
+        case, offer = data.draw(st.sampled_from(self.offers))
+        self.attempt(AcceptOffer(case=case, offer=offer))
 
     @rule()
     def next_day(self) -> None:
