@@ -50,7 +50,9 @@ def _demo_keys(plat: Any, s: Settings) -> None:
     if not path.exists():
         state = plat.sequencer.state
         ent = next(p for p in state.parties.values() if p.kind is PartyKind.ENTERPRISE)
-        court = next(p for p in state.parties.values() if p.kind is PartyKind.COURT)
+        courts = [p for p in state.parties.values() if p.kind is PartyKind.COURT]
+        # the court of the demo's first 以碳代偿 case, if loaded (its cases show on /me)
+        court = next((p for p in courts if p.name == "重庆市第二中级人民法院"), courts[0])
         verifier = next(p for p in state.parties.values() if p.kind is PartyKind.VERIFIER)
         bank = next(p for p in state.parties.values() if p.kind is PartyKind.BANK)
 
@@ -63,7 +65,8 @@ def _demo_keys(plat: Any, s: Settings) -> None:
             f"operator {key(Role.OPERATOR, None, 'demo operator')}",
             f"auditor  {key(Role.AUDITOR, None, 'demo auditor')}",
             f"member   {key(Role.MEMBER, ent.id, 'demo member')}  ({ent.name}, {ent.id})",
-            f"court    {key(Role.COURT, court.id, 'demo court')}",
+            f"court    {key(Role.COURT, court.id, 'demo court')}  ({court.name})",
+            f"supervisor {key(Role.SUPERVISOR, None, 'demo supervisor')}  (检察院 reads cases)",
             f"verifier {key(Role.VERIFIER, verifier.id, 'demo verifier')}  ({verifier.name})",
             f"bank     {key(Role.BANK, bank.id, 'demo bank')}  ({bank.name})",
         ]
