@@ -6,8 +6,9 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MAP    := src/qingshan/web/static/chongqing-districts.json
 # The suite runs on both cores (pytest-xdist, one test file per worker); the schemathesis fuzz
-# runs apart, in one process: under xdist its per-operation cases are not run one by one.
-# Coverage adds the two runs up and checks the floor (pyproject.toml) once, at the end.
+# runs beside it in a process of its own (under xdist its per-operation cases are not run one
+# by one), its output shown when both are done. Coverage adds the two runs up and checks the
+# floor (pyproject.toml) once, at the end.
 FUZZ   := tests/e2e/test_fuzz_api.py
 SWAGGER := src/qingshan/web/static/swagger-ui-bundle.js
 
@@ -68,9 +69,14 @@ $(SWAGGER): node_modules/.installed
 	   src/qingshan/web/static/
 
 pytest: install pg browser node_modules/.installed $(MAP) $(SWAGGER)
-	$(BIN)/python -m pytest -n 2 --dist loadfile --ignore=$(FUZZ) \
-	    --cov --cov-report= --cov-fail-under=0
-	$(BIN)/python -m pytest $(FUZZ) --cov --cov-append --cov-report=term:skip-covered
+	rm -f .coverage .coverage.* .fuzz.log
+	COVERAGE_FILE=.coverage.fuzz $(BIN)/python -m pytest $(FUZZ) --cov --cov-report= \
+	    --cov-fail-under=0 > .fuzz.log 2>&1 & fuzz=$$!; \
+	COVERAGE_FILE=.coverage.suite $(BIN)/python -m pytest -n 2 --dist loadfile \
+	    --ignore=$(FUZZ) --cov --cov-report= --cov-fail-under=0; suite=$$?; \
+	wait $$fuzz; fuzzed=$$?; cat .fuzz.log; [ $$suite -eq 0 ] && [ $$fuzzed -eq 0 ]
+	$(BIN)/coverage combine .coverage.suite .coverage.fuzz
+	$(BIN)/coverage report --skip-covered
 
 test: lint typecheck pytest
 
