@@ -44,10 +44,6 @@ class JudicialBook(JudicialState):
     def _rows(self) -> Rows:
         return storage.rows(self)
 
-    def discard_changes(self) -> None:
-        super().discard_changes()
-        self.events.clear()
-
     def snapshot(self) -> Any:
         return (self.cases, self.payments, self.purchases, self.offers, dict(self.counters))
 

@@ -30,8 +30,6 @@ class JudicialState(ContextBook):
         self.offers: dict[str, Offer] = {}
         self.numbers: dict[tuple[str, str], str] = {}  # (court, case number) -> case
         self.counters = {"case": 0, "purchase": 0, "offer": 0}
-        # history lines not yet written: (seq, n) -> (case, kind, actor, note)
-        self.events: dict[tuple[int, int], tuple[str, str, str, str]] = {}
 
     # ------------------------------------------------------------------ changes
     def table(self, name: str) -> dict[Any, Any]:
@@ -54,10 +52,6 @@ class JudicialState(ContextBook):
     def add_case(self, case: Case) -> None:
         self.put("cases", case.id, case)
         self._set(self.numbers, (case.court, case.number), case.id)
-
-    def event(self, seq: int, case: str, kind: str, actor: Principal, note: str) -> None:
-        """A line of the case's history (``judicial_events``)."""
-        self._set(self.events, (seq, len(self.events)), (case, kind, actor.id, note[:500]))
 
     def next_id(self, name: str, prefix: str) -> str:
         n = self.counters[name] + 1

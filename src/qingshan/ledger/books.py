@@ -87,6 +87,10 @@ class ContextBook(UndoLog):
     def __init__(self, tables: Sequence[str]) -> None:
         super().__init__()
         self._dirty: dict[str, set[Any]] = {t: set() for t in tables}
+        # lines of a public history not yet written, (seq, n) -> (subject, kind, actor, note):
+        # a registry project's lifecycle, a judicial case's steps (the book's storage writes
+        # them to its own table)
+        self.events: dict[tuple[int, int], tuple[str, str, str, str]] = {}
         # the ledger, seen only through its port (mypy proves a context uses nothing else)
         self.ledger: LedgerPort = LedgerState()
         self.clock: Callable[[], int] = lambda: 0
@@ -117,6 +121,11 @@ class ContextBook(UndoLog):
     def discard_changes(self) -> None:
         for s in self._dirty.values():
             s.clear()
+        self.events.clear()
+
+    def event(self, seq: int, subject: str, kind: str, actor: Principal, note: str) -> None:
+        """A line of a subject's public history (undone on rollback, written at the commit)."""
+        self._set(self.events, (seq, len(self.events)), (subject, kind, actor.id, note[:500]))
 
     def _load(self, fetchall: FetchAll) -> None:
         raise NotImplementedError

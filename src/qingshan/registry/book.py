@@ -84,10 +84,6 @@ class RegistryBook(RegistryState):
     def _rows(self) -> Rows:
         return storage.rows(self)
 
-    def discard_changes(self) -> None:
-        super().discard_changes()
-        self.events.clear()
-
     def snapshot(self) -> Any:
         return (self.projects, self.reports, self.requests, self.validations, self.factors,
                 self.certificates, self.losses, {k: v for k, v in self.counters.items()})

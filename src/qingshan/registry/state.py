@@ -52,8 +52,6 @@ class RegistryState(ContextBook):
         self.certificates: dict[str, GreenCertificateClaim] = {}
         self.losses: dict[str, LossEvent] = {}
         self.counters = {"project": 0, "report": 0, "request": 0, "loss": 0}
-        # lifecycle events not yet written: (seq, n) -> (project, kind, actor, reason)
-        self.events: dict[tuple[int, int], tuple[str, str, str, str]] = {}
 
     def rules(self, seq: int) -> int:
         """The registry rules entry ``seq`` runs under (see the book's docstring)."""
@@ -75,10 +73,6 @@ class RegistryState(ContextBook):
         """The records of table ``name`` changed since the last write, by key."""
         records = self.table(name)
         return [records[k] for k in sorted(self._dirty[name]) if k in records]
-
-    def event(self, seq: int, project: str, kind: str, actor: Principal, why: str) -> None:
-        """A line of the project's public history (``registry_events``)."""
-        self._set(self.events, (seq, len(self.events)), (project, kind, actor.id, why[:500]))
 
     def next_id(self, name: str, prefix: str, width: int) -> str:
         n = self.counters[name] + 1
