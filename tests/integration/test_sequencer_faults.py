@@ -267,7 +267,8 @@ def test_health_says_not_ok_while_the_writer_is_stuck(settings: Settings) -> Non
         assert h.ok and h.alive and h.leader and h.status == "leader" and h.queue_depth == 0
         with writes_blocked(settings.database_url):
             fut = seq.submit([Transfer("CNY", ALICE, BOB, 1)], ALICE_KEY, "stuck")
-            wait_until(lambda: seq.health().oldest_wait_ms >= 300, what="a long wait")
+            # (stalled once a wait is longer than 300 ms: at exactly 300 the writer is still ok)
+            wait_until(lambda: seq.health().oldest_wait_ms > 300, what="a long wait")
             h = seq.health()
             assert not h.ok and h.status == "stalled" and h.alive and h.in_flight == 1
         assert answer(fut)[0].seq == seq.size
