@@ -19,8 +19,6 @@ from qingshan.api.deps import Actor, EdgeDep, IdemKey, MaybeActor, one, run
 from qingshan.errors import InvalidInput, NotFound
 from qingshan.judicial import queries
 from qingshan.ledger import queries as ledger_queries
-from qingshan.ledger.domain import policy
-from qingshan.ledger.domain.model import Principal
 from qingshan.registry import certificates
 from qingshan.web.exports import csv_bytes
 
@@ -93,9 +91,6 @@ async def accept_offer(case: str, offer: str, edge: EdgeDep, actor: Actor,
 
 
 # ------------------------------------------------------------------------------ reads
-def _shown(case: dict[str, Any], actor: Principal | None) -> dict[str, Any]:
-    return case if policy.may_read_case(actor, case["court"]) else queries.public_case(case)
-
 
 def _court_name(conn: Any, court: str) -> str:
     party = ledger_queries.party(conn, court)
@@ -131,7 +126,8 @@ def court_cases(court: str, edge: EdgeDep, actor: MaybeActor,
                            field="status")
     with edge.read() as conn:
         _court_name(conn, court)
-        return [_shown(c, actor) for c in queries.cases(conn, court=court, status=status)]
+        cases = queries.cases(conn, court=court, status=status)
+        return [queries.for_reader(c, actor) for c in cases]
 
 
 @router.get("/courts/{court}/years.csv", response_class=Response,
@@ -152,7 +148,7 @@ def court_years_csv(court: str, edge: EdgeDep) -> Response:
 def case(case: str, edge: EdgeDep, actor: MaybeActor) -> dict[str, Any]:
     """A case with its payments, purchases and history (sealed details as above)."""
     with edge.read() as conn:
-        return _shown(queries.case(conn, case), actor)
+        return queries.for_reader(queries.case(conn, case), actor)
 
 
 def _certificate(edge: Any, cid: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -15,13 +15,11 @@ from qingshan.judicial.errors import (
     UnknownOffer,
     WrongCreditKind,
 )
-from qingshan.judicial.model import Case, CaseStatus, Offer, OfferStatus, Purchase
+from qingshan.judicial.model import QUOTE, Case, CaseStatus, Offer, OfferStatus, Purchase
 from qingshan.judicial.state import JudicialState
 from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal, SerialRange
-
-QUOTE = "CNY"
 
 
 def check_serials(j: JudicialState, case: Case, ranges: tuple[SerialRange, ...]) -> None:

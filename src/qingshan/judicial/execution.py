@@ -10,14 +10,12 @@ from qingshan.errors import InvalidInput
 from qingshan.judicial.cases import status_after
 from qingshan.judicial.commands import CloseCase, PurchaseForCase, RecordPayment, RetireForCase
 from qingshan.judicial.errors import AboveCap, DuplicatePayment, NotEnoughMoney, WrongCreditKind
-from qingshan.judicial.model import Case, CaseStatus, Payment, Purchase
+from qingshan.judicial.model import QUOTE, Case, CaseStatus, Payment, Purchase
 from qingshan.judicial.state import JudicialState
 from qingshan.ledger.domain.commands import RetireUnits
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import AccountType, Principal, RetirementPurpose
 from qingshan.ledger.domain.parsing import journal_day
-
-QUOTE = "CNY"
 
 
 def record_payment(j: JudicialState, cmd: RecordPayment, actor: Principal,

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from qingshan.judicial.model import CaseStatus
+from qingshan.judicial.model import QUOTE, CaseStatus
 from qingshan.judicial.state import JudicialState
 from qingshan.ledger.domain.model import AccountStatus, AccountType
-
-QUOTE = "CNY"
 
 
 def check_invariants(j: JudicialState) -> list[str]:

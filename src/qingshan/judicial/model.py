@@ -18,6 +18,7 @@ CASE_ID_RE = re.compile(r"^JC[0-9]{6}$")
 PURCHASE_ID_RE = re.compile(r"^JP[0-9]{6}$")
 OFFER_ID_RE = re.compile(r"^JO[0-9]{6}$")
 PROJECT_RE = re.compile(r"^CQ[0-9]{4,6}$")  # the registry's project ids
+QUOTE = "CNY"  # the money cases are paid and bought in
 # （2023）渝0102刑初123号: year, the court's code (province abbreviation and digits), the kind
 # of case and procedure (刑初, 民终, 刑更, 执, 民初, 行初, …), the number, 号. Full-width
 # parentheses are the canonical form; ASCII ones are accepted and rewritten.

@@ -14,6 +14,8 @@ from sqlalchemy import Connection, select
 from qingshan.errors import NotFound
 from qingshan.infra import schema as t
 from qingshan.judicial.model import Defendant, DefendantKind
+from qingshan.ledger.domain import policy
+from qingshan.ledger.domain.model import Principal
 
 OPEN = ("ordered", "paid", "purchased", "retired")
 
@@ -46,6 +48,12 @@ def public_case(case: dict[str, Any]) -> dict[str, Any]:
     if "offers" in case:  # the seller is public, its account number is not
         out["offers"] = [{**o, "account": "private"} for o in case["offers"]]
     return out
+
+
+def for_reader(case: dict[str, Any], actor: Principal | None) -> dict[str, Any]:
+    """The case whole to whom the policy lets read it (``policy.may_read_case``), else as the
+    public sees it."""
+    return case if policy.may_read_case(actor, case["court"]) else public_case(case)
 
 
 def is_overdue(case: dict[str, Any], today: dt.date) -> bool:

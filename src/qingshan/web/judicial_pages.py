@@ -16,7 +16,6 @@ from sqlalchemy import Connection
 from qingshan.errors import NotFound
 from qingshan.judicial import queries
 from qingshan.ledger import queries as ledger_queries
-from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.domain.parsing import digits
 from qingshan.market import queries as market_queries
@@ -26,9 +25,6 @@ from qingshan.web.render import lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
-
-def _shown(case: dict[str, Any], actor: Principal | None) -> dict[str, Any]:
-    return case if policy.may_read_case(actor, case["court"]) else queries.public_case(case)
 
 
 @router.get("/judicial", response_class=HTMLResponse)
@@ -51,7 +47,7 @@ def court_page(request: Request, court: str) -> HTMLResponse:
         if party is None or party["kind"] != "court":
             raise NotFound("no such court", court=court)
         figures = queries.supervision(conn, court, queries.today())
-        cases = [_shown(c, actor) for c in queries.cases(conn, court=court)]
+        cases = [queries.for_reader(c, actor) for c in queries.cases(conn, court=court)]
         years = queries.by_year(conn, court)
     tonnes = column_chart([(str(y["year"]), y["retired"]) for y in years],
                           title="注销吨数 tonnes retired", unit="t")
@@ -67,7 +63,7 @@ def case_page(request: Request, case: str) -> HTMLResponse:
     """A case: the order, its money and credits, each purchase, its history, its
     certificate."""
     with request.app.state.edge.read() as conn:
-        found = _shown(queries.case(conn, case), actor_of(request))
+        found = queries.for_reader(queries.case(conn, case), actor_of(request))
         court = ledger_queries.party(conn, found["court"])
     return render(request, "case.html", case=found, court=court, money=money,
                   quantity=quantity)
