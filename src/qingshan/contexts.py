@@ -10,13 +10,15 @@ from qingshan.ledger.books import Book
 from qingshan.market.book import MarketBook
 from qingshan.registry.book import RegistryBook
 from qingshan.registry.methodologies import ALL
+from qingshan.rights.book import RightsBook
 
 
 def make_books() -> list[Book]:
     """Fresh, empty books of every context, in a fixed order (the journal replays into them)."""
     market = MarketBook()
     # judicial offsetting buys on the market through its Exchange interface, bound here
-    return with_access([RegistryBook({m.key: m for m in ALL}), market, JudicialBook(market)])
+    return with_access([RegistryBook({m.key: m for m in ALL}), market, JudicialBook(market),
+                        RightsBook()])
 
 
 def with_access(books: Sequence[Book]) -> list[Book]:

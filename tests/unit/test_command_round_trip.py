@@ -66,6 +66,7 @@ from qingshan.registry.imports import ImportGreenCertificates, ImportGridFactors
 from tests.support.book import SETUP, fund, issue
 from tests.support.judicial import JUDICIAL_EXAMPLES
 from tests.support.registry import FACTOR_ROWS, project_payload
+from tests.support.rights import RIGHTS_EXAMPLES
 
 EXAMPLES: list[Command] = [
     *SETUP, issue("A00000004", 10), fund("A00000004", 5),
@@ -146,6 +147,7 @@ EXAMPLES: list[Command] = [
     CreateApiKey("k0123456789ac", Role.AUDITOR, None, "", 10**12),
     RevokeApiKey("k0123456789ab", "rotated"),
     *JUDICIAL_EXAMPLES,
+    *RIGHTS_EXAMPLES,
 ]
 
 

@@ -85,6 +85,9 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     # a procuratorate or a court's supervision office: reads every court's judicial cases
     SUPERVISOR = "supervisor"
+    # the municipal forestry authority (市林业局): verifies districts' forest and greening,
+    # checks contract tranches and accepts restorations
+    FORESTRY = "forestry"
     SYSTEM = "system"  # the platform itself (demo loading, migrations); never given to an API key
 
 

@@ -173,6 +173,13 @@ class LedgerPort(Protocol):
         :meth:`check_receiving` errors before it changes anything."""
         ...
 
+    def free_ranges(self, account: str, asset: str, start: int, end: int,
+                    quantity: int) -> tuple[SerialRange, ...]:
+        """The lowest ``quantity`` active serials of ``asset`` in ``account`` within
+        ``start``-``end`` (one issuance's units), as ranges; ``insufficient_units`` if the
+        account has fewer there. Changes nothing."""
+        ...
+
     def issuance_at(self, asset: str, serial: int) -> Issuance | None:
         """The issuance serial ``serial`` of ``asset`` belongs to; None if never issued.
         Cannot fail."""

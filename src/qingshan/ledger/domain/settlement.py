@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from qingshan.errors import (
     Forbidden,
+    InsufficientUnits,
 )
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.holds import Holds
@@ -91,6 +92,27 @@ class Settlement(Holds):
         self.check_receiving(destination)
         self._take_move(source, asset, 0, ranges, to=destination, state=BlockState.ACTIVE,
                         hold=None, effects=effects)
+
+    def free_ranges(self, account: str, asset: str, start: int, end: int,
+                    quantity: int) -> tuple[SerialRange, ...]:
+        """The lowest ``quantity`` active serials of ``asset`` in ``account`` that lie within
+        ``start``-``end`` (one issuance's units, say), as ranges."""
+        spans = sorted((max(b.start, start), min(b.end, end))
+                       for b in self.active_blocks(account, asset)
+                       if b.start <= end and b.end >= start)
+        out: list[SerialRange] = []
+        left = quantity
+        for lo, hi in spans:
+            if left <= 0:
+                break
+            take = min(left, hi - lo + 1)
+            out.append(SerialRange(lo, lo + take - 1))
+            left -= take
+        if left > 0:
+            raise InsufficientUnits("not enough active units of these serials in the account",
+                                    account=account, asset=asset, available=quantity - left,
+                                    requested=quantity, serials=[start, end])
+        return tuple(out)
 
     def issuance_at(self, asset: str, serial: int) -> Issuance | None:
         """The issuance a serial number of ``asset`` belongs to, if it was issued."""

@@ -1,0 +1,1 @@
+"""Reads of resource rights (filled in with the edge)."""
