@@ -20,18 +20,8 @@ from sqlalchemy import (
     Text,
 )
 
-from qingshan.infra.metadata import metadata
-from qingshan.infra.schema_rights import (  # resource rights' tables, in a module of their own
-    rights_contracts as rights_contracts,
-    rights_events as rights_events,
-    rights_floors as rights_floors,
-    rights_grants as rights_grants,
-    rights_incomes as rights_incomes,
-    rights_measurements as rights_measurements,
-    rights_restorations as rights_restorations,
-    rights_successions as rights_successions,
-    rights_transfers as rights_transfers,
-)
+from qingshan.infra.metadata import metadata as metadata
+from qingshan.infra.schema_rights import *  # noqa: F403  (resource rights' tables)
 
 parties = Table(
     "parties", metadata,

@@ -8,6 +8,10 @@ from sqlalchemy import BigInteger, Column, Integer, String, Table, Text
 
 from qingshan.infra.metadata import metadata
 
+__all__ = ["rights_contracts", "rights_events", "rights_floors", "rights_grants",
+           "rights_incomes", "rights_measurements", "rights_restorations",
+           "rights_successions", "rights_transfers"]
+
 rights_floors = Table(  # the operator's floor price per indicator (migration 0009)
     "rights_floors", metadata,
     Column("indicator", String(16), primary_key=True),
