@@ -106,7 +106,7 @@ def a_contract(quantity: int = 3000, price: int = FLOOR, seller: str = YOUYANG,
         "tranches": [{"quantity": q, "due": f"{2026 + i}-12-31"}
                      for i, q in enumerate(tranches)],
         "maintenance_years": 15, "duties": "护林员巡护，打桩挂牌", "signed_on": "2026-06-01",
-        "seller_account": ACCOUNT[seller]}
+        "seller_account": ACCOUNT.get(seller, "A00000007")}
     payload.update(changes)
     return ProposeContract.from_payload(payload)
 

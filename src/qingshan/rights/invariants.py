@@ -29,7 +29,8 @@ from qingshan.rights.state import RightsState
 
 def _districts(r: RightsState) -> list[str]:
     errors = []
-    live = {r.heir(d) for d in r.successions} | {s.successor for s in r.successions.values()}
+    named = set(r.successions) | {s.successor for s in r.successions.values()}
+    live = {r.heir(d) for d in named}
     seen: dict[str, str] = {}
     for d in sorted(live):
         if d in r.successions:
