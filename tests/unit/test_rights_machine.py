@@ -195,5 +195,6 @@ class RightsMachine(RuleBasedStateMachine):
         assert years(r, FOREST) == sorted({y for (_, _, y) in r.measurements})
 
 
-RightsMachine.TestCase.settings = search(0.6)  # each step deep-copies the ledger to prove a refusal changed nothing
+# (each step deep-copies the ledger, to prove a refusal changed nothing: a lighter search)
+RightsMachine.TestCase.settings = search(0.6)
 test_rights_machine = RightsMachine.TestCase
