@@ -32,7 +32,7 @@ from qingshan.rights.errors import (
     TrancheReleased,
     TrancheState,
 )
-from qingshan.rights.model import IndicatorKind, RightUse, duty_of
+from qingshan.rights.model import MU_PER_KM2, IndicatorKind, RightUse, duty_of
 from tests.support.book import ALICE, ALICE_KEY, ALICE_P, BOB, BOB_KEY, TREASURY
 from tests.support.rights import (
     ACCOUNT,
@@ -257,3 +257,19 @@ def test_a_restorer_transfers_only_its_own_right(p: Platform) -> None:
         p.run(TransferDevelopmentRight(restoration=rid, source=ALICE, destination=BOB,
                                        quantity=5, use=RightUse.ECO_AGRICULTURE), ALICE_KEY)
     assert ALICE_P
+
+
+@pytest.mark.parametrize(("mu", "yuan"), [(15_000, 37_500_000), (11_190, 27_975_000),
+                                          (75_000, 187_500_000), (362_300, 905_750_000)])
+def test_contract_values_reproduce_the_published_deals(mu: int, yuan: int) -> None:
+    """九龙坡–城口 (37.5 M), 渝中–巫溪 (27.975 M), 江北–酉阳 (as reported: 187.5 M) and the city's
+    eight deals to 2021-11-30 (905.75 M yuan for 362,300 mu), all at 2,500 yuan a mu."""
+    p = make_platform()
+    seller_with_surplus(p, surplus=mu)
+    cid = str(p.run(a_contract(quantity=mu, tranches=(mu,)), KEY[YOUYANG])["contract"])
+    assert p.rights.contracts[cid].value == yuan * 100  # fen
+
+
+def test_a_hectare_is_fifteen_mu() -> None:
+    """猎神村 reclaimed 5.4 ha of mined land: 81 mu (1 km² = 1,500 mu)."""
+    assert 54_000 * MU_PER_KM2 // 1_000_000 == 81
