@@ -71,22 +71,28 @@ class Platform:
         self.router.now_ms += days * DAY_MS
 
 
+def setup() -> list[Command]:
+    """After the test book's setup: the indicator assets, the four districts with an account
+    each, money for the buyers and the floor price."""
+    cmds: list[Command] = [
+        CreateAssetClass(code, AssetKind.SERIALIZED, unit, name, "QS")
+        for code, unit, name in (("FCI", "mu", "森林面积指标"), ("GII", "mu", "绿化增量责任指标"),
+                                 ("CWI", "section-year", "清水增量责任指标"),
+                                 ("DRQ", "mu", "生态修复开发权"))]
+    cmds += [RegisterParty(PartyKind.DISTRICT, name, code) for name, code in CODES.values()]
+    cmds += [OpenAccount(d, AccountType.HOLDING, "指标账户") for d in CODES]
+    cmds += [fund(ACCOUNT[d], 10**12) for d in (JIANGBEI, LIANGJIANG, CHENGKOU)]
+    cmds.append(SetIndicatorFloor(indicator=IndicatorKind.FOREST_AREA, price=FLOOR))
+    return cmds
+
+
 def make_platform() -> Platform:
     book = make_book()
     rights = RightsBook()
     p = Platform(Router(book.state, [rights]), rights)
     p.router.now_ms = NOW_MS
-    for code, unit, name in (("FCI", "mu", "森林面积指标"), ("GII", "mu", "绿化增量责任指标"),
-                             ("CWI", "section-year", "清水增量责任指标"),
-                             ("DRQ", "mu", "生态修复开发权")):
-        p.run(CreateAssetClass(code, AssetKind.SERIALIZED, unit, name, "QS"))
-    for name, code in CODES.values():
-        p.run(RegisterParty(PartyKind.DISTRICT, name, code))
-    for d in CODES:
-        p.run(OpenAccount(d, AccountType.HOLDING, "指标账户"))
-    for d in (JIANGBEI, LIANGJIANG, CHENGKOU):
-        p.run(fund(ACCOUNT[d], 10**12))
-    p.run(SetIndicatorFloor(indicator=IndicatorKind.FOREST_AREA, price=FLOOR))
+    for cmd in setup():
+        p.run(cmd)
     return p
 
 
