@@ -18,7 +18,8 @@ ALICE, BOB = "A00000004", "A00000005"
 PATH_VALUES = {"account": ALICE, "hold": "H00000001", "project": "CQ0001", "step": "submit",
                "report": "MR000001", "request": "IR000001", "instrument": "CQCER-ALL",
                "order": "O00000001", "auction": "O00000001", "key_id": "k0123456789ab",
-               "case": "JC000001", "offer": "JO000001"}
+               "case": "JC000001", "offer": "JO000001", "contract": "RC000001", "tranche": "1",
+               "restoration": "RR000001"}
 _TRANSFER = {"asset": "CQCER", "source": ALICE, "destination": BOB, "quantity": 1,
              "memo": "a memo"}
 _DOCUMENT = {"name": "PDD", "sha256": "a" * 64, "url": "https://example.org/pdd"}
@@ -118,6 +119,39 @@ EXAMPLES: dict[str, dict[str, Any] | None] = {
     "/api/v1/judicial/cases/{case}/offers": {"account": ALICE, "ranges": [[1, 10]],
                                              "price": 3000},
     "/api/v1/judicial/cases/{case}/offers/{offer}/accept": None,
+    # resource rights (the districts P000005 and P000006 do not exist in these tests: the
+    # bodies are well formed, and refused, if at all, by the handlers)
+    "/api/v1/rights/floors": {"indicator": "forest_area", "price": 250_000},
+    "/api/v1/rights/measurements": {"district": "P000005", "indicator": "forest_area",
+                                    "year": 2024, "amount": 560_000, "basis": 1_000_000,
+                                    "target_bps": 5500, "source": "重庆市林业局 森林资源监测"},
+    "/api/v1/rights/grants": {"district": "P000005", "indicator": "forest_area", "year": 2024,
+                              "quantity": 1000, "account": ALICE},
+    "/api/v1/rights/successions": {"predecessor": "P000006", "successor": "P000007",
+                                   "effective": "2025-11-06", "account": BOB,
+                                   "note": "渝府发〔2025〕15号"},
+    "/api/v1/rights/contracts": {
+        "indicator": "forest_area", "seller": "P000005", "buyer": "P000006", "quantity": 2000,
+        "unit_price": 250_000, "tranches": [{"quantity": 1000, "due": "2026-12-31"},
+                                            {"quantity": 1000, "due": "2027-12-31"}],
+        "maintenance_years": 15, "duties": "护林员巡护，打桩挂牌", "signed_on": "2026-06-01",
+        "seller_account": ALICE},
+    "/api/v1/rights/contracts/{contract}/agree": {"buyer_account": BOB},
+    "/api/v1/rights/contracts/{contract}/approve": None,
+    "/api/v1/rights/contracts/{contract}/tranches/{tranche}/check": {
+        "passed": True, "report": "造林成活率 92%"},
+    "/api/v1/rights/contracts/{contract}/tranches/{tranche}/release": None,
+    "/api/v1/rights/restorations": {
+        "restorer": "P000002", "district": "P000005", "site_kind": "abandoned_mine",
+        "site": "中梁山废弃矿山", "area_mu": 2378, "plan": "削坡减荷、覆土复绿",
+        "use": "eco_tourism", "started": "2014-03-01"},
+    "/api/v1/rights/restorations/{restoration}/accept": {
+        "passed": True, "accepted_mu": 2378, "share_bps": 300, "term_years": 20,
+        "account": ALICE, "report": "验收合格"},
+    "/api/v1/rights/restorations/{restoration}/transfers": {
+        "source": ALICE, "destination": BOB, "quantity": 30, "use": "eco_tourism"},
+    "/api/v1/rights/restorations/{restoration}/incomes": {"year": 2025, "amount": 334_000_000,
+                                                          "note": "村集体经济收入"},
 }
 
 

@@ -16,6 +16,7 @@ from qingshan.ledger.domain.model import Role
 from qingshan.market import commands as m
 from qingshan.registry import commands as r
 from qingshan.registry.imports import ImportGreenCertificates, ImportGridFactors
+from qingshan.rights import commands as rc
 
 __all__ = ["payload"]
 
@@ -58,6 +59,17 @@ if TYPE_CHECKING:  # (derived at run time: to the type checker, any body)
     IssuanceRequestIn: TypeAlias = BaseModel
     DecisionIn: TypeAlias = BaseModel
     DocumentIn: TypeAlias = BaseModel
+    FloorIn: TypeAlias = BaseModel
+    MeasurementIn: TypeAlias = BaseModel
+    GrantIn: TypeAlias = BaseModel
+    SuccessionIn: TypeAlias = BaseModel
+    ContractIn: TypeAlias = BaseModel
+    AgreeContractIn: TypeAlias = BaseModel
+    TrancheCheckIn: TypeAlias = BaseModel
+    RestorationIn: TypeAlias = BaseModel
+    AcceptRestorationIn: TypeAlias = BaseModel
+    RightTransferIn: TypeAlias = BaseModel
+    IncomeIn: TypeAlias = BaseModel
 else:
     CreateAssetClassIn = request_body(c.CreateAssetClass, "CreateAssetClassIn")
     RegisterPartyIn = request_body(c.RegisterParty, "RegisterPartyIn")
@@ -98,6 +110,20 @@ else:
     CasePurchaseIn = request_body(j.PurchaseForCase, "CasePurchaseIn", path=("case",))
     CloseCaseIn = request_body(j.CloseCase, "CloseCaseIn", path=("case",))
     OfferIn = request_body(j.OfferToCase, "OfferIn", path=("case",))
+    FloorIn = request_body(rc.SetIndicatorFloor, "FloorIn")
+    MeasurementIn = request_body(rc.RecordMeasurement, "MeasurementIn")
+    GrantIn = request_body(rc.IssueIndicators, "GrantIn")
+    SuccessionIn = request_body(rc.RecordSuccession, "SuccessionIn")
+    ContractIn = request_body(rc.ProposeContract, "ContractIn")
+    AgreeContractIn = request_body(rc.AgreeContract, "AgreeContractIn", path=("contract",))
+    TrancheCheckIn = request_body(rc.RecordTrancheCheck, "TrancheCheckIn",
+                                  path=("contract", "tranche"))
+    RestorationIn = request_body(rc.RegisterRestoration, "RestorationIn")
+    AcceptRestorationIn = request_body(rc.AcceptRestoration, "AcceptRestorationIn",
+                                       path=("restoration",))
+    RightTransferIn = request_body(rc.TransferDevelopmentRight, "RightTransferIn",
+                                   path=("restoration",))
+    IncomeIn = request_body(rc.ReportIncome, "IncomeIn", path=("restoration",))
 GridFactorsIn = request_body(ImportGridFactors, "GridFactorsIn")
 GreenCertificatesIn = request_body(ImportGreenCertificates, "GreenCertificatesIn")
 

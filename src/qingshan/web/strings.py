@@ -139,6 +139,19 @@ ERRORS_ZH = {
     "no_escrow_account": "法院尚未开立案款托管账户", "case_money_short": "案款不足以按该限价购买",
     "malformed_case_number": "案号格式应如（2023）渝0102刑初123号",
     "unknown_offer": "该案件没有这一要约", "offer_not_open": "该要约已被接受",
+    "unknown_contract": "协议不存在", "unknown_restoration": "生态修复项目不存在",
+    "not_a_district": "该参与方不是区县政府",
+    "not_for_district": "只能由本区县(或平台运营方)办理本区县的事项",
+    "district_succeeded": "该区县已撤并,由承继的区县办理",
+    "no_measurement": "该区县尚无经核实的监测数据",
+    "above_surplus": "超过该区县经核实的目标以上富余量",
+    "below_floor": "单价低于规定的最低价格",
+    "wrong_contract_state": "协议当前状态不允许此步骤",
+    "wrong_tranche_state": "该期当前状态不允许此步骤(已验收,或未通过验收)",
+    "tranche_released": "该期指标和价款已交割,不能重复交割",
+    "wrong_restoration_state": "生态修复项目当前状态不允许此步骤",
+    "share_above_cap": "开发利用比例超过上限(修复面积的 3%)",
+    "income_reported": "该年度收益已报告",
 }
 
 
