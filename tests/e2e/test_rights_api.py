@@ -276,7 +276,7 @@ def test_steps_refused_on_a_contract_change_nothing(api: Api) -> None:
         (f"/rights/contracts/{cid}/tranches/2/check", {"passed": True, "report": "x"},
          "jiangbei", 403, "forbidden"),  # a district does not check its own contract
         (f"/rights/contracts/{cid}/tranches/4/check", {"passed": True, "report": "x"},
-         "forestry", 409, "wrong_tranche_state"),
+         "forestry", 422, "invalid_input"),  # the contract has three
         (f"/rights/contracts/{cid}/agree", {"buyer_account": d.accounts[d.buyer]},
          "jiangbei", 409, "wrong_contract_state"),
         (f"/rights/contracts/{cid}/approve", {}, "operator", 409, "wrong_contract_state"),
@@ -351,13 +351,14 @@ def test_unauthenticated_writes_are_refused(api: Api) -> None:
 
 def test_reads_refuse_what_they_do_not_know(api: Api) -> None:
     districts(api)
-    for path, status in (("/rights/contracts/RC999999", 404),
-                         ("/rights/restorations/RR999999", 404),
-                         (f"/rights/districts/{ALICE_P}", 404),  # alice is no district
-                         ("/rights/standings?indicator=coal", 422),
-                         ("/rights/contracts?status=signed", 422),
-                         ("/rights/standings?year=1999", 422)):
+    for path, status, code in (("/rights/contracts/RC999999", 404, "unknown_contract"),
+                               ("/rights/restorations/RR999999", 404, "unknown_restoration"),
+                               (f"/rights/districts/{ALICE_P}", 404, "not_found"),  # no district
+                               ("/rights/standings?indicator=coal", 422, None),
+                               ("/rights/contracts?status=signed", 422, None),
+                               ("/rights/standings?year=1999", 422, None)):
         r = api.client.get(f"/api/v1{path}")
         assert r.status_code == status, (path, r.text)
+        assert code is None or r.json()["error"]["code"] == code, r.text
     empty = get(api, "/rights/standings?indicator=clean_water", None)
     assert (empty["year"], empty["districts"], empty["unit"]) == (None, [], "section-year")

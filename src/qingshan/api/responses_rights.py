@@ -72,7 +72,6 @@ class TrancheOut(Out):
 class RightsEvent(Out):
     seq: int
     kind: str
-    actor: str
     note: str
 
 

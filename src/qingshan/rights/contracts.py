@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from qingshan.errors import InvalidInput
 from qingshan.ledger.domain import policy
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import AssetKind, Principal
@@ -135,7 +136,7 @@ def approve_contract(r: RightsState, cmd: ApproveContract, actor: Principal,
 
 def _tranche(c: Contract, n: int) -> Tranche:
     if n > len(c.tranches):
-        raise TrancheState(f"the contract has {len(c.tranches)} tranches", contract=c.id,
+        raise InvalidInput(f"the contract has {len(c.tranches)} tranches", contract=c.id,
                            field="tranche")
     return c.tranches[n - 1]
 

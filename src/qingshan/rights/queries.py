@@ -17,6 +17,7 @@ from qingshan.infra import schema as t
 from qingshan.ledger.domain.model import PartyKind, Principal, Role
 from qingshan.ledger.domain.policy import ADMIN_ROLES
 from qingshan.rights import compliance, storage
+from qingshan.rights.errors import UnknownContract, UnknownRestoration
 from qingshan.rights.model import INDICATORS, IndicatorKind
 from qingshan.rights.state import RightsState
 
@@ -123,8 +124,8 @@ def contracts(conn: Connection, *, district: str | None = None,
 
 def events(conn: Connection, subject: str) -> list[dict[str, Any]]:
     e = t.rights_events
-    return [dict(r._mapping) for r in conn.execute(
-        select(e.c.seq, e.c.kind, e.c.actor, e.c.note).where(e.c.subject == subject)
+    return [dict(r._mapping) for r in conn.execute(  # (not the acting key: it is no one's
+        select(e.c.seq, e.c.kind, e.c.note).where(e.c.subject == subject)  # business)
         .order_by(e.c.seq, e.c.n))]
 
 
@@ -132,7 +133,7 @@ def contract(conn: Connection, cid: str) -> dict[str, Any]:
     c = t.rights_contracts
     row = conn.execute(select(c).where(c.c.id == cid)).one_or_none()
     if row is None:
-        raise NotFound("no such contract", contract=cid)
+        raise UnknownContract("no such contract", contract=cid)
     out = _contract(row, district_names(conn))
     out["history"] = events(conn, cid)
     return out
@@ -171,7 +172,7 @@ def restorations(conn: Connection, *, status: str | None = None) -> list[dict[st
 def restoration(conn: Connection, rid: str) -> dict[str, Any]:
     found = [r for r in restorations(conn) if r["id"] == rid]
     if not found:
-        raise NotFound("no such restoration project", restoration=rid)
+        raise UnknownRestoration("no such restoration project", restoration=rid)
     out = found[0]
     tr, inc, p = t.rights_transfers, t.rights_incomes, t.parties
     holders = {r.id: r.name for r in conn.execute(select(p.c.id, p.c.name))}
