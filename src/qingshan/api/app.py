@@ -1,6 +1,6 @@
 """The app factory: one FastAPI app with the API's routers under ``/api/v1`` (ledger, registry,
-market, judicial, rights), the pages, the admission check on every route, the request-size limit, the security
-headers, the error handlers and the OpenAPI document. Errors become
+market, judicial, rights), the pages, the admission check on every route, the request-size
+limit, the security headers, the error handlers and the OpenAPI document. Errors become
 ``{"error": {"code", "message", "data"}}`` with the status the error class names.
 """
 
