@@ -199,6 +199,7 @@ def test_a_successor_inherits_contracts_holdings_and_coverage(p: Platform) -> No
     with pytest.raises(NotForDistrict):
         p.run(ReleaseTranche(contract=cid, tranche=2), KEY[JIANGBEI])
     p.run(ReleaseTranche(contract=cid, tranche=2), KEY[LIANGJIANG])
+    assert held(p, ACCOUNT[LIANGJIANG]) == 2000 and held(p, ACCOUNT[JIANGBEI]) == 0
     with pytest.raises(DistrictSucceeded):
         p.run(forest(JIANGBEI, 2025, 1, 2), FORESTRY)
     p.run(forest(LIANGJIANG, 2025, 250_000, 500_000, 5000), FORESTRY)
@@ -273,3 +274,20 @@ def test_contract_values_reproduce_the_published_deals(mu: int, yuan: int) -> No
 def test_a_hectare_is_fifteen_mu() -> None:
     """猎神村 reclaimed 5.4 ha of mined land: 81 mu (1 km² = 1,500 mu)."""
     assert 54_000 * MU_PER_KM2 // 1_000_000 == 81
+
+
+def test_what_returns_to_an_abolished_district_goes_on_to_its_successor(p: Platform) -> None:
+    """The seller is abolished with tranches in escrow: a withheld tranche's indicators and a
+    released tranche's money reach the successor's account, not the old district's."""
+    cid = approved_contract(p, seller=YOUYANG, buyer=JIANGBEI)
+    p.run(RecordSuccession(predecessor=YOUYANG, successor=CHENGKOU, effective="2026-06-01",
+                           account=ACCOUNT[CHENGKOU], note="合并"))
+    funds = p.router.ledger.available(ACCOUNT[CHENGKOU], "CNY")
+    p.run(RecordTrancheCheck(contract=cid, tranche=1, passed=False, report="未达标"), FORESTRY)
+    p.run(RecordTrancheCheck(contract=cid, tranche=2, passed=True, report="ok"), FORESTRY)
+    p.run(ReleaseTranche(contract=cid, tranche=2), KEY[JIANGBEI])
+    assert held(p, ACCOUNT[YOUYANG]) == 1000  # tranche 3, still in escrow there
+    assert held(p, ACCOUNT[CHENGKOU]) == 10_000 - 3000 + 1000  # moved, plus the withheld
+    assert p.router.ledger.available(ACCOUNT[CHENGKOU], "CNY") == funds + 1000 * FLOOR
+    assert p.router.ledger.available(ACCOUNT[YOUYANG], "CNY") == 0
+    assert p.problems() == []

@@ -37,6 +37,7 @@ rights_successions = Table(  # a district abolished and its successor (2025: 两
     Column("effective", String(10), nullable=False),
     Column("note", Text, nullable=False),
     Column("seq", BigInteger, nullable=False),
+    Column("account", String(16), nullable=False),  # the successor's, where things go on
 )
 
 rights_grants = Table(  # indicators issued to a district for its verified surplus

@@ -164,6 +164,15 @@ def record_tranche_check(r: RightsState, cmd: RecordTrancheCheck, actor: Princip
         assert t.indicator_hold is not None and t.money_hold is not None
         r.ledger.release_hold(t.indicator_hold, effects)
         r.ledger.release_hold(t.money_hold, effects)
+        assert c.buyer_account is not None
+        asset = INDICATORS[c.kind].asset
+        for account, what, amount in ((c.seller_account, asset, t.quantity),
+                                      (c.buyer_account, QUOTE, t.quantity * c.unit_price)):
+            if (onward := r.onward(account)) != account:  # its party was abolished
+                if what == QUOTE:
+                    r.ledger.pay(account, onward, QUOTE, amount, effects)
+                else:
+                    r.ledger.deliver_units(account, onward, what, amount, None, effects)
         new = replace(t, status=TrancheStatus.WITHHELD, checked_on=today, report=cmd.report,
                       released_on=today)
     after = _with_tranche(r, c, cmd.tranche, new, seq)
@@ -190,8 +199,9 @@ def release_tranche(r: RightsState, cmd: ReleaseTranche, actor: Principal,
     assert c.buyer_account is not None
     value = t.quantity * c.unit_price
     effects = Effects({})
-    r.ledger.settle_hold(t.indicator_hold, c.buyer_account, t.quantity, effects)
-    r.ledger.settle_hold(t.money_hold, c.seller_account, value, effects)
+    # (to the successor's account if a party was abolished since it signed)
+    r.ledger.settle_hold(t.indicator_hold, r.onward(c.buyer_account), t.quantity, effects)
+    r.ledger.settle_hold(t.money_hold, r.onward(c.seller_account), value, effects)
     today = journal_day(r.clock()).isoformat()
     new = replace(t, status=TrancheStatus.RELEASED, released_on=today)
     after = _with_tranche(r, c, cmd.tranche, new, seq)

@@ -138,7 +138,7 @@ def record_succession(r: RightsState, cmd: RecordSuccession, actor: Principal,
             r.put("restorations", rs.id, replace(rs, district=cmd.successor, updated_seq=seq))
     r.put("successions", cmd.predecessor, Succession(
         predecessor=cmd.predecessor, successor=cmd.successor, effective=cmd.effective,
-        note=cmd.note, seq=seq))
+        account=cmd.account, note=cmd.note, seq=seq))
     r.event(seq, cmd.predecessor, cmd.kind, actor, f"→ {cmd.successor}: {cmd.note}")
     r.event(seq, cmd.successor, cmd.kind, actor, f"← {cmd.predecessor}: {cmd.note}")
     effects.result = {"predecessor": cmd.predecessor, "successor": cmd.successor,

@@ -6,7 +6,8 @@ violation (none: the book is sound); the state machine tests call it after every
    the live districts' lines share no district, so nothing is counted toward two of them.
 2. Indicators: for every live district's line and every indicator, the units its accounts
    hold (free or in escrow) = issued to the line + bought − sold through released tranches:
-   each unit is counted toward one district, whatever successions moved it.
+   each unit is counted toward one district, whatever successions moved it; an abolished
+   district's accounts keep none free (what escrow returns to them goes on to the successor).
 3. Contracts: the tranches add up to the quantity; escrowed, released and withheld units
    add up to it once approved; the seller's account holds at least what is in escrow.
 4. Development rights: quota granted = accepted area × share, rounded down, on as many
@@ -64,6 +65,11 @@ def _indicators(r: RightsState) -> list[str]:
             if held != expected[heir]:
                 errors.append(f"{heir}: its accounts hold {held} {spec.asset}, its grants and "
                               f"released tranches {expected[heir]}")
+        for gone in sorted(r.successions):
+            free = sum(r.ledger.active_quantity(a.id, spec.asset)
+                       for a in r.ledger.accounts_of(gone))
+            if free:
+                errors.append(f"{gone}: abolished, yet {free} {spec.asset} free in its accounts")
     return errors
 
 

@@ -96,6 +96,7 @@ class Succession:
     predecessor: str
     successor: str
     effective: str  # YYYY-MM-DD
+    account: str  # the successor's account: what reaches the predecessor's accounts goes on
     note: str
     seq: int
 

@@ -123,6 +123,16 @@ class RightsState(ContextBook):
                     grew = True
         return out
 
+    def onward(self, account: str) -> str:
+        """Where what reaches ``account`` goes: the account itself, or, if its party was
+        abolished, the account its successor named (through a chain of successions)."""
+        party = self.ledger.account(account).party_id
+        seen = {party}
+        while (s := self.successions.get(party)) is not None and s.successor not in seen:
+            account, party = s.account, s.successor
+            seen.add(party)
+        return account
+
     def check_district(self, party: str, field: str = "district") -> None:
         if self.ledger.party(party).kind is not PartyKind.DISTRICT:
             raise NotADistrict("the party is not a district or county government",

@@ -27,7 +27,7 @@ from qingshan.rights.state import Grant, RightsState
 
 MEASUREMENT_COLS = ["district", "indicator", "year", "amount", "basis", "target_bps", "source",
                     "seq"]
-SUCCESSION_COLS = ["predecessor", "successor", "effective", "note", "seq"]
+SUCCESSION_COLS = ["predecessor", "successor", "effective", "note", "seq", "account"]
 GRANT_COLS = ["id", "district", "indicator", "year", "quantity", "account", "serial_start",
               "seq"]
 CONTRACT_COLS = ["id", "indicator", "seller", "buyer", "signed_seller", "signed_buyer",
@@ -75,7 +75,7 @@ def rows(r: RightsState) -> Rows:
          [(m.district, m.kind.value, m.year, m.amount, m.basis, m.target_bps, m.source, m.seq)
           for m in r.changed("measurements")]),
         (upsert_sql("rights_successions", SUCCESSION_COLS, ("predecessor",)),
-         [(s.predecessor, s.successor, s.effective, s.note, s.seq)
+         [(s.predecessor, s.successor, s.effective, s.note, s.seq, s.account)
           for s in r.changed("successions")]),
         (upsert_sql("rights_grants", GRANT_COLS),
          [(g.id, g.district, g.kind.value, g.year, g.quantity, g.account, g.serial_start, g.seq)
@@ -138,7 +138,7 @@ def load(r: RightsState, fetchall: FetchAll) -> None:
             target_bps=int(x[5]), source=x[6], seq=int(x[7]))
     for x in fetchall(_select("rights_successions", SUCCESSION_COLS), ()):
         r.successions[x[0]] = Succession(predecessor=x[0], successor=x[1], effective=x[2],
-                                         note=x[3], seq=int(x[4]))
+                                         note=x[3], seq=int(x[4]), account=x[5])
     for x in fetchall(_select("rights_grants", GRANT_COLS), ()):
         r.grants[x[0]] = Grant(id=x[0], district=x[1], kind=IndicatorKind(x[2]),
                                year=int(x[3]), quantity=int(x[4]), account=x[5],

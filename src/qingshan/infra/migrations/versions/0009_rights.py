@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("effective", sa.String(length=10), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("account", sa.String(length=16), nullable=False),
         sa.PrimaryKeyConstraint("predecessor"),
     )
     op.create_table(
