@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from qingshan.errors import InvalidInput, QingshanError
+from qingshan.errors import InvalidInput
 from qingshan.judicial.model import (
     CASE_ID_RE,
     OFFER_ID_RE,
@@ -29,6 +29,7 @@ from qingshan.ledger.domain.definition import (
     Text,
     Whole,
     declare,
+    declared_rows,
     record_shape,
 )
 from qingshan.ledger.domain.model import SerialRange
@@ -52,21 +53,8 @@ def _case_number(data: Mapping[str, Any], key: str) -> str:
 
 
 def _defendants(data: Mapping[str, Any], key: str) -> tuple[Defendant, ...]:
-    raw = data.get(key)
-    if not isinstance(raw, list | tuple) or not 1 <= len(raw) <= MAX_DEFENDANTS:
-        raise InvalidInput(f"{key} lists 1 to {MAX_DEFENDANTS} defendants", field=key)
-    out, errors = [], []
-    for i, item in enumerate(raw, start=1):
-        try:
-            if not isinstance(item, Mapping):
-                raise InvalidInput("each defendant is an object {name, kind}", field=key)
-            out.append(Defendant.from_payload(item))
-        except QingshanError as exc:
-            errors.append({"row": i, "field": exc.data.get("field"), "message": exc.message})
-    if errors:
-        raise InvalidInput(f"{len(errors)} of {len(raw)} defendants are malformed", field=key,
-                           errors=errors)
-    return tuple(out)
+    return declared_rows(Defendant, data, key, most=MAX_DEFENDANTS, noun="defendants",
+                         fields="name, kind")
 
 
 def _categories(data: Mapping[str, Any], key: str) -> tuple[str, ...] | None:

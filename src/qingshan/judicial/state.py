@@ -32,18 +32,6 @@ class JudicialState(ContextBook):
         self.counters = {"case": 0, "purchase": 0, "offer": 0}
 
     # ------------------------------------------------------------------ changes
-    def table(self, name: str) -> dict[Any, Any]:
-        records: dict[Any, Any] = getattr(self, name)
-        return records
-
-    def put(self, name: str, key: Any, record: Any) -> None:
-        self._set(self.table(name), key, record)
-        self._dirty[name].add(key)
-
-    def changed(self, name: str) -> list[Any]:
-        records = self.table(name)
-        return [records[k] for k in sorted(self._dirty[name]) if k in records]
-
     def put_case(self, case: Case, seq: int, **changes: Any) -> Case:
         new = replace(case, updated_seq=seq, **changes)
         self.put("cases", case.id, new)
@@ -52,11 +40,6 @@ class JudicialState(ContextBook):
     def add_case(self, case: Case) -> None:
         self.put("cases", case.id, case)
         self._set(self.numbers, (case.court, case.number), case.id)
-
-    def next_id(self, name: str, prefix: str) -> str:
-        n = self.counters[name] + 1
-        self._set(self.counters, name, n)
-        return f"{prefix}{n:06d}"
 
     # ------------------------------------------------------------------ look-ups and checks
     def case(self, cid: str) -> Case:

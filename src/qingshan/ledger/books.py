@@ -94,6 +94,7 @@ class ContextBook(UndoLog):
         # the ledger, seen only through its port (mypy proves a context uses nothing else)
         self.ledger: LedgerPort = LedgerState()
         self.clock: Callable[[], int] = lambda: 0
+        self.counters: dict[str, int] = {}  # the last id given of each kind of record
 
     def bind(self, ledger: LedgerPort, clock: Callable[[], int]) -> None:
         self.ledger = ledger
@@ -122,6 +123,35 @@ class ContextBook(UndoLog):
         for s in self._dirty.values():
             s.clear()
         self.events.clear()
+
+    # -------------------------------------------------------------- record tables
+    def table(self, name: str) -> dict[Any, Any]:
+        """The records of one of the book's tables (an attribute of that name), by key."""
+        records: dict[Any, Any] = getattr(self, name)
+        return records
+
+    def put(self, name: str, key: Any, record: Any) -> None:
+        """Record ``record`` under ``key`` in table ``name`` (undone on rollback, written at
+        the commit)."""
+        self._set(self.table(name), key, record)
+        self._dirty[name].add(key)
+
+    def changed_keys(self, name: str) -> list[Any]:
+        """The keys of table ``name`` changed since the last write (and still there), in
+        order."""
+        records = self.table(name)
+        return [k for k in sorted(self._dirty[name]) if k in records]
+
+    def changed(self, name: str) -> list[Any]:
+        """The records of table ``name`` changed since the last write, by key."""
+        records = self.table(name)
+        return [records[k] for k in self.changed_keys(name)]
+
+    def next_id(self, name: str, prefix: str, width: int = 6) -> str:
+        """The next id of a kind of record (``counters[name]`` + 1), e.g. RC000001."""
+        n = self.counters[name] + 1
+        self._set(self.counters, name, n)
+        return f"{prefix}{n:0{width}d}"
 
     def event(self, seq: int, subject: str, kind: str, actor: Principal, note: str) -> None:
         """A line of a subject's public history (undone on rollback, written at the commit)."""

@@ -7,8 +7,6 @@ for writing."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from qingshan.errors import InsufficientUnits
 from qingshan.ledger.books import ContextBook
 from qingshan.ledger.domain import policy
@@ -68,10 +66,6 @@ class MarketState(ContextBook):
     def best(self, iid: str, side: Side) -> int | None:
         eng = self.engines.get(iid)
         return None if eng is None else eng.best(SIDES[side])
-
-    def changed(self, table: str) -> list[Any]:
-        """The keys of ``table`` changed since the last write, in order."""
-        return sorted(self._dirty[table])
 
     # ------------------------------------------------------------------ changes
     def put_instrument(self, inst: Instrument) -> None:

@@ -22,20 +22,20 @@ TRADE_COLS = ["id", "instrument", "price", "quantity", "buy_order", "sell_order"
 
 def rows(book: MarketState) -> Rows:
     out: Rows = []
-    if changed := book.changed("instruments"):
+    if changed := book.changed_keys("instruments"):
         out.append((upsert_sql("market_instruments", INSTRUMENT_COLS), [
             tuple(_value(getattr(book.instruments[i], c)) for c in INSTRUMENT_COLS[:-3])
             + schedule_row(book.instruments[i])
             for i in changed if i in book.instruments]))
     # the hot tables: one row per order and per trade, spelt out for speed
-    if changed := book.changed("orders"):
+    if changed := book.changed_keys("orders"):
         orders = book.orders
         out.append((upsert_sql("market_orders", ORDER_COLS), [
             (o.id, o.instrument, o.account, o.party, o.side.value, o.order_type.value, o.price,
              o.quantity, o.remaining, o.status.value, o.hold, o.seq, o.counterparty,
              o.time_ms, o.ends_at, o.reason)
             for o in (orders[i] for i in changed if i in orders)]))
-    if changed := book.changed("trades"):
+    if changed := book.changed_keys("trades"):
         trades = book.trades
         out.append((upsert_sql("market_trades", TRADE_COLS), [
             (t.id, t.instrument, t.price, t.quantity, t.buy_order, t.sell_order, t.aggressor,

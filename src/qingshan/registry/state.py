@@ -58,27 +58,6 @@ class RegistryState(ContextBook):
         return 1 if seq <= self.legacy_until else 2
 
     # ------------------------------------------------------------------ changes
-    def table(self, name: str) -> dict[Any, Any]:
-        """The records of one of the registry's tables (``TABLES``), by key."""
-        records: dict[Any, Any] = getattr(self, name)
-        return records
-
-    def put(self, name: str, key: Any, record: Any) -> None:
-        """Record ``record`` under ``key`` in table ``name`` (undone on rollback, written at
-        the commit)."""
-        self._set(self.table(name), key, record)
-        self._dirty[name].add(key)
-
-    def changed(self, name: str) -> list[Any]:
-        """The records of table ``name`` changed since the last write, by key."""
-        records = self.table(name)
-        return [records[k] for k in sorted(self._dirty[name]) if k in records]
-
-    def next_id(self, name: str, prefix: str, width: int) -> str:
-        n = self.counters[name] + 1
-        self._set(self.counters, name, n)
-        return f"{prefix}{n:0{width}d}"
-
     def put_project(self, p: Project, seq: int, **changes: Any) -> Project:
         new = replace(p, updated_seq=seq, **changes)
         self.put("projects", p.id, new)

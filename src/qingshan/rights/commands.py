@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from qingshan.errors import InvalidInput, QingshanError
+from qingshan.errors import InvalidInput
 from qingshan.ledger.domain.commands import Command
 from qingshan.ledger.domain.definition import (
     Choice,
@@ -22,6 +22,7 @@ from qingshan.ledger.domain.definition import (
     Text,
     Whole,
     declare,
+    declared_rows,
     record_shape,
 )
 from qingshan.ledger.domain.parsing import as_date
@@ -125,24 +126,11 @@ class RecordSuccession(Command):
 
 
 def _tranches(data: Mapping[str, Any], key: str) -> tuple[TrancheTerms, ...]:
-    raw = data.get(key)
-    if not isinstance(raw, list | tuple) or not 1 <= len(raw) <= MAX_TRANCHES:
-        raise InvalidInput(f"{key} lists 1 to {MAX_TRANCHES} tranches {{quantity, due}}",
-                           field=key)
-    out, errors = [], []
-    for i, item in enumerate(raw, start=1):
-        try:
-            if not isinstance(item, Mapping):
-                raise InvalidInput("each tranche is an object {quantity, due}", field=key)
-            out.append(TrancheTerms.from_payload(item))
-        except QingshanError as exc:
-            errors.append({"row": i, "field": exc.data.get("field"), "message": exc.message})
-    if errors:
-        raise InvalidInput(f"{len(errors)} of {len(raw)} tranches are malformed", field=key,
-                           errors=errors)
+    out = declared_rows(TrancheTerms, data, key, most=MAX_TRANCHES, noun="tranches",
+                        fields="quantity, due")
     if [t.due for t in out] != sorted(t.due for t in out):
         raise InvalidInput("tranches come in the order they are due", field=key)
-    return tuple(out)
+    return out
 
 
 def _tranches_add_up(values: dict[str, Any], data: Mapping[str, Any]) -> None:

@@ -67,22 +67,6 @@ class RightsState(ContextBook):
         self.counters = {"grant": 0, "contract": 0, "restoration": 0, "transfer": 0}
 
     # ------------------------------------------------------------------ changes
-    def table(self, name: str) -> dict[Any, Any]:
-        records: dict[Any, Any] = getattr(self, name)
-        return records
-
-    def put(self, name: str, key: Any, record: Any) -> None:
-        self._set(self.table(name), key, record)
-        self._dirty[name].add(key)
-
-    def changed_keys(self, name: str) -> list[Any]:
-        records = self.table(name)
-        return [k for k in sorted(self._dirty[name], key=str) if k in records]
-
-    def changed(self, name: str) -> list[Any]:
-        records = self.table(name)
-        return [records[k] for k in self.changed_keys(name)]
-
     def put_contract(self, contract: Contract, seq: int, **changes: Any) -> Contract:
         new = replace(contract, updated_seq=seq, **changes)
         self.put("contracts", contract.id, new)
@@ -92,11 +76,6 @@ class RightsState(ContextBook):
         new = replace(r, updated_seq=seq, **changes)
         self.put("restorations", r.id, new)
         return new
-
-    def next_id(self, name: str, prefix: str) -> str:
-        n = self.counters[name] + 1
-        self._set(self.counters, name, n)
-        return f"{prefix}{n:06d}"
 
     # ------------------------------------------------------------------ districts
     def heir(self, district: str, year: int | None = None) -> str:

@@ -23,9 +23,9 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass
 from enum import StrEnum
-from typing import Any, ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal, Self, TypeVar
 
-from qingshan.errors import InvalidInput
+from qingshan.errors import InvalidInput, QingshanError
 from qingshan.ledger.domain.model import check_id, check_quantity
 from qingshan.ledger.domain.parsing import (
     MAX_LONG_TEXT,
@@ -305,6 +305,30 @@ class Declared:
             if spec.journaled(value):
                 out[name] = spec.dump(value)
         return out
+
+
+D = TypeVar("D", bound="Declared")
+
+
+def declared_rows(cls: type[D], data: Mapping[str, Any], key: str, *, most: int, noun: str,
+                  fields: str) -> tuple[D, ...]:
+    """A list of 1 to ``most`` declared records under ``key`` (a case's defendants, a
+    contract's tranches), every malformed one reported with its row, not only the first."""
+    raw = data.get(key)
+    if not isinstance(raw, list | tuple) or not 1 <= len(raw) <= most:
+        raise InvalidInput(f"{key} lists 1 to {most} {noun} {{{fields}}}", field=key)
+    out, errors = [], []
+    for i, item in enumerate(raw, start=1):
+        try:
+            if not isinstance(item, Mapping):
+                raise InvalidInput(f"each of the {noun} is an object {{{fields}}}", field=key)
+            out.append(cls.from_payload(item))
+        except QingshanError as exc:
+            errors.append({"row": i, "field": exc.data.get("field"), "message": exc.message})
+    if errors:
+        raise InvalidInput(f"{len(errors)} of {len(raw)} {noun} are malformed", field=key,
+                           errors=errors)
+    return tuple(out)
 
 
 def record_shape(cls: type[Declared], name: str) -> Shape:
