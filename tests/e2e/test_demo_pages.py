@@ -68,3 +68,52 @@ def test_screenshots_of_the_demo_and_accessibility(demo: str, chromium: Chromium
         check_accessibility(page)
         page.close()
     assert chromium.take() == []  # no Content-Security-Policy violation
+
+
+def test_the_rights_pages_show_the_deals_the_succession_and_the_restorations(demo: str) -> None:
+    """The compliance view: a map of the 38 districts by standing in 2023 (37 from 2025, with
+    两江新区), each district's coverage without and with traded indicators, the deals at
+    2,500 yuan/mu; a contract with a withheld tranche; a district's years; 猎神村's income."""
+    html = httpx.get(f"{demo}/rights?lang=en&year=2023").text
+    figure = html[html.index('data-chart="status-map"'):]
+    figure = figure[:figure.index("</svg>")]
+    shown = dict(re.findall(r'data-district="(\d{6})" data-status="(\w*)"', figure))
+    assert len(shown) == 38 and "500157" not in shown
+    assert shown["500103"] == "surplus" and shown["500231"] == "short"  # 渝中 bought; 垫江
+    deals = html[html.index('data-chart="deals"'):]
+    assert deals[:deals.index("</svg>")].count("<circle") == 9
+    assert "2,500.00" in html
+    later = httpx.get(f"{demo}/rights?year=2025").text
+    shown = dict(re.findall(r'data-district="(\d{6})" data-status="(\w*)"', later))
+    assert len(shown) == 37 and "500157" in shown and "500105" not in shown
+    assert "渝府发〔2025〕15号" in later
+    contracts = re.findall(r'href="/rights/contracts/(RC\d{6})', html)
+    pages = [httpx.get(f"{demo}/rights/contracts/{c}?lang=en").text for c in set(contracts)]
+    failed = [p for p in pages if 'data-status="withheld"' in p]
+    assert len(failed) == 2 and "acceptance check" in failed[0]
+    district = re.search(r'href="/rights/districts/(P\d+)\?lang=en">九龙坡区', html)
+    assert district is not None
+    page = httpx.get(f"{demo}/rights/districts/{district.group(1)}?lang=en").text
+    chart = page[page.index('data-chart="coverage"'):page.index("</svg>")]
+    assert re.findall(r">(20\d\d)</text>", chart) == [str(y) for y in range(2018, 2026)]
+    projects = dict((name, rid) for rid, name in re.findall(
+        r'href="/rights/restorations/(RR\d{6})\?lang=en">RR\d{6}</a></td><td>([^<(]+)', html))
+    village = next(rid for name, rid in projects.items() if "猎神村" in name)
+    page = httpx.get(f"{demo}/rights/restorations/{village}").text
+    chart = page[page.index("<svg"):page.index("</svg>")]
+    assert "2017: 410,000" in chart and "2023: 3,340,000" in chart
+    assert "梦溪湉园" in page  # the right transferred to the business that runs it
+
+
+def test_the_rights_map_and_chart_render_in_chromium(demo: str, chromium: Chromium) -> None:
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{demo}/rights")
+    districts = page.locator('svg[data-chart="status-map"] [data-district]')
+    assert districts.count() >= 37
+    box = page.locator('svg[data-chart="status-map"]').bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 200
+    deal = page.locator('svg[data-chart="deals"] circle').first.bounding_box()
+    assert deal is not None and deal["width"] > 4
+    check_accessibility(page)
+    page.close()
+    assert chromium.take() == []  # no Content-Security-Policy violation

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Connection, func, select
 
 from qingshan.demo import DemoBook, load_demo
+from qingshan.demo import rights as demo_rights
 from qingshan.demo.calendar import BEIJING, HOLIDAYS, LAUNCH, SESSIONS
 from qingshan.errors import Conflict
 from qingshan.infra import schema as t
@@ -25,13 +26,15 @@ from qingshan.market.book import MarketBook
 from qingshan.platform import Platform
 from qingshan.registry import queries as rq
 from qingshan.registry.book import RegistryBook
+from qingshan.rights import queries as rights
+from qingshan.rights.book import RightsBook
 from qingshan.web.cockpit import headline
 from tests.support.registry import METHODOLOGIES, TEST_FOREST, TEST_PV
 
 
 def _books() -> list[Any]:
     market = MarketBook()
-    return [RegistryBook(METHODOLOGIES), market, JudicialBook(market)]
+    return [RegistryBook(METHODOLOGIES), market, JudicialBook(market), RightsBook()]
 
 
 def _trade_times(conn: Connection) -> list[dt.datetime]:
@@ -41,13 +44,17 @@ def _trade_times(conn: Connection) -> list[dt.datetime]:
 
 
 def _check_history(conn: Connection, book: DemoBook, first_trade_by: dt.date) -> None:
-    """What every demo shows: a journal that starts at the launch and runs forward, trades
-    inside the sessions on trading days over years, closes, resting orders, unique names."""
+    """What every demo shows: a journal that starts with the forest-coverage scheme of 2018
+    and runs forward, the carbon platform from its launch, trades inside the sessions on
+    trading days over years, closes, resting orders, unique names."""
     times = [ms for (ms,) in conn.execute(select(t.journal.c.time_ms)
                                           .order_by(t.journal.c.seq))]
     assert times == sorted(times)
     first = dt.datetime.fromtimestamp(times[0] / 1000, BEIJING)
-    assert first.date() == LAUNCH
+    assert first.date() == demo_rights.FIRST_DAY
+    (launched,) = conn.execute(select(func.min(t.journal.c.time_ms)).where(
+        t.journal.c.kind == "create_project")).one()
+    assert dt.datetime.fromtimestamp(launched / 1000, BEIJING).date() == LAUNCH
     trades = _trade_times(conn)
     assert trades[0].date() <= first_trade_by
     assert trades[-1].date() >= dt.date(2026, 11, 1)
@@ -73,6 +80,46 @@ def _check_history(conn: Connection, book: DemoBook, first_trade_by: dt.date) ->
         assert units.scalar() == h.units, h.account
 
 
+def _check_rights(conn: Connection) -> None:
+    """The public deals at 2,500 yuan/mu (8 by 2021-11-30, 362,300 mu, 905.75 M yuan; 巫溪's
+    three, 41,190 mu), failed checks withheld, 江北 and 渝北 succeeded by 两江新区 with 江北's
+    contract, 两江新区 measured for 2025, and the restorations' rights and incomes."""
+    names = {k: v["name"] for k, v in rights.district_names(conn).items()}
+    deals = rights.contracts(conn)
+    by = {(names[c["signed_seller"]][:2], names[c["signed_buyer"]][:2], c["signed_on"]):
+          c for c in deals}
+    assert by[("城口", "九龙", "2019-11-05")]["value"] == 3_750_000_000  # 37.5 M yuan
+    assert by[("巫溪", "渝中", "2021-04-22")]["quantity"] == 11_190
+    jiangbei = next(c for c in deals if names[c["signed_buyer"]].startswith("江北"))
+    assert (jiangbei["quantity"], names[jiangbei["buyer"]]) == (75_000, "两江新区人民政府")
+    early = [c for c in deals if c["signed_on"] <= "2021-11-30"]
+    assert (len(early), sum(c["quantity"] for c in early),
+            sum(c["value"] for c in early)) == (8, 362_300, 90_575_000_000)
+    wuxi = [c for c in deals if names[c["signed_seller"]].startswith("巫溪")]
+    assert (len(wuxi), sum(c["quantity"] for c in wuxi)) == (3, 41_190)
+    assert {c["unit_price"] for c in deals} == {250_000}
+    assert sum(c["withheld"] > 0 for c in deals) == 2
+    view = rights.standings(conn, year=2025)
+    assert {names[s["predecessor"]] for s in view["successions"]} == {"江北区人民政府",
+                                                                      "渝北区人民政府"}
+    assert {s["effective"] for s in view["successions"]} == {"2025-11-06"}
+    rows = {r["name"]: r for r in view["districts"]}
+    assert len(rows) == 37 and "江北区人民政府" not in rows
+    assert rows["两江新区人民政府"]["bought"] == 75_000
+    assert len(rights.standings(conn, year=2024)["districts"]) == 38
+    city = rights.standings(conn, year=2023)["districts"]
+    coverage = sum(r["amount"] for r in city) / sum(r["basis"] for r in city)
+    assert abs(coverage - 0.5506) < 0.0005  # the city's 55.06 % (2023)
+    assert len({r["target_bps"] for r in city}) > 30  # each district its own target
+    sites = {r["site"][:3]: r for r in rights.restorations(conn)}
+    mine, village = sites["中梁山"], sites["竹山镇"]
+    assert (mine["area_mu"], mine["granted"], mine["use"]) == (2378, 71, "eco_tourism")
+    assert (village["area_mu"], village["use"]) == (81, "eco_agriculture")
+    incomes = {i["year"]: i["amount"] for i in rights.restoration(conn, village["id"])["incomes"]}
+    assert (incomes[2017], incomes[2023]) == (41_000_000, 334_000_000)
+    assert rights.restoration(conn, mine["id"])["transfers"][0]["quantity"] == 71
+
+
 def test_demo_replays_years_of_registry_and_market_history(database_url: str,
                                                            tmp_path: Path) -> None:
     """On SQLite and PostgreSQL (a small demo): every book's rows round-trip, the history is
@@ -96,7 +143,8 @@ def test_demo_replays_years_of_registry_and_market_history(database_url: str,
                 t.holds.c.kind == "pledge", t.holds.c.status == "active")).scalar()
             sizes = [q for (q,) in conn.execute(select(t.retirements.c.quantity))]
             cases = jq.cases(conn)
-        assert stats["enterprises"] == 24
+            _check_rights(conn)
+        assert stats["enterprises"] == 24 + demo_rights.PARTIES  # and the restorers
         assert stats["projects_by_status"] == {"registered": len(projects)}
         assert len(vintages) >= 4
         assert stats["cqcer_registered_t"] > 100_000
@@ -165,7 +213,7 @@ def test_the_full_demo_adds_up_like_the_published_figures(tmp_path: Path) -> Non
             o = t.market_orders
             sides = {(i, s) for i, s in conn.execute(select(o.c.instrument, o.c.side)
                                                      .where(o.c.status == "open"))}
-        assert h["enterprises"] == 149
+        assert h["enterprises"] == 149 + demo_rights.PARTIES
         assert set(h["assets"]) == {"CQCER"}, h  # the demo issues CQCER only
         cq = h["assets"]["CQCER"]
         assert cq["unit"] == "tCO2e"

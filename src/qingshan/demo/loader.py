@@ -1,5 +1,7 @@
 """Load the demo: the platform's history replayed day by day, from its launch in October 2021
-to the last day of this release, through the same commands as the API.
+to the last day of this release, through the same commands as the API; the resource rights'
+history (the forest-coverage scheme of October 2018: surveys, contracts between districts,
+restorations, :mod:`qingshan.demo.rights`) goes back to 2018, so the journal starts there.
 
 The sequencer's clock is the demo's simulated clock while it loads, so every entry carries the
 day and time it happened: projects registered across the years, monitoring reports and
@@ -18,11 +20,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from qingshan.demo.calendar import LAST_DAY, LAUNCH, SimulatedClock, days, is_trading_day
+from qingshan.demo.calendar import (
+    LAST_DAY,
+    LAUNCH,
+    SimulatedClock,
+    days,
+    is_trading_day,
+    unix_ms,
+)
 from qingshan.demo.demand import Demand, court_cases
 from qingshan.demo.market import SELLERS, DemoMarket, Holder
 from qingshan.demo.names import Namer, uscc_body
 from qingshan.demo.registry import RegistryDesk, Step, schedule, workday
+from qingshan.demo.rights import FIRST_DAY, RightsDesk
 from qingshan.demo.scenario import (
     Company,
     ProjectPlan,
@@ -53,7 +63,7 @@ from qingshan.registry.methodologies import CURRENT
 from qingshan.registry.methodologies.base import Methodology
 
 # Changing what the demo sends needs a new release tag: it is part of every key.
-RELEASE = "2026-11-30"
+RELEASE = "2026-12-01"
 
 ASSETS = [
     CreateAssetClass("CQCER", AssetKind.SERIALIZED, "tCO2e",
@@ -137,8 +147,8 @@ def load_demo(seq: Sequencer, *, enterprises: int = 149, start: dt.date = LAUNCH
                        "entries (another release's demo, another --enterprises, or real "
                        "data); load the demo into a new database, e.g. delete var/qingshan.db "
                        "for the default one (nothing was changed)", entries=seq.size)
-    clock = SimulatedClock(start, 9 * 60)
-    if seq.size and seq.last_time_ms > clock.now_ms + (end - start).days * 86_400_000:
+    clock = SimulatedClock(min(start, FIRST_DAY), 8 * 60 + 30)
+    if seq.size and seq.last_time_ms > unix_ms(end, 9 * 60):
         raise Conflict("this database was written to after the demo's last day: load the "
                        "demo into a new database (nothing was changed)", entries=seq.size)
     wall = seq.clock
@@ -173,8 +183,11 @@ class _History:
 
     # ------------------------------------------------------------------ the first morning
     def setup(self) -> None:
-        run, book, day = self.run, self.book, self.start
-        run.at(day, 9 * 60)
+        """The parties and accounts on the demo's first day (the rights' first, in 2018),
+        the rights' history before the launch, then the rest on the launch's morning."""
+        run, book = self.run, self.book
+        day = min(self.start, FIRST_DAY)
+        run.at(day, 8 * 60 + 30)
         run(list(ASSETS), "assets")
         op = run([RegisterParty(PartyKind.OPERATOR, "重庆市生态环境局 碳惠通平台", None)],
                  "operator")[0].result["party"]
@@ -195,7 +208,7 @@ class _History:
                    RegisterParty(PartyKind.VERIFIER, "重庆市环境科学研究院 审定核证中心", None)]
         names = [f"{d.name_zh}人民政府" for d in DISTRICTS] + ["court", "bank", "verifier",
                                                                  "verifier2"]
-        run.at(day, 9 * 60 + 2)
+        run.at(day, 8 * 60 + 32)
         for name, r in zip(names, run(others, "others"), strict=True):
             book.parties[name] = r.result["party"]
         holders = [f"{d.name_zh}人民政府" for d in DISTRICTS] + ["court", "bank"]
@@ -203,6 +216,13 @@ class _History:
                      for n in holders], "holding-accounts")
         for n, r in zip(holders, accts, strict=True):
             book.accounts[n] = r.result["account"]
+        self.rights = RightsDesk(run, book.parties, book.accounts, self.treasury, self.end)
+        self.rights.setup()
+        for d in sorted(d for d in self.rights.plan if d < self.start):
+            for minute, _, action in sorted(self.rights.plan[d], key=lambda e: e[:2]):
+                run.at(d, minute)
+                action()
+        run.at(self.start, 9 * 60 + 2)
         self.market = DemoMarket(run, run.submit, run.at, self.rng["market"], self.start, self.end,
                                  self.scale, book.accounts["platform"], self.treasury)
         self.demand = Demand(self.market, self.rng["demand"])
@@ -271,6 +291,8 @@ class _History:
             out.append((9 * 60 + 39, 0, len(out), ("pending",)))
         if day in self.pledges:
             out.append((11 * 60 + 45, 0, len(out), ("pledge", self.pledges[day])))
+        for minute, _, action in sorted(self.rights.plan.get(day, []), key=lambda e: e[:2]):
+            out.append((minute, 50, len(out), ("rights", action)))
         if is_trading_day(day) and self.rng["market"].random() < 0.025 * self.scale ** 0.5:
             out.append((13 * 60 + 29, 0, len(out), ("block",)))
         return sorted(out, key=lambda e: (e[0], e[1], e[2]))
@@ -301,6 +323,8 @@ class _History:
                 self.pledged += 1
             elif what[0] == "block":
                 self.block(day, f"{key}/block")
+            elif what[0] == "rights":
+                what[1]()
         if day == self.end:
             self.market.final_book(day, f"{day}/book")
         self.market.close(day, f"{day}", keep_orders=day == self.end)

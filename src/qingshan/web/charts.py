@@ -241,3 +241,148 @@ def district_map(rings: dict[str, list[list[tuple[float, float]]]], values: dict
                      f'<text x="24" y="{y + 10}" font-size="11" fill="#1b2b22">{text}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+# a district's standing against its target: short, met, surplus (and not measured)
+STATUS_COLOURS = {"short": "#c2513a", "met": "#e0b64a", "surplus": "#2e7d4f", "": "#d9e0db"}
+
+
+def status_map(rings: dict[str, list[list[tuple[float, float]]]] | None,
+               seats: dict[str, tuple[float, float]], statuses: dict[str, str],
+               names: dict[str, str], labels: dict[str, str], *, title: str,
+               merged: bool, width: int = 560) -> Markup:
+    """The districts coloured by their standing (``statuses``: code -> short / met /
+    surplus) with a legend; ``merged``: 江北 and 渝北 drawn as 两江新区 (from 2025). Without
+    boundaries, a dot at each seat."""
+    height = int(width * (LAT1 - LAT0) / (LON1 - LON0) / math.cos(math.radians(30)))
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return ((lon - LON0) / (LON1 - LON0) * width, (LAT1 - lat) / (LAT1 - LAT0) * height)
+
+    def mark(code: str) -> tuple[str, str]:
+        status = statuses.get(code, "")
+        word = labels.get(status, status) or labels.get("", "")
+        return STATUS_COLOURS.get(status, STATUS_COLOURS[""]), \
+            f"<title>{_label(names.get(code, code))}: {_label(word)}</title>"
+
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'aria-label="{_label(title)}" xmlns="http://www.w3.org/2000/svg" '
+             f'data-chart="status-map">']
+    if rings:
+        shapes: dict[str, list[list[tuple[float, float]]]] = {}
+        for code, polys in sorted(rings.items()):
+            shapes.setdefault(MERGED.get(code, code) if merged else code, []).extend(polys)
+        for code in sorted(shapes, key=lambda c: (c not in MERGED.values(), c)):
+            fill, text = mark(code)
+            d = " ".join("M" + " L".join("{:.1f},{:.1f}".format(*xy(*p))
+                                         for p in ring[::2] or ring) + " Z"
+                         for ring in shapes[code])
+            stroke = fill if code in MERGED.values() else "#ffffff"
+            parts.append(f'<path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="0.8" '
+                         f'data-district="{code}" data-status="{statuses.get(code, "")}">'
+                         f'{text}</path>')
+    else:
+        parts.append(f'<rect width="{width}" height="{height}" fill="#eef4ef" rx="8"/>')
+        for code, (lon, lat) in sorted(seats.items()):
+            fill, text = mark(code)
+            x, y = xy(lon, lat)
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="{fill}" '
+                         f'stroke="#fff" data-district="{code}" '
+                         f'data-status="{statuses.get(code, "")}">{text}</circle>')
+    for k, status in enumerate(("surplus", "met", "short")):
+        y = height - 16 - 16 * k
+        parts.append(f'<rect x="8" y="{y}" width="12" height="12" '
+                     f'fill="{STATUS_COLOURS[status]}"/><text x="24" y="{y + 10}" '
+                     f'font-size="11" fill="#1b2b22">{_label(labels.get(status, status))}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def coverage_chart(rows: Sequence[dict[str, Any]], *, title: str, own: str, traded: str,
+                   target: str, width: int = 560, height: int = 240) -> Markup:
+    """A district's coverage by year, %: its own forest as a column, what it bought on top
+    (or sold, cut from the top) lighter, and its target as a dark tick. ``rows``: standings
+    (``year``, ``own_bps``, ``with_trades_bps``, ``target_bps``)."""
+    if not rows:
+        return Markup("")
+    bottom, left, top_pad = 26, 34, 10
+    top = max(max(r["own_bps"], r["with_trades_bps"], r["target_bps"]) for r in rows) or 1
+    top = -(-top // 1000) * 1000
+    plot = height - bottom - top_pad
+    slot = (width - left - 10) / len(rows)
+
+    def y(bps: int) -> float:
+        return top_pad + plot * (1 - bps / top)
+
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'aria-label="{_label(title)}" xmlns="http://www.w3.org/2000/svg" '
+             f'data-chart="coverage">']
+    for k in range(0, top + 1, 1000 if top <= 5000 else 2000):
+        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(k):.1f}" y2="{y(k):.1f}" '
+                     f'stroke="#dde7e0"/><text x="{left - 4}" y="{y(k) + 4:.1f}" '
+                     f'font-size="11" text-anchor="end" fill="#1b2b22">{k // 100}%</text>')
+    for i, r in enumerate(rows):
+        x = left + i * slot
+        w = slot * 0.6
+        low, high = sorted((r["own_bps"], r["with_trades_bps"]))
+        parts.append(f'<g><title>{r["year"]}: {_label(own)} {r["own_bps"] / 100:.2f}%, '
+                     f'{_label(traded)} {r["with_trades_bps"] / 100:.2f}%, {_label(target)} '
+                     f'{r["target_bps"] / 100:.2f}%</title>'
+                     f'<rect x="{x + slot * 0.2:.1f}" y="{y(low):.1f}" width="{w:.1f}" '
+                     f'height="{y(0) - y(low):.1f}" fill="{PALETTE[1]}"/>')
+        if high > low:
+            parts.append(f'<rect x="{x + slot * 0.2:.1f}" y="{y(high):.1f}" width="{w:.1f}" '
+                         f'height="{y(low) - y(high):.1f}" fill="{PALETTE[4]}" '
+                         f'stroke="{PALETTE[1]}" stroke-dasharray="2 2"/>')
+        parts.append(f'<line x1="{x + slot * 0.1:.1f}" x2="{x + slot * 0.9:.1f}" '
+                     f'y1="{y(r["target_bps"]):.1f}" y2="{y(r["target_bps"]):.1f}" '
+                     f'stroke="#8a2c1c" stroke-width="2.5"/></g>'
+                     f'<text x="{x + slot / 2:.1f}" y="{height - 8}" font-size="11" '
+                     f'text-anchor="middle" fill="#1b2b22">{r["year"]}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def deal_chart(deals: Sequence[dict[str, Any]], *, title: str, unit: str = "mu",
+               width: int = 560, height: int = 220) -> Markup:
+    """Contracts over time: each a circle at the day it was signed and its unit price (CNY),
+    its area ∝ the quantity; a label at each new year. ``deals``: ``signed_on``,
+    ``unit_price`` (fen), ``quantity``, ``seller``, ``buyer``."""
+    if not deals:
+        return Markup("")
+    left, right, top_pad, bottom = 50, 16, 16, 24
+    days = [dt.date.fromisoformat(d["signed_on"]) for d in deals]
+    first, last = min(days), max(days)
+    first, last = dt.date(first.year, 1, 1), dt.date(last.year + 1, 1, 1)
+    span = (last - first).days
+    prices = [int(d["unit_price"]) for d in deals]
+    lo, hi = 0, -(-max(prices) * 12 // 10 // 30_000) * 30_000  # ticks at round yuan
+    qmax = max(d["quantity"] for d in deals) or 1
+
+    def x(day: dt.date) -> float:
+        return left + (width - left - right) * (day - first).days / span
+
+    def y(price: int) -> float:
+        return top_pad + (height - top_pad - bottom) * (hi - price) / max(1, hi - lo)
+
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'aria-label="{_label(title)}" xmlns="http://www.w3.org/2000/svg" '
+             f'data-chart="deals">']
+    for k in range(4):
+        p = lo + (hi - lo) * k // 3
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(p):.1f}" y2="{y(p):.1f}" '
+                     f'stroke="#dde7e0"/><text x="{left - 4}" y="{y(p) + 4:.1f}" '
+                     f'font-size="11" text-anchor="end" fill="#1b2b22">{p / 100:,.0f}</text>')
+    for year in range(first.year, last.year):
+        xx = x(dt.date(year, 7, 1))
+        parts.append(f'<text x="{xx:.1f}" y="{height - 6}" font-size="11" '
+                     f'text-anchor="middle" fill="#1b2b22">{year}</text>')
+    for d, day in zip(deals, days, strict=True):
+        r = 3 + 14 * math.sqrt(d["quantity"] / qmax)
+        parts.append(f'<circle cx="{x(day):.1f}" cy="{y(int(d["unit_price"])):.1f}" '
+                     f'r="{r:.1f}" fill="{PALETTE[2]}" fill-opacity="0.6" stroke="{PALETTE[0]}">'
+                     f'<title>{d["signed_on"]} {_label(d.get("seller") or "")} → '
+                     f'{_label(d.get("buyer") or "")}: {d["quantity"]:,} {_label(unit)} × '
+                     f'{int(d["unit_price"]) / 100:,.2f}</title></circle>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -16,10 +16,11 @@ from qingshan.web import (
     member,
     operator,
     registry_pages,
+    rights_pages,
     signin,
     verifier,
 )
 
 ROUTERS: tuple[APIRouter, ...] = tuple(
     area.router for area in (files, home, registry_pages, market_pages, judicial_pages,
-                             auditor, signin, member, court_bank, verifier, operator))
+                             rights_pages, auditor, signin, member, court_bank, verifier, operator))
