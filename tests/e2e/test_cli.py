@@ -52,7 +52,8 @@ def test_serial_lookup_prints_history(env: dict[str, str]) -> None:
     assert qingshan(env, "demo", "load", "--enterprises", "12").returncode == 0
     db = sqlite3.connect(env["QINGSHAN_DATABASE_URL"].removeprefix("sqlite:///"))
     iss, project, vintage, start = db.execute(
-        "SELECT id, project, vintage, serial_start FROM issuances ORDER BY id LIMIT 1").fetchone()
+        "SELECT id, project, vintage, serial_start FROM issuances WHERE asset = 'CQCER' "
+        "ORDER BY id LIMIT 1").fetchone()
     db.close()
     serial = f"QS-CQCER-{project}-{vintage}-{iss:06d}-{start:012d}-{start:012d}"
     r = qingshan(env, "serial", serial)

@@ -214,7 +214,9 @@ def test_the_full_demo_adds_up_like_the_published_figures(tmp_path: Path) -> Non
             sides = {(i, s) for i, s in conn.execute(select(o.c.instrument, o.c.side)
                                                      .where(o.c.status == "open"))}
         assert h["enterprises"] == 149 + demo_rights.PARTIES
-        assert set(h["assets"]) == {"CQCER"}, h  # the demo issues CQCER only
+        # the registry issues CQCER; the districts' forest-area indicators (FCI) and the
+        # restorers' development rights (DRQ) are resource rights'
+        assert set(h["assets"]) == {"CQCER", "FCI", "DRQ"}, h
         cq = h["assets"]["CQCER"]
         assert cq["unit"] == "tCO2e"
         assert 1_700_000 <= cq["registered"] <= 2_300_000, h
