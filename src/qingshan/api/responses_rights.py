@@ -43,6 +43,8 @@ class StandingCounts(Out):
 class SuccessionOut(Out):
     predecessor: str
     successor: str
+    predecessor_name: str | None
+    successor_name: str | None
     effective: str
     note: str
 

@@ -70,6 +70,8 @@ def standings(conn: Connection, kind: IndicatorKind = IndicatorKind.FOREST_AREA,
             "name_en": spec.name_en, "year": year, "years": years, "districts": rows,
             "counts": counts,
             "successions": [{"predecessor": s.predecessor, "successor": s.successor,
+                             "predecessor_name": names.get(s.predecessor, {}).get("name"),
+                             "successor_name": names.get(s.successor, {}).get("name"),
                              "effective": s.effective, "note": s.note}
                             for s in sorted(r.successions.values(),
                                             key=lambda s: s.predecessor)]}
