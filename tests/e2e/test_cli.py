@@ -81,6 +81,8 @@ def test_keys_are_created_listed_and_revoked_from_the_command_line(env: dict[str
     assert qingshan(env, "demo", "load", "--enterprises", "12").returncode == 0
     demo_keys = Path(env["QINGSHAN_SIGNING_KEY_PATH"]).parent / "demo-keys.txt"
     assert demo_keys.stat().st_mode & 0o777 == 0o600  # keys in clear: the owner's only
+    roles = {line.split()[0] for line in demo_keys.read_text().splitlines()}
+    assert {"operator", "court", "forestry", "district"} <= roles
     db = sqlite3.connect(env["QINGSHAN_DATABASE_URL"].removeprefix("sqlite:///"))
     party = db.execute("SELECT id FROM parties WHERE kind = 'enterprise' LIMIT 1").fetchone()[0]
     db.close()

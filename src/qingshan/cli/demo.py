@@ -55,6 +55,10 @@ def _demo_keys(plat: Any, s: Settings) -> None:
         court = next((p for p in courts if p.name == "重庆市第二中级人民法院"), courts[0])
         verifier = next(p for p in state.parties.values() if p.kind is PartyKind.VERIFIER)
         bank = next(p for p in state.parties.values() if p.kind is PartyKind.BANK)
+        # a district with a contract still in escrow (九龙坡 buys from 城口), if loaded
+        districts = [p for p in state.parties.values() if p.kind is PartyKind.DISTRICT]
+        district = next((p for p in districts if p.identifier == "500107"),
+                        districts[0] if districts else None)
 
         def key(role: Role, party: str | None, label: str) -> str:
             token, _ = issue_key(plat.engine, plat.sequencer, CLI, role, party, label,
@@ -69,7 +73,11 @@ def _demo_keys(plat: Any, s: Settings) -> None:
             f"supervisor {key(Role.SUPERVISOR, None, 'demo supervisor')}  (检察院 reads cases)",
             f"verifier {key(Role.VERIFIER, verifier.id, 'demo verifier')}  ({verifier.name})",
             f"bank     {key(Role.BANK, bank.id, 'demo bank')}  ({bank.name})",
+            f"forestry {key(Role.FORESTRY, None, 'demo forestry')}  (市林业局: surveys, checks)",
         ]
+        if district is not None:
+            lines.append(f"district {key(Role.MEMBER, district.id, 'demo district')}  "
+                         f"({district.name}, {district.id})")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write("\n".join(lines) + "\n")
