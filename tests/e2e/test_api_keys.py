@@ -156,3 +156,16 @@ def test_a_revocation_journaled_by_any_path_ends_a_cached_key_at_once(api: Api) 
     assert whoami(api, token) == 200 and whoami(api, token) == 200  # cached
     revoke_key(api.platform.engine, api.platform.sequencer, CLI, key_id(token), "script")
     assert whoami(api, token) == 401
+
+
+def test_the_forestry_authority_signs_in_to_its_own_page(api: Api) -> None:
+    """A role with no party (the forestry authority) still has a /me page."""
+    from tests.e2e.test_web_safety import hidden
+
+    token = create(api, {"role": "forestry", "label": "市林业局"}).json()["api_key"]
+    form = api.client.get("/signin")
+    r = api.client.post("/signin", data={"api_key": token, "csrf": hidden(form.text, "csrf")},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    me = api.client.get("/me", follow_redirects=False)
+    assert me.status_code == 200, me.text[:500]

@@ -215,3 +215,26 @@ def district(conn: Connection, party: str) -> dict[str, Any]:
                                                                  key=lambda g: g.id)
                        if g.district in r.line(party)],
             "contracts": contracts(conn, district=party), "history": events(conn, party)}
+
+
+def tranches_to_check(conn: Connection) -> list[dict[str, Any]]:
+    """Tranches in escrow awaiting the forestry authority's acceptance check, by due day."""
+    out = []
+    for c in contracts(conn, status="approved"):
+        for tr in c["tranches"]:
+            if tr["status"] == "escrowed":
+                out.append({"contract": c["id"], "n": tr["n"], "quantity": tr["quantity"],
+                            "due": tr["due"], "seller_name": c["seller_name"],
+                            "buyer_name": c["buyer_name"], "indicator": c["indicator"]})
+    return sorted(out, key=lambda x: (x["due"], x["contract"], x["n"]))
+
+
+def next_steps(c: dict[str, Any], party: str) -> list[dict[str, Any]]:
+    """What ``party`` may do next on contract ``c``: countersign it (the buyer, once
+    proposed), release an accepted tranche (the buyer)."""
+    if party != c["buyer"]:
+        return []
+    if c["status"] == "proposed":
+        return [{"action": "agree"}]
+    return [{"action": "release", "n": tr["n"], "quantity": tr["quantity"]}
+            for tr in c["tranches"] if tr["status"] == "accepted"]

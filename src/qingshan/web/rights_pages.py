@@ -2,23 +2,27 @@
 standing for a year and indicator, each district's coverage without and with traded indicators
 against its target, the history of contract prices, the contracts and the restoration
 projects), a contract (its tranches, their checks, its history), a district (coverage by year,
-grants, contracts) and a restoration (the right, its transfers, income by year). Reads only,
-through :mod:`qingshan.rights.queries`."""
+grants, contracts) and a restoration (the right, its transfers, income by year), read through
+:mod:`qingshan.rights.queries`; and the rights part of ``/me``: the forestry authority's
+tranches to check, a district's contracts with a countersign and a release form."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Connection
 
 from qingshan.errors import InvalidInput
+from qingshan.ledger.domain.model import Principal, Role
+from qingshan.ledger.domain.parsing import digits
 from qingshan.reference.chongqing import DISTRICTS, DISTRICTS_2024
 from qingshan.rights import queries
 from qingshan.rights.model import IndicatorKind
 from qingshan.web import charts, geo
 from qingshan.web.charts import money
-from qingshan.web.forms import actor_of
+from qingshan.web.forms import actor_of, submit
 from qingshan.web.render import district_names, lang_of, render
 from qingshan.web.strings import TEXT
 
@@ -104,3 +108,47 @@ def restoration_page(request: Request, restoration: str) -> HTMLResponse:
                                 title=TEXT[lang]["rights_income"],
                                 unit="元" if lang == "zh" else "CNY")
     return render(request, "rights_restoration.html", r=found, chart=chart, money=money)
+
+
+# ---------------------------------------------------------------------- the /me part
+def context(conn: Connection, actor: Principal) -> dict[str, Any]:
+    """What the signed-in page shows the forestry authority (the tranches awaiting its check,
+    the restorations awaiting acceptance) and a district (its contracts and what it may do
+    next on them)."""
+    if actor.role is Role.FORESTRY:
+        return {"rights_checks": queries.tranches_to_check(conn),
+                "rights_restorations": queries.restorations(conn, status="planned")}
+    if actor.role is Role.MEMBER and actor.party_id in queries.district_names(conn):
+        mine = [queries.for_reader(c, actor)
+                for c in queries.contracts(conn, district=actor.party_id)]
+        return {"rights_contracts": [{**c, "next": queries.next_steps(c, actor.party_id)}
+                                     for c in mine]}
+    return {}
+
+
+@router.post("/me/rights/contracts/{contract}/tranches/{tranche}/check")
+async def check_tranche(request: Request, contract: str, tranche: str,
+                        passed: str = Form("no"), report: str = Form(""),
+                        key: str = Form(""), csrf: str = Form("")) -> Response:
+    """The forestry authority records a tranche's acceptance check."""
+    return await submit(request, "record_tranche_check", lambda: {
+        "contract": contract, "tranche": digits(tranche, "tranche"),
+        "passed": passed == "yes", "report": report}, key, csrf, form="rights")
+
+
+@router.post("/me/rights/contracts/{contract}/agree")
+async def agree(request: Request, contract: str, buyer_account: str = Form(""),
+                key: str = Form(""), csrf: str = Form("")) -> Response:
+    """The buying district countersigns, naming its account."""
+    return await submit(request, "agree_contract", {
+        "contract": contract, "buyer_account": buyer_account.strip()}, key, csrf,
+        form="rights")
+
+
+@router.post("/me/rights/contracts/{contract}/tranches/{tranche}/release")
+async def release(request: Request, contract: str, tranche: str, key: str = Form(""),
+                  csrf: str = Form("")) -> Response:
+    """The buying district releases an accepted tranche."""
+    return await submit(request, "release_tranche", lambda: {
+        "contract": contract, "tranche": digits(tranche, "tranche")}, key, csrf,
+        form="rights")
