@@ -13,6 +13,7 @@ from qingshan.infra.config import Settings
 from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.platform import Platform
 from tests.support.book import ALICE_P, BOB_P, COURT_P, SETUP, fund, issue
+from tests.support.databases import migrated_sqlite
 from tests.support.keys import make_keys
 from tests.support.openapi import conformance
 
@@ -56,7 +57,7 @@ class Flow:
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}",
+    settings = Settings(database_url=migrated_sqlite(tmp_path / "api.db"),
                         signing_key_path=tmp_path / "key.pem", max_batch=50)
     plat = Platform.open(settings)
     plat.sequencer.execute(list(SETUP), SYSTEM, "setup")

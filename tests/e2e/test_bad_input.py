@@ -23,6 +23,7 @@ from qingshan.platform import Platform
 from tests.e2e.conftest import Api, Flow
 from tests.e2e.test_market_api import listed
 from tests.e2e.test_web_safety import sign_in
+from tests.support.databases import migrated_sqlite
 from tests.support.requests import within
 
 ALICE, BOB = "A00000004", "A00000005"
@@ -210,7 +211,7 @@ def test_a_retirement_form_quantity_in_other_digits_is_refused_next_to_the_field
 # ------------------------------------------------------------------------------ size
 @pytest.fixture
 def small(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'small.db'}",
+    settings = Settings(database_url=migrated_sqlite(tmp_path / "small.db"),
                         signing_key_path=tmp_path / "key.pem", max_request_bytes=2000)
     plat = Platform.open(settings)
     with TestClient(create_app(settings, plat)) as client:

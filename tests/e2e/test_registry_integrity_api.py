@@ -18,6 +18,7 @@ from qingshan.platform import Platform
 from qingshan.registry.book import RegistryBook
 from tests.e2e.conftest import Api, Flow
 from tests.support.book import SETUP
+from tests.support.databases import migrated_sqlite
 from tests.support.keys import make_keys
 from tests.support.openapi import conformance
 from tests.support.registry import EXTRA, FACTOR_ROWS, METHODOLOGIES, project_payload
@@ -32,7 +33,7 @@ PLANT = "PV-500237-0001"
 
 @pytest.fixture
 def reg(tmp_path: Path) -> Iterator[Api]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'reg.db'}",
+    settings = Settings(database_url=migrated_sqlite(tmp_path / "reg.db"),
                         signing_key_path=tmp_path / "key.pem")
     plat = Platform.open(settings, books=lambda: [RegistryBook(METHODOLOGIES)])
     plat.sequencer.execute([*SETUP, *EXTRA], SYSTEM, "setup")

@@ -30,6 +30,7 @@ from qingshan.ledger.domain.model import SYSTEM, BlockState, HoldKind, Retiremen
 from qingshan.ledger.verify import verify_ledger
 from qingshan.platform import Platform
 from tests.support.book import ALICE, ALICE2, BOB, SETUP, fund, issue
+from tests.support.databases import migrated_sqlite
 from tests.support.search import search
 
 HOLDERS = [ALICE, ALICE2, BOB]
@@ -42,7 +43,7 @@ class DatabaseLedgerMachine(RuleBasedStateMachine):
     def setup(self) -> None:
         self.tmp = tempfile.TemporaryDirectory()
         path = Path(self.tmp.name)
-        self.settings = Settings(database_url=f"sqlite:///{path / 'm.db'}",
+        self.settings = Settings(database_url=migrated_sqlite(path / "m.db"),
                                  signing_key_path=path / "key.pem")
         self.platform = Platform.open(self.settings)
         self.keys = itertools.count()

@@ -26,6 +26,7 @@ from qingshan.market.book import MarketBook
 from qingshan.platform import Platform
 from qingshan.registry.book import RegistryBook
 from tests.support.book import SETUP
+from tests.support.databases import migrated_postgres, migrated_sqlite
 from tests.support.registry import EXTRA, METHODOLOGIES
 from tests.support.registry_machine import RegistryMachine
 from tests.support.search import search
@@ -87,10 +88,10 @@ def test_registry_machine_through_the_database(engine: str, tmp_path: Path,
         pg = request.getfixturevalue("pg_server")
 
         def new_url() -> str:
-            return str(pg.create_database(f"reg{next(n)}"))
+            return migrated_postgres(pg, f"reg{next(n)}")
     else:
         def new_url() -> str:
-            return f"sqlite:///{tmp_path / f'reg{next(n)}.db'}"
+            return migrated_sqlite(tmp_path / f"reg{next(n)}.db")
     run_state_machine_as_test(machine_on(new_url), settings=search(
         0.12 if engine == "sqlite" else 0.08, steps=0.8,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))

@@ -1,16 +1,30 @@
 """Every JSON answer checked against the schema the OpenAPI document gives it: attach
 ``conformance(client)`` to a TestClient and each 2xx ``application/json`` answer of an
 ``/api/v1`` route is validated as it arrives (an answer outside its schema fails the test
-that made the request)."""
+that made the request).
+
+The document is built once per test process, not once per app: FastAPI spends over a second
+(several under coverage) building it, and the e2e fixtures make a new app for every test. It is
+a function of the routes alone (``qingshan.api.app.create_app``: constant title, version and
+description, the same module-level routers whatever the settings or the platform), so every
+app's document is this one; :func:`conformance` checks that the app has exactly the routes of
+the app the document came from. ``tests/e2e/test_openapi.py`` reads the document each app
+serves.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 import httpx
 import jsonschema_rs
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+
+from qingshan.api.app import create_app
+from qingshan.infra.config import Settings
 
 
 class Conformance:
@@ -53,8 +67,23 @@ class Conformance:
         self.checked += 1
 
 
+def _routes(app: FastAPI) -> list[tuple[str, str, list[str]]]:
+    return [(type(r).__name__, getattr(r, "path", ""), sorted(getattr(r, "methods", None) or []))
+            for r in app.routes]
+
+
+@functools.cache
+def _document() -> tuple[list[tuple[str, str, list[str]]], dict[str, Any]]:
+    """The routes of an app made by ``create_app`` and the document it serves."""
+    app = create_app(Settings())
+    return _routes(app), app.openapi()
+
+
 def conformance(client: TestClient) -> Conformance:
     """Check every answer ``client`` receives from now on against the app's document."""
-    c = Conformance(client.get("/openapi.json").json())
+    routes, document = _document()
+    assert isinstance(client.app, FastAPI) and _routes(client.app) == routes, \
+        "this app's routes differ from those the document was built from"
+    c = Conformance(document)
     client.event_hooks["response"] = [*client.event_hooks["response"], c.check]
     return c

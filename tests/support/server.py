@@ -32,9 +32,12 @@ class ServerProcess:
     def start(self, timeout: float = 60, *, leader: bool = True,
               env: dict[str, str] | None = None) -> ServerProcess:
         """Start and wait until it answers and (``leader``) holds the writer lock; a
-        standby (``leader=False``) is ready once it answers."""
+        standby (``leader=False``) is ready once it answers, which it does after waiting
+        for the lock for a second (``QINGSHAN_LEADER_WAIT_SECONDS``; 30 s by default, all
+        of it spent idle in a test that starts a standby on purpose)."""
         env = dict(os.environ, QINGSHAN_DATABASE_URL=self.database_url,
-                   QINGSHAN_SIGNING_KEY_PATH=str(self.key_path), **(env or {}))
+                   QINGSHAN_SIGNING_KEY_PATH=str(self.key_path),
+                   **({} if leader else {"QINGSHAN_LEADER_WAIT_SECONDS": "1"}), **(env or {}))
         self.log = open(self.key_path.parent / f"server-{self.port}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "qingshan.cli.main", "serve", "--port", str(self.port)],

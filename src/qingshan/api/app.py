@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = platform is None
-        plat = platform or Platform.open(settings)
+        plat = platform or Platform.open(settings, wait_leader=settings.leader_wait_seconds)
         app.state.edge = Edge(plat)
         try:
             yield

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     # /healthz says the writer is stalled when a request has waited, or its loop has not gone
     # round, for longer than this (seconds)
     writer_stall_seconds: float = 30.0
+    # a server starting while another instance holds the writer lock waits this long for it
+    # before it serves as a standby (seconds)
+    leader_wait_seconds: float = 30.0
     # the largest request body any route accepts (bytes received, whatever Content-Length
     # says); larger ones get 413 request_too_large
     max_request_bytes: int = 1_048_576

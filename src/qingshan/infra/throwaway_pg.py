@@ -160,17 +160,20 @@ class ThrowawayPostgres:
     def _admin_dsn(self) -> str:
         return f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
 
-    def _create(self, name: str) -> None:
+    def _create(self, name: str, template: str | None = None) -> None:
         import psycopg
 
-        if not name.replace("_", "").isalnum():
-            raise ValueError(f"unsafe database name {name!r}")
+        for n in (name, template or name):
+            if not n.replace("_", "").isalnum():
+                raise ValueError(f"unsafe database name {n!r}")
         with psycopg.connect(self._admin_dsn(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"'
+                         + (f' TEMPLATE "{template}"' if template else ""))
 
-    def create_database(self, name: str) -> str:
-        """Create another database on this server and return its SQLAlchemy URL."""
-        self._create(name)
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """Create another database on this server and return its SQLAlchemy URL; with
+        ``template``, a copy of that database (which nobody may be connected to)."""
+        self._create(name, template)
         return self.url_for(name)
 
     def stop(self) -> None:
