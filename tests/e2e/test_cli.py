@@ -4,6 +4,7 @@ input."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -12,10 +13,14 @@ from pathlib import Path
 import pytest
 
 
+def env_in(folder: Path) -> dict[str, str]:
+    return dict(os.environ, QINGSHAN_DATABASE_URL=f"sqlite:///{folder / 'cli.db'}",
+                QINGSHAN_SIGNING_KEY_PATH=str(folder / "key.pem"))
+
+
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return dict(os.environ, QINGSHAN_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
-                QINGSHAN_SIGNING_KEY_PATH=str(tmp_path / "key.pem"))
+    return env_in(tmp_path)
 
 
 def qingshan(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -23,13 +28,32 @@ def qingshan(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
                           capture_output=True, text=True, timeout=300)
 
 
-def test_demo_then_verify_prove_and_check(env: dict[str, str], tmp_path: Path) -> None:
-    r = qingshan(env, "demo", "load", "--enterprises", "20")
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder where ``qingshan demo load --enterprises 12`` ran once (the database, the
+    signing key, the demo keys): the demo takes half a minute, so the tests that need one
+    start from a copy of it."""
+    folder = tmp_path_factory.mktemp("demo")
+    r = qingshan(env_in(folder), "demo", "load", "--enterprises", "12")
     assert r.returncode == 0, r.stderr
     assert "operator qs_" in r.stdout
-    again = qingshan(env, "demo", "load", "--enterprises", "20")  # idempotent
+    return folder
+
+
+@pytest.fixture
+def demo_env(loaded: Path, tmp_path: Path) -> dict[str, str]:
+    """The environment of a copy of the loaded demo, the test's own to change."""
+    copy = tmp_path / "demo"
+    shutil.copytree(loaded, copy)
+    return env_in(copy)
+
+
+def test_demo_then_verify_prove_and_check(demo_env: dict[str, str], tmp_path: Path) -> None:
+    env = demo_env
+    again = qingshan(env, "demo", "load", "--enterprises", "12")  # idempotent
     assert again.returncode == 0, again.stderr
-    other = qingshan(env, "demo", "load", "--enterprises", "21")  # another demo: refused
+    assert "operator qs_" in again.stdout
+    other = qingshan(env, "demo", "load", "--enterprises", "13")  # another demo: refused
     assert other.returncode == 2 and "into a new database" in other.stderr + other.stdout
     v = qingshan(env, "log", "verify")
     assert v.returncode == 0, v.stderr
@@ -48,8 +72,8 @@ def test_demo_then_verify_prove_and_check(env: dict[str, str], tmp_path: Path) -
     assert bad.returncode == 1 and "balances differ" in bad.stderr
 
 
-def test_serial_lookup_prints_history(env: dict[str, str]) -> None:
-    assert qingshan(env, "demo", "load", "--enterprises", "12").returncode == 0
+def test_serial_lookup_prints_history(demo_env: dict[str, str]) -> None:
+    env = demo_env
     db = sqlite3.connect(env["QINGSHAN_DATABASE_URL"].removeprefix("sqlite:///"))
     iss, project, vintage, start = db.execute(
         "SELECT id, project, vintage, serial_start FROM issuances WHERE asset = 'CQCER' "
@@ -77,8 +101,9 @@ def test_bad_input_exits_2_with_a_message(env: dict[str, str], args: list[str],
     assert needle in r.stderr
 
 
-def test_keys_are_created_listed_and_revoked_from_the_command_line(env: dict[str, str]) -> None:
-    assert qingshan(env, "demo", "load", "--enterprises", "12").returncode == 0
+def test_keys_are_created_listed_and_revoked_from_the_command_line(
+        demo_env: dict[str, str]) -> None:
+    env = demo_env
     demo_keys = Path(env["QINGSHAN_SIGNING_KEY_PATH"]).parent / "demo-keys.txt"
     assert demo_keys.stat().st_mode & 0o777 == 0o600  # keys in clear: the owner's only
     roles = {line.split()[0] for line in demo_keys.read_text().splitlines()}

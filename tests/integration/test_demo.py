@@ -191,6 +191,9 @@ def test_the_demo_loads_only_into_a_new_database(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+# the figures of the full demo, not its lines: the smaller demos of this file cover the same
+# code, and under coverage this one test took two minutes of the suite's fifteen
+@pytest.mark.no_cover
 def test_the_full_demo_adds_up_like_the_published_figures(tmp_path: Path) -> None:
     """149 enterprises, about 2 Mt registered, about 4.6 Mt traded for about 120 M yuan (the
     seed's figures for 碳惠通), with prices that wander over the years; log verify passes."""
