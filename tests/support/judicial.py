@@ -23,7 +23,6 @@ from qingshan.ledger.books import Router
 from qingshan.ledger.domain.commands import Command, OpenAccount, RegisterParty
 from qingshan.ledger.domain.invariants import check_invariants
 from qingshan.ledger.domain.model import (
-    SYSTEM,
     AccountType,
     PartyKind,
     Principal,
@@ -33,6 +32,7 @@ from qingshan.ledger.domain.model import (
 from qingshan.market.book import MarketBook
 from qingshan.market.commands import CreateInstrument, PlaceOrder
 from tests.support.book import ALICE, COURT_P, NOW_MS, fund, issue, make_book
+from tests.support.in_memory import InMemory
 
 TRADERS = ["A00000007", "A00000008"]
 TRADER_KEYS = [Principal(f"t{i}", Role.MEMBER, f"P{5 + i:06d}") for i in range(2)]
@@ -42,31 +42,15 @@ OTHER_COURT_P = "P000007"
 COURT = Principal("k-court", Role.COURT, COURT_P)
 OTHER_COURT = Principal("k-court-2", Role.COURT, OTHER_COURT_P)
 SUPERVISOR = Principal("k-sup", Role.SUPERVISOR, None)
-DAY_MS = 86_400_000
 
 
 @dataclass
-class Platform:
-    router: Router
+class Platform(InMemory):
     market: MarketBook
     judicial: JudicialBook
 
-    def run(self, cmd: Command, actor: Principal = SYSTEM) -> dict[str, Any]:
-        """Apply one command as one unit of work: all of it, or (raising) nothing."""
-        marks = self.router.mark()
-        try:
-            effects = self.router.apply(cmd, actor, 0)
-        except Exception:
-            self.router.rollback_to(marks)
-            raise
-        self.router.forget_undo()
-        return effects.result
-
     def problems(self) -> list[str]:
         return check_invariants(self.router.ledger) + judicial_invariants(self.judicial)
-
-    def next_day(self) -> None:
-        self.router.now_ms += DAY_MS
 
 
 def make_platform(categories: tuple[str, ...] | None = None) -> Platform:

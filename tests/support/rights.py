@@ -15,7 +15,7 @@ from qingshan.ledger.domain.commands import (
     RegisterParty,
 )
 from qingshan.ledger.domain.invariants import check_invariants
-from qingshan.ledger.domain.model import SYSTEM, AccountType, AssetKind, PartyKind, Principal, Role
+from qingshan.ledger.domain.model import AccountType, AssetKind, PartyKind, Principal, Role
 from qingshan.rights.book import RightsBook
 from qingshan.rights.commands import (
     AcceptRestoration,
@@ -35,6 +35,7 @@ from qingshan.rights.commands import (
 from qingshan.rights.invariants import check_invariants as rights_invariants
 from qingshan.rights.model import IndicatorKind, RightUse, SiteKind, TrancheTerms
 from tests.support.book import ALICE, ALICE_P, BOB, NOW_MS, fund, make_book
+from tests.support.in_memory import InMemory
 
 # parties after the test book's four, and one holding account each
 YOUYANG, JIANGBEI, LIANGJIANG, CHENGKOU = "P000005", "P000006", "P000007", "P000008"
@@ -45,30 +46,14 @@ ACCOUNT = {YOUYANG: "A00000007", JIANGBEI: "A00000008", LIANGJIANG: "A00000009",
 KEY = {d: Principal(f"k-{code}", Role.MEMBER, d) for d, (_, code) in CODES.items()}
 FORESTRY = Principal("k-forestry", Role.FORESTRY, None)
 FLOOR = 250_000  # fen per mu: the scheme's 2,500 yuan
-DAY_MS = 86_400_000
 
 
 @dataclass
-class Platform:
-    router: Router
+class Platform(InMemory):
     rights: RightsBook
-
-    def run(self, cmd: Command, actor: Principal = SYSTEM) -> dict[str, Any]:
-        """Apply one command as one unit of work: all of it, or (raising) nothing."""
-        marks = self.router.mark()
-        try:
-            effects = self.router.apply(cmd, actor, 0)
-        except Exception:
-            self.router.rollback_to(marks)
-            raise
-        self.router.forget_undo()
-        return effects.result
 
     def problems(self) -> list[str]:
         return check_invariants(self.router.ledger) + rights_invariants(self.rights)
-
-    def next_day(self, days: int = 1) -> None:
-        self.router.now_ms += days * DAY_MS
 
 
 def setup() -> list[Command]:
