@@ -234,9 +234,19 @@ def test_a_writer_that_dies_anyway_answers_waiting_requests_and_releases_its_loc
         def fatal(*_: Any) -> None:
             raise _Fatal
 
+        real_write, inside = LedgerStore.write, threading.Event()
+
+        def entered(self: LedgerStore, *args: Any, **kwargs: Any) -> Any:
+            inside.set()
+            return real_write(self, *args, **kwargs)
+
+        monkeypatch.setattr(LedgerStore, "write", entered)
         with writes_blocked(settings.database_url):
             first = seq.submit([Transfer("CNY", ALICE, BOB, 1)], ALICE_KEY, "d0")
             wait_until(lambda: seq.health().in_flight == 1, what="the first write")
+            # (in flight is not yet inside the store's write: under load the writer could
+            # reach it only after the next line, and die on the first write instead)
+            assert inside.wait(WAIT), "the writer never reached the store"
             monkeypatch.setattr(LedgerStore, "write", fatal)
             waiting = [seq.submit([Transfer("CNY", ALICE, BOB, 1)], ALICE_KEY, f"d{i}")
                        for i in range(1, 6)]
