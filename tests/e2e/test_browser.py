@@ -332,6 +332,7 @@ def test_auditor_pages_through_the_journal_and_members_cannot(site: dict[str, An
                                                              browser: Any) -> None:
     page = sign_in(browser, site, "auditor")
     page.click("text=审计日志")
+    page.wait_for_selector("#kind")  # (the click starts a navigation; content() may be empty)
     assert "/audit" in page.url and "create_asset_class" in page.content()
     page.select_option("#kind", "retire_units")
     page.click("text=查询")
