@@ -58,7 +58,7 @@ def spare(r: RightsState, district: str, kind: IndicatorKind, account: str) -> i
     latest = r.latest(district, kind)
     if latest is None:
         return 0
-    return max(0, min(free, latest.surplus - r.sold(district, kind, escrowed=True)))
+    return max(0, min(free, latest.surplus - r.committed(district, kind)))
 
 
 def check_spare(r: RightsState, c: Contract | ProposeContract, seller: str, account: str,

@@ -170,20 +170,11 @@ class RightsState(ContextBook):
         return sum(g.quantity for g in self.grants.values()
                    if g.kind is kind and g.district in line)
 
-    def sold(self, district: str, kind: IndicatorKind, *, through: int | None = None,
-             escrowed: bool = False) -> int:
-        """Indicators the district's line released to buyers (through the end of a year),
-        with those still in escrow if ``escrowed``."""
+    def committed(self, district: str, kind: IndicatorKind) -> int:
+        """Indicators the district's line released to buyers or holds in escrow for them."""
         line = self.line(district)
-        total = 0
-        for c in self.contracts.values():
-            if c.kind is kind and c.seller in line:
-                total += sum(t.quantity for t in c.tranches if t.released_on and
-                             t.status.value == "released" and
-                             (through is None or int(t.released_on[:4]) <= through))
-                if escrowed:
-                    total += c.escrowed()
-        return total
+        return sum(c.released() + c.escrowed() for c in self.contracts.values()
+                   if c.kind is kind and c.seller in line)
 
     @staticmethod
     def check_contract_status(c: Contract, *allowed: ContractStatus) -> None:
