@@ -1,24 +1,76 @@
-"""The bounded contexts whose books the sequencer hosts beside the ledger's."""
+"""The bounded contexts whose books the sequencer hosts beside the ledger's, and the
+adapters through which one context reads another (each context imports no other)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from qingshan.access.book import AccessBook
 from qingshan.judicial.book import JudicialBook
 from qingshan.ledger.books import Book
+from qingshan.lending.book import LendingBook
+from qingshan.lending.directory import ProjectTerms
 from qingshan.market.book import MarketBook
 from qingshan.registry.book import RegistryBook
 from qingshan.registry.methodologies import ALL
 from qingshan.rights.book import RightsBook
 
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+class RegistryProjects:
+    """The registry's projects as pledge loans see them."""
+
+    def __init__(self, registry: RegistryBook) -> None:
+        self.registry = registry
+
+    def project_terms(self, project: str) -> ProjectTerms | None:
+        p = self.registry.projects.get(project)
+        if p is None:
+            return None
+        m = self.registry.methodologies.get(p.methodology)
+        return ProjectTerms(id=p.id, proponent=p.proponent, account=p.account, asset=p.asset,
+                            sector=p.sector, district=p.district, status=p.status.value,
+                            crediting_end=p.crediting_end,
+                            buffer_percent=0 if m is None else m.buffer_percent)
+
+
+class MarketPrices:
+    """The market's trades as prices for pledge loans' valuations."""
+
+    def __init__(self, market: MarketBook) -> None:
+        self.market = market
+
+    def _trades(self, asset: str, first_day: int, last_day: int) -> list[tuple[int, int, int]]:
+        instruments = {i.id for i in self.market.instruments.values() if i.asset == asset}
+        return [(t.day, t.price, t.quantity) for t in self.market.trades.values()
+                if t.instrument in instruments and first_day <= t.day <= last_day]
+
+    def average_price(self, asset: str, first_day: int, last_day: int) -> int | None:
+        trades = self._trades(asset, first_day, last_day)
+        quantity = sum(q for _, _, q in trades)
+        if not quantity:
+            return None
+        return sum(p * q for _, p, q in trades) // quantity
+
+    def yearly_prices(self, asset: str, last_day: int) -> list[tuple[int, int]]:
+        by_year: dict[int, list[int]] = {}
+        for day, price, quantity in self._trades(asset, 0, last_day):
+            year = date.fromordinal(EPOCH_ORDINAL + day).year
+            value, qty = by_year.setdefault(year, [0, 0])
+            by_year[year] = [value + price * quantity, qty + quantity]
+        return [(y, v // q) for y, (v, q) in sorted(by_year.items()) if q]
+
 
 def make_books() -> list[Book]:
     """Fresh, empty books of every context, in a fixed order (the journal replays into them)."""
+    registry = RegistryBook({m.key: m for m in ALL})
     market = MarketBook()
-    # judicial offsetting buys on the market through its Exchange interface, bound here
-    return with_access([RegistryBook({m.key: m for m in ALL}), market, JudicialBook(market),
-                        RightsBook()])
+    # judicial offsetting buys on the market through its Exchange interface, bound here;
+    # pledge loans read the registry's projects and the market's prices, bound here
+    return with_access([registry, market, JudicialBook(market), RightsBook(),
+                        LendingBook(RegistryProjects(registry), MarketPrices(market))])
 
 
 def with_access(books: Sequence[Book]) -> list[Book]:

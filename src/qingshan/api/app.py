@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
-from qingshan.api import judicial, ledger, market, registry, rights
+from qingshan.api import judicial, ledger, lending, market, registry, rights
 from qingshan.api.admission import BodyTooLarge, RequestSizeLimit, admit, document
 from qingshan.api.bodies import raw_body_schemas
 from qingshan.api.deps import Edge, Json
@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     app.include_router(market.router)
     app.include_router(judicial.router)
     app.include_router(rights.router)
+    app.include_router(lending.router)
     for pages in site.ROUTERS:
         app.include_router(pages)
 

@@ -13,6 +13,7 @@ from qingshan.api.bodies import Body, object_model, payload, request_body
 from qingshan.judicial import commands as j
 from qingshan.ledger.domain import commands as c
 from qingshan.ledger.domain.model import Role
+from qingshan.lending import commands as ln
 from qingshan.market import commands as m
 from qingshan.registry import commands as r
 from qingshan.registry.imports import ImportGreenCertificates, ImportGridFactors
@@ -70,6 +71,11 @@ if TYPE_CHECKING:  # (derived at run time: to the type checker, any body)
     AcceptRestorationIn: TypeAlias = BaseModel
     RightTransferIn: TypeAlias = BaseModel
     IncomeIn: TypeAlias = BaseModel
+    CreditLineIn: TypeAlias = BaseModel
+    AppraisalIn: TypeAlias = BaseModel
+    LoanIn: TypeAlias = BaseModel
+    RepaymentIn: TypeAlias = BaseModel
+    EnforcePledgeIn: TypeAlias = BaseModel
 else:
     CreateAssetClassIn = request_body(c.CreateAssetClass, "CreateAssetClassIn")
     RegisterPartyIn = request_body(c.RegisterParty, "RegisterPartyIn")
@@ -124,6 +130,11 @@ else:
     RightTransferIn = request_body(rc.TransferDevelopmentRight, "RightTransferIn",
                                    path=("restoration",))
     IncomeIn = request_body(rc.ReportIncome, "IncomeIn", path=("restoration",))
+    CreditLineIn = request_body(ln.OpenCreditLine, "CreditLineIn")
+    AppraisalIn = request_body(ln.AppraiseCollateral, "AppraisalIn")
+    LoanIn = request_body(ln.GrantLoan, "LoanIn")
+    RepaymentIn = request_body(ln.RecordRepayment, "RepaymentIn", path=("loan",))
+    EnforcePledgeIn = request_body(ln.EnforcePledge, "EnforcePledgeIn", path=("loan",))
 GridFactorsIn = request_body(ImportGridFactors, "GridFactorsIn")
 GreenCertificatesIn = request_body(ImportGreenCertificates, "GreenCertificatesIn")
 

@@ -195,6 +195,18 @@ ERRORS_ZH = {
     "wrong_restoration_state": "生态修复项目当前状态不允许此步骤",
     "share_above_cap": "开发利用比例超过上限(修复面积的 3%)",
     "income_reported": "该年度收益已报告",
+    "unknown_loan": "贷款不存在", "unknown_appraisal": "评估报告不存在",
+    "unknown_credit_line": "授信额度不存在", "unknown_project": "项目不存在",
+    "not_forestry": "只有林业碳汇项目的预期收益权可以质押",
+    "project_not_registered": "项目未登记(或已暂停、撤销),不能质押",
+    "title_encumbered": "项目权属不清晰:其减排量已被质押、冻结或挂单,或已有未结清贷款",
+    "stale_appraisal": "评估报告已过期、已有更新的评估,或不属于该项目和银行",
+    "above_loan_to_value": "贷款本金超过评估价值乘以质押率的上限",
+    "above_credit_line": "超出授信额度,或授信额度不属于该银行、该区县,或不在有效期内",
+    "wrong_loan_state": "贷款当前状态不允许此步骤",
+    "overpayment": "还款本金超过未还本金",
+    "not_in_default": "贷款没有逾期,不能处置质押物",
+    "no_price": "未给出价格,市场近一年也没有该资产的成交价",
 }
 
 

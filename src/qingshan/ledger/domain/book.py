@@ -36,7 +36,7 @@ from qingshan.errors import (
     UnknownParty,
     WrongAccountType,
 )
-from qingshan.ledger.domain.effects import Effects, StatusWatcher
+from qingshan.ledger.domain.effects import Effects, IssuanceWatcher, StatusWatcher
 from qingshan.ledger.domain.model import (
     Account,
     AccountStatus,
@@ -117,6 +117,7 @@ class BookState(UndoLog):
         self._hold_blocks: dict[str, set[int]] = {}
         # context books told of every account status change, by book name (``bind``)
         self.status_watchers: dict[str, StatusWatcher] = {}
+        self.issuance_watchers: dict[str, IssuanceWatcher] = {}
         super().__init__()
         self.dirty = Dirty()
         self.seq = 0  # the journal entry being applied
@@ -392,3 +393,6 @@ class BookState(UndoLog):
 
     def watch_account_status(self, book: str, watcher: StatusWatcher) -> None:
         self.status_watchers[book] = watcher
+
+    def watch_issuance(self, book: str, watcher: IssuanceWatcher) -> None:
+        self.issuance_watchers[book] = watcher

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from qingshan.ledger.domain.model import AccountStatus
+from qingshan.ledger.domain.model import AccountStatus, Issuance, SerialRange
 
 Posting = tuple[str, str, int]  # account, asset, signed amount
 # asset, start, end, from account (None on issuance), to account, state after the event
@@ -36,3 +36,8 @@ class Effects:
 # account's orders): it may change its own book and the ledger through ``effects``, inside
 # the same journal entry, and returns what to add to the entry's result.
 StatusWatcher = Callable[[str, AccountStatus, Effects], dict[str, Any]]
+
+# What a context book does when units are issued (the lending book pledges a pledged project's
+# new units to its bank): called with the issuance and its allocations (account, serials),
+# inside the issuance's own journal entry; returns what to add to the entry's result.
+IssuanceWatcher = Callable[[Issuance, list[tuple[str, SerialRange]], Effects], dict[str, Any]]

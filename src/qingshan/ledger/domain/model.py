@@ -61,6 +61,7 @@ class HoldKind(StrEnum):
     PLEDGE = "pledge"
     ESCROW = "escrow"
     JUDICIAL_FREEZE = "judicial_freeze"
+    LOAN_PLEDGE = "loan_pledge"  # a loan's pledge: placed and resolved by the lending book only
 
 
 class HoldStatus(StrEnum):

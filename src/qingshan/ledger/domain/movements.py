@@ -57,6 +57,7 @@ class Movements(Units):
         self.dirty.issuances.add(iid)
         effects = Effects({})
         blocks: list[list[Any]] = []
+        placed: list[tuple[str, SerialRange]] = []
         pos = first
         for aid, qty in cmd.allocations:
             b = UnitBlock(self._next("block"), cmd.asset, iid, cmd.vintage, pos, pos + qty - 1,
@@ -64,8 +65,11 @@ class Movements(Units):
             self._put_block(None, b)
             effects.serial_events.append((cmd.asset, b.start, b.end, None, aid, "active"))
             blocks.append([aid, b.start, b.end])
+            placed.append((aid, SerialRange(b.start, b.end)))
             pos += qty
         effects.result = {"issuance": iid, "serials": serials.to_payload(), "blocks": blocks}
+        for watcher in self.issuance_watchers.values():
+            effects.result.update(watcher(self.issuances[iid], placed, effects))
         return effects
 
     def apply_transfer(self, cmd: Transfer, actor: Principal) -> Effects:

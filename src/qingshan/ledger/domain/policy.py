@@ -82,6 +82,9 @@ def check_may_place_kind(actor: Principal, kind: HoldKind) -> None:
     if kind is HoldKind.MARKET_ORDER:
         raise Forbidden("an order's hold is placed by the market with the order",
                         hold_kind=kind.value)
+    if kind is HoldKind.LOAN_PLEDGE:
+        raise Forbidden("a loan's pledge is placed when the bank grants the loan",
+                        hold_kind=kind.value)
     if kind is HoldKind.JUDICIAL_FREEZE and actor.role not in ADMIN_ROLES \
             and actor.role is not Role.COURT:
         raise Forbidden("only a court or the operator places a judicial freeze",
@@ -92,6 +95,9 @@ def check_resolves(actor: Principal, hold: Hold) -> None:
     """Raise unless ``actor`` may release or enforce ``hold`` by a command."""
     if hold.kind is HoldKind.MARKET_ORDER:
         raise Forbidden("an order's hold goes with its order: cancel the order", hold=hold.id)
+    if hold.kind is HoldKind.LOAN_PLEDGE:
+        raise Forbidden("a loan's pledge is released when the loan is repaid, or enforced on "
+                        "its default, through the loan", hold=hold.id)
     if actor.role in ADMIN_ROLES:
         return
     role = RESOLVER_ROLE.get(hold.kind)

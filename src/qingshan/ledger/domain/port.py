@@ -28,13 +28,14 @@ from __future__ import annotations
 from typing import Protocol
 
 from qingshan.ledger.domain.commands import CancelUnits, IssueUnits, OpenAccount, RetireUnits
-from qingshan.ledger.domain.effects import Effects, StatusWatcher
+from qingshan.ledger.domain.effects import Effects, IssuanceWatcher, StatusWatcher
 from qingshan.ledger.domain.model import (
     Account,
     AccountStatus,
     AccountType,
     AssetClass,
     AssetKind,
+    Hold,
     Issuance,
     Party,
     SerialRange,
@@ -71,6 +72,10 @@ class LedgerPort(Protocol):
         """``given`` if it is an account of type ``kind``, else the platform operator's own
         account of that type (the buffer pool, the cancellation account); raises
         ``wrong_account_type`` when there is none."""
+        ...
+
+    def hold(self, hid: str) -> Hold:
+        """The hold ``hid``; raises ``unknown_hold``."""
         ...
 
     def accounts_of(self, party: str) -> list[Account]:
@@ -216,8 +221,45 @@ class LedgerPort(Protocol):
         :meth:`check_cancel_units` does, before it changes anything."""
         ...
 
+    # ---------------------------------------------------------------- a loan's pledge
+    def issuances_of(self, project: str) -> list[Issuance]:
+        """Every issuance of ``project``, in id order (none for an unknown project). Cannot
+        fail."""
+        ...
+
+    def active_ranges(self, account: str, asset: str, start: int,
+                      end: int) -> tuple[SerialRange, ...]:
+        """Every active (free) serial of ``asset`` in ``account`` within ``start``-``end``,
+        as ranges in serial order. Cannot fail."""
+        ...
+
+    def place_pledge(self, account: str, asset: str, ranges: tuple[SerialRange, ...],
+                     bank: str, reference: str, effects: Effects) -> str:
+        """Pledge the named active serials of an open ``account`` to the ``bank`` party (a
+        hold of kind ``loan_pledge``, controlled by the bank, which no hold command may
+        release or enforce) and return the hold's id. Raises ``account_not_open``,
+        ``serials_not_available`` and (the buffer pool) ``wrong_account_type`` before it
+        changes anything."""
+        ...
+
+    def release_pledge(self, hid: str, effects: Effects) -> None:
+        """Release a loan's active pledge. Raises ``hold_not_active``, or ``forbidden`` for a
+        hold of another kind."""
+        ...
+
+    def enforce_pledge(self, hid: str, destination: str, effects: Effects) -> None:
+        """Move every unit of a loan's active pledge into ``destination``. Raises
+        ``hold_not_active``, ``forbidden`` (another kind), ``account_not_open`` (a frozen
+        source) and the :meth:`check_receiving` errors before it changes anything."""
+        ...
+
     # ---------------------------------------------------------------- watchers
     def watch_account_status(self, book: str, watcher: StatusWatcher) -> None:
         """Call ``watcher`` (one per ``book`` name; binding again replaces it) on every
         account status change, inside that change's journal entry. Cannot fail."""
+        ...
+
+    def watch_issuance(self, book: str, watcher: IssuanceWatcher) -> None:
+        """Call ``watcher`` (one per ``book`` name) on every issuance, inside the issuance's
+        journal entry, once its units are in their accounts. Cannot fail."""
         ...

@@ -13,7 +13,7 @@ from qingshan.errors import (
     InsufficientUnits,
 )
 from qingshan.ledger.domain.effects import Effects
-from qingshan.ledger.domain.holds import Holds
+from qingshan.ledger.domain.holds import Holds, check_may_leave
 from qingshan.ledger.domain.model import (
     SYSTEM,
     BlockState,
@@ -141,3 +141,43 @@ class Settlement(Holds):
                          categories: tuple[str, ...] | None = None) -> str:
         return self.hold_for(HoldKind.MARKET_ORDER, account, asset, quantity, vintages,
                              reference, effects, categories)
+
+    # -------------------------------------------------------------- a loan's pledge
+    def issuances_of(self, project: str) -> list[Issuance]:
+        """Every issuance of ``project``, in id order."""
+        return [i for _, i in sorted(self.issuances.items()) if i.project == project]
+
+    def active_ranges(self, account: str, asset: str, start: int,
+                      end: int) -> tuple[SerialRange, ...]:
+        """Every active serial of ``asset`` in ``account`` within ``start``-``end``."""
+        return tuple(SerialRange(max(b.start, start), min(b.end, end))
+                     for b in sorted(self.active_blocks(account, asset), key=lambda b: b.start)
+                     if b.start <= end and b.end >= start)
+
+    def place_pledge(self, account: str, asset: str, ranges: tuple[SerialRange, ...],
+                     bank: str, reference: str, effects: Effects) -> str:
+        """Pledge the named active serials of an open ``account`` to ``bank`` for a loan."""
+        acct = self.account(account)
+        self.check_open(acct)
+        hid, _ = self._place_hold(HoldKind.LOAN_PLEDGE, self.asset(asset), acct,
+                                  sum(r.quantity for r in ranges), ranges, None, bank,
+                                  reference, effects)
+        return hid
+
+    def _loan_pledge(self, hid: str) -> Hold:
+        hold = self._active_hold(hid)
+        if hold.kind is not HoldKind.LOAN_PLEDGE:
+            raise Forbidden("the lending book resolves only loans' pledges", hold=hid)
+        return hold
+
+    def release_pledge(self, hid: str, effects: Effects) -> None:
+        """Release a loan's active pledge (the loan is repaid)."""
+        self._release(self._loan_pledge(hid), effects)
+
+    def enforce_pledge(self, hid: str, destination: str, effects: Effects) -> None:
+        """Move all the units of a loan's active pledge into ``destination`` (the loan's
+        default): nothing leaves a frozen account."""
+        hold = self._loan_pledge(hid)
+        self.check_enforce(hold, destination, hold.quantity)
+        check_may_leave(self, hold)
+        self._enforce_all(hold, destination, hold.quantity, effects)

@@ -1,0 +1,38 @@
+"""What pledge loans ask of the registry (a project's terms) and of the market (prices): two
+typed interfaces, bound by the composition root (``qingshan.contexts``), so this context
+imports no other. Both only read, inside the lending command's own entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectTerms:
+    id: str
+    proponent: str  # the owner's party
+    account: str  # where its issuances go
+    asset: str
+    sector: str  # forestry, energy, …
+    district: str  # GB/T 2260 code
+    status: str  # the registry's project status (registered, …)
+    crediting_end: str
+    buffer_percent: int  # the share of every issuance its methodology sends to the buffer
+
+
+class Projects(Protocol):
+    def project_terms(self, project: str) -> ProjectTerms | None:
+        """The registry's project ``project``; None if there is none."""
+        ...
+
+
+class Prices(Protocol):
+    def average_price(self, asset: str, first_day: int, last_day: int) -> int | None:
+        """The volume-weighted average price (fen per unit, rounded down) of the trades of
+        ``asset`` on days ``first_day``..``last_day`` (days since 1970-01-01); None if none."""
+        ...
+
+    def yearly_prices(self, asset: str, last_day: int) -> list[tuple[int, int]]:
+        """(year, volume-weighted average price) of ``asset``'s trades up to ``last_day``."""
+        ...

@@ -1,0 +1,261 @@
+"""Pledge loans' rules on the in-memory platform (tests/support/lending.py): a loan pledges
+the project's units now and its later issuances; pledged units move only by release or
+enforcement; refusals change nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qingshan.errors import QingshanError
+from qingshan.ledger.domain.commands import (
+    EnforceHold,
+    PlaceHold,
+    ReleaseHold,
+    RetireUnits,
+    Transfer,
+)
+from qingshan.ledger.domain.model import SYSTEM, HoldKind, HoldStatus
+from qingshan.lending.commands import EnforcePledge, OpenCreditLine, RecordRepayment
+from qingshan.lending.model import LoanStatus, Reason, Repayment, schedule
+from qingshan.lending.valuation import ltv_bps, observed_trend, present_value
+from tests.support.book import ALICE, ALICE_KEY, BOB, BOB_KEY
+from tests.support.in_memory import DAY_MS
+from tests.support.lending import (
+    PROJECT,
+    WULONG,
+    Platform,
+    appraise,
+    forest_terms,
+    grant,
+    issue_to_project,
+    make_platform,
+)
+
+
+def refused(p: Platform, code: str, cmd: object, actor: object) -> None:
+    before = p.lending.snapshot(), p.router.ledger.snapshot()
+    with pytest.raises(QingshanError) as err:
+        p.run(cmd, actor)  # type: ignore[arg-type]
+    assert err.value.code == code
+    assert (p.lending.snapshot(), p.router.ledger.snapshot()) == before
+    assert p.problems() == []
+
+
+def lent(p: Platform, principal: int = 100_000_00) -> str:
+    """A loan of ``principal`` fen on a fresh appraisal; 100 units of the project held."""
+    p.run(issue_to_project(ALICE, 100, 2024))
+    vid = str(p.run(appraise(p.bank), p.bank_key)["appraisal"])
+    return str(p.run(grant(p.bank, vid, principal), p.bank_key)["loan"])
+
+
+def test_an_appraisal_prices_the_projected_credits_and_caps_the_loan() -> None:
+    p = make_platform()
+    out = p.run(appraise(p.bank), p.bank_key)
+    a = p.lending.appraisals[str(out["appraisal"])]
+    assert len(a.p50) == len(a.p90) == 20
+    assert all(c90 <= c50 for c50, c90 in zip(a.p50, a.p90, strict=True))
+    assert sum(a.p90) > 0
+    flat50, flat90 = a.value(a.scenario, "p50"), a.value(a.scenario, "p90")
+    assert flat90 <= flat50
+    assert a.collateral == flat90
+    assert a.ceiling == flat90 * 6_000 // 10_000
+    stress = [v for s, b, v in a.values if s == "stress" and b == "p90"][0]
+    assert stress < flat90
+    assert p.problems() == []
+
+
+def test_a_replayed_appraisal_gives_the_same_figures() -> None:
+    one, two = make_platform(), make_platform()
+    a = one.run(appraise(one.bank), one.bank_key)
+    b = two.run(appraise(two.bank), two.bank_key)
+    assert a == b
+    assert one.lending.appraisals["VA000001"] == two.lending.appraisals["VA000001"]
+
+
+def test_a_loan_pledges_the_projects_units_now_and_its_later_issuances() -> None:
+    p = make_platform()
+    lid = lent(p)
+    loan = p.lending.loans[lid]
+    assert loan.pledged == 100 and len(loan.holds) == 1
+    assert p.router.ledger.active_quantity(ALICE, "CQCER") == 0
+    out = p.run(issue_to_project(ALICE, 40, 2025))
+    assert out["pledged"][0]["quantity"] == 40
+    loan = p.lending.loans[lid]
+    assert loan.pledged == 140 and len(loan.holds) == 2
+    assert p.router.ledger.held_quantity(ALICE, "CQCER") == 140
+    assert [a.kind.value for a in p.lending.alerts.values()] == ["new_pledge"]
+    # another project's issuance into the same account is not pledged
+    p.run(issue_to_project(ALICE, 5, 2025).__class__(
+        asset="CQCER", project="CQ0099", vintage=2025, monitoring_start="2025-01-01",
+        monitoring_end="2025-12-31", reference="x", allocations=((ALICE, 5),)))
+    assert p.router.ledger.active_quantity(ALICE, "CQCER") == 5
+    assert p.problems() == []
+
+
+def test_pledged_units_cannot_move_except_by_release_or_enforcement() -> None:
+    p = make_platform()
+    lid = lent(p)
+    hid = p.lending.loans[lid].holds[0]
+    refused(p, "insufficient_units", Transfer("CQCER", ALICE, BOB, 1), ALICE_KEY)
+    refused(p, "insufficient_units", RetireUnits(asset="CQCER", account=ALICE, quantity=1,
+                                                 beneficiary="alice", purpose="neutral"),
+            ALICE_KEY)
+    refused(p, "forbidden", ReleaseHold(hid), p.bank_key)
+    refused(p, "forbidden", EnforceHold(hid, p.bank_account, None, ""), p.bank_key)
+    refused(p, "forbidden", ReleaseHold(hid), SYSTEM)  # not even the operator
+    refused(p, "forbidden", PlaceHold(hold_kind=HoldKind.LOAN_PLEDGE, asset="CQCER",
+                                      account=ALICE, quantity=1, controller=p.bank,
+                                      reference="x"), ALICE_KEY)
+
+
+def test_repaying_the_principal_releases_every_pledge() -> None:
+    p = make_platform()
+    lid = lent(p, 5_000_000)
+    p.run(issue_to_project(ALICE, 30, 2025))
+    p.run(RecordRepayment(loan=lid, principal=2_000_000, interest=190_000), p.bank_key)
+    assert p.router.ledger.held_quantity(ALICE, "CQCER") == 130
+    out = p.run(RecordRepayment(loan=lid, principal=3_000_000, interest=0), p.bank_key)
+    assert out["status"] == "repaid" and out["released"] == 130
+    assert p.router.ledger.active_quantity(ALICE, "CQCER") == 130
+    assert all(p.router.ledger.hold(h).status is HoldStatus.RELEASED
+               for h in p.lending.loans[lid].holds)
+    refused(p, "wrong_loan_state", RecordRepayment(loan=lid, principal=0, interest=1),
+            p.bank_key)
+    # units issued after the loan is repaid are free
+    p.run(issue_to_project(ALICE, 10, 2026))
+    assert p.router.ledger.active_quantity(ALICE, "CQCER") == 140
+    assert p.problems() == []
+
+
+def test_enforcement_needs_a_default_and_moves_every_pledged_unit_to_the_bank() -> None:
+    p = make_platform()
+    lid = lent(p, 5_000_000)
+    enforce = EnforcePledge(loan=lid, account=p.bank_account, note="逾期")
+    refused(p, "not_in_default", enforce, p.bank_key)
+    p.next_day(400)  # the first instalment (a fifth of the principal) was due on day 365
+    refused(p, "forbidden", EnforcePledge(loan=lid, account=BOB, note="x"), p.bank_key)
+    refused(p, "forbidden", enforce, p.other_key)
+    out = p.run(enforce, p.bank_key)
+    assert out["enforced"] == 100 and out["overdue"] == 1_000_000
+    assert p.router.ledger.active_quantity(p.bank_account, "CQCER") == 100
+    assert p.lending.loans[lid].status is LoanStatus.ENFORCED
+    assert p.problems() == []
+
+
+def test_a_loan_is_refused_above_its_ceiling_on_a_stale_appraisal_or_an_encumbered_title(
+) -> None:
+    p = make_platform()
+    p.run(issue_to_project(ALICE, 100, 2024))
+    vid = str(p.run(appraise(p.bank), p.bank_key)["appraisal"])
+    ceiling = p.lending.appraisals[vid].ceiling
+    refused(p, "above_loan_to_value", grant(p.bank, vid, ceiling + 1), p.bank_key)
+    refused(p, "stale_appraisal", grant(p.other_bank, vid, 1), p.other_key)
+    refused(p, "forbidden", grant(p.bank, vid, 1), p.other_key)
+    refused(p, "forbidden", grant(p.bank, vid, 1), ALICE_KEY)
+    refused(p, "forbidden", grant(p.bank, vid, 1), p.bank_member)
+    p.next_day(366)
+    refused(p, "stale_appraisal", grant(p.bank, vid, 1), p.bank_key)
+    vid2 = str(p.run(appraise(p.bank), p.bank_key)["appraisal"])
+    refused(p, "stale_appraisal", grant(p.bank, vid, 1), p.bank_key)
+    p.run(PlaceHold(hold_kind=HoldKind.PLEDGE, asset="CQCER", account=ALICE, quantity=1,
+                    controller=p.other_bank, reference="another loan"), ALICE_KEY)
+    refused(p, "title_encumbered", grant(p.bank, vid2, 1), p.bank_key)
+
+
+def test_a_project_that_is_not_a_registered_forest_secures_nothing() -> None:
+    p = make_platform()
+    p.registry.terms[PROJECT] = forest_terms(sector="energy")
+    refused(p, "not_forestry", appraise(p.bank), p.bank_key)
+    p.registry.terms[PROJECT] = forest_terms(status="suspended")
+    refused(p, "project_not_registered", appraise(p.bank), p.bank_key)
+    refused(p, "unknown_project", appraise(p.bank, project="CQ0404"), p.bank_key)
+    p.registry.terms[PROJECT] = forest_terms()
+    refused(p, "no_price", appraise(p.bank, price=0), p.bank_key)
+
+
+def test_a_credit_line_caps_the_loans_of_its_district() -> None:
+    p = make_platform()
+    p.run(OpenCreditLine(bank=p.bank, district=WULONG, limit=6_000_000, start="2026-01-01",
+                         end="2031-12-31"), p.bank_key)
+    p.run(OpenCreditLine(bank=p.bank, district="500237", limit=10**9, start="2026-01-01",
+                         end="2031-12-31"), p.bank_key)
+    p.run(issue_to_project(ALICE, 100, 2024))
+    vid = str(p.run(appraise(p.bank), p.bank_key)["appraisal"])
+    refused(p, "above_credit_line", grant(p.bank, vid, 6_000_001, line="CL000001"), p.bank_key)
+    refused(p, "above_credit_line", grant(p.bank, vid, 1, line="CL000002"), p.bank_key)
+    p.run(grant(p.bank, vid, 6_000_000, line="CL000001"), p.bank_key)
+    assert p.lending.line_outstanding("CL000001") == 6_000_000
+    assert p.problems() == []
+
+
+def test_a_revaluation_below_the_covenant_alerts_the_bank() -> None:
+    p = make_platform()
+    p.run(issue_to_project(ALICE, 100, 2024))
+    vid = str(p.run(appraise(p.bank), p.bank_key)["appraisal"])
+    ceiling = p.lending.appraisals[vid].ceiling
+    lid = str(p.run(grant(p.bank, vid, ceiling), p.bank_key)["loan"])
+    p.next_day(30)
+    # a fire: most of the stands are gone; the covenant (70 %) is breached
+    burnt = appraise(p.bank, loan=lid, reason=Reason.DISTURBANCE,
+                     stands=appraise(p.bank).stands[2:])
+    out = p.run(burnt, p.bank_key)
+    assert out["breach"] is True and int(str(out["ltv_bps"])) > 7_000
+    kinds = sorted(a.kind.value for a in p.lending.alerts.values())
+    assert kinds == ["covenant_breach", "disturbance"]
+    assert p.lending.loans[lid].latest_appraisal == out["appraisal"]
+    refused(p, "wrong_loan_state", appraise(p.other_bank, loan=lid), p.other_key)
+    assert p.problems() == []
+
+
+@given(principal=st.integers(1, 10**12), rate=st.integers(0, 3_600),
+       months=st.integers(1, 120), bullet=st.booleans())
+def test_a_schedule_repays_the_whole_principal_by_maturity(principal: int, rate: int,
+                                                           months: int, bullet: bool) -> None:
+    kind = Repayment.BULLET if bullet else Repayment.EQUAL_PRINCIPAL
+    plan = schedule(principal, rate, "2024-02-29", months, kind)
+    assert sum(i.principal for i in plan) == principal
+    assert plan[-1].outstanding_after == 0
+    assert [i.due for i in plan] == sorted({i.due for i in plan})
+    assert all(i.interest >= 0 for i in plan)
+    if bullet:
+        assert all(i.principal == 0 for i in plan[:-1])
+
+
+@given(credits=st.lists(st.integers(0, 10**6), min_size=1, max_size=60),
+       price=st.integers(1, 10**5), discount=st.integers(0, 2_000))
+def test_a_present_value_never_exceeds_the_undiscounted_sum_and_falls_with_the_rate(
+        credits: list[int], price: int, discount: int) -> None:
+    pv = present_value(credits, price, discount_bps=discount)
+    assert 0 <= pv <= sum(credits) * price
+    assert present_value(credits, price, discount_bps=discount + 100) <= pv
+
+
+@given(first=st.integers(100, 10**6), growth=st.integers(-1_500, 1_500),
+       years=st.integers(1, 10))
+def test_the_observed_trend_is_the_largest_whole_rate_that_the_prices_support(
+        first: int, growth: int, years: int) -> None:
+    last = first * (10_000 + growth) ** years // 10_000 ** years
+    g = observed_trend([(2020, first), (2020 + years, last)])
+    assert first * (10_000 + g) ** years <= last * 10_000 ** years
+    if g < 2_000:
+        assert first * (10_000 + g + 1) ** years > last * 10_000 ** years
+
+
+@given(outstanding=st.integers(0, 10**12), collateral=st.integers(1, 10**12))
+def test_a_loan_to_value_ratio_rounds_against_the_borrower(outstanding: int,
+                                                            collateral: int) -> None:
+    r = ltv_bps(outstanding, collateral)
+    assert r * collateral >= outstanding * 10_000 > (r - 1) * collateral
+
+
+def test_a_loan_matures_on_the_same_day_of_the_month() -> None:
+    p = make_platform()
+    lid = lent(p)
+    loan = p.lending.loans[lid]
+    start = date.fromisoformat(loan.start)
+    assert loan.maturity == date(start.year + 5, start.month, start.day).isoformat()
+    assert DAY_MS == 86_400_000
