@@ -4,6 +4,7 @@ enforcement; refusals change nothing."""
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 
 import pytest
@@ -22,7 +23,7 @@ from qingshan.ledger.domain.model import SYSTEM, HoldKind, HoldStatus
 from qingshan.lending.commands import EnforcePledge, OpenCreditLine, RecordRepayment
 from qingshan.lending.model import LoanStatus, Reason, Repayment, schedule
 from qingshan.lending.valuation import ltv_bps, observed_trend, present_value
-from tests.support.book import ALICE, ALICE_KEY, BOB, BOB_KEY
+from tests.support.book import ALICE, ALICE_KEY, BOB
 from tests.support.in_memory import DAY_MS
 from tests.support.lending import (
     PROJECT,
@@ -36,12 +37,19 @@ from tests.support.lending import (
 )
 
 
+def state(p: Platform) -> object:
+    ledger = p.router.ledger
+    return (p.lending.snapshot(), dict(ledger.balances), dict(ledger.blocks),
+            dict(ledger.holds), dict(ledger.counters))
+
+
 def refused(p: Platform, code: str, cmd: object, actor: object) -> None:
-    before = p.lending.snapshot(), p.router.ledger.snapshot()
+    """The command is refused with ``code`` and changes nothing."""
+    before = copy.deepcopy(state(p))
     with pytest.raises(QingshanError) as err:
         p.run(cmd, actor)  # type: ignore[arg-type]
     assert err.value.code == code
-    assert (p.lending.snapshot(), p.router.ledger.snapshot()) == before
+    assert state(p) == before
     assert p.problems() == []
 
 
@@ -63,7 +71,7 @@ def test_an_appraisal_prices_the_projected_credits_and_caps_the_loan() -> None:
     assert flat90 <= flat50
     assert a.collateral == flat90
     assert a.ceiling == flat90 * 6_000 // 10_000
-    stress = [v for s, b, v in a.values if s == "stress" and b == "p90"][0]
+    stress = next(v for s, b, v in a.values if s == "stress" and b == "p90")
     assert stress < flat90
     assert p.problems() == []
 
@@ -101,12 +109,13 @@ def test_pledged_units_cannot_move_except_by_release_or_enforcement() -> None:
     lid = lent(p)
     hid = p.lending.loans[lid].holds[0]
     refused(p, "insufficient_units", Transfer("CQCER", ALICE, BOB, 1), ALICE_KEY)
-    refused(p, "insufficient_units", RetireUnits(asset="CQCER", account=ALICE, quantity=1,
-                                                 beneficiary="alice", purpose="neutral"),
+    refused(p, "insufficient_units", RetireUnits.from_payload({
+        "asset": "CQCER", "account": ALICE, "quantity": 1, "beneficiary": "alice",
+        "purpose": "carbon_neutrality"}),
             ALICE_KEY)
-    refused(p, "forbidden", ReleaseHold(hid), p.bank_key)
+    refused(p, "forbidden", ReleaseHold(hid, "paid"), p.bank_key)
     refused(p, "forbidden", EnforceHold(hid, p.bank_account, None, ""), p.bank_key)
-    refused(p, "forbidden", ReleaseHold(hid), SYSTEM)  # not even the operator
+    refused(p, "forbidden", ReleaseHold(hid, "paid"), SYSTEM)  # not even the operator
     refused(p, "forbidden", PlaceHold(hold_kind=HoldKind.LOAN_PLEDGE, asset="CQCER",
                                       account=ALICE, quantity=1, controller=p.bank,
                                       reference="x"), ALICE_KEY)
@@ -126,7 +135,7 @@ def test_repaying_the_principal_releases_every_pledge() -> None:
     refused(p, "wrong_loan_state", RecordRepayment(loan=lid, principal=0, interest=1),
             p.bank_key)
     # units issued after the loan is repaid are free
-    p.run(issue_to_project(ALICE, 10, 2026))
+    p.run(issue_to_project(ALICE, 10, 2023))
     assert p.router.ledger.active_quantity(ALICE, "CQCER") == 140
     assert p.problems() == []
 

@@ -21,8 +21,8 @@ from sqlalchemy import (
 )
 
 from qingshan.infra.metadata import metadata as metadata
-from qingshan.infra.schema_rights import *  # noqa: F403  (resource rights' tables)
 from qingshan.infra.schema_lending import *  # noqa: F403  (pledge loans' tables)
+from qingshan.infra.schema_rights import *  # noqa: F403  (resource rights' tables)
 
 parties = Table(
     "parties", metadata,

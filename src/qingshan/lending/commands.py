@@ -24,11 +24,11 @@ from qingshan.ledger.domain.definition import (
 )
 from qingshan.ledger.domain.parsing import as_date
 from qingshan.lending.model import (
+    APPRAISAL_ID_RE,
     BPS,
     DISTRICT_RE,
     LINE_ID_RE,
     LOAN_ID_RE,
-    APPRAISAL_ID_RE,
     PROJECT_RE,
     Reason,
     Repayment,
