@@ -134,6 +134,7 @@ class Appraisal(Out):
     ltv_bps: int
     scenario: str
     existing_units: int
+    p10: list[int]
     p50: list[int]
     p90: list[int]
     values: list[ScenarioValue]

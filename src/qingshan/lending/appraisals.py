@@ -83,7 +83,8 @@ def appraise_collateral(lend: LendingState, cmd: AppraiseCollateral, actor: Prin
     trend = valuation.observed_trend(lend.prices.yearly_prices(terms.asset, epoch_day(today)))
     projection = forest.monte_carlo(project_stands(cmd.stands), cmd.horizon, cmd.draws,
                                     cmd.seed)
-    credits = {"p50": yearly_credits([float(x) for x in projection.p50], terms.buffer_percent),
+    credits = {"p10": yearly_credits([float(x) for x in projection.p10], terms.buffer_percent),
+               "p50": yearly_credits([float(x) for x in projection.p50], terms.buffer_percent),
                "p90": yearly_credits([float(x) for x in projection.p90], terms.buffer_percent)}
     existing = units_held(lend, terms)
     values = tuple((s.value, b, valuation.scenario_value(
@@ -97,7 +98,7 @@ def appraise_collateral(lend: LendingState, cmd: AppraiseCollateral, actor: Prin
         horizon=cmd.horizon, draws=cmd.draws, seed=cmd.seed,
         buffer_percent=terms.buffer_percent, price=price, price_basis=basis, trend_bps=trend,
         stress_bps=cmd.stress_bps, discount_bps=cmd.discount_bps, ltv_bps=cmd.ltv_bps,
-        scenario=cmd.scenario, existing_units=existing, p50=credits["p50"],
+        scenario=cmd.scenario, existing_units=existing, p10=credits["p10"], p50=credits["p50"],
         p90=credits["p90"], values=values, collateral=collateral,
         ceiling=valuation.ceiling(collateral, cmd.ltv_bps), seq=seq)
     lend.put("appraisals", vid, appraisal)

@@ -109,7 +109,9 @@ class Appraisal:
     ltv_bps: int
     scenario: Scenario  # the one the loan ceiling rests on
     existing_units: int  # the project's units in its account now
-    p50: tuple[int, ...]  # credits to the owner each year (after the buffer), median
+    p10: tuple[int, ...]  # credits to the owner each year (after the buffer), exceeded
+    # with 10 % probability (the optimistic band)
+    p50: tuple[int, ...]  # median
     p90: tuple[int, ...]  # exceeded with 90 % probability (the conservative volume)
     values: tuple[tuple[str, str, int], ...]  # (scenario, p50|p90, present value fen)
     collateral: int  # fen: the present value the ceiling rests on (scenario, p90)

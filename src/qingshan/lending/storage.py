@@ -46,7 +46,8 @@ def appraisal_body(a: Appraisal) -> dict[str, Any]:
             "price": a.price, "price_basis": a.price_basis, "trend_bps": a.trend_bps,
             "stress_bps": a.stress_bps, "discount_bps": a.discount_bps, "ltv_bps": a.ltv_bps,
             "scenario": a.scenario.value, "existing_units": a.existing_units,
-            "p50": list(a.p50), "p90": list(a.p90), "values": [list(v) for v in a.values]}
+            "p10": list(a.p10), "p50": list(a.p50), "p90": list(a.p90),
+            "values": [list(v) for v in a.values]}
 
 
 def _loan_row(n: Loan) -> tuple[Any, ...]:
@@ -88,7 +89,8 @@ def appraisal_from_row(r: Any) -> Appraisal:
         buffer_percent=b["buffer_percent"], price=b["price"], price_basis=b["price_basis"],
         trend_bps=b["trend_bps"], stress_bps=b["stress_bps"], discount_bps=b["discount_bps"],
         ltv_bps=b["ltv_bps"], scenario=Scenario(b["scenario"]),
-        existing_units=b["existing_units"], p50=tuple(b["p50"]), p90=tuple(b["p90"]),
+        existing_units=b["existing_units"], p10=tuple(b["p10"]), p50=tuple(b["p50"]),
+        p90=tuple(b["p90"]),
         values=tuple((s, k, int(v)) for s, k, v in b["values"]), collateral=int(r[8]),
         ceiling=int(r[9]), seq=int(r[10]))
 
