@@ -66,6 +66,7 @@ from qingshan.registry.imports import ImportGreenCertificates, ImportGridFactors
 from tests.support.book import SETUP, fund, issue
 from tests.support.judicial import JUDICIAL_EXAMPLES
 from tests.support.registry import FACTOR_ROWS, project_payload
+from tests.support.lending import LENDING_EXAMPLES
 from tests.support.rights import RIGHTS_EXAMPLES
 
 EXAMPLES: list[Command] = [
@@ -148,6 +149,7 @@ EXAMPLES: list[Command] = [
     RevokeApiKey("k0123456789ab", "rotated"),
     *JUDICIAL_EXAMPLES,
     *RIGHTS_EXAMPLES,
+    *LENDING_EXAMPLES,
 ]
 
 
