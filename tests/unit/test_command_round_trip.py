@@ -65,8 +65,8 @@ from qingshan.registry.commands import (
 from qingshan.registry.imports import ImportGreenCertificates, ImportGridFactors
 from tests.support.book import SETUP, fund, issue
 from tests.support.judicial import JUDICIAL_EXAMPLES
-from tests.support.registry import FACTOR_ROWS, project_payload
 from tests.support.lending import LENDING_EXAMPLES
+from tests.support.registry import FACTOR_ROWS, project_payload
 from tests.support.rights import RIGHTS_EXAMPLES
 
 EXAMPLES: list[Command] = [

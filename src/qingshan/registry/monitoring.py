@@ -109,6 +109,8 @@ def report_basis(book: RegistryState, p: Project, m: Methodology,
     for param in m.of_kind(ParameterKind.DERIVED):
         if param.id == "period_years":
             derived[param.id] = _six_places(period_years(cmd.period_start, cmd.period_end))
+        elif param.id == "credited_stock" and m.stock is not None:
+            derived[param.id] = _six_places(Fraction(credited_stock(book, p, m, cmd)))
         elif param.id.startswith("ef_") and param.id[3:] in m.grid_factors:
             row = factor_in_force(book, param.id[3:], p.district, int(cmd.period_end[:4]))
             derived[param.id] = row.value
@@ -118,6 +120,24 @@ def report_basis(book: RegistryState, p: Project, m: Methodology,
     claimed = m.compute(monitored, p.fixed, derived)
     return claimed, Basis(p.fixed, tuple(sorted(derived.items())), tuple(factors),
                           declarations)
+
+
+def credited_stock(book: RegistryState, p: Project, m: Methodology,
+                   cmd: SubmitMonitoringReport) -> float:
+    """The highest stock (tCO2e) the project was credited up to before this period: its
+    stock at the start, fixed at validation (``initial_stock``), or the stock measured by an
+    earlier report of the same methodology (not rejected), whichever is highest. A report
+    is credited only for growth above it, so regrowth after a loss counts once."""
+    assert m.stock is not None
+    fixed = {k: float(Decimal(v)) for k, v in p.fixed}
+    best = fixed.get("initial_stock", 0.0)
+    for r in book.reports.values():
+        if r.project != p.id or r.status is ReportStatus.REJECTED or \
+                as_date(r.period_end) >= as_date(cmd.period_start):
+            continue
+        if "credited_stock" in dict(r.basis.derived):  # measured under a stock methodology
+            best = max(best, m.stock(m.monitored_values(r.values)))
+    return best
 
 
 def apply_submit_report(book: RegistryState, cmd: SubmitMonitoringReport, actor: Principal,

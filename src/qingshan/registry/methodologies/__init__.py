@@ -12,7 +12,7 @@ from qingshan.registry.methodologies import biogas, forest, inclusive, pv
 from qingshan.registry.methodologies.base import Methodology
 
 ALL: tuple[Methodology, ...] = (forest.V1, pv.V1, biogas.V1, inclusive.V1,
-                                forest.V2, pv.V2, biogas.V2, inclusive.V2)
+                                forest.V2, pv.V2, biogas.V2, inclusive.V2, forest.V3)
 CURRENT: tuple[Methodology, ...] = tuple(m for m in ALL if not m.legacy)
 
 

@@ -112,6 +112,10 @@ class Methodology:
     successor: str = ""  # the version that replaces a legacy one
     # a rule across fixed values (e.g. weights adding up to 1): an error message, or None
     fixed_rule: Callable[[Values], str | None] | None = None
+    # a stock methodology (forest carbon): the stock a report's monitored values measure,
+    # tCO2e; the registry derives ``credited_stock`` from it (the highest stock credited
+    # before, so that regrowth after a loss is not credited twice)
+    stock: Callable[[Values], float] | None = None
 
     @property
     def key(self) -> str:

@@ -31,6 +31,8 @@ from qingshan.registry.methodologies.base import (
     Source,
     Values,
 )
+from qingshan.science import forest as forest_science
+from qingshan.science.forest import SpeciesGroup
 
 FIXED, DERIVED = ParameterKind.FIXED, ParameterKind.DERIVED
 
@@ -95,4 +97,73 @@ V2 = Methodology(
     notes=("buffer: 10 %, rounded up, the platform's policy (VCS AFOLU Non-Permanence Risk "
            "Tool minimum)",))
 
-METHODOLOGY = V2
+
+
+# ------------------------------------------------------------------ @3.0: computed from stands
+STOCK_GROUPS = (SpeciesGroup.FIR, SpeciesGroup.MASSON_PINE, SpeciesGroup.CYPRESS,
+                SpeciesGroup.BROADLEAF)
+
+
+HIGH_WATER = Source("Qingshan registry rules 2: a stock methodology credits growth above the "
+                    "highest stock credited before", "Qingshan", "docs/methodologies.md, "
+                    "CQ-FOREST@3.0; after a loss (a reversal, report_loss) regrowth is not "
+                    "credited again, as VCS treats a loss event", "https://verra.org/")
+
+
+def volume_id(group: SpeciesGroup) -> str:
+    return f"volume_{group.value}"
+
+
+def stock_v3(v: Values) -> float:
+    """The tree-biomass stock (tCO2e) of the stem volumes measured, by species group, through
+    qingshan.science.forest (B = V·WD·BEF·(1+R); C = B·CF; ×44/12)."""
+    return float(sum(float(forest_science.biomass_co2(g, v[volume_id(g)]))
+                     for g in STOCK_GROUPS))
+
+
+def calculate_v3(v: Values) -> float:
+    """ΔC_ACTUAL = (stock now − the highest stock credited before) × (1 − the uncertainty
+    deduction); net = ΔC_ACTUAL − baseline × years − leakage. Negative (a loss) claims 0: the
+    loss is reported as a reversal (report_loss)."""
+    change = stock_v3(v) - v["credited_stock"]
+    if change > 0:
+        change *= 1.0 - forest_science.uncertainty_deduction(v["sampling_uncertainty"])
+    return change - v["baseline_per_year"] * v["period_years"] - v["leakage"]
+
+
+def _volume(g: SpeciesGroup) -> Parameter:
+    p = forest_science.DEFAULTS[g]
+    return Parameter(volume_id(g), f"{p.name_zh}蓄积量", f"{p.name_en} stem volume "
+                     "(0 if none)", "m3", minimum=0, maximum=1_000_000_000)
+
+
+V3 = Methodology(
+    id="CQ-FOREST", version="3.0", title_zh="造林碳汇(按林分蓄积计算)",
+    title_en="afforestation carbon sink, computed from stand volumes", sector="forestry",
+    scope=SCOPE, source=CCER_AFFORESTATION,
+    parameters=(
+        *(_volume(g) for g in STOCK_GROUPS),
+        Parameter("sampling_uncertainty", "抽样误差(90%置信区间半宽/均值)",
+                  "sampling uncertainty (90 % CI half-width / mean)", "fraction",
+                  minimum=0, maximum=0.3),
+        LEAKAGE,
+        Parameter("initial_stock", "项目开始时林木碳储量", "tree carbon stock at the start",
+                  "tCO2e", minimum=0, maximum=1_000_000_000, default=0.0,
+                  source=CCER_AFFORESTATION, kind=FIXED),
+        Parameter("baseline_per_year", "基线碳储量年变化", "baseline net change in carbon "
+                  "stocks per year", "tCO2e/yr", minimum=0, maximum=10_000_000, default=0.0,
+                  source=CCER_AFFORESTATION, kind=FIXED),
+        Parameter("credited_stock", "此前已计入的最高碳储量", "highest stock credited before",
+                  "tCO2e", kind=DERIVED, source=HIGH_WATER),
+        Parameter("period_years", "监测期年数", "length of the monitoring period", "yr",
+                  kind=DERIVED),
+    ),
+    report_fields=REPORT_FIELDS, calculate=calculate_v3, buffer_percent=10, stock=stock_v3,
+    notes=("stock from stem volumes by species group through qingshan.science.forest "
+           f"(parameter set {forest_science.PARAMETER_SET}); cumulative: only growth above "
+           "the highest stock credited before counts",
+           "uncertainty deduction: qingshan.science.forest.UNCERTAINTY_TIERS (unverified "
+           "against the CCER-14-001-V01 clause)",
+           "buffer: 10 %, rounded up, the platform's policy"))
+
+METHODOLOGY = V3
