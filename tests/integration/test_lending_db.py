@@ -1,0 +1,98 @@
+"""Pledge loans through the sequencer on a real database (SQLite and PostgreSQL): a forestry
+project under CQ-FOREST@3.0 issues from its measured volumes, a bank appraises it and lends,
+the next issuance arrives pledged; after a restart the lending book loaded from its tables
+equals the one in memory, ``log verify`` replays the journal into the same books and finds
+nothing wrong (the lending conservation laws included), and the reads agree."""
+
+from __future__ import annotations
+
+import itertools
+
+from qingshan.contexts import make_books
+from qingshan.infra.config import Settings
+from qingshan.infra.db import make_engine
+from qingshan.ledger.domain.commands import Command, OpenAccount, RegisterParty
+from qingshan.ledger.domain.model import SYSTEM, AccountType, PartyKind, Principal, Role
+from qingshan.ledger.verify import verify_ledger
+from qingshan.lending import queries
+from qingshan.lending.commands import RecordRepayment
+from qingshan.platform import Platform
+from qingshan.registry.commands import (
+    CreateProject,
+    DecideIssuance,
+    RegisterProject,
+    RequestIssuance,
+    SubmitMonitoringReport,
+    SubmitProject,
+    ValidateProject,
+    VerifyMonitoringReport,
+)
+from tests.support.book import ALICE, ALICE_KEY, SETUP
+from tests.support.lending import appraise, grant
+from tests.support.registry import EXTRA, VERIFIER_KEY, project_payload
+
+BANK = "P000007"
+BANK_KEY = Principal("k-bank", Role.BANK, BANK)
+AUDITOR = Principal("k-audit", Role.AUDITOR, None)
+
+
+def test_a_pledged_forest_survives_a_restart_and_verifies(settings: Settings) -> None:
+    plat = Platform.open(settings)
+    keys = itertools.count()
+
+    def run(cmd: Command, actor: Principal = SYSTEM) -> dict[str, object]:
+        return plat.sequencer.execute([cmd], actor, f"k{next(keys)}")[0].result
+
+    def issue_year(pid: str, year: int, fir: int, pine: int) -> int:
+        rid = str(run(SubmitMonitoringReport.from_payload({
+            "project": pid, "period_start": f"{year}-01-01", "period_end": f"{year}-12-31",
+            "values": {"volume_fir": str(fir), "volume_masson_pine": str(pine),
+                       "volume_cypress": "0", "volume_broadleaf": "0",
+                       "sampling_uncertainty": "0.08"}}), ALICE_KEY)["report"])
+        claimed = plat.sequencer.router.book("registry").reports[rid].claimed  # type: ignore[attr-defined]
+        run(VerifyMonitoringReport(rid, True, claimed, "verified"), VERIFIER_KEY)
+        qid = str(run(RequestIssuance(rid, claimed), ALICE_KEY)["request"])
+        run(DecideIssuance(qid, True, "approved"))
+        return int(claimed)
+
+    try:
+        plat.sequencer.execute([*SETUP, *EXTRA, RegisterParty(PartyKind.BANK, "重庆农商行", None),
+                                OpenAccount(BANK, AccountType.HOLDING, "bank")], SYSTEM, "s")
+        pid = str(run(CreateProject.from_payload(project_payload(
+            methodology="CQ-FOREST@3.0", name="武隆区国家储备林碳汇", district="500156",
+            crediting_start="2020-01-01")), ALICE_KEY)["project"])
+        run(SubmitProject(pid, "ready"), ALICE_KEY)
+        run(ValidateProject.from_payload({"project": pid, "approve": True, "opinion": "ok",
+                                          "fixed": {"initial_stock": "20000"}}), VERIFIER_KEY)
+        run(RegisterProject(pid, "validated"))
+        first = issue_year(pid, 2021, 26_000, 12_000)
+        assert first > 0
+        vid = str(run(appraise(BANK, project=pid), BANK_KEY)["appraisal"])
+        lid = str(run(grant(BANK, vid, 1_000_000, project=pid), BANK_KEY)["loan"])
+        issue_year(pid, 2022, 30_000, 13_000)
+        lending = plat.sequencer.router.book("lending")
+        loan = lending.loans[lid]  # type: ignore[attr-defined]
+        assert len(loan.holds) == 2 and loan.pledged > first * 8 // 10
+        assert plat.sequencer.router.ledger.active_quantity(ALICE, "CQCER") == 0
+        run(RecordRepayment(loan=lid, principal=200_000, interest=38_500), BANK_KEY)
+        before = lending.snapshot()
+        assert lending.invariants() == []
+    finally:
+        plat.close()
+    again = Platform.open(settings)
+    try:
+        assert again.sequencer.router.book("lending").snapshot() == before
+        key = again.sequencer.signing_key.public_key()
+    finally:
+        again.close()
+    assert verify_ledger(settings.database_url, key, books=make_books).problems == []
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            found = queries.loan(conn, lid, AUDITOR)
+            assert (found["outstanding"], found["pledged"], len(found["schedule"])) == (
+                800_000, loan.pledged, 5)
+            assert [a["kind"] for a in found["alerts"]] == ["new_pledge"]
+            assert queries.summary(conn)["principal"] == 1_000_000
+    finally:
+        engine.dispose()
