@@ -62,8 +62,9 @@ def test_unread_defaults_say_they_are_unverified() -> None:
 def test_chongqing_stock_of_274_million_m3_gives_the_published_order_of_tree_carbon() -> None:
     """2.74 亿 m3 at the end of 2023 (重庆市林业局 via 中国网, yx822.com/tanhui/2024/0902/
     108161.html). The Chongqing Academy of Forestry's survey (中新网, 3月18日, mirrored at
-    matematikcibul.com/a/sjls/3549.html; stock then about
-    2 亿 m3) printed above-ground biomass carbon 9,222 万 t and below-ground 3,388 万 t:
+    matematikcibul.com/a/sjls/3549.html; its year and the stock then are not in the copy —
+    Chongqing had 1.97 亿 m3 at the end of 2015) printed above-ground biomass carbon
+    9,222 万 t and below-ground 3,388 万 t:
     12,610 万 t C in trees. Species shares of the stock were not found: the test spreads
     the stock over the four volume groups by an assumed split (pine 35 %, cypress 20 %,
     broadleaf 30 %, fir 15 %) and asks for the same order (within a factor of two)."""
