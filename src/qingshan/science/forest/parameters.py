@@ -141,8 +141,10 @@ NATIONAL_DEFAULTS = Citation(
     "省级温室气体清单编制指南(试行) (NDRC 2011), ch. 5 土地利用变化和林业, table of 乔木林主要优势"
     "树种(组) SVD/BEF/R/CF; the same values in 造林项目碳汇计量与监测指南 (SFA 2008/2014) annex "
     "国家和IPCC碳计量参数的缺省值", "国家发展改革委 NDRC; 国家林业局 SFA",
-    "table of SVD, BEF, R, CF by dominant species group — UNVERIFIED: the table was not read "
-    "here; the values are those quoted in CCER/AR-CM-001 project documents",
+    "table of SVD, BEF, R, CF by dominant species group; used here for SVD (WD) and BEF — "
+    "UNVERIFIED: the table was not read here; the values are those quoted in CCER/AR-CM-001 "
+    "project documents (fir 0.307/1.634, Masson pine 0.380/1.472, cypress 0.478/1.732, oaks "
+    "0.676/1.355)",
     "https://qianqiantushu.com/ebook/read1136935.html")
 PLATFORM_SPREAD = Citation(
     "Qingshan platform choice (docs/methodologies.md, Forest carbon science)", "Qingshan",
@@ -156,17 +158,36 @@ NOT_APPLICABLE = Citation(
 _RSD = {"wd": 0.10, "bef": 0.15, "r": 0.25, "cf": 0.04, "a": 0.20}
 
 
-def _national(wd: float, bef: float, r: float, cf: float) -> tuple[Sourced, ...]:
+NFI9_TABLE = Citation(
+    "Estimating changes of forest carbon storage in China for 70 years (1949–2018), "
+    "Scientific Reports 13 (2023), doi 10.1038/s41598-023-44097-4 (models from 9th national "
+    "forest inventory plots)", "Springer Nature",
+    "Table 2, 'The parameter estimates and evaluation indices of biomass and carbon models for "
+    "20 forest types', columns d0 (CF) and RSR",
+    "https://www.nature.com/articles/s41598-023-44097-4/tables/2")
+
+
+def _factors(wd: float, bef: float, r: float, cf: float) -> tuple[Sourced, ...]:
+    """WD and BEF from the national default table (unverified); R and CF read in the 9th-NFI
+    model table (verified)."""
     return (Sourced(wd, "t d.m./m3", NATIONAL_DEFAULTS, _RSD["wd"], False, PLATFORM_SPREAD),
             Sourced(bef, "1", NATIONAL_DEFAULTS, _RSD["bef"], False, PLATFORM_SPREAD),
-            Sourced(r, "1", NATIONAL_DEFAULTS, _RSD["r"], False, PLATFORM_SPREAD),
-            Sourced(cf, "t C/t d.m.", NATIONAL_DEFAULTS, _RSD["cf"], False, PLATFORM_SPREAD))
+            Sourced(r, "1", NFI9_TABLE, _RSD["r"], True, PLATFORM_SPREAD),
+            Sourced(cf, "t C/t d.m.", NFI9_TABLE, _RSD["cf"], True, PLATFORM_SPREAD))
 
 
 PROVISIONAL_CURVE = Citation(
-    "provisional curve, not from a fitted source", "Qingshan",
-    "V = 300·(1 − e^(−0.08t))^2.5 as used in the research notes' side-by-side "
-    "(/work/shared/research/gep.md §6) — UNVERIFIED", "")
+    "Qingshan provisional growth curve — UNVERIFIED: not a fitted curve from a source", "Qingshan",
+    "chosen so that 20 years on bare land average 4–9 t CO2e/ha/yr, the range of published "
+    "projects (Wuning CCER afforestation 6,317 t/yr on 2.08万亩 = 4.56; CDM A/R Guangxi "
+    "Pearl River 25,795 t/yr on 3,000–4,000 ha = 6.45–8.60); to be replaced by the fitted "
+    "South-West China curves of PLOS ONE doi 10.1371/journal.pone.0150992 Table 3 or Forests "
+    "14(1):153 Appendix (not read here)",
+    "http://5dxc.com/article/2025/08/01/719451.html")
+BAMBOO_UNVERIFIED = Citation(
+    "moso bamboo defaults — UNVERIFIED", "Qingshan",
+    "CF 0.50 and R 0.25 as commonly used for bamboo in CCER/AR practice; no table read here",
+    "")
 
 
 def _species(group: SpeciesGroup, zh: str, en: str, factors: tuple[Sourced, ...],
@@ -175,28 +196,28 @@ def _species(group: SpeciesGroup, zh: str, en: str, factors: tuple[Sourced, ...]
     return SpeciesParameters(group, zh, en, wd, bef, r, cf, growth)
 
 
+def _curve(a: float, b: float, c: float, unit: str = "m3/ha") -> ChapmanRichards:
+    return ChapmanRichards(a, b, c, unit, PROVISIONAL_CURVE, _RSD["a"], False)
+
+
 DEFAULTS: Mapping[SpeciesGroup, SpeciesParameters] = MappingProxyType({
     SpeciesGroup.MASSON_PINE: _species(
         SpeciesGroup.MASSON_PINE, "马尾松", "Masson pine (Pinus massoniana)",
-        _national(0.380, 1.472, 0.187, 0.460),
-        ChapmanRichards(300.0, 0.08, 2.5, "m3/ha", PROVISIONAL_CURVE, _RSD["a"])),
+        _factors(0.380, 1.472, 0.2053, 0.5162), _curve(250.0, 0.05, 2.2)),
     SpeciesGroup.CYPRESS: _species(
         SpeciesGroup.CYPRESS, "柏木", "Chinese weeping cypress (Cupressus funebris)",
-        _national(0.478, 1.732, 0.220, 0.503),
-        ChapmanRichards(300.0, 0.08, 2.5, "m3/ha", PROVISIONAL_CURVE, _RSD["a"])),
+        _factors(0.478, 1.732, 0.2489, 0.5013), _curve(250.0, 0.04, 2.0)),
     SpeciesGroup.FIR: _species(
         SpeciesGroup.FIR, "杉木", "Chinese fir (Cunninghamia lanceolata)",
-        _national(0.307, 1.634, 0.246, 0.520),
-        ChapmanRichards(300.0, 0.08, 2.5, "m3/ha", PROVISIONAL_CURVE, _RSD["a"])),
+        _factors(0.307, 1.634, 0.2332, 0.4969), _curve(300.0, 0.06, 2.5)),
     SpeciesGroup.BROADLEAF: _species(
         SpeciesGroup.BROADLEAF, "栎类", "broadleaf (oaks, Quercus spp.)",
-        _national(0.676, 1.355, 0.292, 0.500),
-        ChapmanRichards(300.0, 0.08, 2.5, "m3/ha", PROVISIONAL_CURVE, _RSD["a"])),
+        _factors(0.676, 1.355, 0.2610, 0.4810), _curve(220.0, 0.04, 2.0)),
     SpeciesGroup.BAMBOO: _species(
         SpeciesGroup.BAMBOO, "毛竹", "moso bamboo (Phyllostachys edulis)",
         (Sourced(1.0, "1", NOT_APPLICABLE), Sourced(1.0, "1", NOT_APPLICABLE),
-         Sourced(0.25, "1", PROVISIONAL_CURVE, _RSD["r"], False, PLATFORM_SPREAD),
-         Sourced(0.50, "t C/t d.m.", PROVISIONAL_CURVE, _RSD["cf"], False, PLATFORM_SPREAD)),
-        ChapmanRichards(60.0, 0.5, 2.0, "t/ha", PROVISIONAL_CURVE, _RSD["a"])),
+         Sourced(0.25, "1", BAMBOO_UNVERIFIED, _RSD["r"], False, PLATFORM_SPREAD),
+         Sourced(0.50, "t C/t d.m.", BAMBOO_UNVERIFIED, _RSD["cf"], False, PLATFORM_SPREAD)),
+        _curve(70.0, 0.3, 2.0, "t/ha")),
 })
 """The default parameters by species group (version ``PARAMETER_SET``)."""
