@@ -21,7 +21,7 @@ from qingshan.ledger.domain.commands import (
 )
 from qingshan.ledger.domain.model import SYSTEM, HoldKind, HoldStatus
 from qingshan.lending.commands import EnforcePledge, OpenCreditLine, RecordRepayment
-from qingshan.lending.model import LoanStatus, Reason, Repayment, schedule
+from qingshan.lending.model import LoanStatus, Reason, Repayment, revaluation_reasons, schedule
 from qingshan.lending.valuation import ltv_bps, observed_trend, present_value
 from tests.support.book import ALICE, ALICE_KEY, BOB
 from tests.support.in_memory import DAY_MS
@@ -268,3 +268,17 @@ def test_a_loan_matures_on_the_same_day_of_the_month() -> None:
     start = date.fromisoformat(loan.start)
     assert loan.maturity == date(start.year + 5, start.month, start.day).isoformat()
     assert DAY_MS == 86_400_000
+
+
+def test_a_new_monitoring_result_or_a_year_calls_for_a_revaluation() -> None:
+    p = make_platform()
+    lid = lent(p)
+    loan = p.lending.loans[lid]
+    latest = p.lending.appraisals[loan.latest_appraisal]
+    alerts = list(p.lending.alerts.values())
+    assert revaluation_reasons(loan, latest, alerts, latest.day) == []
+    p.run(issue_to_project(ALICE, 40, 2025))
+    alerts = list(p.lending.alerts.values())
+    later = date.fromisoformat(latest.day).replace(year=int(latest.day[:4]) + 2).isoformat()
+    assert revaluation_reasons(loan, latest, alerts, later) == [
+        "appraisal_older_than_a_year", "new_monitoring_result"]

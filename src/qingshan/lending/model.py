@@ -239,3 +239,23 @@ def overdue(loan: Loan, day: str) -> int:
     if loan.status is not LoanStatus.ACTIVE:
         return 0
     return max(0, principal_due_by(loan, day) - loan.repaid)
+
+
+def revaluation_reasons(loan: Loan, latest: Appraisal | None, alerts: list[Alert],
+                        today: str) -> list[str]:
+    """Why the loan's collateral should be revalued now (the guide asks for the collateral
+    to be revalued as the forest changes): no appraisal within a year, a new monitoring
+    result (an issuance pledged since the latest appraisal), a covenant breached at it."""
+    if loan.status is not LoanStatus.ACTIVE:
+        return []
+    out: list[str] = []
+    if latest is None or (date.fromisoformat(today) -
+                          date.fromisoformat(latest.day)).days > APPRAISAL_VALID_DAYS:
+        out.append("appraisal_older_than_a_year")
+    seq = latest.seq if latest else 0
+    mine = [a for a in alerts if a.loan == loan.id]
+    if any(a.kind is AlertKind.NEW_PLEDGE and a.seq > seq for a in mine):
+        out.append("new_monitoring_result")
+    if any(a.kind is AlertKind.COVENANT_BREACH and a.seq >= seq for a in mine):
+        out.append("covenant_breach")
+    return out
