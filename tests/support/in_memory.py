@@ -20,12 +20,14 @@ class InMemory:
     def run(self, cmd: Command, actor: Principal = SYSTEM) -> dict[str, Any]:
         """Apply one command as one unit of work: all of it, or (raising) nothing."""
         marks = self.router.mark()
+        seq = getattr(self, "seq", 0) + 1  # each command its own journal entry
         try:
-            effects = self.router.apply(cmd, actor, 0)
+            effects = self.router.apply(cmd, actor, seq)
         except Exception:
             self.router.rollback_to(marks)
             raise
         self.router.forget_undo()
+        self.seq = seq
         return effects.result
 
     def next_day(self, days: int = 1) -> None:
