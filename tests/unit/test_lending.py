@@ -282,3 +282,14 @@ def test_a_new_monitoring_result_or_a_year_calls_for_a_revaluation() -> None:
     later = date.fromisoformat(latest.day).replace(year=int(latest.day[:4]) + 2).isoformat()
     assert revaluation_reasons(loan, latest, alerts, later) == [
         "appraisal_older_than_a_year", "new_monitoring_result"]
+
+
+def test_years_after_the_crediting_period_count_no_credits() -> None:
+    p = make_platform()
+    p.registry.terms[PROJECT] = forest_terms(crediting_end="2031-12-31")
+    a = p.lending.appraisals[str(p.run(appraise(p.bank), p.bank_key)["appraisal"])]
+    # appraised in 2026: 2027..2031 are the five years left
+    assert all(c > 0 for c in a.p90[:5]) and all(c == 0 for c in a.p90[5:])
+    refused(p, "invalid_input", OpenCreditLine(bank=p.bank, district="500112", limit=1,
+                                               start="2026-01-01", end="2027-01-01"),
+            p.bank_key)  # 渝北区: merged into 两江新区 in 2025

@@ -83,9 +83,11 @@ def appraise_collateral(lend: LendingState, cmd: AppraiseCollateral, actor: Prin
     trend = valuation.observed_trend(lend.prices.yearly_prices(terms.asset, epoch_day(today)))
     projection = forest.monte_carlo(project_stands(cmd.stands), cmd.horizon, cmd.draws,
                                     cmd.seed)
-    credits = {"p10": yearly_credits([float(x) for x in projection.p10], terms.buffer_percent),
-               "p50": yearly_credits([float(x) for x in projection.p50], terms.buffer_percent),
-               "p90": yearly_credits([float(x) for x in projection.p90], terms.buffer_percent)}
+    # no credit is issued after the crediting period: its years count nothing
+    within = max(0, date.fromisoformat(terms.crediting_end).year - today.year)
+    credits = {b: tuple(c if t <= within else 0 for t, c in enumerate(yearly_credits(
+        [float(x) for x in getattr(projection, b)], terms.buffer_percent), start=1))
+        for b in ("p10", "p50", "p90")}
     existing = units_held(lend, terms)
     values = tuple((s.value, b, valuation.scenario_value(
         s, credits[b], existing, price, trend_bps=trend, stress_bps=cmd.stress_bps,

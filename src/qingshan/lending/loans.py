@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from qingshan.errors import Forbidden
+from qingshan.errors import Forbidden, InvalidInput
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import AccountType, Issuance, Principal, SerialRange
 from qingshan.ledger.domain.parsing import journal_day
@@ -33,11 +33,17 @@ from qingshan.lending.model import (
     overdue,
 )
 from qingshan.lending.state import LendingState
+from qingshan.reference.chongqing import DISTRICTS
+
+DISTRICT_CODES = frozenset(d.code for d in DISTRICTS)
 
 
 def open_credit_line(lend: LendingState, cmd: OpenCreditLine, actor: Principal,
                      seq: int) -> Effects:
     lend.check_bank(actor, cmd.bank)
+    if cmd.district not in DISTRICT_CODES:
+        raise InvalidInput("not a current Chongqing district or county code",
+                           field="district", value=cmd.district)
     lid = lend.next_id("line", "CL")
     lend.put("lines", lid, CreditLine(id=lid, bank=cmd.bank, district=cmd.district,
                                       limit=cmd.limit, start=cmd.start, end=cmd.end, seq=seq))
