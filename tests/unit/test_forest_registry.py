@@ -53,11 +53,10 @@ def test_a_wide_sampling_uncertainty_is_deducted() -> None:
     world = make_world()
     initial = stock(20_000, 10_000)
     pid = forest_project(world, initial)
-    growth = stock(26_000, 12_500) - initial
     claimed = report(world, pid, 2021, volumes(26_000, 12_500), uncertainty="0.15")
-    deduction = forest.uncertainty_deduction(0.15)
-    assert deduction > 0
-    assert claimed == math.floor(growth * (1 - deduction))
+    deduction = forest.uncertainty_deduction(0.15)  # a quarter of the half-width: 3.75 %
+    assert deduction == 0.0375
+    assert claimed == math.floor(stock(26_000, 12_500) * (1 - deduction) - initial)
 
 
 def test_after_a_loss_regrowth_is_not_credited_twice() -> None:

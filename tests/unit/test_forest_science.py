@@ -132,11 +132,18 @@ def test_net_removals_subtract_baseline_and_leakage_share() -> None:
     assert got == pytest.approx(np.diff(stocks) * 0.9 - 20.0)
 
 
-def test_uncertainty_deduction_tiers_and_more_plots_above_thirty_percent() -> None:
-    assert [uncertainty_deduction(u) for u in (0.0, 0.10, 0.15, 0.20, 0.25, 0.30)] == \
-        [0.0, 0.0, 0.06, 0.06, 0.11, 0.11]
+def test_the_uncertainty_discount_reproduces_ar_tool14s_worked_example() -> None:
+    """AR-TOOL14 v04.2 Appendix 2 (second-hand transcription): an estimate of 60 ± 9 t d.m.
+    per ha has U = 15 %, discounted by 25 % of the half-width: 60 − 2.25 = 57.75."""
+    mean, half_width = 60.0, 9.0
+    u = half_width / mean
+    assert u == pytest.approx(0.15)
+    assert mean * (1 - uncertainty_deduction(u)) == pytest.approx(57.75)
+    # the tiers: nothing to 10 %, a quarter, a half, three quarters, then the lower bound
+    assert [round(uncertainty_deduction(x), 6) for x in (0.10, 0.12, 0.18, 0.25, 0.40)] == [
+        0.0, 0.03, 0.09, 0.1875, 0.4]
     with pytest.raises(InvalidInput) as e:
-        uncertainty_deduction(0.31)
+        uncertainty_deduction(1.5)
     assert e.value.data["field"] == "relative_uncertainty"
 
 
@@ -242,3 +249,23 @@ def test_bad_arrays_and_rows_are_refused_with_their_field() -> None:
         with pytest.raises(InvalidInput) as e:
             call()
         assert e.value.data["field"] == field, field
+
+
+# Fang's biomass–volume functions B = a·V + b (B total tree biomass t/ha, V stem volume
+# m3/ha), as printed in 李银 et al. 2016, 植物生态学报 40, doi 10.17521/cjpe.2015.0193,
+# Table 1 (read at DreamBlooms/ChinaXiv-201601-to-202209@b13a740,
+# md/ChinaXiv-201605.00429V1.md, lines 57-75): 杉木, 马尾松, 柏木, 栎类 (our broadleaf)
+FANG = {SpeciesGroup.FIR: (0.4652, 19.141), SpeciesGroup.MASSON_PINE: (0.5034, 20.547),
+        SpeciesGroup.CYPRESS: (0.6129, 46.1451), SpeciesGroup.BROADLEAF: (1.1453, 8.5473)}
+
+
+@pytest.mark.parametrize("group", sorted(FANG))
+def test_the_biomass_per_volume_agrees_with_fangs_national_functions(
+        group: SpeciesGroup) -> None:
+    """At a mature stand's 100 m3/ha, the chain WD · BEF · (1 + R) gives the tree biomass of
+    Fang's functions fitted to China's national inventory to within 10 % (the defaults' WD
+    and BEF are unverified; this bounds them by a printed, independent source)."""
+    p = DEFAULTS[group]
+    ours = 100 * p.wood_density.value * p.bef.value * (1 + p.root_shoot.value)
+    a, b = FANG[group]
+    assert ours == pytest.approx(a * 100 + b, rel=0.10)

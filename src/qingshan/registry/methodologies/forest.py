@@ -116,18 +116,17 @@ def volume_id(group: SpeciesGroup) -> str:
 
 def stock_v3(v: Values) -> float:
     """The tree-biomass stock (tCO2e) of the stem volumes measured, by species group, through
-    qingshan.science.forest (B = V·WD·BEF·(1+R); C = B·CF; ×44/12)."""
-    return float(sum(float(forest_science.biomass_co2(g, v[volume_id(g)]))
-                     for g in STOCK_GROUPS))
+    qingshan.science.forest (B = V·WD·BEF·(1+R); C = B·CF; ×44/12), less AR-TOOL14's discount
+    for the sampling uncertainty of the estimate."""
+    measured = sum(float(forest_science.biomass_co2(g, v[volume_id(g)])) for g in STOCK_GROUPS)
+    return measured * (1.0 - forest_science.uncertainty_deduction(v["sampling_uncertainty"]))
 
 
 def calculate_v3(v: Values) -> float:
-    """ΔC_ACTUAL = (stock now − the highest stock credited before) × (1 − the uncertainty
-    deduction); net = ΔC_ACTUAL − baseline × years − leakage. Negative (a loss) claims 0: the
-    loss is reported as a reversal (report_loss)."""
+    """ΔC_ACTUAL = the stock now (discounted) − the highest stock credited before;
+    net = ΔC_ACTUAL − baseline × years − leakage. Negative (a loss) claims 0: the loss is
+    reported as a reversal (report_loss)."""
     change = stock_v3(v) - v["credited_stock"]
-    if change > 0:
-        change *= 1.0 - forest_science.uncertainty_deduction(v["sampling_uncertainty"])
     return change - v["baseline_per_year"] * v["period_years"] - v["leakage"]
 
 
@@ -145,7 +144,7 @@ V3 = Methodology(
         *(_volume(g) for g in STOCK_GROUPS),
         Parameter("sampling_uncertainty", "抽样误差(90%置信区间半宽/均值)",
                   "sampling uncertainty (90 % CI half-width / mean)", "fraction",
-                  minimum=0, maximum=0.3),
+                  minimum=0, maximum=1),
         LEAKAGE,
         Parameter("initial_stock", "项目开始时林木碳储量", "tree carbon stock at the start",
                   "tCO2e", minimum=0, maximum=1_000_000_000, default=0.0,
@@ -162,8 +161,8 @@ V3 = Methodology(
     notes=("stock from stem volumes by species group through qingshan.science.forest "
            f"(parameter set {forest_science.PARAMETER_SET}); cumulative: only growth above "
            "the highest stock credited before counts",
-           "uncertainty deduction: qingshan.science.forest.UNCERTAINTY_TIERS (unverified "
-           "against the CCER-14-001-V01 clause)",
+           "uncertainty: AR-TOOL14's discount of the stock estimate "
+           "(qingshan.science.forest.UNCERTAINTY_TIERS; CCER-14-001-V01's clause not read)",
            "buffer: 10 %, rounded up, the platform's policy"))
 
 METHODOLOGY = V3

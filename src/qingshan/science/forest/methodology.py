@@ -7,8 +7,8 @@ from ``carbon.stock_co2``); ΔC_BSL is the baseline removal per year fixed at va
 bare land, the usual case); LK_t = ``leakage_share`` · ΔC_ACTUAL,t (the platform's way to state
 a leakage estimate as a share; CCER-14-001-V01 counts leakage from the project document).
 
-Then, as the methodology states it, the change in project stocks is reduced for sampling
-uncertainty (``uncertainty_deduction``), and the platform withholds 10 % of each issuance for
+Then the project's estimate is reduced for sampling uncertainty as AR-TOOL14 states it
+(``uncertainty_deduction``), and the platform withholds 10 % of each issuance for
 non-permanence, rounded up (``issuable_credits``; the registry's CQ-FOREST@2.0 does the same).
 Rounding is against the claimant: whole credits are floored, the buffer is ceiled.
 """
@@ -34,11 +34,20 @@ BUFFER_PERCENT = 10
 """The platform's non-permanence buffer (VCS AFOLU Non-Permanence Risk Tool v4.0 minimum, as
 ``registry/methodologies/forest.py``); CCER keeps none."""
 
-UNCERTAINTY_TIERS: tuple[tuple[float, float], ...] = ((0.10, 0.0), (0.20, 0.06), (0.30, 0.11))
-"""(upper bound of the relative uncertainty at 90 % confidence, share deducted): up to 10 %
-nothing, up to 20 % 6 %, up to 30 % 11 %; above 30 % the sample must be enlarged (no claim).
-UNVERIFIED: the tiers as widely quoted for the CDM A/R and Chinese forestry methodologies; the
-clause of CCER-14-001-V01 was not read here (docs/methodologies.md)."""
+AR_TOOL14 = Citation(
+    "CDM AR-TOOL14 v04.2 Estimation of carbon stocks and change in carbon stocks of trees and "
+    "shrubs in A/R CDM project activities", "UNFCCC CDM Executive Board (EB 85), 2015",
+    "Appendix 2, Table 1, p. 28 (read second-hand: a transcription in a public GitHub file, "
+    "not the PDF); China's CCTS BM-T-AR-0004 v1.0 (2025) is said to copy it",
+    "https://cdm.unfccc.int/methodologies/ARmethodologies/tools/ar-am-tool-14-v4.2.pdf")
+
+UNCERTAINTY_TIERS: tuple[tuple[float, float], ...] = (
+    (0.10, 0.0), (0.15, 0.25), (0.20, 0.50), (0.30, 0.75), (math.inf, 1.0))
+"""AR-TOOL14's discount (``AR_TOOL14``): (upper bound of the relative uncertainty U at 90 %
+confidence, share of the confidence half-width deducted). The project's estimate is taken as
+mean − share × half-width = mean × (1 − share × U): nothing up to 10 %, a quarter of the
+half-width up to 15 %, half up to 20 %, three quarters up to 30 %, the lower bound above.
+Whether CCER-14-001-V01 uses the same table was not read (docs/methodologies.md)."""
 
 
 def check_net_inputs(years: int, baseline_per_year: float, leakage_share: float) -> None:
@@ -71,16 +80,18 @@ def net_removals(stands: Iterable[Stand], years: int, baseline_per_year: float =
 
 
 def uncertainty_deduction(relative_uncertainty: float) -> float:
-    """The share of the change in project stocks deducted for sampling uncertainty
-    (``relative_uncertainty`` = half-width of the 90 % confidence interval / mean), per
-    ``UNCERTAINTY_TIERS``; above the last tier the estimate is refused (InvalidInput): the
-    methodology asks for more sample plots instead."""
+    """The share of a project's estimate deducted for sampling uncertainty
+    (``relative_uncertainty`` U = half-width of the 90 % confidence interval / mean): the
+    tier's share of the half-width, i.e. share × U (``UNCERTAINTY_TIERS``, AR-TOOL14); above
+    30 % the estimate is its lower bound (the whole half-width)."""
     u = finite(relative_uncertainty, "relative_uncertainty")
+    if u > 1:
+        raise InvalidInput("a relative uncertainty above 100 % is not an estimate",
+                           field="relative_uncertainty", value=str(u))
     for bound, share in UNCERTAINTY_TIERS:
         if u <= bound:
-            return share
-    raise InvalidInput(f"a sampling uncertainty above {UNCERTAINTY_TIERS[-1][0]:.0%} needs more "
-                       "sample plots", field="relative_uncertainty", value=str(u))
+            return share * u
+    raise AssertionError("unreachable: the last tier has no bound")
 
 
 def issuable_credits(net_tco2: float, buffer_percent: int = BUFFER_PERCENT) -> tuple[int, int]:
