@@ -117,3 +117,13 @@ def test_the_rights_map_and_chart_render_in_chromium(demo: str, chromium: Chromi
     check_accessibility(page)
     page.close()
     assert chromium.take() == []  # no Content-Security-Policy violation
+
+
+def test_the_lending_page_shows_the_seeds_book(demo: str) -> None:
+    """The public totals of the seed's pledge loans: five loans, 210 M yuan, credit lines to
+    武隆, 巫山, 秀山 and 永川 on the map of principal by district."""
+    html = httpx.get(f"{demo}/lending?lang=en").text
+    assert re.search(r'data-figure="loans">5<', html)
+    assert 'data-figure="principal">CNY 210.00 M<' in html
+    rows = re.findall(r'<tr data-district="(\d{6})">', html)
+    assert sorted(rows) == ["500118", "500156", "500237", "500241"]

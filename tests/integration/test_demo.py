@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, func, select
 
+from qingshan.contexts import MarketPrices, RegistryProjects
 from qingshan.demo import DemoBook, load_demo
+from qingshan.demo import lending as demo_lending
 from qingshan.demo import rights as demo_rights
 from qingshan.demo.calendar import BEIJING, HOLIDAYS, LAUNCH, SESSIONS
 from qingshan.errors import Conflict
@@ -21,7 +23,9 @@ from qingshan.judicial import queries as jq
 from qingshan.judicial.book import JudicialBook
 from qingshan.ledger.domain.commands import Transfer
 from qingshan.ledger.domain.invariants import check_invariants
-from qingshan.ledger.domain.model import SYSTEM
+from qingshan.ledger.domain.model import SYSTEM, Principal, Role
+from qingshan.lending import queries as lq
+from qingshan.lending.book import LendingBook
 from qingshan.market.book import MarketBook
 from qingshan.platform import Platform
 from qingshan.registry import queries as rq
@@ -33,8 +37,9 @@ from tests.support.registry import METHODOLOGIES, TEST_FOREST, TEST_PV
 
 
 def _books() -> list[Any]:
-    market = MarketBook()
-    return [RegistryBook(METHODOLOGIES), market, JudicialBook(market), RightsBook()]
+    registry, market = RegistryBook(METHODOLOGIES), MarketBook()
+    return [registry, market, JudicialBook(market), RightsBook(),
+            LendingBook(RegistryProjects(registry), MarketPrices(market))]
 
 
 def _trade_times(conn: Connection) -> list[dt.datetime]:
@@ -120,6 +125,29 @@ def _check_rights(conn: Connection) -> None:
     assert rights.restoration(conn, mine["id"])["transfers"][0]["quantity"] == 71
 
 
+def _check_lending(conn: Connection, full: bool) -> None:
+    """The seed's book: the four credit lines, five loans (210 M yuan in the full demo, where
+    every principal is under its appraisal's ceiling), the later issuance pledged, the fire's
+    covenant breach, one loan repaid with its pledge released."""
+    operator = Principal("test", Role.OPERATOR, None)
+    lines = {c["code"]: c["limit"] for c in lq.lines(conn, operator)}
+    assert lines == demo_lending.summary()["lines"]
+    view = lq.summary(conn)
+    assert view["loans"] == demo_lending.SEED_LOANS == 5
+    if full:
+        assert view["principal"] == demo_lending.SEED_PRINCIPAL == 21_000_000_000
+    loans = {n["project_name"][:2]: n for n in lq.loans(conn, operator)}
+    assert all(n["start"] <= "2024-06-30" for n in loans.values())
+    alerts = {a["kind"] for n in loans.values() for a in lq.loan(conn, n["id"], operator)["alerts"]}
+    assert {"new_pledge", "covenant_breach", "disturbance"} <= alerts
+    repaid = [n for n in loans.values() if n["status"] == "repaid"]
+    assert len(repaid) == 1 and repaid[0]["outstanding"] == 0
+    held = conn.execute(select(func.count()).select_from(t.holds).where(
+        t.holds.c.kind == "loan_pledge", t.holds.c.status == "active",
+        t.holds.c.account == repaid[0]["account"])).scalar()
+    assert held == 0
+
+
 def test_demo_replays_years_of_registry_and_market_history(database_url: str,
                                                            tmp_path: Path) -> None:
     """On SQLite and PostgreSQL (a small demo): every book's rows round-trip, the history is
@@ -144,7 +172,9 @@ def test_demo_replays_years_of_registry_and_market_history(database_url: str,
             sizes = [q for (q,) in conn.execute(select(t.retirements.c.quantity))]
             cases = jq.cases(conn)
             _check_rights(conn)
-        assert stats["enterprises"] == 24 + demo_rights.PARTIES  # and the restorers
+            _check_lending(conn, full=False)
+        # and the restorers and the borrowers
+        assert stats["enterprises"] == 24 + demo_rights.PARTIES + demo_lending.PARTIES
         assert stats["projects_by_status"] == {"registered": len(projects)}
         assert len(vintages) >= 4
         assert stats["cqcer_registered_t"] > 100_000
@@ -216,7 +246,8 @@ def test_the_full_demo_adds_up_like_the_published_figures(tmp_path: Path) -> Non
             o = t.market_orders
             sides = {(i, s) for i, s in conn.execute(select(o.c.instrument, o.c.side)
                                                      .where(o.c.status == "open"))}
-        assert h["enterprises"] == 149 + demo_rights.PARTIES
+            _check_lending(conn, full=True)
+        assert h["enterprises"] == 149 + demo_rights.PARTIES + demo_lending.PARTIES
         # the registry issues CQCER; the districts' forest-area indicators (FCI) and the
         # restorers' development rights (DRQ) are resource rights'
         assert set(h["assets"]) == {"CQCER", "FCI", "DRQ"}, h

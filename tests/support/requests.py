@@ -19,7 +19,7 @@ PATH_VALUES = {"account": ALICE, "hold": "H00000001", "project": "CQ0001", "step
                "report": "MR000001", "request": "IR000001", "instrument": "CQCER-ALL",
                "order": "O00000001", "auction": "O00000001", "key_id": "k0123456789ab",
                "case": "JC000001", "offer": "JO000001", "contract": "RC000001", "tranche": "1",
-               "restoration": "RR000001"}
+               "restoration": "RR000001", "loan": "LN000001"}
 _TRANSFER = {"asset": "CQCER", "source": ALICE, "destination": BOB, "quantity": 1,
              "memo": "a memo"}
 _DOCUMENT = {"name": "PDD", "sha256": "a" * 64, "url": "https://example.org/pdd"}
@@ -152,6 +152,23 @@ EXAMPLES: dict[str, dict[str, Any] | None] = {
         "source": ALICE, "destination": BOB, "quantity": 30, "use": "eco_tourism"},
     "/api/v1/rights/restorations/{restoration}/incomes": {"year": 2025, "amount": 334_000_000,
                                                           "note": "村集体经济收入"},
+    # pledge loans (no bank or forestry project exists in these tests: the bodies are well
+    # formed, and refused, if at all, by the handlers)
+    "/api/v1/lending/lines": {"bank": "P000005", "district": "500156",
+                              "limit": 5_000_000_000, "start": "2023-06-01",
+                              "end": "2031-05-31", "note": "5,000 万元, 8 年"},
+    "/api/v1/lending/appraisals": {
+        "project": "CQ0001", "bank": "P000005",
+        "stands": [{"group": "fir", "area_m2": 8_000_000, "age": 8},
+                   {"group": "masson_pine", "area_m2": 5_000_000, "age": 12,
+                    "site_bps": 9000}],
+        "horizon": 20, "draws": 100, "seed": 1, "price": 6000, "discount_bps": 450,
+        "ltv_bps": 6000},
+    "/api/v1/lending/loans": {"bank": "P000005", "project": "CQ0001", "appraisal": "VA000001",
+                              "principal": 100_000_000, "rate_bps": 385, "term_months": 60,
+                              "repayment": "equal_principal", "max_ltv_bps": 7000},
+    "/api/v1/lending/loans/{loan}/repayments": {"principal": 100, "interest": 10},
+    "/api/v1/lending/loans/{loan}/enforce": {"account": ALICE, "note": "逾期 90 天"},
 }
 
 

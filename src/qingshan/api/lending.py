@@ -19,7 +19,7 @@ from qingshan.api import responses_lending as rl
 from qingshan.api import schemas as s
 from qingshan.api.deps import Actor, EdgeDep, IdemKey, one, run
 from qingshan.api.responses_contexts import many
-from qingshan.lending import queries
+from qingshan.lending import queries, report
 
 router = APIRouter(prefix="/api/v1/lending", tags=["lending"])
 
@@ -84,6 +84,17 @@ def loan(loan: str, edge: EdgeDep, actor: Actor) -> dict[str, Any]:
     """A loan with its schedule, repayments, appraisals and alerts."""
     with edge.read() as conn:
         return queries.loan(conn, loan, actor)
+
+
+@router.get("/appraisals/{appraisal}.pdf", response_class=Response,
+            **r.media("application/pdf", "the appraisal's valuation report as PDF"))
+def appraisal_pdf(appraisal: str, edge: EdgeDep, actor: Actor) -> Response:
+    """The valuation report: every input, the projection of credits a year (P50 and the
+    P10–P90 band) and the values by scenario (read as the appraisal)."""
+    with edge.read() as conn:
+        found = queries.appraisal(conn, appraisal, actor)
+    return Response(report.render_pdf(found), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{appraisal}.pdf"'})
 
 
 @router.get("/appraisals/{appraisal}", **r.ok(rl.Appraisal))

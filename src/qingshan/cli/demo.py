@@ -75,6 +75,12 @@ def _demo_keys(plat: Any, s: Settings) -> None:
             f"bank     {key(Role.BANK, bank.id, 'demo bank')}  ({bank.name})",
             f"forestry {key(Role.FORESTRY, None, 'demo forestry')}  (市林业局: surveys, checks)",
         ]
+        # the bank of the demo's pledge loans (docs/lending.md), if loaded
+        lender = next((p for p in state.parties.values() if p.kind is PartyKind.BANK
+                       and p.name.startswith("重庆农村商业银行")), None)
+        if lender is not None:
+            lines.append(f"lender   {key(Role.BANK, lender.id, 'demo lender')}  "
+                         f"({lender.name}: pledge loans)")
         if district is not None:
             lines.append(f"district {key(Role.MEMBER, district.id, 'demo district')}  "
                          f"({district.name}, {district.id})")

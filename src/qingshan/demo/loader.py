@@ -29,6 +29,7 @@ from qingshan.demo.calendar import (
     unix_ms,
 )
 from qingshan.demo.demand import Demand, court_cases
+from qingshan.demo.lending import LendingDesk, forestry_methodology
 from qingshan.demo.market import SELLERS, DemoMarket, Holder
 from qingshan.demo.names import Namer, uscc_body
 from qingshan.demo.registry import RegistryDesk, Step, schedule, workday
@@ -167,9 +168,10 @@ class _History:
     def __init__(self, run: _Runner, book: DemoBook, rng: random.Random, enterprises: int,
                  start: dt.date, end: dt.date, methodologies: Sequence[Methodology]) -> None:
         self.run, self.book, self.start, self.end = run, book, start, end
+        self.methodologies = methodologies
         # separate streams, so that a change in one part leaves the others' draws alone
         self.rng = {k: random.Random(rng.random()) for k in
-                    ("cast", "registry", "market", "demand")}
+                    ("cast", "registry", "market", "demand", "lending")}
         namer = Namer(self.rng["cast"])
         kinds = {kind_of(m) for m in methodologies}
         self.companies = draw_companies(self.rng["cast"], namer, enterprises, kinds, end)
@@ -239,6 +241,12 @@ class _History:
                                                  book.parties["verifier2"])],
                                  op, book.accounts["platform"], self.rng["registry"])
         self.desk.setup()
+        # the pledge loans' projects go through a registry desk of their own (its own draws)
+        self.lending = LendingDesk(run, RegistryDesk(run, self.desk.verifiers, op,
+                                                     book.accounts["platform"],
+                                                     self.rng["lending"]),
+                                   forestry_methodology(self.methodologies), self.end)
+        self.lending.setup()
         self.cases = {c.day: c for c in court_cases(self.rng["demand"], self.start, self.end,
                                                     [d.name_zh for d in DISTRICTS[20:]])}
         self.joins: dict[dt.date, list[Company]] = {}
@@ -294,7 +302,9 @@ class _History:
         if day in self.pledges:
             out.append((11 * 60 + 45, 0, len(out), ("pledge", self.pledges[day])))
         for minute, _, action in sorted(self.rights.plan.get(day, []), key=lambda e: e[:2]):
-            out.append((minute, 50, len(out), ("rights", action)))
+            out.append((minute, 50, len(out), ("call", action)))
+        for minute, _, action in sorted(self.lending.plan.get(day, []), key=lambda e: e[:2]):
+            out.append((minute, 55, len(out), ("call", action)))
         if is_trading_day(day) and self.rng["market"].random() < 0.025 * self.scale ** 0.5:
             out.append((13 * 60 + 29, 0, len(out), ("block",)))
         return sorted(out, key=lambda e: (e[0], e[1], e[2]))
@@ -325,7 +335,7 @@ class _History:
                 self.pledged += 1
             elif what[0] == "block":
                 self.block(day, f"{key}/block")
-            elif what[0] == "rights":
+            elif what[0] == "call":  # the rights' and the pledge loans' desks
                 what[1]()
         if day == self.end:
             self.market.final_book(day, f"{day}/book")

@@ -17,8 +17,16 @@ from qingshan.infra import schema as t
 from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.domain.policy import ADMIN_ROLES
 from qingshan.lending import storage
+from qingshan.lending.appraisals import is_current
 from qingshan.lending.errors import UnknownAppraisal, UnknownLoan
-from qingshan.lending.model import Appraisal, Loan, LoanStatus, overdue, schedule
+from qingshan.lending.model import (
+    APPRAISAL_VALID_DAYS,
+    Appraisal,
+    Loan,
+    LoanStatus,
+    overdue,
+    schedule,
+)
 from qingshan.lending.state import LendingState
 from qingshan.lending.valuation import ltv_bps
 from qingshan.reference.chongqing import DISTRICTS
@@ -223,3 +231,31 @@ def summary(conn: Connection) -> dict[str, Any]:
             "principal": sum(r["principal"] for r in rows),
             "lines": sum(r["lines"] for r in rows),
             "line_limit": sum(r["line_limit"] for r in rows), "by_district": rows}
+
+
+def attention(conn: Connection, actor: Principal) -> list[dict[str, Any]]:
+    """The active loans ``actor`` may read that need a look, each with why: principal past
+    due (``overdue``), the outstanding principal above the covenant on the latest appraisal
+    (``covenant``), the latest appraisal older than the longest a bank lends on
+    (``stale_appraisal``)."""
+    lend = load_book(conn)
+    projects = _projects(conn)
+    day = today()
+    out = []
+    for n in sorted(lend.loans.values(), key=lambda n: n.id):
+        if n.status is not LoanStatus.ACTIVE or not may_read(actor, n.bank, n.borrower):
+            continue
+        v = loan_view(n, lend, projects, day)
+        latest = lend.appraisals.get(n.latest_appraisal)
+        why = []
+        if v["overdue"]:
+            why.append("overdue")
+        if v["ltv_bps"] is not None and v["ltv_bps"] > n.max_ltv_bps:
+            why.append("covenant")
+        if latest is None or not is_current(latest, date.fromisoformat(day),
+                                            APPRAISAL_VALID_DAYS):
+            why.append("stale_appraisal")
+        if why:
+            out.append({**v, "why": why,
+                        "appraised": latest.day if latest else None})
+    return out

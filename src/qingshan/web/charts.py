@@ -386,3 +386,48 @@ def deal_chart(deals: Sequence[dict[str, Any]], *, title: str, unit: str = "mu",
                      f'{int(d["unit_price"]) / 100:,.2f}</title></circle>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def band_chart(p10: Sequence[int], p50: Sequence[int], p90: Sequence[int], *, title: str,
+               unit: str = "t", first_year: int = 1, width: int = 560,
+               height: int = 240) -> Markup:
+    """A projection by year: the median (P50) as a line over the band between the
+    conservative (P90) and the optimistic (P10) values, the axis in ``unit``; the years
+    labelled from ``first_year``."""
+    if not p50:
+        return Markup("")
+    left, right, top_pad, bottom = 58, 12, 10, 24
+    top = max([*p10, *p50, *p90, 1])
+    n = max(1, len(p50) - 1)
+
+    def x(i: int) -> float:
+        return left + (width - left - right) * i / n
+
+    def y(v: int) -> float:
+        return top_pad + (height - top_pad - bottom) * (1 - v / top)
+
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'aria-label="{_label(title)}" xmlns="http://www.w3.org/2000/svg" '
+             f'data-chart="projection">']
+    for k in range(4):
+        v = top * k // 3
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+                     f'stroke="#dde7e0"/><text x="{left - 4}" y="{y(v) + 4:.1f}" '
+                     f'font-size="11" text-anchor="end" fill="#1b2b22">{v:,}</text>')
+    band = [f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(p10)] + \
+        [f"{x(i):.1f},{y(v):.1f}" for i, v in reversed(list(enumerate(p90)))]
+    parts.append(f'<polygon points="{" ".join(band)}" fill="{PALETTE[4]}" fill-opacity="0.8" '
+                 f'data-band="p10-p90"><title>P10–P90</title></polygon>')
+    line = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(p50))
+    parts.append(f'<polyline points="{line}" fill="none" stroke="{PALETTE[0]}" '
+                 f'stroke-width="2" data-line="p50"><title>P50</title></polyline>')
+    every = max(1, len(p50) // 8)
+    for i, (lo, mid, hi) in enumerate(zip(p90, p50, p10, strict=True)):
+        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(mid):.1f}" r="2.5" fill="{PALETTE[0]}">'
+                     f'<title>{first_year + i}: P50 {mid:,} {_label(unit)} (P90 {lo:,}, '
+                     f'P10 {hi:,})</title></circle>')
+        if i % every == 0:
+            parts.append(f'<text x="{x(i):.1f}" y="{height - 6}" font-size="11" '
+                         f'text-anchor="middle" fill="#1b2b22">{first_year + i}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -14,7 +14,15 @@ from qingshan.ledger import queries
 from qingshan.ledger.domain.parsing import digits
 from qingshan.market import queries as market_queries
 from qingshan.registry import queries as rq
-from qingshan.web import court_bank, judicial_pages, operator, rights_pages, sessions, verifier
+from qingshan.web import (
+    court_bank,
+    judicial_pages,
+    lending_pages,
+    operator,
+    rights_pages,
+    sessions,
+    verifier,
+)
 from qingshan.web.forms import notes, signin_redirect, submit
 from qingshan.web.render import render
 
@@ -39,7 +47,8 @@ def me(request: Request, form: str = "order") -> Response:
             ctx["retirements"] = queries.retirements_of(conn, ids)
             ctx["my_projects"] = rq.projects_of(conn, actor.party_id)
         ctx["instruments"] = market_queries.instruments(conn)
-        for area in (court_bank, judicial_pages, operator, rights_pages, verifier):
+        for area in (court_bank, judicial_pages, lending_pages, operator, rights_pages,
+                     verifier):
             ctx.update(area.context(conn, actor))
     return render(request, "me.html", **ctx)
 

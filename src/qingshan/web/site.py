@@ -12,6 +12,7 @@ from qingshan.web import (
     files,
     home,
     judicial_pages,
+    lending_pages,
     market_pages,
     member,
     operator,
@@ -23,4 +24,5 @@ from qingshan.web import (
 
 ROUTERS: tuple[APIRouter, ...] = tuple(
     area.router for area in (files, home, registry_pages, market_pages, judicial_pages,
-                             rights_pages, auditor, signin, member, court_bank, verifier, operator))
+                             rights_pages, lending_pages, auditor, signin, member, court_bank,
+                             verifier, operator))

@@ -5,6 +5,84 @@ templates keep their markup and the few words that belong to one template."""
 
 from __future__ import annotations
 
+# pledge loans' words (林业碳汇预期收益权质押贷款), spread into TEXT below
+LENDING_ZH = {
+    "lending": "碳汇质押贷款", "lending_title": "林业碳汇预期收益权质押贷款",
+    "lending_note": "银行向区县授信,评估已登记林业碳汇项目的预期碳汇收益(林分蒙特卡洛模拟、"
+                    "扣除缓冲池后的 P90 减排量、三种价格情景的现值 × 质押率),发放贷款;项目账户中"
+                    "现有及今后每次签发的减排量自动质押给银行,结清后解除质押,违约时处置。",
+    "lending_map": "各区县贷款本金", "loan_book": "贷款台账", "exposure": "各区县风险敞口",
+    "loans": "贷款笔数", "principal": "本金", "lines": "授信额度", "line_limit": "授信总额",
+    "outstanding": "未还本金", "collateral": "抵押价值", "ltv": "贷款价值比",
+    "covenant": "约定上限", "overdue": "逾期本金", "alerts": "预警", "bank": "银行",
+    "borrower": "借款人", "rate": "年利率", "term": "期限(月)", "start": "放款日",
+    "maturity": "到期日", "repayment": "还款方式", "equal_principal": "等额本金",
+    "bullet": "到期还本", "repaid": "已结清", "enforced": "已处置",
+    "schedule": "还款计划", "due": "应还日", "interest": "利息", "loan_active": "存续",
+    "outstanding_after": "还款后未还本金", "repayments": "还款记录", "pledged": "质押减排量",
+    "holds": "质押冻结", "appraisals": "评估报告", "appraisal": "评估报告", "day": "日期",
+    "ceiling": "贷款上限", "record_repayment": "登记还款", "revalue": "重新评估",
+    "enforce_pledge": "处置质押物", "principal_yuan": "本金(元)", "interest_yuan": "利息(元)",
+    "price_yuan": "价格(元/吨,留空取市场近一年均价)", "note": "说明", "account": "账户",
+    "inputs": "评估输入", "results": "评估结果", "stands": "林分", "species": "树种",
+    "area_ha": "面积(公顷)", "age": "林龄", "site": "立地指数", "parameter_set": "参数集",
+    "mc_draws": "模拟次数", "seed": "随机种子", "horizon": "预测年限", "price": "碳价",
+    "price_basis": "价格依据", "trend": "价格趋势(年)", "stress": "压力情景折价",
+    "discount": "折现率", "buffer_percent": "缓冲池比例", "existing_units": "现有减排量",
+    "scenario": "情景", "flat": "平价", "trend_s": "趋势", "stress_s": "压力",
+    "projection": "逐年减排量预测(扣除缓冲池,吨)", "values": "现值(元)", "pdf": "PDF 报告",
+    "reason_initial": "放款前", "reason_monitoring": "监测更新", "reason_price": "价格变动",
+    "reason_disturbance": "灾害后(火灾、病虫害)", "reason_periodic": "年度重估",
+    "covenant_breach": "超出约定贷款价值比", "disturbance": "灾害重估",
+    "new_pledge": "新签发减排量已质押", "default": "违约处置",
+    "attention": "需关注的贷款", "why_overdue": "逾期", "why_covenant": "超出约定上限",
+    "why_stale_appraisal": "评估超过一年", "my_lines": "本行授信额度",
+    "species_fir": "杉木", "species_masson_pine": "马尾松", "species_cypress": "柏木",
+    "species_broadleaf": "阔叶树", "species_bamboo": "竹林",
+}
+LENDING_EN = {
+    "lending": "Pledge loans", "lending_title": "Forestry carbon-sink pledge loans",
+    "lending_note": "Banks open credit lines to districts, value a registered forestry "
+                    "project's expected carbon income (a Monte Carlo of its stands, the P90 "
+                    "credits after the buffer, present values under three price scenarios × "
+                    "the loan-to-value ratio) and lend on it; the units in the project's "
+                    "account now and from every later issuance are pledged to the bank, "
+                    "released when the loan is repaid, enforced on default.",
+    "lending_map": "Principal lent by district", "loan_book": "Loan book",
+    "exposure": "Exposure by district", "loans": "Loans", "principal": "Principal",
+    "lines": "Credit lines", "line_limit": "Line limits", "outstanding": "Outstanding",
+    "collateral": "Collateral", "ltv": "Loan to value", "covenant": "Covenant",
+    "overdue": "Overdue", "alerts": "Alerts", "bank": "Bank", "borrower": "Borrower",
+    "rate": "Rate", "term": "Term (months)", "start": "Lent", "maturity": "Maturity",
+    "repayment": "Repayment", "equal_principal": "equal principal", "bullet": "bullet",
+    "loan_active": "active", "repaid": "repaid", "enforced": "enforced", "schedule": "Schedule",
+    "due": "Due", "interest": "Interest", "outstanding_after": "Outstanding after",
+    "repayments": "Repayments", "pledged": "Units pledged", "holds": "Pledge holds",
+    "appraisals": "Appraisals", "appraisal": "Appraisal", "day": "Day",
+    "ceiling": "Ceiling", "record_repayment": "Record a repayment", "revalue": "Revalue",
+    "enforce_pledge": "Enforce the pledge", "principal_yuan": "Principal (CNY)",
+    "interest_yuan": "Interest (CNY)",
+    "price_yuan": "Price (CNY/t; empty: the market's 365-day average)", "note": "Note",
+    "account": "Account", "inputs": "Inputs", "results": "Results", "stands": "Stands",
+    "species": "Species", "area_ha": "Area (ha)", "age": "Age", "site": "Site index",
+    "parameter_set": "Parameter set", "mc_draws": "Draws", "seed": "Seed",
+    "horizon": "Horizon (years)", "price": "Price", "price_basis": "Price basis",
+    "trend": "Price trend (a year)", "stress": "Stress haircut", "discount": "Discount rate",
+    "buffer_percent": "Buffer share", "existing_units": "Units held now",
+    "scenario": "Scenario", "flat": "flat", "trend_s": "trend", "stress_s": "stress",
+    "projection": "Credits a year after the buffer (t)", "values": "Present values (CNY)",
+    "pdf": "PDF report", "reason_initial": "before the loan",
+    "reason_monitoring": "monitoring", "reason_price": "price move",
+    "reason_disturbance": "after a disturbance (fire, pests)",
+    "reason_periodic": "yearly revaluation", "covenant_breach": "covenant breached",
+    "disturbance": "revalued after a disturbance", "new_pledge": "new issuance pledged",
+    "default": "pledge enforced", "attention": "Loans needing attention",
+    "why_overdue": "overdue", "why_covenant": "above covenant",
+    "why_stale_appraisal": "appraisal over a year old", "my_lines": "This bank's credit lines",
+    "species_fir": "Chinese fir", "species_masson_pine": "Masson pine",
+    "species_cypress": "cypress", "species_broadleaf": "broadleaf", "species_bamboo": "bamboo",
+}
+
 TEXT = {
     "zh": {"title": "青山 · 生态资产登记簿", "registry": "公开登记簿", "supply": "各资产供给",
            "asset": "资产", "issued": "已签发", "active": "流通", "held": "冻结/挂单",
@@ -70,7 +148,7 @@ TEXT = {
            "release_tranche": "交割", "record_succession": "区划调整承继",
            "record_measurement": "森林资源监测", "issue_indicators": "核发指标",
            "register_restoration": "登记修复项目", "accept_restoration": "修复验收",
-           "transfer_development_right": "开发权转让", "report_income": "报告收入"},
+           "transfer_development_right": "开发权转让", "report_income": "报告收入", **LENDING_ZH},
     "en": {"title": "Qingshan · ecological asset registry", "registry": "Public registry",
            "supply": "Supply by asset", "asset": "Asset", "issued": "Issued",
            "active": "Active", "held": "Held", "retired": "Retired", "cancelled": "Cancelled",
@@ -148,7 +226,7 @@ TEXT = {
            "record_measurement": "survey", "issue_indicators": "indicators issued",
            "register_restoration": "registered", "accept_restoration": "acceptance",
            "transfer_development_right": "right transferred",
-           "report_income": "income reported"},
+           "report_income": "income reported", **LENDING_EN},
 }
 
 
