@@ -75,9 +75,9 @@ def _demo_keys(plat: Any, s: Settings) -> None:
             f"bank     {key(Role.BANK, bank.id, 'demo bank')}  ({bank.name})",
             f"forestry {key(Role.FORESTRY, None, 'demo forestry')}  (市林业局: surveys, checks)",
         ]
-        # the bank of the demo's pledge loans (docs/lending.md), if loaded
+        # the demo's second lender of pledge loans (docs/lending.md), if loaded
         lender = next((p for p in state.parties.values() if p.kind is PartyKind.BANK
-                       and p.name.startswith("重庆农村商业银行")), None)
+                       and p.name.startswith("兴业银行")), None)
         if lender is not None:
             lines.append(f"lender   {key(Role.BANK, lender.id, 'demo lender')}  "
                          f"({lender.name}: pledge loans)")

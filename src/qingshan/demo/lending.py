@@ -4,9 +4,9 @@ of credit lines (50 M yuan each to 武隆, 巫山 and 秀山, 30 M to 永川) an
 appraisals, the automatic pledge of a later issuance, repayments over the years, a
 revaluation after a fire that breaks a covenant, and one loan repaid in full.
 
-Sourced (the seed): the four lines and their sizes, five loans, 210 M yuan, the districts.
-The demo's (docs/demo.md): which bank holds the lines (the seed does not name it: 重庆农村商业
-银行 here) and the second lender (兴业银行重庆分行), the borrowers and their projects, every
+Sourced (the seed): 重庆三峡银行's four lines since 2022 and their sizes, five loans, 210 M
+yuan, the districts. The demo's (docs/demo.md): the lines' days and terms, the second lender
+(兴业银行重庆分行), the borrowers and their projects, every
 stand inventory (areas of tens of thousands of hectares, so that each principal stays under
 its appraisal's ceiling), the given prices, the rates, terms and dates, the fire.
 
@@ -37,7 +37,11 @@ from qingshan.lending.commands import (
 )
 from qingshan.lending.model import Reason, Repayment, StandRow, schedule
 from qingshan.reference.chongqing import DISTRICTS, District
+from qingshan.registry import methodologies as registry_methodologies
 from qingshan.registry.methodologies.base import Methodology
+from qingshan.registry.methodologies.forest import STOCK_GROUPS, stock_v3, volume_id
+from qingshan.registry.numbers import canonical_decimal
+from qingshan.science import forest
 from qingshan.science.forest import SpeciesGroup
 
 Run = Callable[..., list[Receipt]]
@@ -48,11 +52,14 @@ WULONG, WUSHAN, XIUSHAN, YONGCHUAN = "500156", "500237", "500241", "500118"
 YUAN = 100  # fen
 M = 1_000_000 * YUAN  # a million yuan, in fen
 
-# the banks: the seed does not name the bank of the credit lines (the demo's assumption)
-BANKS = {"rcb": "重庆农村商业银行股份有限公司", "cib": "兴业银行股份有限公司重庆分行"}
-# the seed's credit lines: district, limit, opened, years (5-8)
-LINES = ((WULONG, 50 * M, dt.date(2023, 1, 10), 8), (WUSHAN, 50 * M, dt.date(2023, 1, 10), 6),
-         (XIUSHAN, 50 * M, dt.date(2023, 1, 10), 5), (YONGCHUAN, 30 * M, dt.date(2023, 1, 10), 5))
+# the banks: the seed names 重庆三峡银行 as the bank of the credit lines ("2022年以来，该行……
+# 分别向武隆区、巫山县、秀山县各授信5000万元，向永川授信3000万元，期限为5—8年"): the loader's
+# bank party ("sanxia"); the second lender of the five loans is the demo's (兴业银行)
+BANKS = {"cib": "兴业银行股份有限公司重庆分行"}
+# the seed's credit lines: district, limit, opened (from 2022, the seed; the days are the
+# demo's), years (5-8: which line runs how long is the demo's)
+LINES = ((WULONG, 50 * M, dt.date(2022, 6, 15), 8), (WUSHAN, 50 * M, dt.date(2022, 6, 15), 6),
+         (XIUSHAN, 50 * M, dt.date(2022, 9, 20), 5), (YONGCHUAN, 30 * M, dt.date(2022, 11, 8), 5))
 SEED_LOANS, SEED_PRINCIPAL = 5, 210 * M
 
 
@@ -74,8 +81,9 @@ class Site:
     created: dt.date
     crediting_start: dt.date
     stands: tuple[StandRow, ...]
-    # monitoring periods: (start, end, removals t, report filed)
-    periods: tuple[tuple[dt.date, dt.date, int, dt.date], ...] = ()
+    # monitoring periods: (start, end, report filed); the volumes reported are the stands'
+    # growth to the period's end (``volumes``)
+    periods: tuple[tuple[dt.date, dt.date, dt.date], ...] = ()
 
     @property
     def hectares(self) -> int:
@@ -85,27 +93,26 @@ class Site:
 SITES = (
     Site("wulong", "重庆市武隆区林业投资开发有限公司", WULONG, "仙女山街道",
          "武隆区国家储备林森林经营碳汇项目", dt.date(2022, 3, 1), dt.date(2021, 1, 1),
-         _stands((FIR, 5600, 9, 10_000), (PINE, 4000, 14, 9500), (CYPRESS, 2400, 7, 10_000),
-                 (BROADLEAF, 2000, 11, 9000)),
-         ((dt.date(2021, 1, 1), dt.date(2021, 12, 31), 30_000, dt.date(2022, 6, 15)),
-          (dt.date(2022, 1, 1), dt.date(2023, 12, 31), 40_000, dt.date(2024, 3, 20)))),
+         _stands((FIR, 5_600, 9, 10_000), (PINE, 4_000, 14, 9500), (CYPRESS, 2_400, 7, 10_000),
+                 (BROADLEAF, 2_000, 11, 9000)),
+         ((dt.date(2021, 1, 1), dt.date(2021, 12, 31), dt.date(2022, 6, 15)),
+          (dt.date(2022, 1, 1), dt.date(2022, 12, 31), dt.date(2024, 3, 20)))),
     Site("wushan", "巫山县林业发展有限公司", WUSHAN, "竹贤乡", "巫山县竹贤乡森林经营碳汇项目",
          dt.date(2022, 4, 6), dt.date(2021, 1, 1),
-         _stands((FIR, 6400, 8, 10_000), (PINE, 4800, 12, 9000), (CYPRESS, 2000, 6, 9500),
-                 (BROADLEAF, 2800, 10, 10_000))),
+         _stands((FIR, 10_240, 8, 10_000), (PINE, 7_680, 12, 9000), (CYPRESS, 3_200, 6, 9500),
+                 (BROADLEAF, 4_480, 10, 10_000))),
     Site("xiushan", "秀山县林业投资有限公司", XIUSHAN, "钟灵镇", "秀山县钟灵镇森林经营碳汇项目",
          dt.date(2022, 5, 10), dt.date(2022, 1, 1),
-         _stands((FIR, 4000, 10, 10_500), (PINE, 3200, 13, 9500), (CYPRESS, 1600, 8, 10_000),
-                 (BROADLEAF, 2400, 9, 9500))),
+         _stands((FIR, 6_400, 10, 10_500), (PINE, 5_120, 13, 9500), (CYPRESS, 2_560, 8, 10_000),
+                 (BROADLEAF, 3_840, 9, 9500))),
     Site("yongchuan", "重庆市永川区林业开发有限公司", YONGCHUAN, "茶山竹海街道",
          "永川区茶山竹海森林经营碳汇项目", dt.date(2022, 6, 14), dt.date(2022, 1, 1),
-         _stands((FIR, 7200, 9, 10_000), (PINE, 5600, 15, 9000), (CYPRESS, 2400, 8, 9500),
-                 (BROADLEAF, 3200, 12, 9000)),
-         ((dt.date(2022, 1, 1), dt.date(2022, 12, 31), 12_000, dt.date(2023, 3, 15)),)),
+         _stands((FIR, 11_520, 9, 10_000), (PINE, 8_960, 15, 9000), (CYPRESS, 3_840, 8, 9500),
+                 (BROADLEAF, 5_120, 12, 9000))),
     Site("guanyang", "巫山县官阳林场有限公司", WUSHAN, "官阳镇", "巫山县官阳镇国家储备林碳汇项目",
          dt.date(2022, 9, 6), dt.date(2022, 1, 1),
-         _stands((FIR, 11_200, 8, 10_000), (PINE, 8000, 12, 9500), (CYPRESS, 4000, 7, 10_000),
-                 (BROADLEAF, 4800, 10, 9000))),
+         _stands((FIR, 17_920, 8, 10_000), (PINE, 12_800, 12, 9500), (CYPRESS, 6_400, 7, 10_000),
+                 (BROADLEAF, 7_680, 10, 9000))),
 )
 PARTIES = len(SITES)  # the borrowers, registered as enterprises
 
@@ -128,15 +135,15 @@ class Book:
 
 
 LOANS = (
-    Book("wulong", "rcb", WULONG, dt.date(2023, 3, 6), 60 * YUAN, dt.date(2023, 3, 15),
-         50 * M, 400, 96, Repayment.EQUAL_PRINCIPAL, dt.date(2026, 12, 31)),
-    Book("wushan", "rcb", WUSHAN, dt.date(2023, 6, 12), 50 * YUAN, dt.date(2023, 6, 20),
+    Book("wulong", "sanxia", WULONG, dt.date(2023, 3, 6), 60 * YUAN, dt.date(2023, 3, 15),
+         30 * M, 400, 96, Repayment.EQUAL_PRINCIPAL, dt.date(2026, 12, 31)),
+    Book("wushan", "sanxia", WUSHAN, dt.date(2023, 6, 12), 50 * YUAN, dt.date(2023, 6, 20),
          45 * M, 395, 96, Repayment.EQUAL_PRINCIPAL, dt.date(2026, 12, 31)),
-    Book("xiushan", "rcb", XIUSHAN, dt.date(2023, 9, 4), 55 * YUAN, dt.date(2023, 9, 12),
+    Book("xiushan", "sanxia", XIUSHAN, dt.date(2023, 9, 4), 55 * YUAN, dt.date(2023, 9, 12),
          40 * M, 410, 72, Repayment.EQUAL_PRINCIPAL, dt.date(2025, 12, 31)),
-    Book("yongchuan", "rcb", YONGCHUAN, dt.date(2024, 1, 8), 0, dt.date(2024, 1, 16),
+    Book("yongchuan", "sanxia", YONGCHUAN, dt.date(2024, 1, 8), 45 * YUAN, dt.date(2024, 1, 16),
          25 * M, 360, 24, Repayment.BULLET, dt.date(2026, 12, 31)),
-    Book("guanyang", "cib", None, dt.date(2024, 5, 13), 0, dt.date(2024, 5, 20), 50 * M,
+    Book("guanyang", "cib", None, dt.date(2024, 5, 13), 50 * YUAN, dt.date(2024, 5, 20), 70 * M,
          380, 60, Repayment.EQUAL_PRINCIPAL, dt.date(2026, 12, 31)),
 )
 FALLBACK_PRICE = 40 * YUAN  # when the market has no trade in the year (a small demo)
@@ -144,11 +151,39 @@ DISCOUNT_BPS, LTV_BPS, COVENANT_BPS, HORIZON, DRAWS = 450, 6000, 7000, 20, 2000
 # the fire: 巫山's project loses 3,200 ha of fir and 1,200 ha of Masson pine in March 2025
 # (replanted: age 1, a poor site); the bank revalues on the market price (the demo's)
 FIRE_DAY, REVALUED = dt.date(2025, 3, 18), dt.date(2025, 4, 10)
-AFTER_FIRE = _stands((FIR, 3200, 10, 10_000), (FIR, 3200, 1, 6000), (PINE, 3600, 14, 9000),
-                     (PINE, 1200, 1, 6000), (CYPRESS, 2000, 8, 9500),
-                     (BROADLEAF, 2800, 12, 10_000))
+AFTER_FIRE = _stands((FIR, 5_120, 10, 10_000), (FIR, 5_120, 1, 6000), (PINE, 5_760, 14, 9000),
+                     (PINE, 1_920, 1, 6000), (CYPRESS, 3_200, 8, 9500),
+                     (BROADLEAF, 4_480, 12, 10_000))
 REGISTRY_STEPS = (("create", 0), ("submit", 3), ("validate", 30), ("register", 40))
 ISSUANCE_STEPS = (("report", 0), ("verify", 20), ("request", 25), ("decide", 35))
+
+
+STANDS_AS_OF = 2023  # the sites' stand ages are as of 1 January 2023
+SAMPLING_UNCERTAINTY = 0.08  # the inventories' (90 % CI half-width / mean): no discount
+
+
+def aged(stands: tuple[StandRow, ...], day: dt.date) -> tuple[StandRow, ...]:
+    """The stands on ``day`` (each a year older for every year after 2023, never below 0)."""
+    shift = day.year - STANDS_AS_OF
+    return tuple(StandRow(group=r.group, area_m2=r.area_m2, age=max(0, r.age + shift),
+                          site_bps=r.site_bps) for r in stands)
+
+
+def volumes(stands: tuple[StandRow, ...], day: dt.date) -> dict[str, float]:
+    """The stem volume (m3) of each species group the stands hold on ``day``, as the
+    sample-plot inventory would measure it: area × the group's curve at the stand's age ×
+    its site (qingshan.science.forest), to the cubic metre; CQ-FOREST@3.0's parameters."""
+    out = {volume_id(g): 0.0 for g in STOCK_GROUPS}
+    for r in aged(stands, day):
+        curve = forest.DEFAULTS[r.group].growth
+        per_ha = float(forest.volume_per_ha(curve, r.age)) * r.site_bps / 10_000
+        out[volume_id(r.group)] += r.area_m2 / 10_000 * per_ha
+    return {k: float(round(v)) for k, v in out.items()}
+
+
+def stock(stands: tuple[StandRow, ...], day: dt.date) -> float:
+    """The stands' tree-biomass stock (tCO2e) on ``day``, from their volumes."""
+    return stock_v3({**volumes(stands, day), "sampling_uncertainty": SAMPLING_UNCERTAINTY})
 
 
 def plan_key(site: str) -> str:
@@ -158,7 +193,11 @@ def plan_key(site: str) -> str:
 
 
 def forestry_methodology(methodologies: Sequence[Methodology]) -> Methodology | None:
-    return next((m for m in methodologies if kind_of(m) == "forestry"), None)
+    """CQ-FOREST@3.0 (reports of measured volumes, computed through the forest science)
+    where the demo runs forestry at all."""
+    if not any(kind_of(m) == "forestry" for m in methodologies):
+        return None
+    return registry_methodologies.get("CQ-FOREST@3.0")
 
 
 class LendingDesk:
@@ -166,9 +205,9 @@ class LendingDesk:
     key, action); the loader runs them in its daily order."""
 
     def __init__(self, run: Run, registry: RegistryDesk, methodology: Methodology | None,
-                 end: dt.date) -> None:
+                 end: dt.date, sanxia: str) -> None:
         self.run, self.registry, self.methodology, self.end = run, registry, methodology, end
-        self.banks: dict[str, str] = {}  # key -> party
+        self.banks: dict[str, str] = {"sanxia": sanxia}  # key -> party (重庆三峡银行's)
         self.accounts: dict[str, str] = {}  # bank key -> its holding account
         self.lines: dict[str, str] = {}  # district -> credit line
         self.plans: dict[str, ProjectPlan] = {}
@@ -193,6 +232,7 @@ class LendingDesk:
         for key, name in BANKS.items():
             self.banks[key] = self.run([RegisterParty(PartyKind.BANK, name, None)],
                                        f"lending/bank/{key}")[0].result["party"]
+        for key in self.banks:
             self.accounts[key] = self.run([OpenAccount(self.banks[key], AccountType.HOLDING,
                                                        "质押处置账户")],
                                           f"lending/bank/{key}/account")[0].result["account"]
@@ -212,19 +252,27 @@ class LendingDesk:
                         site.created, 0, party, account)
         assert self.methodology is not None
         mu = site.hectares * 15
-        periods = [Period(a, b, {"actual_removals": float(t)}, t) for a, b, t, _ in site.periods]
-        return ProjectPlan(plan_key(site.key), owner, "management", self.methodology,
+        periods = []
+        for a, b, _ in site.periods:
+            physical = {**volumes(site.stands, b), "sampling_uncertainty": SAMPLING_UNCERTAINTY}
+            periods.append(Period(a, b, physical, int(stock(site.stands, b) -
+                                                      stock(site.stands, a))))
+        start = stock(site.stands, site.crediting_start - dt.timedelta(days=1))
+        plan = ProjectPlan(plan_key(site.key), owner, "management", self.methodology,
                            site.name, district, site.town, float(mu), "mu",
                            site.crediting_start,
                            dt.date(site.crediting_start.year + 30, 1, 1) - dt.timedelta(days=1),
-                           site.created, mu // 5, periods)
+                           site.created, int(stock(site.stands, dt.date(2024, 1, 1)) -
+                                             stock(site.stands, dt.date(2023, 1, 1))), periods)
+        plan.fixed = {"initial_stock": canonical_decimal(f"{start:.6f}")}
+        return plan
 
     def _schedule(self) -> None:
         for site in SITES:
             plan = self.plans[site.key]
             for action, days in REGISTRY_STEPS:
                 self.step(plan, action, workday(site.created + dt.timedelta(days=days)))
-            for k, (*_, filed) in enumerate(site.periods):
+            for k, (_, _, filed) in enumerate(site.periods):
                 for action, days in ISSUANCE_STEPS:
                     self.step(plan, action, workday(filed + dt.timedelta(days=days)), k)
         for district, limit, opened, years in LINES:
@@ -256,17 +304,18 @@ class LendingDesk:
     def open_line(self, district: str, limit: int, opened: dt.date, years: int) -> None:
         end = dt.date(opened.year + years, opened.month, opened.day) - dt.timedelta(days=1)
         self.lines[district] = str(self.run([OpenCreditLine(
-            bank=self.banks["rcb"], district=district, limit=limit, start=opened.isoformat(),
+            bank=self.banks["sanxia"], district=district, limit=limit, start=opened.isoformat(),
             end=end.isoformat(),
             note=f"林业碳汇预期收益权质押贷款授信 {limit // (10_000 * YUAN):,} 万元, {years} 年")],
-            f"lending/line/{district}", self.bank("rcb"))[0].result["line"])
+            f"lending/line/{district}", self.bank("sanxia"))[0].result["line"])
 
     def _appraise(self, book: Book, key: str, seed: int, **over: object) -> dict[str, object]:
         """An appraisal at the book's price; on the market's average when the price is 0,
         and the fallback price when the market had no trade in the year."""
         fields: dict[str, object] = {
             "project": self.registry.state[plan_key(book.site)].pid,
-            "bank": self.banks[book.bank], "stands": self._site(book.site).stands,
+            "bank": self.banks[book.bank],
+            "stands": aged(self._site(book.site).stands, book.appraised),
             "horizon": HORIZON, "draws": DRAWS, "seed": seed, "price": book.price,
             "discount_bps": DISCOUNT_BPS, "ltv_bps": LTV_BPS, **over}
         try:

@@ -245,7 +245,8 @@ class _History:
         self.lending = LendingDesk(run, RegistryDesk(run, self.desk.verifiers, op,
                                                      book.accounts["platform"],
                                                      self.rng["lending"]),
-                                   forestry_methodology(self.methodologies), self.end)
+                                   forestry_methodology(self.methodologies), self.end,
+                                   book.parties["bank"])
         self.lending.setup()
         self.cases = {c.day: c for c in court_cases(self.rng["demand"], self.start, self.end,
                                                     [d.name_zh for d in DISTRICTS[20:]])}

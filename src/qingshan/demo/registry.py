@@ -211,7 +211,8 @@ class RegistryDesk:
         elif step.action == "validate":
             self.run([ValidateProject(st.pid, True, "符合方法学适用条件,基准线与额外性论证"
                                                     "充分 meets the methodology",
-                                      fixed_values(plan.methodology))],
+                                      (*fixed_values(plan.methodology),
+                                       *sorted(plan.fixed.items())))],
                      key, self.verifier(plan))
         elif step.action == "register":
             self.run([RegisterProject(st.pid, "审定通过,予以登记 registered")], key, SYSTEM)

@@ -78,6 +78,9 @@ class ProjectPlan:
     estimated_annual: int
     periods: list[Period] = field(default_factory=list)
     pilot: bool = False  # one of the first batch, ready when the platform opened
+    # fixed values of its own, as its validated document states them (a forest's stock at
+    # the start); the methodology's demo values (``registry.DEMO_FIXED``) for the rest
+    fixed: dict[str, str] = field(default_factory=dict)
 
 
 def lognormal(rng: random.Random, median: float, sigma: float, lo: float, hi: float) -> float:

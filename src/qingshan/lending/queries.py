@@ -25,6 +25,7 @@ from qingshan.lending.model import (
     Loan,
     LoanStatus,
     overdue,
+    revaluation_reasons,
     schedule,
 )
 from qingshan.lending.state import LendingState
@@ -237,7 +238,7 @@ def attention(conn: Connection, actor: Principal) -> list[dict[str, Any]]:
     """The active loans ``actor`` may read that need a look, each with why: principal past
     due (``overdue``), the outstanding principal above the covenant on the latest appraisal
     (``covenant``), the latest appraisal older than the longest a bank lends on
-    (``stale_appraisal``)."""
+    (``stale_appraisal``), an issuance pledged since it (``new_monitoring_result``)."""
     lend = load_book(conn)
     projects = _projects(conn)
     day = today()
@@ -255,6 +256,9 @@ def attention(conn: Connection, actor: Principal) -> list[dict[str, Any]]:
         if latest is None or not is_current(latest, date.fromisoformat(day),
                                             APPRAISAL_VALID_DAYS):
             why.append("stale_appraisal")
+        if "new_monitoring_result" in revaluation_reasons(n, latest,
+                                                          list(lend.alerts.values()), day):
+            why.append("new_monitoring_result")
         if why:
             out.append({**v, "why": why,
                         "appraised": latest.day if latest else None})

@@ -36,7 +36,8 @@ LENDING_ZH = {
     "covenant_breach": "超出约定贷款价值比", "disturbance": "灾害重估",
     "new_pledge": "新签发减排量已质押", "default": "违约处置",
     "attention": "需关注的贷款", "why_overdue": "逾期", "why_covenant": "超出约定上限",
-    "why_stale_appraisal": "评估超过一年", "my_lines": "本行授信额度",
+    "why_stale_appraisal": "评估超过一年", "why_new_monitoring_result": "评估后有新的监测签发",
+    "my_lines": "本行授信额度",
     "species_fir": "杉木", "species_masson_pine": "马尾松", "species_cypress": "柏木",
     "species_broadleaf": "阔叶树", "species_bamboo": "竹林",
 }
@@ -78,7 +79,9 @@ LENDING_EN = {
     "disturbance": "revalued after a disturbance", "new_pledge": "new issuance pledged",
     "default": "pledge enforced", "attention": "Loans needing attention",
     "why_overdue": "overdue", "why_covenant": "above covenant",
-    "why_stale_appraisal": "appraisal over a year old", "my_lines": "This bank's credit lines",
+    "why_stale_appraisal": "appraisal over a year old",
+    "why_new_monitoring_result": "a new monitoring result since the appraisal",
+    "my_lines": "This bank's credit lines",
     "species_fir": "Chinese fir", "species_masson_pine": "Masson pine",
     "species_cypress": "cypress", "species_broadleaf": "broadleaf", "species_bamboo": "bamboo",
 }
