@@ -62,7 +62,7 @@ def test_screenshots_of_the_demo_and_accessibility(demo: str, chromium: Chromium
     assert set(files) == {"cockpit", "market"}
     for path in files.values():
         assert path.stat().st_size > 20_000  # a page with charts, not a blank one
-    for path in ("/", "/market/CQCER-FOREST"):
+    for path in ("/", "/market/CQCER-FOREST", "/lending"):
         page = chromium.new_page()
         page.goto(demo + path)
         check_accessibility(page)
