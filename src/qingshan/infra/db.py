@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
@@ -41,3 +42,16 @@ def make_engine(url: str, *, synchronous: str = "FULL", pool_size: int = 8) -> E
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return create_engine(url, pool_size=pool_size, max_overflow=16, pool_pre_ping=True)
+
+
+def fetch_all(conn: Connection) -> Callable[[str, Sequence[Any]], list[Any]]:
+    """A ``fetchall(sql, params)`` over ``conn`` for SQL written with ``?`` placeholders (the
+    books' storage modules), rewritten to ``%s`` on PostgreSQL: a context's reads load its
+    book from its tables with the same code the sequencer loads it with."""
+    pg = conn.dialect.name != "sqlite"
+
+    def fetchall(sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(conn.exec_driver_sql(sql.replace("?", "%s") if pg else sql,
+                                         tuple(params)).fetchall())
+
+    return fetchall

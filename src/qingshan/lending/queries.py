@@ -6,7 +6,6 @@ the seed publishes them (5 loans, 210 M yuan)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import Connection, select
 
 from qingshan.errors import Forbidden
 from qingshan.infra import schema as t
+from qingshan.infra.db import fetch_all
 from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.domain.policy import ADMIN_ROLES
 from qingshan.lending import storage
@@ -52,13 +52,7 @@ class _NoPrices:
 def load_book(conn: Connection) -> LendingState:
     """A lending book loaded from the tables (nothing bound: reads only)."""
     lend = LendingState(_NoProjects(), _NoPrices())
-    pg = conn.dialect.name != "sqlite"
-
-    def fetchall(sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return list(conn.exec_driver_sql(sql.replace("?", "%s") if pg else sql,
-                                         tuple(params)).fetchall())
-
-    storage.load(lend, fetchall)
+    storage.load(lend, fetch_all(conn))
     return lend
 
 

@@ -10,40 +10,22 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from qingshan.infra.fonts import cjk_font
 from qingshan.lending.model import BPS, M2_PER_HA
 
-CJK_FONTS = (
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-)
 SPECIES = {"fir": ("杉木", "Chinese fir"), "masson_pine": ("马尾松", "Masson pine"),
            "cypress": ("柏木", "cypress"), "broadleaf": ("阔叶树", "broadleaf"),
            "bamboo": ("竹林", "bamboo")}
 SCENARIOS = {"flat": ("平价", "flat price"), "trend": ("趋势", "market trend"),
              "stress": ("压力", "stress")}
 GREEN, PALE = colors.HexColor("#1f5f3f"), colors.HexColor("#a9d2a1")
-
-
-def _cjk_font() -> str:
-    for path, index in CJK_FONTS:
-        if Path(path).exists():
-            if "QingshanCJK" not in pdfmetrics.getRegisteredFontNames():
-                pdfmetrics.registerFont(TTFont("QingshanCJK", path, subfontIndex=index))
-            return "QingshanCJK"
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
 
 
 def yuan(fen: int) -> str:
@@ -185,7 +167,7 @@ def render_pdf(a: dict[str, Any]) -> bytes:
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=True)
     c.setTitle(f"Valuation {a['id']}")
-    p = _Page(c, _cjk_font())
+    p = _Page(c, cjk_font())
     _banner(p, a)
     _inputs(p, a)
     _chart(p, a["p10"], a["p50"], a["p90"])

@@ -11,7 +11,6 @@ font that Acrobat supplies.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -21,14 +20,12 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from sqlalchemy import Connection, select
 
 from qingshan.errors import NotFound
 from qingshan.infra import schema as t
+from qingshan.infra.fonts import cjk_font
 from qingshan.ledger import queries as ledger_queries
 from qingshan.ledger import transparency as tlog
 from qingshan.ledger.domain.serials import SerialNumber
@@ -84,26 +81,6 @@ def certificate(conn: Connection, rid: str, public_key_pem: bytes) -> dict[str, 
 def check(cert: dict[str, Any], public_key_pem: bytes) -> None:
     """Check a certificate's proof with the given key (raises ProofError)."""
     tlog.check_bundle(tlog.InclusionBundle.from_json(cert["bundle_json"]), public_key_pem)
-
-
-# TrueType CJK fonts to embed, in order of preference (Debian: fonts-wqy-microhei, which
-# `make` installs). Without one, the PDF names the STSong-Light CID font and leaves the glyphs
-# to the reader, which Acrobat has but poppler-based readers often lack.
-CJK_FONTS = (
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-)
-
-
-def _cjk_font() -> str:
-    for path, index in CJK_FONTS:
-        if Path(path).exists():
-            if "QingshanCJK" not in pdfmetrics.getRegisteredFontNames():
-                pdfmetrics.registerFont(TTFont("QingshanCJK", path, subfontIndex=index))
-            return "QingshanCJK"
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
 
 
 class _Sheet:
@@ -208,7 +185,7 @@ def _qr_code(sheet: _Sheet, public_url: str) -> None:
 
 def render_pdf(cert: dict[str, Any], public_url: str) -> bytes:
     """An A4 certificate with a QR code to its public page."""
-    cjk = _cjk_font()
+    cjk = cjk_font()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=True)
     c.setTitle(f"Retirement certificate {cert['id']}")

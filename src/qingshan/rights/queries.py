@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select
 
 from qingshan.errors import NotFound
 from qingshan.infra import schema as t
+from qingshan.infra.db import fetch_all
 from qingshan.ledger.domain.model import PartyKind, Principal, Role
 from qingshan.ledger.domain.policy import ADMIN_ROLES
 from qingshan.rights import compliance, storage
@@ -27,13 +28,7 @@ READ_ACCOUNTS = frozenset({*ADMIN_ROLES, Role.FORESTRY, Role.AUDITOR})
 def load_book(conn: Connection) -> RightsState:
     """A rights book loaded from the tables (no ledger bound: reads only)."""
     r = RightsState()
-    pg = conn.dialect.name != "sqlite"
-
-    def fetchall(sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return list(conn.exec_driver_sql(sql.replace("?", "%s") if pg else sql,
-                                         tuple(params)).fetchall())
-
-    storage.load(r, fetchall)
+    storage.load(r, fetch_all(conn))
     return r
 
 
