@@ -9,9 +9,14 @@ from datetime import date
 from qingshan.access.book import AccessBook
 from qingshan.judicial.book import JudicialBook
 from qingshan.ledger.books import Book
+from qingshan.ledger.domain.effects import Effects
+from qingshan.ledger.domain.model import SYSTEM
 from qingshan.lending.book import LendingBook
 from qingshan.lending.directory import ProjectTerms
+from qingshan.lending.errors import WrongInstrument
+from qingshan.market import auction
 from qingshan.market.book import MarketBook
+from qingshan.market.commands import StartAuction
 from qingshan.registry.book import RegistryBook
 from qingshan.registry.methodologies import ALL
 from qingshan.rights.book import RightsBook
@@ -63,14 +68,36 @@ class MarketPrices:
         return [(y, v // q) for y, (v, q) in sorted(by_year.items()) if q]
 
 
+class MarketSales:
+    """The market's one-way auction, where a bank's enforced units are sold."""
+
+    def __init__(self, market: MarketBook) -> None:
+        self.market = market
+
+    def auction_lot(self, instrument: str, asset: str) -> int:
+        inst = self.market.instrument(instrument)
+        if inst.asset != asset:
+            raise WrongInstrument("the instrument trades another asset", field="auction",
+                                  instrument=instrument, asset=asset)
+        return inst.lot
+
+    def sell_by_auction(self, instrument: str, account: str, quantity: int,
+                        reserve_price: int, ends_at: int, seq: int) -> Effects:
+        return auction.start_auction(self.market, StartAuction(
+            instrument=instrument, account=account, quantity=quantity,
+            reserve_price=reserve_price, ends_at=ends_at), SYSTEM, seq)
+
+
 def make_books() -> list[Book]:
     """Fresh, empty books of every context, in a fixed order (the journal replays into them)."""
     registry = RegistryBook({m.key: m for m in ALL})
     market = MarketBook()
     # judicial offsetting buys on the market through its Exchange interface, bound here;
-    # pledge loans read the registry's projects and the market's prices, bound here
+    # pledge loans read the registry's projects and the market's prices, and auction enforced
+    # units on the market, bound here
     return with_access([registry, market, JudicialBook(market), RightsBook(),
-                        LendingBook(RegistryProjects(registry), MarketPrices(market))])
+                        LendingBook(RegistryProjects(registry), MarketPrices(market),
+                                    MarketSales(market))])
 
 
 def with_access(books: Sequence[Book]) -> list[Book]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from qingshan.contexts import MarketSales
 from qingshan.ledger.books import Router
 from qingshan.ledger.domain.commands import Command, IssueUnits
 from qingshan.ledger.domain.invariants import check_invariants
@@ -23,6 +24,7 @@ from qingshan.lending.commands import (
 from qingshan.lending.directory import ProjectTerms
 from qingshan.lending.invariants import check_invariants as lending_invariants
 from qingshan.lending.model import Reason, Repayment, Scenario, StandRow
+from qingshan.market.book import MarketBook
 from qingshan.science.forest import SpeciesGroup
 from tests.support.book import ALICE, ALICE_P, NOW_MS, add_bank, make_book
 from tests.support.in_memory import InMemory
@@ -82,10 +84,11 @@ def make_platform() -> Platform:
     book = make_book()
     bank, bank_account, bank_key, bank_member = add_bank(book, "cqrcb")
     other, _, other_key, _ = add_bank(book, "other")
-    registry, market = FakeRegistry({PROJECT: forest_terms()}), FakeMarket()
-    lending = LendingBook(registry, market)
-    p = Platform(Router(book.state, [lending]), lending, registry, bank, bank_account,
-                 bank_key, bank_member, other, other_key)
+    registry, prices = FakeRegistry({PROJECT: forest_terms()}), FakeMarket()
+    market = MarketBook()  # a real market, where enforced units are auctioned
+    lending = LendingBook(registry, prices, MarketSales(market))
+    p = Platform(Router(book.state, [market, lending]), lending, registry, bank,
+                 bank_account, bank_key, bank_member, other, other_key)
     p.router.now_ms = NOW_MS
     return p
 
@@ -130,4 +133,7 @@ LENDING_EXAMPLES: list[Command] = [
               line="CL000001"),
     RecordRepayment(loan="LN000001", principal=100_000_000, interest=11_550_000),
     EnforcePledge(loan="LN000001", account="A00000008", note="逾期 90 天"),
+    EnforcePledge.from_payload({"loan": "LN000002", "account": "A00000008", "note": "逾期",
+                                "auction": {"instrument": "CQCER-ALL", "reserve_price": 2500,
+                                            "days": 5}}),
 ]

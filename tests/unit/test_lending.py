@@ -13,16 +13,18 @@ from hypothesis import strategies as st
 
 from qingshan.errors import QingshanError
 from qingshan.ledger.domain.commands import (
+    CreateAssetClass,
     EnforceHold,
     PlaceHold,
     ReleaseHold,
     RetireUnits,
     Transfer,
 )
-from qingshan.ledger.domain.model import SYSTEM, HoldKind, HoldStatus
+from qingshan.ledger.domain.model import SYSTEM, AssetKind, HoldKind, HoldStatus
 from qingshan.lending.commands import EnforcePledge, OpenCreditLine, RecordRepayment
 from qingshan.lending.model import LoanStatus, Reason, Repayment, revaluation_reasons, schedule
 from qingshan.lending.valuation import ltv_bps, observed_trend, present_value
+from qingshan.market.commands import CreateInstrument
 from tests.support.book import ALICE, ALICE_KEY, BOB
 from tests.support.in_memory import DAY_MS
 from tests.support.lending import (
@@ -293,3 +295,34 @@ def test_years_after_the_crediting_period_count_no_credits() -> None:
     refused(p, "invalid_input", OpenCreditLine(bank=p.bank, district="500112", limit=1,
                                                start="2026-01-01", end="2027-01-01"),
             p.bank_key)  # 渝北区: merged into 两江新区 in 2025
+
+
+def test_enforced_units_can_be_offered_at_once_in_a_one_way_auction() -> None:
+    p = make_platform()
+    p.run(CreateInstrument(id="CQCER-ALL", asset="CQCER", tick=1, lot=10, band_bps=1000,
+                           reference_price=3000, max_order=100_000, fee_bps=30,
+                           fee_account=p.bank_account))
+    lid = lent(p, 5_000_000)  # 100 units pledged
+    p.run(issue_to_project(ALICE, 5, 2025))  # 105: ten lots of 10 and 5 left over
+    p.next_day(400)
+    auction = {"instrument": "CQCER-ALL", "reserve_price": 2800, "days": 5}
+    p.run(CreateAssetClass("FCI", AssetKind.SERIALIZED, "mu", "森林面积指标", "QS"))
+    p.run(CreateInstrument(id="FCI-ALL", asset="FCI", tick=1, lot=1, band_bps=1000,
+                           reference_price=250_000, max_order=100_000, fee_bps=0,
+                           fee_account=p.bank_account))
+    refused(p, "wrong_instrument", EnforcePledge.from_payload({
+        "loan": lid, "account": p.bank_account, "note": "x",
+        "auction": {**auction, "instrument": "FCI-ALL"}}), p.bank_key)
+    refused(p, "unknown_instrument", EnforcePledge.from_payload({
+        "loan": lid, "account": p.bank_account, "note": "x",
+        "auction": {**auction, "instrument": "NOPE"}}), p.bank_key)
+    refused(p, "price_outside_band", EnforcePledge.from_payload({
+        "loan": lid, "account": p.bank_account, "note": "x",
+        "auction": {**auction, "reserve_price": 9000}}), p.bank_key)
+    out = p.run(EnforcePledge.from_payload({"loan": lid, "account": p.bank_account,
+                                            "note": "逾期", "auction": auction}), p.bank_key)
+    assert out["enforced"] == 105 and str(out["auction"]).startswith("O")
+    ledger = p.router.ledger
+    assert ledger.held_quantity(p.bank_account, "CQCER") == 100  # on offer
+    assert ledger.active_quantity(p.bank_account, "CQCER") == 5
+    assert p.problems() == []

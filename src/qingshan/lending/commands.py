@@ -3,6 +3,7 @@ the journal form and the request body come from these definitions."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -13,6 +14,7 @@ from qingshan.ledger.domain.definition import (
     Choice,
     Custom,
     Day,
+    Declared,
     Matching,
     Ref,
     Shape,
@@ -41,6 +43,7 @@ MAX_MONEY = 10**13  # fen: 100 billion yuan
 MAX_PRICE = 10**8  # fen per tonne: 1 million yuan
 MAX_DRAWS = 10_000
 MAX_HORIZON = 60
+INSTRUMENT_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,23}$")  # the market's instrument ids
 
 
 def LoanRef(**kw: Any) -> Matching:
@@ -157,14 +160,40 @@ class RecordRepayment(Command):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AuctionTerms(Declared):
+    """How enforced units are sold: a one-way auction (单向竞价) on an instrument of theirs."""
+
+    instrument: str = declare(Matching(pattern=INSTRUMENT_RE,
+                                       message="instrument must look like CQCER-ALL",
+                                       examples=("CQCER-ALL",)))
+    reserve_price: int = declare(Whole(lo=1, hi=MAX_PRICE, description="fen per unit"))
+    days: int = declare(Whole(lo=1, hi=30, description="how long the auction runs"))
+
+
+def _auction(data: Mapping[str, Any], key: str) -> AuctionTerms | None:
+    raw = data.get(key)
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise InvalidInput("auction is {instrument, reserve_price, days}", field=key)
+    return AuctionTerms.from_payload(raw)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EnforcePledge(Command):
     """The loan is in default (principal past due and unpaid): the bank enforces its pledge,
-    every pledged unit moving to the bank's account, and the loan is closed as enforced."""
+    every pledged unit moving to the bank's account, and the loan is closed as enforced;
+    with ``auction``, the units (in whole lots) are offered at once in a one-way auction."""
 
     kind: ClassVar[str] = "enforce_pledge"
     loan: str = declare(LoanRef())
     account: str = declare(Ref(prefix="A", description="the bank's account"))
     note: str = declare(Text(max_len=300, description="e.g. the default notice"))
+    # (absent from entries journaled before it existed)
+    auction: AuctionTerms | None = declare(Custom(
+        parser=_auction, to_json=lambda a: a.to_payload(), required=False, nullable=True,
+        omit_none=True, like=record_shape(AuctionTerms, "AuctionTerms"),
+        examples=({"instrument": "CQCER-ALL", "reserve_price": 2500, "days": 5},)), None)
 
 
 LENDING_COMMANDS: tuple[type[Command], ...] = (

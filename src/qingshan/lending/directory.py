@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from qingshan.ledger.domain.effects import Effects
+
 
 @dataclass(frozen=True, slots=True)
 class ProjectTerms:
@@ -35,4 +37,19 @@ class Prices(Protocol):
 
     def yearly_prices(self, asset: str, last_day: int) -> list[tuple[int, int]]:
         """(year, volume-weighted average price) of ``asset``'s trades up to ``last_day``."""
+        ...
+
+
+class Sales(Protocol):
+    def auction_lot(self, instrument: str, asset: str) -> int:
+        """The lot of ``instrument``, which must trade ``asset``; ``unknown_instrument`` or
+        ``wrong_instrument`` otherwise."""
+        ...
+
+    def sell_by_auction(self, instrument: str, account: str, quantity: int,
+                        reserve_price: int, ends_at: int, seq: int) -> Effects:
+        """Offer ``quantity`` units of ``account`` in a one-way auction (单向竞价) as the
+        platform, until ``ends_at`` (Unix ms), at ``reserve_price`` or more; raises as the
+        market's ``start_auction`` does (hours, band, lot, tick) before it changes anything.
+        The result names the ``auction``."""
         ...

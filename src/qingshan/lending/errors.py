@@ -86,3 +86,9 @@ class NoPrice(Conflict):
     """No price was given and the market has no trade of the project's asset to average."""
 
     code = "no_price"
+
+
+class WrongInstrument(InvalidInput):
+    """The instrument named to auction enforced units trades another asset."""
+
+    code = "wrong_instrument"

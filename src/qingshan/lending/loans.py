@@ -36,6 +36,7 @@ from qingshan.lending.state import LendingState
 from qingshan.reference.chongqing import DISTRICTS
 
 DISTRICT_CODES = frozenset(d.code for d in DISTRICTS)
+DAY_MS = 86_400_000
 
 
 def open_credit_line(lend: LendingState, cmd: OpenCreditLine, actor: Principal,
@@ -164,14 +165,34 @@ def enforce_pledge(lend: LendingState, cmd: EnforcePledge, actor: Principal,
         raise Forbidden("the pledge is enforced into a holding account of the bank",
                         account=cmd.account, field="account")
     lend.ledger.check_receiving(target.id)
+    lot = _check_auction(lend, cmd, loan)
     effects = Effects({})
     for hid in loan.holds:
         lend.ledger.enforce_pledge(hid, target.id, effects)
     loan = lend.put_loan(loan, seq, status=LoanStatus.ENFORCED, closed=today)
+    result: dict[str, Any] = {"loan": loan.id, "enforced": loan.pledged, "overdue": late}
+    sold = ""
+    if cmd.auction is not None and lend.sales is not None and loan.pledged >= lot:
+        quantity = loan.pledged // lot * lot
+        ends_at = lend.clock() + cmd.auction.days * DAY_MS
+        offer = lend.sales.sell_by_auction(cmd.auction.instrument, target.id, quantity,
+                                           cmd.auction.reserve_price, ends_at, seq)
+        effects.absorb(offer)
+        result["auction"] = offer.result["auction"]
+        sold = f"; {quantity} offered in auction {offer.result['auction']}"
     lend.alert(loan, AlertKind.DEFAULT, today, f"{late} fen past due; {loan.pledged} units "
-               f"enforced into {target.id}: {cmd.note}", seq)
-    effects.result = {"loan": loan.id, "enforced": loan.pledged, "overdue": late}
+               f"enforced into {target.id}{sold}: {cmd.note}", seq)
+    effects.result = result
     return effects
+
+
+def _check_auction(lend: LendingState, cmd: EnforcePledge, loan: Loan) -> int:
+    """The auction's lot (1 without an auction): its instrument trades the loan's asset."""
+    if cmd.auction is None:
+        return 1
+    if lend.sales is None:
+        raise InvalidInput("no market is bound to auction enforced units", field="auction")
+    return lend.sales.auction_lot(cmd.auction.instrument, loan.asset)
 
 
 def pledge_new_issuance(lend: LendingState, issuance: Issuance,

@@ -12,7 +12,7 @@ from qingshan.errors import Forbidden
 from qingshan.ledger.books import ContextBook
 from qingshan.ledger.domain.model import PartyKind, Principal, Role
 from qingshan.ledger.domain.policy import ADMIN_ROLES
-from qingshan.lending.directory import Prices, Projects, ProjectTerms
+from qingshan.lending.directory import Prices, Projects, ProjectTerms, Sales
 from qingshan.lending.errors import (
     LoanState,
     NotForestry,
@@ -36,10 +36,11 @@ TABLES = ("lines", "appraisals", "loans", "repayments", "alerts")
 
 
 class LendingState(ContextBook):
-    def __init__(self, projects: Projects, prices: Prices) -> None:
+    def __init__(self, projects: Projects, prices: Prices, sales: Sales | None = None) -> None:
         super().__init__(TABLES)
         self.projects = projects
         self.prices = prices
+        self.sales = sales  # the market, where enforced units are auctioned (None: nowhere)
         self.lines: dict[str, CreditLine] = {}
         self.appraisals: dict[str, Appraisal] = {}
         self.loans: dict[str, Loan] = {}

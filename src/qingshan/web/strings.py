@@ -288,6 +288,7 @@ ERRORS_ZH = {
     "overpayment": "还款本金超过未还本金",
     "not_in_default": "贷款没有逾期,不能处置质押物",
     "no_price": "未给出价格,市场近一年也没有该资产的成交价",
+    "wrong_instrument": "该交易品种交易的不是这种资产",
 }
 
 
