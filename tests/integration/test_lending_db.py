@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import itertools
 
-from qingshan.contexts import make_books
 from qingshan.infra.config import Settings
 from qingshan.infra.db import make_engine
 from qingshan.ledger.domain.commands import Command, OpenAccount, RegisterParty
 from qingshan.ledger.domain.model import SYSTEM, AccountType, PartyKind, Principal, Role
-from qingshan.ledger.verify import verify_ledger
 from qingshan.lending import queries
 from qingshan.lending.commands import RecordRepayment
 from qingshan.platform import Platform
@@ -28,6 +26,7 @@ from qingshan.registry.commands import (
     VerifyMonitoringReport,
 )
 from tests.support.book import ALICE, ALICE_KEY, SETUP
+from tests.support.databases import check_restart_and_verify
 from tests.support.lending import appraise, grant
 from tests.support.registry import EXTRA, VERIFIER_KEY, project_payload
 
@@ -79,13 +78,7 @@ def test_a_pledged_forest_survives_a_restart_and_verifies(settings: Settings) ->
         assert lending.invariants() == []
     finally:
         plat.close()
-    again = Platform.open(settings)
-    try:
-        assert again.sequencer.router.book("lending").snapshot() == before
-        key = again.sequencer.signing_key.public_key()
-    finally:
-        again.close()
-    assert verify_ledger(settings.database_url, key, books=make_books).problems == []
+    check_restart_and_verify(settings, "lending", before)
     engine = make_engine(settings.database_url)
     try:
         with engine.connect() as conn:

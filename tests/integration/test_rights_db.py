@@ -29,6 +29,7 @@ from qingshan.rights.commands import (
 )
 from qingshan.rights.model import IndicatorKind, RightUse
 from tests.support.book import ALICE, ALICE_KEY, BOB, SETUP
+from tests.support.databases import check_restart_and_verify
 from tests.support.rights import (
     ACCOUNT,
     FORESTRY,
@@ -81,13 +82,7 @@ def test_rights_survive_a_restart_and_verify(settings: Settings) -> None:
         assert book.invariants() == []
     finally:
         plat.close()
-    again = Platform.open(settings)
-    try:
-        assert again.sequencer.router.book("rights").snapshot() == before
-        key = again.sequencer.signing_key.public_key()
-    finally:
-        again.close()
-    assert verify_ledger(settings.database_url, key, books=make_books).problems == []
+    check_restart_and_verify(settings, "rights", before)
     engine = make_engine(settings.database_url)
     try:
         with engine.connect() as conn:

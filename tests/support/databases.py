@@ -52,3 +52,20 @@ def migrated_postgres(pg: Any, name: str) -> str:
         assert current_revision(url) is not None
         _pg_templates.add(pg)
     return str(pg.create_database(name, template=PG_TEMPLATE))
+
+
+def check_restart_and_verify(settings: Any, book: str, before: Any) -> None:
+    """The platform on ``settings``, opened again, loads context book ``book`` from its tables
+    equal to ``before`` (its snapshot in memory), and ``log verify`` replays the journal into
+    the same books and finds nothing wrong (the books' conservation laws included)."""
+    from qingshan.contexts import make_books
+    from qingshan.ledger.verify import verify_ledger
+    from qingshan.platform import Platform
+
+    again = Platform.open(settings)
+    try:
+        assert again.sequencer.router.book(book).snapshot() == before
+        key = again.sequencer.signing_key.public_key()
+    finally:
+        again.close()
+    assert verify_ledger(settings.database_url, key, books=make_books).problems == []
