@@ -291,3 +291,22 @@ def test_what_returns_to_an_abolished_district_goes_on_to_its_successor(p: Platf
     assert p.router.ledger.available(ACCOUNT[CHENGKOU], "CNY") == funds + 1000 * FLOOR
     assert p.router.ledger.available(ACCOUNT[YOUYANG], "CNY") == 0
     assert p.problems() == []
+
+
+def test_a_contract_whose_seller_is_abolished_into_its_buyer_still_settles(p: Platform) -> None:
+    """The seller is abolished into the buyer with tranches in escrow: a released tranche's
+    indicators reach the buyer, and its money, already in the buyer's account, is just freed
+    (found by the rights state machine)."""
+    cid = approved_contract(p, seller=YOUYANG, buyer=JIANGBEI)
+    funds = p.router.ledger.available(ACCOUNT[JIANGBEI], "CNY")
+    p.run(RecordSuccession(predecessor=YOUYANG, successor=JIANGBEI, effective="2026-06-01",
+                           account=ACCOUNT[JIANGBEI], note="合并"))
+    c = p.rights.contracts[cid]
+    assert c.seller == c.buyer == JIANGBEI
+    p.run(RecordTrancheCheck(contract=cid, tranche=1, passed=True, report="ok"), FORESTRY)
+    p.run(ReleaseTranche(contract=cid, tranche=1), KEY[JIANGBEI])
+    p.run(RecordTrancheCheck(contract=cid, tranche=2, passed=False, report="未达标"), FORESTRY)
+    assert held(p, ACCOUNT[YOUYANG]) == 1000  # tranche 3, still in escrow there
+    assert held(p, ACCOUNT[JIANGBEI]) == 10_000 - 1000
+    assert p.router.ledger.available(ACCOUNT[JIANGBEI], "CNY") == funds + 2000 * FLOOR
+    assert p.problems() == []
