@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from qingshan.access.book import AccessBook
+from qingshan.inclusive.book import InclusiveBook
 from qingshan.judicial.book import JudicialBook
 from qingshan.ledger.books import Book
 from qingshan.ledger.domain.effects import Effects
@@ -97,7 +98,8 @@ def make_books() -> list[Book]:
     # units on the market, bound here
     return with_access([registry, market, JudicialBook(market), RightsBook(),
                         LendingBook(RegistryProjects(registry), MarketPrices(market),
-                                    MarketSales(market))])
+                                    MarketSales(market)),
+                        InclusiveBook()])
 
 
 def with_access(books: Sequence[Book]) -> list[Book]:

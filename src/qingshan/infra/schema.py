@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 
 from qingshan.infra.metadata import metadata as metadata
+from qingshan.infra.schema_inclusive import *  # noqa: F403  (carbon-inclusive tables)
 from qingshan.infra.schema_lending import *  # noqa: F403  (pledge loans' tables)
 from qingshan.infra.schema_rights import *  # noqa: F403  (resource rights' tables)
 

@@ -89,6 +89,8 @@ class Role(StrEnum):
     # the municipal forestry authority (市林业局): verifies districts' forest and greening,
     # checks contract tranches and accepts restorations
     FORESTRY = "forestry"
+    # a person's own carbon-inclusive account (碳普惠): its party is the account, CI + 12 digits
+    PERSON = "person"
     SYSTEM = "system"  # the platform itself (demo loading, migrations); never given to an API key
 
 

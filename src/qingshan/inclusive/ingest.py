@@ -1,0 +1,360 @@
+"""The people's sub-ledger, written in bulk outside the sequencer: partners' batches are read,
+checked and kept (``ingest``), days are closed into one posting per person (``close_day``),
+and people are enrolled (``enrol``). The sequencer only settles closed days and records spends
+(``accounts``), so a day of millions of events never holds the writer.
+
+What is kept, and where:
+
+- the database: people, batches (with their counts), every rejected line with its code and
+  reason, postings (one per person per day) and closes (a day's Merkle root and totals);
+- the archive directory: each batch's bytes as received (``raw/``), its accepted events in
+  canonical columns (``batches/<id>.parquet``), each closed day's events with what each was
+  credited and why not more (``days/<day>.parquet``), and each person's grams so far in the
+  year in the scenarios with a yearly cap (``ytd/<day>.parquet``).
+
+Crash safety: a batch is written to the archive first (a temporary file renamed into place),
+then recorded in one transaction with its rejects; a batch the database does not know is not
+there. A day's postings are written in transactions of ``CHUNK`` rows and its close row last:
+a day without its close row is not closed, and closing it again replaces its postings. A batch
+is identified by its partner and bytes, and every event by its partner and id, so a resent
+file, or one that overlaps an earlier one, counts each event once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import polars as pl
+from sqlalchemy import Engine
+
+from qingshan.errors import InvalidInput
+from qingshan.inclusive.errors import DayOutOfOrder, UnknownPartner
+from qingshan.inclusive.model import DayClose, Partner
+from qingshan.inclusive.rules import (
+    EVENT_SCHEMA,
+    YTD_SCHEMA,
+    check,
+    credit_day,
+    normalise,
+    postings_root,
+)
+from qingshan.inclusive.subledger import format_by_scenario
+from qingshan.science.inclusive import PARAMETER_SET
+
+FORMATS = ("jsonl", "csv", "parquet")
+CHUNK = 100_000  # rows per transaction when posting a day
+EPOCH = dt.date(1970, 1, 1).toordinal()
+Progress = Callable[[str, int, int], None]  # stage, done, total
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    batch: str
+    partner: str
+    lines: int
+    accepted: int
+    duplicates: int
+    rejected: int
+    grams: int
+    first_day: int | None
+    last_day: int | None
+    replayed: bool  # the same bytes from the same partner were ingested before
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"batch": self.batch, "partner": self.partner, "lines": self.lines,
+                "accepted": self.accepted, "duplicates": self.duplicates,
+                "rejected": self.rejected, "grams": self.grams,
+                "first_day": None if self.first_day is None else iso(self.first_day),
+                "last_day": None if self.last_day is None else iso(self.last_day),
+                "replayed": self.replayed}
+
+
+def iso(day: int) -> str:
+    return dt.date.fromordinal(EPOCH + day).isoformat()
+
+
+def read_batch(data: bytes, fmt: str) -> pl.DataFrame:
+    """A partner's file as a frame (columns as sent; ``normalise`` checks them)."""
+    if fmt not in FORMATS:
+        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}", field="format")
+    try:
+        if fmt == "csv":
+            return pl.read_csv(io.BytesIO(data), infer_schema=False)
+        if fmt == "parquet":
+            return pl.read_parquet(io.BytesIO(data))
+        return _read_jsonl(data)
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        raise InvalidInput(f"the file is not readable {fmt}: {str(exc)[:200]}",
+                           field="file") from None
+
+
+def _read_jsonl(data: bytes) -> pl.DataFrame:
+    """JSON lines, every value kept as text (so a line whose types differ does not spoil the
+    column); a line that is not a JSON object becomes a line of nulls (rejected by field)."""
+    rows: list[dict[str, str | None]] = []
+    for raw in data.splitlines():
+        if not raw.strip():
+            continue
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            obj = None
+        if not isinstance(obj, dict):
+            rows.append({})
+            continue
+        rows.append({k: None if v is None else (v if isinstance(v, str) else orjson.dumps(v)
+                                                .decode())
+                     for k, v in obj.items() if isinstance(k, str)})
+    if not rows:
+        return pl.DataFrame()
+    names = sorted({k for r in rows for k in r})
+    return pl.DataFrame({n: [r.get(n) for r in rows] for n in names},
+                        schema={n: pl.String for n in names})
+
+
+class SubLedgerStore:
+    """The sub-ledger of one platform: its database (through ``engine``) and archive."""
+
+    def __init__(self, engine: Engine, archive: Path) -> None:
+        self.engine = engine
+        self.archive = archive
+        self.pg = engine.dialect.name != "sqlite"
+        for sub in ("raw", "batches", "days", "ytd"):
+            (archive / sub).mkdir(parents=True, exist_ok=True)
+
+    # ------------------------------------------------------------------ database
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        conn = self.engine.raw_connection()
+        try:
+            cur = conn.cursor()
+            yield cur
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.pg else sql
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._cursor() as cur:
+            cur.execute(self._sql(sql), tuple(params))
+            return list(cur.fetchall())
+
+    def _insert(self, cur: Any, table: str, cols: Sequence[str],
+                rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            marks = ", ".join("?" for _ in cols)
+            cur.executemany(self._sql(f"INSERT INTO {table} ({', '.join(cols)}) "
+                                      f"VALUES ({marks})"), rows)
+
+    def partner(self, pid: str) -> Partner:
+        rows = self._rows("SELECT id, name, scenarios, slot, seq FROM inclusive_partners "
+                          "WHERE id = ?", (pid,))
+        if not rows:
+            raise UnknownPartner("no such carbon-inclusive partner", partner=pid)
+        r = rows[0]
+        return Partner(id=r[0], name=r[1], scenarios=tuple(r[2].split(",")), slot=int(r[3]),
+                       seq=int(r[4]))
+
+    def open_from(self) -> int:
+        """The first day not yet settled (0 when none is)."""
+        rows = self._rows("SELECT MAX(day) FROM inclusive_days")
+        return 0 if rows[0][0] is None else int(rows[0][0]) + 1
+
+    def people(self) -> pl.DataFrame:
+        with self._cursor() as cur:
+            cur.execute("SELECT person, consent, district FROM inclusive_people")
+            rows = cur.fetchall()
+        return pl.DataFrame(rows, schema={"person": pl.Int64, "consent": pl.Int64,
+                                          "district": pl.String}, orient="row")
+
+    def enrol(self, people: pl.DataFrame, progress: Progress | None = None) -> int:
+        """Add people (person, district, consent, enrolled day) not enrolled yet; the count
+        added. Someone already enrolled keeps their row (consent changes are their own)."""
+        known = set(self.people()["person"].to_list())
+        new = people.filter(~pl.col("person").is_in(list(known)))
+        rows = new.select("person", "district", "consent", "enrolled").rows()
+        for i in range(0, len(rows), CHUNK):
+            with self._cursor() as cur:
+                self._insert(cur, "inclusive_people",
+                             ("person", "district", "consent", "enrolled"), rows[i:i + CHUNK])
+            if progress:
+                progress("enrol", min(i + CHUNK, len(rows)), len(rows))
+        return len(rows)
+
+    def set_consent(self, person: int, consent: int) -> None:
+        with self._cursor() as cur:
+            cur.execute(self._sql("UPDATE inclusive_people SET consent = ? WHERE person = ?"),
+                        (consent, person))
+
+    # ------------------------------------------------------------------ batches
+    def _batch_files(self, partner: str | None, lo: int, hi: int) -> list[Path]:
+        sql = ("SELECT id FROM inclusive_batches WHERE accepted > 0 AND first_day <= ? "
+               "AND last_day >= ?")
+        params: list[Any] = [hi, lo]
+        if partner is not None:
+            sql += " AND partner = ?"
+            params.append(partner)
+        return [self.archive / "batches" / f"{r[0]}.parquet"
+                for r in self._rows(sql + " ORDER BY id", params)]
+
+    def _stored_batch(self, bid: str) -> BatchResult | None:
+        rows = self._rows("SELECT partner, lines, accepted, duplicates, rejected, grams, "
+                          "first_day, last_day FROM inclusive_batches WHERE id = ?", (bid,))
+        if not rows:
+            return None
+        p, n, a, d, r, g, lo, hi = rows[0]
+        return BatchResult(bid, p, int(n), int(a), int(d), int(r), int(g),
+                           None if lo is None else int(lo), None if hi is None else int(hi),
+                           True)
+
+    def ingest(self, partner_id: str, data: bytes, fmt: str, now_ms: int, name: str = "",
+               progress: Progress | None = None) -> BatchResult:
+        """Check and keep one batch of a partner's events; the same bytes again are answered
+        with the first result and change nothing."""
+        partner = self.partner(partner_id)
+        bid = hashlib.sha256(partner_id.encode() + b"\0" + data).hexdigest()
+        if (done := self._stored_batch(bid)) is not None:
+            return done
+        tick = progress or (lambda stage, done, total: None)
+        raw = read_batch(data, fmt)
+        tick("read", raw.height, raw.height)
+        events, bad = normalise(raw, partner_id)
+        open_from = self.open_from()
+        lo = int(events["day"].min() or 0) if events.height else 0  # type: ignore[arg-type]
+        hi = int(events["day"].max() or 0) if events.height else 0  # type: ignore[arg-type]
+        seen = self._seen(partner_id, max(lo, open_from), hi)
+        checked = check(events, partner=partner, people=self.people(), now_ms=now_ms,
+                        open_from=open_from, seen=seen)
+        tick("check", raw.height, raw.height)
+        rejected = pl.concat([bad, checked.rejected]).sort("line")
+        acc = checked.accepted
+        first = int(acc["day"].min()) if acc.height else None  # type: ignore[arg-type]
+        last = int(acc["day"].max()) if acc.height else None  # type: ignore[arg-type]
+        grams = int(acc["grams"].sum()) if acc.height else 0
+        self._write(self.archive / "raw" / f"{bid}.{fmt}", data)
+        if acc.height:
+            self._write_frame(self.archive / "batches" / f"{bid}.parquet", acc)
+        tick("archive", raw.height, raw.height)
+        with self._cursor() as cur:
+            self._insert(cur, "inclusive_batches",
+                         ("id", "partner", "name", "format", "received_ms", "lines",
+                          "accepted", "duplicates", "rejected", "grams", "first_day",
+                          "last_day"),
+                         [(bid, partner_id, name[:200], fmt, now_ms, raw.height, acc.height,
+                           checked.duplicates, rejected.height, grams, first, last)])
+            self._insert(cur, "inclusive_rejects",
+                         ("batch", "line", "event_id", "code", "reason"),
+                         [(bid, line, None if e is None else e[:64], c, r[:200])
+                          for line, e, c, r in rejected.iter_rows()])
+        tick("record", raw.height, raw.height)
+        return BatchResult(bid, partner_id, raw.height, acc.height, checked.duplicates,
+                           rejected.height, grams, first, last, False)
+
+    def _seen(self, partner: str, lo: int, hi: int) -> pl.Series:
+        files = self._batch_files(partner, lo, hi) if hi >= lo else []
+        if not files:
+            return pl.Series("event_id", [], dtype=pl.String)
+        return (pl.scan_parquet(files).filter(pl.col("day").is_between(lo, hi))
+                .select("event_id").collect()["event_id"])
+
+    # ------------------------------------------------------------------ days
+    def close_day(self, day: int, now_ms: int, progress: Progress | None = None) -> DayClose:
+        """Credit a day's events under the caps and post one line per person; the close row
+        is written last. Days close in order after the last settled one; closing a day again
+        (before it is settled) replaces it and forgets later closes."""
+        tick = progress or (lambda stage, done, total: None)
+        open_from = self.open_from()
+        if day < open_from:
+            raise DayOutOfOrder("the day is settled: its postings are final", field="day")
+        closed = self._rows("SELECT MAX(day) FROM inclusive_closes")[0][0]
+        bounds = ([int(closed)] if closed is not None else []) + (
+            [open_from - 1] if open_from else [])
+        last = max(bounds, default=None)
+        if last is not None and day > last + 1:
+            raise DayOutOfOrder(f"close {iso(last + 1)} first", field="day")
+        files = self._batch_files(None, day, day)
+        events = (pl.scan_parquet(files).filter(pl.col("day") == day).collect()
+                  if files else pl.DataFrame(schema=EVENT_SCHEMA))
+        tick("read", events.height, events.height)
+        credited = credit_day(events, self._ytd(day))
+        tick("credit", events.height, events.height)
+        postings = credited.postings
+        root = postings_root(day, postings)
+        by = (credited.events.group_by("scenario").agg(pl.col("credited").sum())
+              .sort("scenario").rows())
+        close = DayClose(day=day, root=root, people=postings.height, events=events.height,
+                         grams=int(postings["grams"].sum()) if postings.height else 0,
+                         by_scenario=tuple((str(s), int(g)) for s, g in by),
+                         parameter_set=PARAMETER_SET)
+        self._write_frame(self.archive / "days" / f"{day}.parquet",
+                          credited.events.sort("person", "start_ms", "partner", "event_id"))
+        self._write_frame(self.archive / "ytd" / f"{day}.parquet", credited.ytd)
+        with self._cursor() as cur:
+            cur.execute(self._sql("DELETE FROM inclusive_closes WHERE day >= ?"), (day,))
+            cur.execute(self._sql("DELETE FROM inclusive_postings WHERE day >= ?"), (day,))
+        rows = [(p, day, g, e) for p, g, e in postings.iter_rows()]
+        for i in range(0, len(rows), CHUNK):
+            with self._cursor() as cur:
+                self._insert(cur, "inclusive_postings", ("person", "day", "grams", "events"),
+                             rows[i:i + CHUNK])
+            tick("post", min(i + CHUNK, len(rows)), len(rows))
+        with self._cursor() as cur:
+            self._insert(cur, "inclusive_closes",
+                         ("day", "root", "people", "events", "grams", "by_scenario",
+                          "parameter_set", "closed_ms"),
+                         [(day, root, close.people, close.events, close.grams,
+                           format_by_scenario(close.by_scenario), PARAMETER_SET, now_ms)])
+        return close
+
+    def _ytd(self, day: int) -> pl.DataFrame:
+        """Each person's grams so far in ``day``'s year (before it), by capped scenario."""
+        prev = day - 1
+        if dt.date.fromordinal(EPOCH + prev).year != dt.date.fromordinal(EPOCH + day).year:
+            return pl.DataFrame(schema=YTD_SCHEMA)
+        path = self.archive / "ytd" / f"{prev}.parquet"
+        return pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=YTD_SCHEMA)
+
+    # ------------------------------------------------------------------ reads
+    def day_events(self, day: int, person: int | None = None,
+                   partner: str | None = None) -> pl.DataFrame:
+        """A closed day's events with what each was credited (one person's, or a partner's)."""
+        path = self.archive / "days" / f"{day}.parquet"
+        if not path.exists():
+            return pl.DataFrame()
+        q = pl.scan_parquet(path)
+        if person is not None:
+            q = q.filter(pl.col("person") == person)
+        if partner is not None:
+            q = q.filter(pl.col("partner") == partner)
+        return q.collect()
+
+    # ------------------------------------------------------------------ files
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+
+    @staticmethod
+    def _write_frame(path: Path, frame: pl.DataFrame) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        frame.write_parquet(tmp, statistics=True, row_group_size=256 * 1024)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)

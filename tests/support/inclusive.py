@@ -1,0 +1,73 @@
+"""A carbon-inclusive platform for tests: the points asset and accounts, a metro partner and a
+few people, and events written the way partners send them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+import polars as pl
+
+from qingshan.inclusive.commands import RegisterPartner, SetInclusiveAccounts
+from qingshan.inclusive.model import BEIJING_MS, MS_PER_DAY
+from qingshan.ledger.domain.commands import Command, CreateAssetClass, OpenAccount, RegisterParty
+from qingshan.ledger.domain.identifiers import make_uscc
+from qingshan.ledger.domain.model import AccountType, AssetKind, PartyKind, Principal, Role
+
+POINTS_TREASURY, PEOPLE, POOL = "A00000007", "A00000008", "A00000009"
+METRO, GRID = "P000005", "P000006"
+METRO_KEY = Principal("k-metro", Role.MEMBER, METRO)
+INCLUSIVE_SETUP: list[Command] = [
+    CreateAssetClass("CIP", AssetKind.FUNGIBLE, "gCO2e", "碳普惠积分", "QS"),
+    OpenAccount("P000001", AccountType.TREASURY, "碳普惠积分发行"),  # A00000007
+    OpenAccount("P000001", AccountType.HOLDING, "个人碳账户合计"),  # A00000008
+    OpenAccount("P000001", AccountType.HOLDING, "公益捐赠池"),  # A00000009
+    RegisterParty(PartyKind.ENTERPRISE, "重庆市轨道交通(集团)有限公司",
+                  make_uscc("9", "1", "500000", "20280001")),  # P000005
+    RegisterParty(PartyKind.ENTERPRISE, "国网重庆市电力公司",
+                  make_uscc("9", "1", "500000", "20280002")),  # P000006
+    SetInclusiveAccounts(POINTS_TREASURY, PEOPLE, POOL),
+    RegisterPartner(party=METRO, name="重庆轨道交通", scenarios=("bus", "metro")),
+]
+
+
+def people(*persons: int, district: str = "500103", consent: int = 1,
+           enrolled: int = 20_000) -> pl.DataFrame:
+    return pl.DataFrame({"person": list(persons), "district": [district] * len(persons),
+                         "consent": [consent] * len(persons),
+                         "enrolled": [enrolled] * len(persons)},
+                        schema={"person": pl.Int64, "district": pl.String,
+                                "consent": pl.Int64, "enrolled": pl.Int64})
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> str:
+    """ISO 8601 in Beijing time, as partners send it."""
+    return f"{day.isoformat()}T{hour:02d}:{minute:02d}:00+08:00"
+
+
+def trip(event_id: str, person: int, day: dt.date, hour: int, metres: int, minutes: int,
+         scenario: str = "metro", **extra: Any) -> dict[str, Any]:
+    end_h, end_m = divmod(hour * 60 + minutes, 60)
+    return {"event_id": event_id, "person": person, "scenario": scenario,
+            "start": at(day, hour), "end": at(day, end_h, end_m), "quantity": metres, **extra}
+
+
+def jsonl(rows: Sequence[dict[str, Any]]) -> bytes:
+    return b"".join(orjson.dumps(r) + b"\n" for r in rows)
+
+
+def csv(rows: Sequence[dict[str, Any]]) -> bytes:
+    buf = io.BytesIO()
+    pl.DataFrame(rows).write_csv(buf)
+    return buf.getvalue()
+
+
+def day_number(day: dt.date) -> int:
+    return day.toordinal() - dt.date(1970, 1, 1).toordinal()
+
+
+def beijing_today(now_ms: int) -> dt.date:
+    return dt.date(1970, 1, 1) + dt.timedelta(days=(now_ms + BEIJING_MS) // MS_PER_DAY)
