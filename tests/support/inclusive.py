@@ -11,7 +11,14 @@ from typing import Any
 import orjson
 import polars as pl
 
-from qingshan.inclusive.commands import RegisterPartner, SetInclusiveAccounts
+from qingshan.inclusive.commands import (
+    AddReward,
+    DonatePoints,
+    RedeemPoints,
+    RegisterPartner,
+    SetInclusiveAccounts,
+    SettleDay,
+)
 from qingshan.inclusive.model import BEIJING_MS, MS_PER_DAY
 from qingshan.ledger.domain.commands import Command, CreateAssetClass, OpenAccount, RegisterParty
 from qingshan.ledger.domain.identifiers import make_uscc
@@ -71,3 +78,13 @@ def day_number(day: dt.date) -> int:
 
 def beijing_today(now_ms: int) -> dt.date:
     return dt.date(1970, 1, 1) + dt.timedelta(days=(now_ms + BEIJING_MS) // MS_PER_DAY)
+
+
+INCLUSIVE_EXAMPLES: list[Command] = [
+    SetInclusiveAccounts(POINTS_TREASURY, PEOPLE, POOL),
+    RegisterPartner(party=METRO, name="重庆轨道交通", scenarios=("bus", "metro")),
+    SettleDay("2026-11-28"),
+    AddReward(name="公交乘车优惠券 2 元", price=2000, stock=10_000, sponsor=METRO),
+    RedeemPoints(person=1_234_567, reward="RW000001", quantity=1),
+    DonatePoints(person=1_234_567, grams=500, note="重庆马拉松碳中和"),
+]

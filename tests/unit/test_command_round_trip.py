@@ -64,6 +64,7 @@ from qingshan.registry.commands import (
 )
 from qingshan.registry.imports import ImportGreenCertificates, ImportGridFactors
 from tests.support.book import SETUP, fund, issue
+from tests.support.inclusive import INCLUSIVE_EXAMPLES
 from tests.support.judicial import JUDICIAL_EXAMPLES
 from tests.support.lending import LENDING_EXAMPLES
 from tests.support.registry import FACTOR_ROWS, project_payload
@@ -150,6 +151,7 @@ EXAMPLES: list[Command] = [
     *JUDICIAL_EXAMPLES,
     *RIGHTS_EXAMPLES,
     *LENDING_EXAMPLES,
+    *INCLUSIVE_EXAMPLES,
 ]
 
 

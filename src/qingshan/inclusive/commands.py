@@ -97,7 +97,7 @@ class DonatePoints(Command):
     kind: ClassVar[str] = "donate_inclusive_points"
     person: int = declare(Person())
     grams: int = declare(Whole(lo=1, hi=MAX_GRAMS))
-    note: str = declare(Text(max_len=200, required=False))
+    note: str = declare(Text(max_len=200, required=False), "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,250 @@
+"""Carbon-inclusive accounts without a database: the sub-ledger's rules over columns of events
+(every refusal has its code and reason, a resent event counts once, trips cannot overlap, caps
+cut what is credited in a fixed order, a day's root is RFC 6962's), and the book's settlement
+and spends on the pure ledger (in order, only what was settled, only by the person)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from qingshan.errors import Forbidden
+from qingshan.inclusive.book import InclusiveBook
+from qingshan.inclusive.commands import DonatePoints, RedeemPoints, SettleDay
+from qingshan.inclusive.errors import DayNotClosed, DayOutOfOrder, InsufficientPoints
+from qingshan.inclusive.model import DayClose, Partner, RejectCode, Uncredited
+from qingshan.inclusive.rules import (
+    YTD_SCHEMA,
+    check,
+    credit_day,
+    normalise,
+    posting_leaf,
+    postings_root,
+)
+from qingshan.inclusive.state import person_party
+from qingshan.ledger import transparency as tlog
+from qingshan.ledger.books import Router
+from qingshan.ledger.domain.invariants import check_invariants
+from qingshan.ledger.domain.model import Principal, Role
+from qingshan.science.inclusive import SCENARIOS
+from tests.support.book import make_book
+from tests.support.in_memory import InMemory
+from tests.support.inclusive import (
+    INCLUSIVE_EXAMPLES,
+    INCLUSIVE_SETUP,
+    METRO,
+    PEOPLE,
+    day_number,
+    people,
+    trip,
+)
+
+DAY = dt.date(2026, 11, 27)
+NOW = 1_796_000_000_000  # 2026-11-30 in Beijing
+PARTNER = Partner(id=METRO, name="metro", scenarios=("bus", "metro"), slot=0, seq=1)
+seen_none = pl.Series("event_id", [], dtype=pl.String)
+
+
+def checked(rows: list[dict[str, object]], *, open_from: int = 0,
+            seen: pl.Series = seen_none, consent: int = 1):  # type: ignore[no-untyped-def]
+    events, bad = normalise(pl.DataFrame(rows, infer_schema_length=None), METRO)
+    out = check(events, partner=PARTNER, people=people(1, 2, 3, consent=consent), now_ms=NOW,
+                open_from=open_from, seen=seen)
+    return out, bad
+
+
+def codes(out) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return dict(zip(out.rejected["event_id"].to_list(), out.rejected["code"].to_list(),
+                    strict=True))
+
+
+def test_every_refused_event_comes_back_with_its_code_and_reason() -> None:
+    out, bad = checked([
+        trip("ok", 1, DAY, 8, 10_000, 20),
+        trip("who", 99, DAY, 8, 10_000, 20),
+        trip("fast", 2, DAY, 8, 50_000, 5),
+        trip("future", 3, dt.date(2026, 12, 3), 8, 1000, 5),
+        trip("old", 3, dt.date(2026, 11, 1), 8, 1000, 5),
+        trip("what", 3, DAY, 12, 1000, 5, scenario="teleport"),
+        trip("zero", 3, DAY, 14, 0, 5),
+        {"event_id": "nostart", "person": 3, "scenario": "metro", "start": "yesterday",
+         "quantity": 5},
+    ])
+    assert out.accepted["event_id"].to_list() == ["ok"]
+    assert codes(out) == {"who": "unknown_person", "fast": "impossible_speed",
+                          "future": "future_time", "old": "too_late",
+                          "what": "unknown_scenario", "zero": "bad_quantity"}
+    assert bad["event_id"].to_list() == ["nostart"] and bad["code"][0] == "bad_field"
+    assert "start must be ISO 8601" in bad["reason"][0]
+    assert all(out.rejected["reason"].str.len_chars() > 0)
+
+
+def test_a_person_who_has_not_authorised_the_partner_earns_nothing_from_it() -> None:
+    out, _ = checked([trip("a", 1, DAY, 8, 10_000, 20)], consent=0b10)
+    assert codes(out) == {"a": RejectCode.NO_CONSENT.value}
+
+
+def test_a_resent_event_counts_once_in_a_batch_and_across_batches() -> None:
+    rows = [trip("a", 1, DAY, 8, 10_000, 20), trip("a", 1, DAY, 8, 10_000, 20),
+            trip("b", 2, DAY, 9, 10_000, 20)]
+    out, _ = checked(rows)
+    assert (out.accepted.height, out.duplicates) == (2, 1)
+    again, _ = checked(rows, seen=out.accepted["event_id"])
+    assert (again.accepted.height, again.duplicates, again.rejected.height) == (0, 3, 0)
+
+
+def test_one_person_cannot_be_on_two_trips_at_once() -> None:
+    out, _ = checked([trip("a", 1, DAY, 8, 10_000, 40), trip("b", 1, DAY, 8, 3_000, 10,
+                                                              scenario="bus")])
+    assert codes(out) == {"b": RejectCode.OVERLAPPING_TRIP.value}
+
+
+def test_a_day_already_settled_takes_no_more_events() -> None:
+    out, _ = checked([trip("a", 1, DAY, 8, 10_000, 20)], open_from=day_number(DAY) + 1)
+    assert codes(out) == {"a": RejectCode.TOO_LATE.value}
+
+
+def test_grams_follow_the_scenario_factor() -> None:
+    """Shenzhen: 46.7 g per passenger-km of metro; 10 km → 467 g."""
+    out, _ = checked([trip("a", 1, DAY, 8, 10_000, 20)])
+    assert out.accepted["grams"].to_list() == [467]
+
+
+def _credit(rows: list[dict[str, object]], ytd: pl.DataFrame | None = None):  # type: ignore[no-untyped-def]
+    out, _ = checked(rows)
+    return credit_day(out.accepted, ytd if ytd is not None else pl.DataFrame(schema=YTD_SCHEMA))
+
+
+def test_caps_cut_credit_in_start_order_and_say_why() -> None:
+    metro = SCENARIOS["metro"]
+    assert metro.daily_events is not None
+    n = metro.daily_events + 2
+    rows = [trip(f"t{i}", 1, DAY, 6 + i, 10_000, 20) for i in range(n)]
+    c = _credit(rows)
+    got = c.events.sort("start_ms")
+    assert got["credited"].to_list() == [467] * metro.daily_events + [0, 0]
+    assert got["uncredited"].to_list()[-2:] == [Uncredited.DAILY_EVENTS.value] * 2
+    assert c.postings.rows() == [(1, 467 * metro.daily_events, n)]
+
+
+def test_a_yearly_cap_counts_what_was_credited_earlier_in_the_year() -> None:
+    capped = [s for s in SCENARIOS.values() if s.yearly_grams is not None]
+    if not capped:
+        pytest.skip("no scenario has a yearly cap in this parameter set")
+    s = capped[0]
+    assert s.yearly_grams is not None
+    ytd = pl.DataFrame({"person": [1], "scenario": [s.code], "grams": [s.yearly_grams - 1]},
+                       schema=YTD_SCHEMA)
+    events = pl.DataFrame({"partner": [METRO], "event_id": ["y"], "person": [1],
+                           "scenario": [s.code], "start_ms": [NOW - 86_400_000 * 3],
+                           "end_ms": [None], "quantity": [1], "baseline": [None],
+                           "device": [None], "line": [1], "day": [day_number(DAY)],
+                           "grams": [1000]}, schema_overrides={"end_ms": pl.Int64,
+                                                               "baseline": pl.Int64,
+                                                               "device": pl.String})
+    c = credit_day(events, ytd)
+    assert c.events["credited"].to_list() == [1]
+    assert c.events["uncredited"].to_list() == [Uncredited.YEARLY_GRAMS.value]
+    assert c.ytd.filter(pl.col("person") == 1)["grams"].to_list() == [s.yearly_grams]
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 5, 8, 13])
+def test_a_days_root_is_the_rfc_6962_root_of_its_postings(n: int) -> None:
+    postings = pl.DataFrame({"person": list(range(1, n + 1)), "grams": [7] * n,
+                             "events": [2] * n})
+    want = tlog.root_from_leaf_hashes(
+        [tlog.leaf_hash(posting_leaf(5, p, 7, 2)) for p in range(1, n + 1)]).hex()
+    assert postings_root(5, postings) == want
+
+
+# ---------------------------------------------------------------------- the book
+class FakeSubLedger:
+    def __init__(self) -> None:
+        self.closes: dict[int, DayClose] = {}
+        self.postings: dict[tuple[int, int], int] = {}
+
+    def close_of(self, day: int) -> DayClose | None:
+        return self.closes.get(day)
+
+    def earned(self, person: int, through_day: int) -> int:
+        return sum(g for (p, d), g in self.postings.items() if p == person and d <= through_day)
+
+    def person_known(self, person: int) -> bool:
+        return any(p == person for p, _ in self.postings)
+
+    def close(self, day: int, grams: dict[int, int]) -> None:
+        for p, g in grams.items():
+            self.postings[(p, day)] = g
+        self.closes[day] = DayClose(day=day, root="00" * 32, people=len(grams),
+                                    events=len(grams), grams=sum(grams.values()),
+                                    by_scenario=(("metro", sum(grams.values())),),
+                                    parameter_set="test")
+
+
+@dataclasses.dataclass
+class Platform(InMemory):
+    book: InclusiveBook
+    sub: FakeSubLedger
+
+    def problems(self) -> list[str]:
+        return check_invariants(self.router.ledger) + self.book.invariants()
+
+
+@pytest.fixture
+def p() -> Platform:
+    sub = FakeSubLedger()
+    book = InclusiveBook(sub)
+    ledger = make_book()
+    plat = Platform(Router(ledger.state, [book]), book, sub)
+    plat.router.now_ms = NOW
+    for cmd in INCLUSIVE_SETUP:
+        plat.run(cmd)
+    return plat
+
+
+PERSON = Principal("k-person", Role.PERSON, person_party(1))
+
+
+def test_days_settle_in_order_once_closed_and_two_days_after_they_end(p: Platform) -> None:
+    d = day_number(DAY)
+    with pytest.raises(DayNotClosed):
+        p.run(SettleDay(DAY.isoformat()))
+    p.sub.close(d, {1: 900, 2: 100})
+    p.sub.close(d + 1, {1: 50})
+    p.sub.close(d + 2, {1: 50})
+    out = p.run(SettleDay(DAY.isoformat()))
+    assert (out["grams"], out["people"]) == (1000, 2)
+    assert p.router.ledger.available(PEOPLE, "CIP") == 1000
+    with pytest.raises(DayOutOfOrder):
+        p.run(SettleDay(DAY.isoformat()))
+    with pytest.raises(DayOutOfOrder):  # 11-29 ends tonight: settled on 12-01
+        p.run(SettleDay((DAY + dt.timedelta(days=2)).isoformat()))
+    p.run(SettleDay((DAY + dt.timedelta(days=1)).isoformat()))
+    with pytest.raises(DayOutOfOrder):
+        p.run(SettleDay((DAY + dt.timedelta(days=2)).isoformat()))
+    assert p.problems() == []
+
+
+def test_a_person_spends_only_settled_points_and_only_their_own(p: Platform) -> None:
+    p.sub.close(day_number(DAY), {1: 900, 2: 100})
+    p.run(SettleDay(DAY.isoformat()))
+    p.run(INCLUSIVE_EXAMPLES[3])  # a 2,000 g coupon
+    with pytest.raises(InsufficientPoints):
+        p.run(RedeemPoints(person=1, reward="RW000001", quantity=1), PERSON)
+    with pytest.raises(Forbidden):
+        p.run(DonatePoints(person=2, grams=10), PERSON)
+    with pytest.raises(Forbidden):
+        p.run(DonatePoints(person=1, grams=10), Principal("k-m", Role.MEMBER, METRO))
+    out = p.run(DonatePoints(person=1, grams=400, note="马拉松"), PERSON)
+    assert out["balance"] == 500
+    p.sub.close(day_number(DAY) + 1, {1: 1600})  # closed, not settled: not spendable yet
+    with pytest.raises(InsufficientPoints):
+        p.run(RedeemPoints(person=1, reward="RW000001", quantity=1), PERSON)
+    p.run(SettleDay((DAY + dt.timedelta(days=1)).isoformat()))
+    out = p.run(RedeemPoints(person=1, reward="RW000001", quantity=1), PERSON)
+    assert out["balance"] == 100
+    assert p.book.rewards["RW000001"].stock == 9_999
+    assert p.problems() == []
