@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from qingshan.contexts import make_books, with_access
+from qingshan.inclusive.ingest import SubLedgerStore
 from qingshan.infra.config import Settings
 from qingshan.infra.db import make_engine
 from qingshan.infra.migrate import upgrade
@@ -50,6 +51,11 @@ class Platform:
         seq.start(wait_leader=wait_leader)
         engine = make_engine(url, synchronous=settings.sqlite_synchronous)
         return cls(settings, engine, seq, tlog.public_key_to_pem(key.public_key()), all_books)
+
+    def subledger(self) -> SubLedgerStore:
+        """The carbon-inclusive people's sub-ledger of this platform (its archive beside the
+        database unless the settings name one)."""
+        return SubLedgerStore(self.engine, self.settings.archive())
 
     def close(self) -> None:
         self.sequencer.stop()

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from qingshan.inclusive import queries
 from qingshan.inclusive.commands import AddReward, DonatePoints, SettleDay
 from qingshan.inclusive.ingest import SubLedgerStore
 from qingshan.infra.config import Settings
@@ -118,6 +119,28 @@ def test_resent_files_and_a_kill_mid_batch_give_the_balances_of_one_clean_run(
         run(DonatePoints(person=3, grams=100, note="重庆马拉松"))
         one = store.day_events(day_number(day), person=3)
         assert one.height == 2 and int(one["credited"].sum()) > 100
+        # the reads: public totals, a person's account and statement, a partner's batches
+        total = queries.summary(store)
+        assert (total["grams"], total["people"], total["spent"]) == (
+            close.grams, 40, {"donate": 100})
+        assert sum(total["by_district"].values()) == close.grams
+        assert total["by_partner"] == {METRO: close.grams}
+        mine = queries.account(store, 3)
+        assert mine is not None and mine["balance"] == mine["settled"] - 100
+        assert sum(mine["by_month"][day.isoformat()[:7]].values()) == mine["settled"]
+        lines = queries.statement(store, 3, day, day)
+        assert [len(x["lines"]) for x in lines] == [2] and lines[0]["settled"]
+        assert queries.account(store, 999) is None
+        batches = queries.partner_batches(store, METRO)
+        assert [b["lines"] for b in batches] == [4, 81] or [b["lines"] for b in batches] == [
+            81, 4]
+        rej = queries.batch_rejects(store, first.batch)
+        assert [r["code"] for r in rej] == ["bad_field"]
+        odd = queries.partner_anomalies(store, METRO)
+        assert (odd["rejected"], odd["duplicates"], odd["rejects_by_code"]) == (
+            1, 2, {"bad_field": 1})
+        data = queries.export(store, 3)
+        assert data is not None and data["postings"] == lines
         book = plat.sequencer.router.book("inclusive")
         assert book.invariants() == []
         before = book.snapshot()

@@ -147,6 +147,10 @@ class SubLedgerStore:
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.pg else sql
 
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Rows of a query written with ? placeholders."""
+        return self._rows(sql, params)
+
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._cursor() as cur:
             cur.execute(self._sql(sql), tuple(params))
@@ -295,6 +299,12 @@ class SubLedgerStore:
         root = postings_root(day, postings)
         by = (credited.events.group_by("scenario").agg(pl.col("credited").sum())
               .sort("scenario").rows())
+        by_partner = (credited.events.group_by("partner").agg(pl.col("credited").sum())
+                      .sort("partner").rows())
+        by_district = (postings.join(self.people().select("person", "district"), on="person",
+                                     how="left")
+                       .group_by("district").agg(pl.col("grams").sum()).sort("district")
+                       .rows())
         close = DayClose(day=day, root=root, people=postings.height, events=events.height,
                          grams=int(postings["grams"].sum()) if postings.height else 0,
                          by_scenario=tuple((str(s), int(g)) for s, g in by),
@@ -314,9 +324,12 @@ class SubLedgerStore:
         with self._cursor() as cur:
             self._insert(cur, "inclusive_closes",
                          ("day", "root", "people", "events", "grams", "by_scenario",
-                          "parameter_set", "closed_ms"),
+                          "by_district", "by_partner", "parameter_set", "closed_ms"),
                          [(day, root, close.people, close.events, close.grams,
-                           format_by_scenario(close.by_scenario), PARAMETER_SET, now_ms)])
+                           format_by_scenario(close.by_scenario),
+                           format_by_scenario([(str(k), int(v)) for k, v in by_district]),
+                           format_by_scenario([(str(k), int(v)) for k, v in by_partner]),
+                           PARAMETER_SET, now_ms)])
         return close
 
     def _ytd(self, day: int) -> pl.DataFrame:

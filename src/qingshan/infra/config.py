@@ -29,6 +29,17 @@ class Settings(BaseSettings):
     # behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto: trust that header
     # (for HSTS and Secure cookies); never set it when clients reach the server directly
     trust_forwarded_proto: bool = False
+    # the carbon-inclusive sub-ledger's archive (partners' files, accepted events, closed
+    # days); unset: beside the SQLite database (<db>.inclusive/), or var/inclusive
+    inclusive_archive: Path | None = None
+
+    def archive(self) -> Path:
+        if self.inclusive_archive is not None:
+            return self.inclusive_archive
+        if self.database_url.startswith("sqlite:///") and ":memory:" not in self.database_url:
+            db = Path(self.database_url[len("sqlite:///"):])
+            return db.with_name(db.name + ".inclusive")
+        return Path("var/inclusive")
 
 
 def get_settings() -> Settings:

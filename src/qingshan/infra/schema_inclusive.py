@@ -114,6 +114,8 @@ inclusive_closes = Table(  # a day closed by the sub-ledger (its postings all wr
     Column("events", BigInteger, nullable=False),
     Column("grams", BigInteger, nullable=False),
     Column("by_scenario", Text, nullable=False),
+    Column("by_district", Text, nullable=False),
+    Column("by_partner", Text, nullable=False),
     Column("parameter_set", String(64), nullable=False),
     Column("closed_ms", BigInteger, nullable=False),
 )

@@ -43,6 +43,8 @@ def upgrade() -> None:
         sa.Column("events", sa.BigInteger(), nullable=False),
         sa.Column("grams", sa.BigInteger(), nullable=False),
         sa.Column("by_scenario", sa.Text(), nullable=False),
+        sa.Column("by_district", sa.Text(), nullable=False),
+        sa.Column("by_partner", sa.Text(), nullable=False),
         sa.Column("parameter_set", sa.String(length=64), nullable=False),
         sa.Column("closed_ms", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("day"),

@@ -1,0 +1,212 @@
+"""Reads of carbon-inclusive accounts for the edges: the scenarios, public aggregates, a
+person's account, statement and export, a partner's batches, rejects and anomalies. A person
+sees only their own data and a partner only its own events (the edges check who asks); the
+public sees totals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import polars as pl
+
+from qingshan.inclusive.ingest import SubLedgerStore, iso
+from qingshan.inclusive.subledger import parse_by_scenario
+from qingshan.science.inclusive import SCENARIOS
+
+EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+def _month(day: int) -> str:
+    return iso(day)[:7]
+
+
+def scenarios() -> list[dict[str, Any]]:
+    """Every scenario with its factor in force today, caps, fields and source."""
+    today = dt.date.today()
+    out = []
+    for s in SCENARIOS.values():
+        v = s.version_on(today) or s.versions[-1]
+        out.append({"code": s.code, "name_zh": s.name_zh, "name_en": s.name_en,
+                    "group": s.group.value, "unit": s.unit.value, "formula": s.formula.value,
+                    "baseline": s.baseline, "factor": f"{v.factor.numerator}/"
+                    f"{v.factor.denominator}", "factor_g_per_unit": str(float(v.factor)),
+                    "effective": v.effective.isoformat(), "source": v.source.document,
+                    "verified": v.verified, "daily_events": s.daily_events,
+                    "daily_grams": s.daily_grams, "yearly_grams": s.yearly_grams,
+                    "max_quantity": s.max_quantity, "fields": list(s.fields),
+                    "versions": len(s.versions)})
+    return out
+
+
+def _last_settled(store: SubLedgerStore) -> int | None:
+    v = store.rows("SELECT MAX(day) FROM inclusive_days")[0][0]
+    return None if v is None else int(v)
+
+
+def summary(store: SubLedgerStore) -> dict[str, Any]:
+    """Public totals: people enrolled, days settled, grams by scenario, district, partner and
+    month (settled days only)."""
+    people = int(store.rows("SELECT COUNT(*) FROM inclusive_people")[0][0])
+    by_scenario: dict[str, int] = defaultdict(int)
+    by_month: dict[str, int] = defaultdict(int)
+    days = store.rows("SELECT day, grams, events, by_scenario FROM inclusive_days ORDER BY day")
+    for day, grams, _, by in days:
+        by_month[_month(int(day))] += int(grams)
+        for k, g in parse_by_scenario(by):
+            by_scenario[k] += g
+    by_district: dict[str, int] = defaultdict(int)
+    by_partner: dict[str, int] = defaultdict(int)
+    for d, p in store.rows("SELECT c.by_district, c.by_partner FROM inclusive_closes c "
+                           "JOIN inclusive_days s ON s.day = c.day"):
+        for k, g in parse_by_scenario(d):
+            by_district[k] += g
+        for k, g in parse_by_scenario(p):
+            by_partner[k] += g
+    spends = store.rows("SELECT kind, COALESCE(SUM(grams), 0) FROM inclusive_spends "
+                        "GROUP BY kind")
+    return {"people": people, "days": len(days),
+            "first_day": iso(int(days[0][0])) if days else None,
+            "last_day": iso(int(days[-1][0])) if days else None,
+            "grams": sum(int(r[1]) for r in days), "events": sum(int(r[2]) for r in days),
+            "by_scenario": dict(sorted(by_scenario.items())),
+            "by_district": dict(sorted(by_district.items())),
+            "by_partner": dict(sorted(by_partner.items())),
+            "by_month": dict(sorted(by_month.items())),
+            "spent": {k: int(g) for k, g in spends}}
+
+
+def _person_events(store: SubLedgerStore, person: int, first: int, last: int) -> pl.DataFrame:
+    files = [store.archive / "days" / f"{d}.parquet" for d in range(first, last + 1)]
+    files = [f for f in files if f.exists()]
+    if not files:
+        return pl.DataFrame()
+    return pl.scan_parquet(files).filter(pl.col("person") == person).collect()
+
+
+def account(store: SubLedgerStore, person: int) -> dict[str, Any] | None:
+    """A person's balance (settled postings less spends), what is posted but not yet settled,
+    and their credited grams by month and scenario."""
+    row = store.rows("SELECT district, consent, enrolled FROM inclusive_people "
+                     "WHERE person = ?", (person,))
+    if not row:
+        return None
+    last = _last_settled(store)
+    postings = store.rows("SELECT day, grams, events FROM inclusive_postings WHERE person = ? "
+                          "ORDER BY day", (person,))
+    settled = sum(int(g) for d, g, _ in postings if last is not None and int(d) <= last)
+    pending = sum(int(g) for d, g, _ in postings if last is None or int(d) > last)
+    spends = store.rows("SELECT id, kind, grams, reward, quantity, note, day FROM "
+                        "inclusive_spends WHERE person = ? ORDER BY id", (person,))
+    spent = sum(int(r[2]) for r in spends)
+    chart: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if postings:
+        ev = _person_events(store, person, int(postings[0][0]), int(postings[-1][0]))
+        if ev.height:
+            for day, scenario, grams in ev.group_by("day", "scenario").agg(
+                    pl.col("credited").sum()).rows():
+                chart[_month(int(day))][str(scenario)] += int(grams)
+    return {"person": person, "district": row[0][0], "consent": int(row[0][1]),
+            "enrolled": iso(int(row[0][2])), "balance": settled - spent, "settled": settled,
+            "pending": pending, "spent": spent,
+            "by_month": {m: dict(sorted(v.items())) for m, v in sorted(chart.items())},
+            "spends": [{"spend": r[0], "kind": r[1], "grams": int(r[2]), "reward": r[3],
+                        "quantity": int(r[4]), "note": r[5], "day": iso(int(r[6]))}
+                       for r in spends],
+            "last_settled": None if last is None else iso(last)}
+
+
+def statement(store: SubLedgerStore, person: int, first: dt.date,
+              last: dt.date) -> list[dict[str, Any]]:
+    """Every posting of a person between two days, with every event behind it: its partner,
+    scenario, times, quantity, grams avoided, grams credited and why not more."""
+    lo, hi = first.toordinal() - EPOCH, last.toordinal() - EPOCH
+    settled = _last_settled(store)
+    postings = store.rows("SELECT day, grams, events FROM inclusive_postings WHERE person = ? "
+                          "AND day BETWEEN ? AND ? ORDER BY day", (person, lo, hi))
+    ev = _person_events(store, person, lo, hi)
+    by_day: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if ev.height:
+        for r in ev.sort("day", "start_ms").iter_rows(named=True):
+            by_day[int(r["day"])].append({
+                "partner": r["partner"], "event_id": r["event_id"], "scenario": r["scenario"],
+                "start_ms": r["start_ms"], "end_ms": r["end_ms"], "quantity": r["quantity"],
+                "baseline": r["baseline"], "grams": r["grams"], "credited": r["credited"],
+                "uncredited": r["uncredited"]})
+    return [{"day": iso(int(d)), "grams": int(g), "events": int(n),
+             "settled": settled is not None and int(d) <= settled, "lines": by_day[int(d)]}
+            for d, g, n in postings]
+
+
+def partner_batches(store: SubLedgerStore, partner: str, limit: int = 100) -> list[dict[str, Any]]:
+    rows = store.rows("SELECT id, name, format, received_ms, lines, accepted, duplicates, "
+                      "rejected, grams, first_day, last_day FROM inclusive_batches WHERE "
+                      "partner = ? ORDER BY received_ms DESC, id LIMIT ?", (partner, limit))
+    return [{"batch": r[0], "name": r[1], "format": r[2], "received_ms": int(r[3]),
+             "lines": int(r[4]), "accepted": int(r[5]), "duplicates": int(r[6]),
+             "rejected": int(r[7]), "grams": int(r[8]),
+             "first_day": None if r[9] is None else iso(int(r[9])),
+             "last_day": None if r[10] is None else iso(int(r[10]))} for r in rows]
+
+
+def batch_partner(store: SubLedgerStore, batch: str) -> str | None:
+    rows = store.rows("SELECT partner FROM inclusive_batches WHERE id = ?", (batch,))
+    return None if not rows else str(rows[0][0])
+
+
+def batch_rejects(store: SubLedgerStore, batch: str, limit: int = 1000) -> list[dict[str, Any]]:
+    rows = store.rows("SELECT line, event_id, code, reason FROM inclusive_rejects WHERE "
+                      "batch = ? ORDER BY line LIMIT ?", (batch, limit))
+    return [{"line": int(r[0]), "event_id": r[1], "code": r[2], "reason": r[3]} for r in rows]
+
+
+def partner_anomalies(store: SubLedgerStore, partner: str) -> dict[str, Any]:
+    """What looks wrong in a partner's data: refusals by code and duplicates over its batches;
+    over its closed days, events cut by caps or overlapping another partner's trips, and the
+    people whose events most often hit a cap."""
+    totals = store.rows("SELECT COALESCE(SUM(lines), 0), COALESCE(SUM(accepted), 0), "
+                        "COALESCE(SUM(duplicates), 0), COALESCE(SUM(rejected), 0) FROM "
+                        "inclusive_batches WHERE partner = ?", (partner,))[0]
+    codes = store.rows("SELECT r.code, COUNT(*) FROM inclusive_rejects r JOIN "
+                       "inclusive_batches b ON b.id = r.batch WHERE b.partner = ? "
+                       "GROUP BY r.code ORDER BY COUNT(*) DESC", (partner,))
+    files = sorted((store.archive / "days").glob("*.parquet"))
+    uncredited: dict[str, int] = {}
+    capped_people: list[dict[str, int]] = []
+    if files:
+        ev = (pl.scan_parquet(files).filter(pl.col("partner") == partner)
+              .select("person", "uncredited", "grams", "credited").collect())
+        if ev.height:
+            uncredited = {str(k): int(n) for k, n in ev.filter(
+                pl.col("uncredited").is_not_null()).group_by("uncredited").len().rows()}
+            top = (ev.filter(pl.col("uncredited").is_not_null()).group_by("person")
+                   .agg(pl.len().alias("events")).sort("events", descending=True).head(10))
+            capped_people = [{"person": int(p), "events": int(n)} for p, n in top.rows()]
+    lines = int(totals[0])
+    return {"partner": partner, "lines": lines, "accepted": int(totals[1]),
+            "duplicates": int(totals[2]), "rejected": int(totals[3]),
+            "reject_rate_bps": 0 if not lines else int(totals[3]) * 10_000 // lines,
+            "duplicate_rate_bps": 0 if not lines else int(totals[2]) * 10_000 // lines,
+            "rejects_by_code": {str(c): int(n) for c, n in codes},
+            "uncredited_by_reason": uncredited, "most_capped_people": capped_people}
+
+
+def export(store: SubLedgerStore, person: int) -> dict[str, Any] | None:
+    """Everything the platform holds of a person: enrolment, consents, every posting with its
+    events, every spend (a person's own download)."""
+    acct = account(store, person)
+    if acct is None:
+        return None
+    lo = store.rows("SELECT MIN(day), MAX(day) FROM inclusive_postings WHERE person = ?",
+                    (person,))[0]
+    lines = [] if lo[0] is None else statement(
+        store, person, dt.date.fromordinal(EPOCH + int(lo[0])),
+        dt.date.fromordinal(EPOCH + int(lo[1])))
+    return {"account": acct, "postings": lines}
+
+
+def rewards(store: SubLedgerStore) -> list[dict[str, Any]]:
+    return [{"reward": r[0], "name": r[1], "price": int(r[2]), "stock": int(r[3]),
+             "sponsor": r[4]} for r in store.rows(
+        "SELECT id, name, price, stock, sponsor FROM inclusive_rewards ORDER BY id")]
