@@ -115,7 +115,9 @@ class AccessBook(ContextBook):
             raise AlreadyExists("an API key with this id exists", key=cmd.key)
         if cmd.role in PARTY_ROLES and cmd.party is None:
             raise InvalidInput(f"a {cmd.role.value} key belongs to a party", field="party")
-        if cmd.party is not None:
+        if cmd.role is Role.PERSON and cmd.party is None:
+            raise InvalidInput("a person's key belongs to their account", field="party")
+        if cmd.party is not None and cmd.role is not Role.PERSON:
             self.ledger.party(cmd.party)  # unknown_party
         now = self.clock()
         if not now < cmd.expires_ms <= now + MAX_KEY_DAYS * DAY_MS:

@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 
 from qingshan.errors import InvalidInput, MalformedIdentifier
 from qingshan.ledger.domain.commands import Command
-from qingshan.ledger.domain.definition import Choice, Custom, Ref, Shape, Text, Whole, declare
-from qingshan.ledger.domain.model import Role
+from qingshan.ledger.domain.definition import Choice, Custom, Shape, Text, Whole, declare
+from qingshan.ledger.domain.model import Role, check_id
 from qingshan.ledger.domain.parsing import INT64_MAX
 
 KEY_ID_RE = re.compile(r"^k[0-9a-f]{12}$")
@@ -34,6 +34,27 @@ def _not_system(values: dict[str, Any], data: Mapping[str, Any]) -> None:
         raise InvalidInput("no API key can have the system role", field="role")
 
 
+PERSON_PARTY_RE = re.compile(r"^CI[0-9]{12}$")  # a carbon-inclusive personal account
+
+
+def key_party(data: Mapping[str, Any], field: str) -> str | None:
+    """A ledger party (P and 6 digits), or for a person's key their personal account (CI and
+    12 digits)."""
+    value = data.get(field)
+    if value is None:
+        return None
+    if isinstance(value, str) and PERSON_PARTY_RE.fullmatch(value):
+        return value
+    return check_id("P", value, field)
+
+
+def _party_fits_role(values: dict[str, Any], data: Mapping[str, Any]) -> None:
+    person = values["party"] is not None and values["party"].startswith("CI")
+    if (values["role"] is Role.PERSON) != person:
+        raise InvalidInput("a person's key, and only a person's, belongs to a personal "
+                           "account (CI and 12 digits)", field="party")
+
+
 KEY = Custom(parser=key_id, like=Shape(type="text", max_length=13), examples=("k0123456789ab",))
 
 
@@ -45,11 +66,15 @@ class CreateApiKey(Command):
     kind: ClassVar[str] = "create_api_key"
     key: str = declare(KEY)
     role: Role = declare(Choice(kind=Role))
-    party: str | None = declare(Ref(prefix="P", required=False, nullable=True))
+    party: str | None = declare(Custom(parser=key_party, like=Shape(type="text", max_length=14),
+                                       required=False, nullable=True,
+                                       examples=("P000002",),
+                                       description="the key's party (P000002), or a "
+                                                   "person's account (CI000001234567)"))
     label: str = declare(Text(max_len=MAX_LABEL, required=False))
     expires_ms: int = declare(Whole(lo=1, hi=INT64_MAX))  # Unix milliseconds
 
-    checks = (_not_system,)
+    checks = (_not_system, _party_fits_role)
 
 
 @dataclass(frozen=True, slots=True)
