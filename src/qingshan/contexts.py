@@ -8,6 +8,7 @@ from datetime import date
 
 from qingshan.access.book import AccessBook
 from qingshan.inclusive.book import InclusiveBook
+from qingshan.inclusive.directory import PooledProject
 from qingshan.judicial.book import JudicialBook
 from qingshan.ledger.books import Book
 from qingshan.ledger.domain.effects import Effects
@@ -40,6 +41,22 @@ class RegistryProjects:
                             sector=p.sector, district=p.district, status=p.status.value,
                             crediting_end=p.crediting_end,
                             buffer_percent=0 if m is None else m.buffer_percent)
+
+
+class RegistryPooledProjects:
+    """The registry's projects as carbon-inclusive pooling sees them."""
+
+    def __init__(self, registry: RegistryBook) -> None:
+        self.registry = registry
+
+    def pooled_project(self, project: str) -> PooledProject | None:
+        p = self.registry.projects.get(project)
+        if p is None:
+            return None
+        m = self.registry.methodologies.get(p.methodology)
+        return PooledProject(id=p.id, account=p.account, asset=p.asset, sector=p.sector,
+                             status=p.status.value,
+                             buffer_percent=0 if m is None else m.buffer_percent)
 
 
 class MarketPrices:
@@ -99,7 +116,7 @@ def make_books() -> list[Book]:
     return with_access([registry, market, JudicialBook(market), RightsBook(),
                         LendingBook(RegistryProjects(registry), MarketPrices(market),
                                     MarketSales(market)),
-                        InclusiveBook()])
+                        InclusiveBook(projects=RegistryPooledProjects(registry))])
 
 
 def with_access(books: Sequence[Book]) -> list[Book]:

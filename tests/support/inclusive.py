@@ -13,7 +13,9 @@ import polars as pl
 
 from qingshan.inclusive.commands import (
     AddReward,
+    DecidePool,
     DonatePoints,
+    PoolReductions,
     RedeemPoints,
     RegisterPartner,
     SetInclusiveAccounts,
@@ -87,4 +89,6 @@ INCLUSIVE_EXAMPLES: list[Command] = [
     AddReward(name="公交乘车优惠券 2 元", price=2000, stock=10_000, sponsor=METRO),
     RedeemPoints(person=1_234_567, reward="RW000001", quantity=1),
     DonatePoints(person=1_234_567, grams=500, note="重庆马拉松碳中和"),
+    PoolReductions(project="CQ0007", first_day="2026-01-01", last_day="2026-06-30"),
+    DecidePool(pool="IP000001", approve=True, opinion="核查通过:与日结根一致"),
 ]

@@ -13,8 +13,22 @@ import pytest
 
 from qingshan.errors import Forbidden
 from qingshan.inclusive.book import InclusiveBook
-from qingshan.inclusive.commands import DonatePoints, RedeemPoints, SettleDay
-from qingshan.inclusive.errors import DayNotClosed, DayOutOfOrder, InsufficientPoints
+from qingshan.inclusive.commands import (
+    DecidePool,
+    DonatePoints,
+    PoolReductions,
+    RedeemPoints,
+    SettleDay,
+)
+from qingshan.inclusive.directory import PooledProject
+from qingshan.inclusive.errors import (
+    DayNotClosed,
+    DayNotPoolable,
+    DayOutOfOrder,
+    InsufficientPoints,
+    NotPooledProject,
+    WrongPoolState,
+)
 from qingshan.inclusive.model import DayClose, Partner, RejectCode, Uncredited
 from qingshan.inclusive.rules import (
     YTD_SCHEMA,
@@ -28,9 +42,9 @@ from qingshan.inclusive.state import person_party
 from qingshan.ledger import transparency as tlog
 from qingshan.ledger.books import Router
 from qingshan.ledger.domain.invariants import check_invariants
-from qingshan.ledger.domain.model import Principal, Role
+from qingshan.ledger.domain.model import SYSTEM, Principal, Role
 from qingshan.science.inclusive import SCENARIOS
-from tests.support.book import make_book
+from tests.support.book import ALICE, make_book
 from tests.support.in_memory import InMemory
 from tests.support.inclusive import (
     INCLUSIVE_EXAMPLES,
@@ -247,4 +261,52 @@ def test_a_person_spends_only_settled_points_and_only_their_own(p: Platform) -> 
     out = p.run(RedeemPoints(person=1, reward="RW000001", quantity=1), PERSON)
     assert out["balance"] == 100
     assert p.book.rewards["RW000001"].stock == 9_999
+    assert p.problems() == []
+
+
+class FakeProjects:
+    def __init__(self, account: str) -> None:
+        self.account = account
+
+    def pooled_project(self, project: str) -> PooledProject | None:
+        sector = {"CQ0007": "inclusive", "CQ0001": "forestry"}.get(project)
+        if sector is None:
+            return None
+        return PooledProject(id=project, account=self.account, asset="CQCER", sector=sector,
+                             status="registered", buffer_percent=0)
+
+
+def test_pooled_days_issue_whole_tonnes_once_and_carry_the_rest(p: Platform) -> None:
+    p.book.projects = FakeProjects(ALICE)
+    d = day_number(DAY)
+    p.sub.close(d, {1: 1_500_000, 2: 300_000})
+    p.sub.close(d + 1, {1: 900_000})
+    p.run(SettleDay(DAY.isoformat()))
+    p.run(SettleDay((DAY + dt.timedelta(days=1)).isoformat()))
+    verifier = Principal("k-v", Role.VERIFIER, None)
+    with pytest.raises(NotPooledProject):
+        p.run(PoolReductions(project="CQ0001", first_day=DAY.isoformat(),
+                             last_day=DAY.isoformat()))
+    with pytest.raises(DayNotPoolable):  # the 29th is not settled
+        p.run(PoolReductions(project="CQ0007", first_day=DAY.isoformat(),
+                             last_day=(DAY + dt.timedelta(days=2)).isoformat()))
+    out = p.run(PoolReductions(project="CQ0007", first_day=DAY.isoformat(),
+                               last_day=DAY.isoformat()))
+    assert (out["tonnes"], out["carried_out"]) == (1, 800_000)
+    with pytest.raises(Forbidden):
+        p.run(DecidePool(pool="IP000001", approve=True), SYSTEM)
+    with pytest.raises(DayNotPoolable):  # one pool awaits its decision
+        p.run(PoolReductions(project="CQ0007", first_day=(DAY + dt.timedelta(days=1))
+                             .isoformat(), last_day=(DAY + dt.timedelta(days=1)).isoformat()))
+    p.run(DecidePool(pool="IP000001", approve=True, opinion="ok"), verifier)
+    assert p.router.ledger.active_quantity(ALICE, "CQCER") == 1
+    with pytest.raises(DayNotPoolable):  # counted once
+        p.run(PoolReductions(project="CQ0007", first_day=DAY.isoformat(),
+                             last_day=DAY.isoformat()))
+    out = p.run(PoolReductions(project="CQ0007", first_day=(DAY + dt.timedelta(days=1))
+                               .isoformat(), last_day=(DAY + dt.timedelta(days=1)).isoformat()))
+    assert (out["carried_in"], out["tonnes"], out["carried_out"]) == (800_000, 1, 700_000)
+    p.run(DecidePool(pool="IP000002", approve=False, opinion="复核"), verifier)
+    with pytest.raises(WrongPoolState):
+        p.run(DecidePool(pool="IP000002", approve=True), verifier)
     assert p.problems() == []

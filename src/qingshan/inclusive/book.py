@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from qingshan.inclusive import accounts, invariants, storage
+from qingshan.inclusive import accounts, invariants, pools, storage
 from qingshan.inclusive.commands import (
     INCLUSIVE_COMMANDS,
     AddReward,
+    DecidePool,
     DonatePoints,
+    PoolReductions,
     RedeemPoints,
     RegisterPartner,
     SetInclusiveAccounts,
@@ -43,7 +45,7 @@ class InclusiveBook(InclusiveState):
 
     def snapshot(self) -> Any:
         return (self.settings, self.partners, self.days, self.rewards, self.spends,
-                dict(self.counters))
+                self.pools, dict(self.counters))
 
     def invariants(self) -> list[str]:
         return invariants.check_invariants(self)
@@ -55,4 +57,6 @@ class InclusiveBook(InclusiveState):
         AddReward: accounts.add_reward,
         RedeemPoints: accounts.redeem_points,
         DonatePoints: accounts.donate_points,
+        PoolReductions: pools.pool_reductions,
+        DecidePool: pools.decide_pool,
     }

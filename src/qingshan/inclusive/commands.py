@@ -5,16 +5,18 @@ holds what the sub-ledger settles each day, and every spend."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from qingshan.errors import InvalidInput
-from qingshan.inclusive.model import MAX_PERSON, REWARD_ID_RE
+from qingshan.inclusive.model import MAX_PERSON, POOL_ID_RE, REWARD_ID_RE
 from qingshan.ledger.domain.commands import Command
 from qingshan.ledger.domain.definition import (
     Custom,
     Day,
+    Flag,
     Matching,
     Ref,
     Shape,
@@ -36,6 +38,17 @@ def _scenarios(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
         raise InvalidInput(f"{key}: unknown scenarios {unknown!r}"[:300], field=key,
                            known=sorted(SCENARIOS))
     return tuple(sorted(set(value)))
+
+
+PROJECT_RE = re.compile(r"^[A-Z0-9]{2,16}$")
+
+
+def _period(values: dict[str, Any], data: Mapping[str, Any]) -> None:
+    if values["last_day"] < values["first_day"]:
+        raise InvalidInput("last_day is before first_day", field="last_day")
+    if values["last_day"][:4] != values["first_day"][:4]:
+        raise InvalidInput("a pool's days are of one calendar year (its vintage)",
+                           field="last_day")
 
 
 def Person(**kw: Any) -> Whole:
@@ -112,5 +125,31 @@ class SetInclusiveAccounts(Command):
     pool: str = declare(Ref(prefix="A"))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PoolReductions(Command):
+    """The operator pools settled days of one year into credits under a pooled project; a
+    verifier decides (``DecidePool``)."""
+
+    kind: ClassVar[str] = "pool_inclusive_reductions"
+    project: str = declare(Matching(pattern=PROJECT_RE, message="project must look like "
+                                    "CQ0001", examples=("CQ0007",)))
+    first_day: str = declare(Day(examples=("2026-01-01",)))
+    last_day: str = declare(Day(examples=("2026-06-30",)))
+    checks = (_period,)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecidePool(Command):
+    """A verifier approves a pool (its credits are issued to the project's account, the
+    buffer share to the buffer pool) or rejects it (its days may be pooled again)."""
+
+    kind: ClassVar[str] = "decide_inclusive_pool"
+    pool: str = declare(Matching(pattern=POOL_ID_RE, message="pool must look like IP000001",
+                                 examples=("IP000001",)))
+    approve: bool = declare(Flag())
+    opinion: str = declare(Text(max_len=500, required=False), "")
+
+
 INCLUSIVE_COMMANDS: tuple[type[Command], ...] = (
-    SetInclusiveAccounts, RegisterPartner, SettleDay, AddReward, RedeemPoints, DonatePoints)
+    SetInclusiveAccounts, RegisterPartner, SettleDay, AddReward, RedeemPoints, DonatePoints,
+    PoolReductions, DecidePool)

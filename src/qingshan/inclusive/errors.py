@@ -41,3 +41,24 @@ class OutOfStock(Conflict):
 
 class TooManyPartners(Conflict):
     code = "too_many_partners"
+
+
+class UnknownPool(NotFound):
+    code = "unknown_pool"
+
+
+class DayNotPoolable(Conflict):
+    """Only settled days not in another pool, of one calendar year, are pooled, one pool at a
+    time."""
+
+    code = "day_not_poolable"
+
+
+class NotPooledProject(Conflict):
+    """Credits are issued only under a registered project of a pooled (inclusive) methodology."""
+
+    code = "not_pooled_project"
+
+
+class WrongPoolState(Conflict):
+    code = "wrong_pool_state"

@@ -5,6 +5,7 @@ days follow one another; no reward's stock is negative and no person spent more 
 
 from __future__ import annotations
 
+from qingshan.inclusive.model import GRAMS_PER_TONNE, PoolStatus
 from qingshan.inclusive.state import InclusiveState
 from qingshan.inclusive.subledger import CIP
 
@@ -35,4 +36,28 @@ def check_invariants(r: InclusiveState) -> list[str]:
     problems += [f"reward {w.id}: stock {w.stock}" for w in r.rewards.values() if w.stock < 0]
     if t["redeemed"] + t["donated"] > t["settled"]:
         problems.append("more points spent than settled")
+    return problems + _pools(r)
+
+
+def _pools(r: InclusiveState) -> list[str]:
+    """No day in two live pools; pooled days are settled; each issued pool's grams and what it
+    carried in make its tonnes plus what it carried out, and carries chain pool to pool."""
+    problems: list[str] = []
+    seen: set[int] = set()
+    carry = 0
+    for p in sorted(r.pools.values(), key=lambda p: p.id):
+        if p.status is PoolStatus.REJECTED:
+            continue
+        days = set(range(p.first_day, p.last_day + 1))
+        if days & seen:
+            problems.append(f"pool {p.id}: a day is in two pools")
+        seen |= days
+        if not days <= set(r.days):
+            problems.append(f"pool {p.id}: a day is not settled")
+        elif p.grams != sum(r.days[d].close.grams for d in days):
+            problems.append(f"pool {p.id}: grams differ from its days'")
+        if p.carried_in != carry or p.carried_out < 0 or p.carried_out >= GRAMS_PER_TONNE:
+            problems.append(f"pool {p.id}: carried grams do not chain")
+        if p.status is PoolStatus.ISSUED:
+            carry = p.carried_out
     return problems

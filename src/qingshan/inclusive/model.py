@@ -49,6 +49,41 @@ class Uncredited(StrEnum):
     OVERLAPPING_TRIP = "overlapping_trip"  # overlaps a trip another partner reported
 
 
+class PoolStatus(StrEnum):
+    PROPOSED = "proposed"  # the operator pooled settled days; a verifier decides
+    ISSUED = "issued"
+    REJECTED = "rejected"  # its days may be pooled again
+
+
+GRAMS_PER_TONNE = 1_000_000
+POOL_ID_RE = re.compile(r"^IP[0-9]{6}$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pool:
+    """Settled days pooled into credits under a pooled project: their grams, plus what the
+    last issued pool carried over, make whole tonnes (rounded down; the rest is carried to the
+    next pool, never counted twice)."""
+
+    id: str
+    project: str
+    first_day: int
+    last_day: int
+    grams: int  # the days' settled grams
+    carried_in: int  # grams left over from the last issued pool
+    tonnes: int  # ⌊(grams + carried_in) / 10⁶⌋
+    status: PoolStatus
+    buffer: int = 0  # tonnes to the buffer pool
+    issuance: str | None = None
+    opinion: str = ""
+    seq: int
+    updated_seq: int
+
+    @property
+    def carried_out(self) -> int:
+        return self.grams + self.carried_in - self.tonnes * GRAMS_PER_TONNE
+
+
 class SpendKind(StrEnum):
     REDEEM = "redeem"  # for a reward of the catalogue
     DONATE = "donate"  # to the public pool

@@ -210,3 +210,32 @@ def rewards(store: SubLedgerStore) -> list[dict[str, Any]]:
     return [{"reward": r[0], "name": r[1], "price": int(r[2]), "stock": int(r[3]),
              "sponsor": r[4]} for r in store.rows(
         "SELECT id, name, price, stock, sponsor FROM inclusive_rewards ORDER BY id")]
+
+
+def pools(store: SubLedgerStore) -> list[dict[str, Any]]:
+    """Every pool of settled days: its days, grams, tonnes, carry, status and issuance."""
+    return [{"pool": r[0], "project": r[1], "first_day": iso(int(r[2])),
+             "last_day": iso(int(r[3])), "grams": int(r[4]), "carried_in": int(r[5]),
+             "tonnes": int(r[6]), "status": r[7], "buffer": int(r[8]), "issuance": r[9],
+             "opinion": r[10]}
+            for r in store.rows("SELECT id, project, first_day, last_day, grams, carried_in, "
+                                "tonnes, status, buffer, issuance, opinion FROM inclusive_pools "
+                                "ORDER BY id")]
+
+
+def pool_contributors(store: SubLedgerStore, pool: str, limit: int = 1000,
+                      offset: int = 0) -> dict[str, Any] | None:
+    """The accounts whose postings a pool counts, with their grams (public: account numbers
+    and grams only), largest first."""
+    row = store.rows("SELECT first_day, last_day, grams FROM inclusive_pools WHERE id = ?",
+                     (pool,))
+    if not row:
+        return None
+    lo, hi, grams = (int(x) for x in row[0])
+    people = store.rows("SELECT COUNT(DISTINCT person) FROM inclusive_postings WHERE day "
+                        "BETWEEN ? AND ? AND grams > 0", (lo, hi))[0][0]
+    top = store.rows("SELECT person, SUM(grams) AS g FROM inclusive_postings WHERE day "
+                     "BETWEEN ? AND ? AND grams > 0 GROUP BY person ORDER BY g DESC, person "
+                     "LIMIT ? OFFSET ?", (lo, hi, limit, offset))
+    return {"pool": pool, "grams": grams, "people": int(people),
+            "contributors": [{"person": int(p), "grams": int(g)} for p, g in top]}

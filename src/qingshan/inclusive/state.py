@@ -5,14 +5,15 @@ through the methods here, so it is in the undo log and marked for writing."""
 from __future__ import annotations
 
 from qingshan.errors import Forbidden, InvalidInput
+from qingshan.inclusive.directory import NoProjects, Projects
 from qingshan.inclusive.errors import UnknownPartner, UnknownReward
-from qingshan.inclusive.model import Partner, Reward, SettledDay, Spend, SpendKind
+from qingshan.inclusive.model import Partner, Pool, Reward, SettledDay, Spend, SpendKind
 from qingshan.inclusive.subledger import NoSubLedger, StoredSubLedger, SubLedger
 from qingshan.ledger.books import ContextBook, FetchAll
 from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.domain.policy import ADMIN_ROLES
 
-TABLES = ("settings", "partners", "days", "rewards", "spends")
+TABLES = ("settings", "partners", "days", "rewards", "spends", "pools")
 SETTINGS = ("treasury", "people", "pool")
 
 
@@ -22,8 +23,11 @@ def person_party(person: int) -> str:
 
 
 class InclusiveState(ContextBook):
-    def __init__(self, subledger: SubLedger | None = None) -> None:
+    def __init__(self, subledger: SubLedger | None = None,
+                 projects: Projects | None = None) -> None:
         super().__init__(TABLES)
+        self.projects: Projects = projects if projects is not None else NoProjects()
+        self.pools: dict[str, Pool] = {}
         self.fixed_subledger = subledger is not None
         self.subledger: SubLedger = subledger if subledger is not None else NoSubLedger()
         self.settings: dict[str, str] = {}
@@ -32,7 +36,7 @@ class InclusiveState(ContextBook):
         self.rewards: dict[str, Reward] = {}
         self.spends: dict[str, Spend] = {}
         self.spent: dict[int, int] = {}  # person -> grams spent (derived from spends)
-        self.counters = {"reward": 0, "spend": 0}
+        self.counters = {"reward": 0, "spend": 0, "pool": 0}
 
     def configure(self, fetchall: FetchAll) -> None:
         if not self.fixed_subledger:

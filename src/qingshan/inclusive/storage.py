@@ -4,7 +4,16 @@ bulk tables (people, batches, rejects, postings, closes) are written by ``ingest
 
 from __future__ import annotations
 
-from qingshan.inclusive.model import DayClose, Partner, Reward, SettledDay, Spend, SpendKind
+from qingshan.inclusive.model import (
+    DayClose,
+    Partner,
+    Pool,
+    PoolStatus,
+    Reward,
+    SettledDay,
+    Spend,
+    SpendKind,
+)
 from qingshan.inclusive.state import InclusiveState
 from qingshan.inclusive.subledger import format_by_scenario, parse_by_scenario
 from qingshan.ledger.books import FetchAll, Rows, upsert_sql
@@ -14,6 +23,8 @@ PARTNER_COLS = ["id", "name", "scenarios", "slot", "seq"]
 DAY_COLS = ["day", "root", "people", "events", "grams", "by_scenario", "parameter_set", "seq"]
 REWARD_COLS = ["id", "name", "price", "stock", "sponsor", "seq"]
 SPEND_COLS = ["id", "person", "kind", "grams", "reward", "quantity", "note", "day", "seq"]
+POOL_COLS = ["id", "project", "first_day", "last_day", "grams", "carried_in", "tonnes",
+             "status", "buffer", "issuance", "opinion", "seq", "updated_seq"]
 
 
 def rows(r: InclusiveState) -> Rows:
@@ -32,6 +43,10 @@ def rows(r: InclusiveState) -> Rows:
         (upsert_sql("inclusive_spends", SPEND_COLS), [
             (s.id, s.person, s.kind.value, s.grams, s.reward, s.quantity, s.note, s.day, s.seq)
             for s in r.changed("spends")]),
+        (upsert_sql("inclusive_pools", POOL_COLS), [
+            (p.id, p.project, p.first_day, p.last_day, p.grams, p.carried_in, p.tonnes,
+             p.status.value, p.buffer, p.issuance, p.opinion, p.seq, p.updated_seq)
+            for p in r.changed("pools")]),
     ]
     return [(sql, params) for sql, params in out if params]
 
@@ -55,5 +70,11 @@ def load(r: InclusiveState, fetchall: FetchAll) -> None:
                   reward=x[4], quantity=int(x[5]), note=x[6], day=int(x[7]), seq=int(x[8]))
         r.spends[s.id] = s
         r.spent[s.person] = r.spent.get(s.person, 0) + s.grams
+    for x in fetchall(f"SELECT {', '.join(POOL_COLS)} FROM inclusive_pools", ()):
+        r.pools[x[0]] = Pool(id=x[0], project=x[1], first_day=int(x[2]), last_day=int(x[3]),
+                             grams=int(x[4]), carried_in=int(x[5]), tonnes=int(x[6]),
+                             status=PoolStatus(x[7]), buffer=int(x[8]), issuance=x[9],
+                             opinion=x[10], seq=int(x[11]), updated_seq=int(x[12]))
+    r.counters["pool"] = max((int(k[2:]) for k in r.pools), default=0)
     r.counters["reward"] = max((int(k[2:]) for k in r.rewards), default=0)
     r.counters["spend"] = max((int(k[2:]) for k in r.spends), default=0)

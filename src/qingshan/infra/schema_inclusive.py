@@ -10,9 +10,19 @@ from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
 
 from qingshan.infra.metadata import metadata
 
-__all__ = ["inclusive_batches", "inclusive_closes", "inclusive_days", "inclusive_partners",
-           "inclusive_people", "inclusive_postings", "inclusive_rejects", "inclusive_rewards",
-           "inclusive_settings", "inclusive_spends"]
+__all__ = [
+           "inclusive_batches",
+           "inclusive_closes",
+           "inclusive_days",
+           "inclusive_partners",
+           "inclusive_people",
+           "inclusive_pools",
+           "inclusive_postings",
+           "inclusive_rejects",
+           "inclusive_rewards",
+           "inclusive_settings",
+           "inclusive_spends",
+]
 
 inclusive_settings = Table(
     "inclusive_settings", metadata,
@@ -118,4 +128,21 @@ inclusive_closes = Table(  # a day closed by the sub-ledger (its postings all wr
     Column("by_partner", Text, nullable=False),
     Column("parameter_set", String(64), nullable=False),
     Column("closed_ms", BigInteger, nullable=False),
+)
+
+inclusive_pools = Table(  # settled days pooled into credits under a pooled project
+    "inclusive_pools", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("project", String(16), nullable=False),
+    Column("first_day", Integer, nullable=False),
+    Column("last_day", Integer, nullable=False),
+    Column("grams", BigInteger, nullable=False),
+    Column("carried_in", BigInteger, nullable=False),
+    Column("tonnes", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("buffer", BigInteger, nullable=False),
+    Column("issuance", String(16)),
+    Column("opinion", Text, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("updated_seq", BigInteger, nullable=False),
 )

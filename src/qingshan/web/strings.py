@@ -294,6 +294,10 @@ ERRORS_ZH = {
     "day_out_of_order": "按日顺序结算:该日已结算、尚未结束,或前一日尚未日结",
     "insufficient_points": "碳积分余额不足", "out_of_stock": "兑换商品库存不足",
     "too_many_partners": "数据合作方已达上限",
+    "unknown_pool": "归集批次不存在",
+    "day_not_poolable": "只能归集已结算、未归集、同一年度的日期,且一次只能有一个待核查批次",
+    "not_pooled_project": "只能在已登记的碳普惠归集项目下签发",
+    "wrong_pool_state": "归集批次当前状态不允许此步骤",
     "wrong_instrument": "该交易品种交易的不是这种资产",
 }
 

@@ -126,9 +126,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_inclusive_spends_person", "inclusive_spends", ["person"])
+    op.create_table(
+        "inclusive_pools",
+        sa.Column("id", sa.String(length=16), nullable=False),
+        sa.Column("project", sa.String(length=16), nullable=False),
+        sa.Column("first_day", sa.Integer(), nullable=False),
+        sa.Column("last_day", sa.Integer(), nullable=False),
+        sa.Column("grams", sa.BigInteger(), nullable=False),
+        sa.Column("carried_in", sa.BigInteger(), nullable=False),
+        sa.Column("tonnes", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("buffer", sa.BigInteger(), nullable=False),
+        sa.Column("issuance", sa.String(length=16), nullable=True),
+        sa.Column("opinion", sa.Text(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("updated_seq", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("inclusive_pools")
     op.drop_table("inclusive_spends")
     op.drop_table("inclusive_settings")
     op.drop_table("inclusive_rewards")
