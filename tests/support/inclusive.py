@@ -3,6 +3,7 @@ few people, and events written the way partners send them."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from typing import Any
 import orjson
 import polars as pl
 
+from qingshan.inclusive.book import InclusiveBook
 from qingshan.inclusive.commands import (
     AddReward,
     DecidePool,
@@ -21,10 +23,15 @@ from qingshan.inclusive.commands import (
     SetInclusiveAccounts,
     SettleDay,
 )
-from qingshan.inclusive.model import BEIJING_MS, MS_PER_DAY
+from qingshan.inclusive.directory import PooledProject
+from qingshan.inclusive.model import BEIJING_MS, MS_PER_DAY, DayClose
+from qingshan.ledger.books import Router
 from qingshan.ledger.domain.commands import Command, CreateAssetClass, OpenAccount, RegisterParty
 from qingshan.ledger.domain.identifiers import make_uscc
+from qingshan.ledger.domain.invariants import check_invariants
 from qingshan.ledger.domain.model import AccountType, AssetKind, PartyKind, Principal, Role
+from tests.support.book import ALICE, make_book
+from tests.support.in_memory import InMemory
 
 POINTS_TREASURY, PEOPLE, POOL = "A00000007", "A00000008", "A00000009"
 METRO, GRID = "P000005", "P000006"
@@ -92,3 +99,65 @@ INCLUSIVE_EXAMPLES: list[Command] = [
     PoolReductions(project="CQ0007", first_day="2026-01-01", last_day="2026-06-30"),
     DecidePool(pool="IP000001", approve=True, opinion="核查通过:与日结根一致"),
 ]
+
+
+NOW = 1_796_000_000_000  # 2026-11-30 in Beijing
+
+
+class FakeProjects:
+    def __init__(self, account: str) -> None:
+        self.account = account
+
+    def pooled_project(self, project: str) -> PooledProject | None:
+        sector = {"CQ0007": "inclusive", "CQ0001": "forestry"}.get(project)
+        if sector is None:
+            return None
+        return PooledProject(id=project, account=self.account, asset="CQCER", sector=sector,
+                             status="registered", buffer_percent=0)
+
+
+class FakeSubLedger:
+    def __init__(self) -> None:
+        self.closes: dict[int, DayClose] = {}
+        self.postings: dict[tuple[int, int], int] = {}
+
+    def close_of(self, day: int) -> DayClose | None:
+        return self.closes.get(day)
+
+    def earned(self, person: int, through_day: int) -> int:
+        return sum(g for (p, d), g in self.postings.items() if p == person and d <= through_day)
+
+    def person_known(self, person: int) -> bool:
+        return any(p == person for p, _ in self.postings)
+
+    def close(self, day: int, grams: dict[int, int]) -> None:
+        for p, g in grams.items():
+            self.postings[(p, day)] = g
+        self.closes[day] = DayClose(day=day, root="00" * 32, people=len(grams),
+                                    events=len(grams), grams=sum(grams.values()),
+                                    by_scenario=(("metro", sum(grams.values())),),
+                                    parameter_set="test")
+
+
+@dataclasses.dataclass
+class Platform(InMemory):
+    book: InclusiveBook
+    sub: FakeSubLedger
+
+    def problems(self) -> list[str]:
+        return check_invariants(self.router.ledger) + self.book.invariants()
+
+
+def make_platform(now_ms: int = NOW) -> Platform:
+    """The pure ledger with the inclusive book over a fake sub-ledger, set up, its clock at
+    ``now_ms``; pooled project CQ0007's credits go to alice's account."""
+    sub = FakeSubLedger()
+    book = InclusiveBook(sub, FakeProjects(ALICE))
+    ledger = make_book()
+    plat = Platform(Router(ledger.state, [book]), book, sub)
+    plat.router.now_ms = now_ms
+    for cmd in INCLUSIVE_SETUP:
+        plat.run(cmd)
+    return plat
+
+

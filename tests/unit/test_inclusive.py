@@ -5,14 +5,12 @@ and spends on the pure ledger (in order, only what was settled, only by the pers
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import polars as pl
 import pytest
 
 from qingshan.errors import Forbidden
-from qingshan.inclusive.book import InclusiveBook
 from qingshan.inclusive.commands import (
     DecidePool,
     DonatePoints,
@@ -20,7 +18,6 @@ from qingshan.inclusive.commands import (
     RedeemPoints,
     SettleDay,
 )
-from qingshan.inclusive.directory import PooledProject
 from qingshan.inclusive.errors import (
     DayNotClosed,
     DayNotPoolable,
@@ -29,7 +26,7 @@ from qingshan.inclusive.errors import (
     NotPooledProject,
     WrongPoolState,
 )
-from qingshan.inclusive.model import DayClose, Partner, RejectCode, Uncredited
+from qingshan.inclusive.model import Partner, RejectCode, Uncredited
 from qingshan.inclusive.rules import (
     YTD_SCHEMA,
     check,
@@ -40,24 +37,22 @@ from qingshan.inclusive.rules import (
 )
 from qingshan.inclusive.state import person_party
 from qingshan.ledger import transparency as tlog
-from qingshan.ledger.books import Router
-from qingshan.ledger.domain.invariants import check_invariants
 from qingshan.ledger.domain.model import SYSTEM, Principal, Role
 from qingshan.science.inclusive import SCENARIOS
-from tests.support.book import ALICE, make_book
-from tests.support.in_memory import InMemory
+from tests.support.book import ALICE
 from tests.support.inclusive import (
     INCLUSIVE_EXAMPLES,
-    INCLUSIVE_SETUP,
     METRO,
+    NOW,
     PEOPLE,
+    Platform,
     day_number,
+    make_platform,
     people,
     trip,
 )
 
 DAY = dt.date(2026, 11, 27)
-NOW = 1_796_000_000_000  # 2026-11-30 in Beijing
 PARTNER = Partner(id=METRO, name="metro", scenarios=("bus", "metro"), slot=0, seq=1)
 seen_none = pl.Series("event_id", [], dtype=pl.String)
 
@@ -174,48 +169,9 @@ def test_a_days_root_is_the_rfc_6962_root_of_its_postings(n: int) -> None:
 
 
 # ---------------------------------------------------------------------- the book
-class FakeSubLedger:
-    def __init__(self) -> None:
-        self.closes: dict[int, DayClose] = {}
-        self.postings: dict[tuple[int, int], int] = {}
-
-    def close_of(self, day: int) -> DayClose | None:
-        return self.closes.get(day)
-
-    def earned(self, person: int, through_day: int) -> int:
-        return sum(g for (p, d), g in self.postings.items() if p == person and d <= through_day)
-
-    def person_known(self, person: int) -> bool:
-        return any(p == person for p, _ in self.postings)
-
-    def close(self, day: int, grams: dict[int, int]) -> None:
-        for p, g in grams.items():
-            self.postings[(p, day)] = g
-        self.closes[day] = DayClose(day=day, root="00" * 32, people=len(grams),
-                                    events=len(grams), grams=sum(grams.values()),
-                                    by_scenario=(("metro", sum(grams.values())),),
-                                    parameter_set="test")
-
-
-@dataclasses.dataclass
-class Platform(InMemory):
-    book: InclusiveBook
-    sub: FakeSubLedger
-
-    def problems(self) -> list[str]:
-        return check_invariants(self.router.ledger) + self.book.invariants()
-
-
 @pytest.fixture
 def p() -> Platform:
-    sub = FakeSubLedger()
-    book = InclusiveBook(sub)
-    ledger = make_book()
-    plat = Platform(Router(ledger.state, [book]), book, sub)
-    plat.router.now_ms = NOW
-    for cmd in INCLUSIVE_SETUP:
-        plat.run(cmd)
-    return plat
+    return make_platform()
 
 
 PERSON = Principal("k-person", Role.PERSON, person_party(1))
@@ -263,20 +219,7 @@ def test_a_person_spends_only_settled_points_and_only_their_own(p: Platform) -> 
     assert p.problems() == []
 
 
-class FakeProjects:
-    def __init__(self, account: str) -> None:
-        self.account = account
-
-    def pooled_project(self, project: str) -> PooledProject | None:
-        sector = {"CQ0007": "inclusive", "CQ0001": "forestry"}.get(project)
-        if sector is None:
-            return None
-        return PooledProject(id=project, account=self.account, asset="CQCER", sector=sector,
-                             status="registered", buffer_percent=0)
-
-
 def test_pooled_days_issue_whole_tonnes_once_and_carry_the_rest(p: Platform) -> None:
-    p.book.projects = FakeProjects(ALICE)
     d = day_number(DAY)
     p.sub.close(d, {1: 1_500_000, 2: 300_000})
     p.sub.close(d + 1, {1: 900_000})
