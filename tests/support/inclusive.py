@@ -124,8 +124,9 @@ class FakeSubLedger:
     def close_of(self, day: int) -> DayClose | None:
         return self.closes.get(day)
 
-    def earned(self, person: int, through_day: int) -> int:
-        return sum(g for (p, d), g in self.postings.items() if p == person and d <= through_day)
+    def earned(self, person: int, first_day: int, last_day: int) -> int:
+        return sum(g for (p, d), g in self.postings.items()
+                   if p == person and first_day <= d <= last_day)
 
     def person_known(self, person: int) -> bool:
         return any(p == person for p, _ in self.postings)

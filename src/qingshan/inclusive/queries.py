@@ -40,9 +40,10 @@ def scenarios() -> list[dict[str, Any]]:
     return out
 
 
-def _last_settled(store: SubLedgerStore) -> int | None:
-    v = store.rows("SELECT MAX(day) FROM inclusive_days")[0][0]
-    return None if v is None else int(v)
+def _settled(store: SubLedgerStore) -> tuple[int, int] | None:
+    """The first and last settled days (every day between is settled)."""
+    lo, hi = store.rows("SELECT MIN(day), MAX(day) FROM inclusive_days")[0]
+    return None if lo is None else (int(lo), int(hi))
 
 
 def summary(store: SubLedgerStore) -> dict[str, Any]:
@@ -92,10 +93,12 @@ def account(store: SubLedgerStore, person: int) -> dict[str, Any] | None:
                      "WHERE person = ?", (person,))
     if not row:
         return None
-    last = _last_settled(store)
+    span = _settled(store)
+    last = None if span is None else span[1]
     postings = store.rows("SELECT day, grams, events FROM inclusive_postings WHERE person = ? "
                           "ORDER BY day", (person,))
-    settled = sum(int(g) for d, g, _ in postings if last is not None and int(d) <= last)
+    settled = sum(int(g) for d, g, _ in postings
+                  if span is not None and span[0] <= int(d) <= span[1])
     pending = sum(int(g) for d, g, _ in postings if last is None or int(d) > last)
     spends = store.rows("SELECT id, kind, grams, reward, quantity, note, day FROM "
                         "inclusive_spends WHERE person = ? ORDER BY id", (person,))
@@ -122,7 +125,7 @@ def statement(store: SubLedgerStore, person: int, first: dt.date,
     """Every posting of a person between two days, with every event behind it: its partner,
     scenario, times, quantity, grams avoided, grams credited and why not more."""
     lo, hi = first.toordinal() - EPOCH, last.toordinal() - EPOCH
-    settled = _last_settled(store)
+    span = _settled(store)
     postings = store.rows("SELECT day, grams, events FROM inclusive_postings WHERE person = ? "
                           "AND day BETWEEN ? AND ? ORDER BY day", (person, lo, hi))
     ev = _person_events(store, person, lo, hi)
@@ -135,7 +138,8 @@ def statement(store: SubLedgerStore, person: int, first: dt.date,
                 "baseline": r["baseline"], "grams": r["grams"], "credited": r["credited"],
                 "uncredited": r["uncredited"]})
     return [{"day": iso(int(d)), "grams": int(g), "events": int(n),
-             "settled": settled is not None and int(d) <= settled, "lines": by_day[int(d)]}
+             "settled": span is not None and span[0] <= int(d) <= span[1],
+             "lines": by_day[int(d)]}
             for d, g, n in postings]
 
 

@@ -73,7 +73,7 @@ class InclusiveState(ContextBook):
     def balance(self, person: int) -> int:
         """Points a person may spend: posted on settled days, less what they spent."""
         last = self.last_settled()
-        earned = 0 if last is None else self.subledger.earned(person, last)
+        earned = 0 if last is None else self.subledger.earned(person, min(self.days), last)
         return earned - self.spent.get(person, 0)
 
     @staticmethod

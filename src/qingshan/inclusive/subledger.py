@@ -19,8 +19,9 @@ class SubLedger(Protocol):
         """The day's close, if the sub-ledger has closed it."""
         ...
 
-    def earned(self, person: int, through_day: int) -> int:
-        """Grams posted to ``person`` on days up to ``through_day`` (inclusive)."""
+    def earned(self, person: int, first_day: int, last_day: int) -> int:
+        """Grams posted to ``person`` on days ``first_day`` … ``last_day`` (the settled ones:
+        a day closed before the first settled day is never settled)."""
         ...
 
     def person_known(self, person: int) -> bool: ...
@@ -55,9 +56,9 @@ class StoredSubLedger:
                         grams=int(grams), by_scenario=parse_by_scenario(str(by)),
                         parameter_set=str(pset))
 
-    def earned(self, person: int, through_day: int) -> int:
+    def earned(self, person: int, first_day: int, last_day: int) -> int:
         rows = self.q("SELECT COALESCE(SUM(grams), 0) FROM inclusive_postings "
-                      "WHERE person = ? AND day <= ?", (person, through_day))
+                      "WHERE person = ? AND day BETWEEN ? AND ?", (person, first_day, last_day))
         return int(rows[0][0])
 
     def person_known(self, person: int) -> bool:
@@ -70,7 +71,7 @@ class NoSubLedger:
     def close_of(self, day: int) -> DayClose | None:
         return None
 
-    def earned(self, person: int, through_day: int) -> int:
+    def earned(self, person: int, first_day: int, last_day: int) -> int:
         return 0
 
     def person_known(self, person: int) -> bool:
