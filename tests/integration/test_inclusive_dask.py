@@ -5,6 +5,7 @@ docs/inclusive.md)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from tests.support.inclusive import INCLUSIVE_SETUP, METRO, beijing_today, day_n
 def test_person_ranges_cover_everyone_once() -> None:
     ranges = person_ranges(3, 1000, 7)
     assert ranges[0][0] == 3 and ranges[-1][1] == 1001
-    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
 
 
 def test_a_day_closed_on_a_cluster_equals_the_day_closed_in_one_process(tmp_path: Path) -> None:
