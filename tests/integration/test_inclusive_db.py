@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from qingshan.inclusive import queries
+from qingshan.inclusive.audit import audit
 from qingshan.inclusive.commands import AddReward, DonatePoints, SettleDay
 from qingshan.inclusive.ingest import SubLedgerStore
 from qingshan.infra.config import Settings
@@ -141,6 +142,14 @@ def test_resent_files_and_a_kill_mid_batch_give_the_balances_of_one_clean_run(
             1, 2, {"bad_field": 1})
         data = queries.export(store, 3)
         assert data is not None and data["postings"] == lines
+        # an auditor recomputes the settled day event by event; a tampered posting shows
+        assert audit(store) == []
+        tamper = "UPDATE inclusive_postings SET grams = grams {} 1 WHERE person = 5"
+        with plat.engine.begin() as conn:
+            conn.exec_driver_sql(tamper.format("+"))
+        assert any("postings differ" in p for p in audit(store))
+        with plat.engine.begin() as conn:
+            conn.exec_driver_sql(tamper.format("-"))
         book = plat.sequencer.router.book("inclusive")
         assert book.invariants() == []
         before = book.snapshot()
