@@ -150,8 +150,7 @@ def main() -> None:
         generate(Path(p), args.people, events, int(d), int(now), args.seed)
         return
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
-        TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from qingshan.inclusive.commands import SettleDay
     from qingshan.inclusive.ingest import SubLedgerStore
