@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 WEIGHTS = {"metro": 0.55, "bus": 0.45}  # scenarios not named here share OTHER_WEIGHT
-OTHER_WEIGHT = 0.05
+OTHER_WEIGHT = 0.0  # only trips: the partner (the metro) reports metro and bus
 # per scenario: median km, log-normal sigma, mean speed km/h, speed sigma (fraction)
 TRIP_SHAPE = {"metro": (7.0, 0.6, 35.0, 0.2), "bus": (4.0, 0.6, 18.0, 0.25)}
 DEFAULT_SHAPE = (3.0, 0.6, 15.0, 0.25)
