@@ -466,6 +466,7 @@ def stacked_columns(columns: Sequence[str], series: Sequence[tuple[str, Sequence
                      f'stroke="#dde7e0"/><text x="{axis - 4}" y="{y + 4:.1f}" font-size="11" '
                      f'text-anchor="end" fill="#1b2b22">{v:,}</text>')
     every = max(1, len(columns) // 8)
+    bar = min(slot * 0.7, 56.0)  # a few months stay columns, not blocks
     for i, col in enumerate(columns):
         cx = axis + i * slot
         y = float(base)
@@ -474,8 +475,8 @@ def stacked_columns(columns: Sequence[str], series: Sequence[tuple[str, Sequence
             if h <= 0:
                 continue
             y -= h
-            parts.append(f'<rect x="{cx + slot * 0.15:.1f}" y="{y:.1f}" '
-                         f'width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{STACK[k % 8]}" '
+            parts.append(f'<rect x="{cx + (slot - bar) / 2:.1f}" y="{y:.1f}" '
+                         f'width="{bar:.1f}" height="{h:.1f}" fill="{STACK[k % 8]}" '
                          f'data-series="{_label(name)}"><title>{_label(col)} · '
                          f'{_label(name)}: {vals[i]:,} {_label(unit)}</title></rect>')
         if i % every == 0:
