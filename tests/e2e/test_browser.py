@@ -3,6 +3,7 @@ screenshots at desktop and phone width, and an axe-core accessibility check."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
@@ -14,13 +15,28 @@ import pytest
 import uvicorn
 
 from qingshan.api.app import create_app
+from qingshan.inclusive.book import InclusiveBook
+from qingshan.inclusive.commands import (
+    AddReward,
+    RegisterPartner,
+    SetInclusiveAccounts,
+    SettleDay,
+)
+from qingshan.inclusive.state import person_party
 from qingshan.infra.config import Settings
 from qingshan.judicial.book import JudicialBook
 from qingshan.judicial.commands import RecordPayment
-from qingshan.ledger.domain.commands import OpenAccount, PlaceHold, RegisterParty, RetireUnits
+from qingshan.ledger.domain.commands import (
+    CreateAssetClass,
+    OpenAccount,
+    PlaceHold,
+    RegisterParty,
+    RetireUnits,
+)
 from qingshan.ledger.domain.model import (
     SYSTEM,
     AccountType,
+    AssetKind,
     HoldKind,
     PartyKind,
     Principal,
@@ -42,6 +58,7 @@ from qingshan.registry.commands import (
     VerifyMonitoringReport,
 )
 from tests.support.book import SETUP, fund
+from tests.support.inclusive import beijing_today, day_number, jsonl, people, trip
 from tests.support.judicial import a_case
 from tests.support.keys import make_keys
 from tests.support.registry import EXTRA, METHODOLOGIES, project_payload
@@ -56,7 +73,34 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 def books() -> list[Any]:
     market = MarketBook()
-    return [RegistryBook(METHODOLOGIES), market, JudicialBook(market)]
+    return [RegistryBook(METHODOLOGIES), market, JudicialBook(market), InclusiveBook()]
+
+
+def carbon_inclusive(plat: Platform) -> None:
+    """Points, a metro partner, two people with a settled day of trips, and a reward."""
+    seq = plat.sequencer
+    metro = seq.execute([RegisterParty(PartyKind.ENTERPRISE, "重庆市轨道交通(集团)有限公司",
+                                       None)], SYSTEM, "ci-partner")[0].result["party"]
+    opened = seq.execute([CreateAssetClass("CIP", AssetKind.FUNGIBLE, "gCO2e", "碳普惠积分",
+                                           "QS"),
+                          OpenAccount("P000001", AccountType.TREASURY, "碳普惠积分发行"),
+                          OpenAccount("P000001", AccountType.HOLDING, "个人碳账户合计"),
+                          OpenAccount("P000001", AccountType.HOLDING, "公益捐赠池")],
+                         SYSTEM, "ci-accounts")
+    treasury, everyone, pool = (r.result["account"] for r in opened[1:])
+    seq.execute([SetInclusiveAccounts(treasury, everyone, pool),
+                 RegisterPartner(party=metro, name="重庆轨道交通", scenarios=("bus", "metro")),
+                 AddReward(name="公交乘车优惠券 2 元", price=500, stock=100, sponsor=metro)],
+                SYSTEM, "ci-setup")
+    store = plat.subledger()
+    store.enrol(people(1, 2))
+    now = int(time.time() * 1000)
+    day = beijing_today(now) - dt.timedelta(days=3)
+    store.ingest(metro, jsonl([trip(f"m{p}-{h}", p, day, h, 7_000, 25, scenario=s)
+                               for p in (1, 2) for h, s in ((8, "metro"), (18, "bus"))]),
+                 "jsonl", now, "day.jsonl")
+    store.close_day(day_number(day), now)
+    seq.execute([SettleDay(day.isoformat())], SYSTEM, "ci-settle")
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +155,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                            refund_account="A00000004"), court, "case")
     seq.execute_one(RecordPayment(case="JC000001", reference="CCB-2025-0301", amount=500_000,
                                   payer="张三"), court, "case-paid")
-    keys = make_keys(plat, {"verifier": (Role.VERIFIER, "P000005"),
+    carbon_inclusive(plat)
+    keys = make_keys(plat, {"person": (Role.PERSON, person_party(1)),
+                            "verifier": (Role.VERIFIER, "P000005"),
                             "auditor": (Role.AUDITOR, None), "alice": (Role.MEMBER, "P000002"),
                             "bob": (Role.MEMBER, "P000003"), "operator": (Role.OPERATOR, None),
                             "court": (Role.COURT, "P000004"), "bank": (Role.BANK, bank)})
@@ -208,7 +254,8 @@ def test_public_pages_render_and_pass_the_accessibility_check(site: dict[str, An
                              ("certificate", "/certificates/R00000001", "重庆国际马拉松"),
                              ("judicial", "/judicial", "court"),
                              ("court", "/judicial/courts/P000004", "张某"),
-                             ("case", "/judicial/cases/JC000001", "滥伐林木罪")]:
+                             ("case", "/judicial/cases/JC000001", "滥伐林木罪"),
+                             ("inclusive", "/inclusive", "碳普惠")]:
         page.goto(site["base"] + path)
         assert text in page.content(), (slug, page.content()[:500])
         page.screenshot(path=str(SHOTS / f"{slug}-{name}.png"), full_page=True)
@@ -527,7 +574,7 @@ def test_signed_in_pages_fit_the_screen_and_pass_the_accessibility_check(
     SHOTS.mkdir(exist_ok=True)
     for who, path in [("alice", "/me"), ("alice", "/market/CQCER-ALL"), ("operator", "/me"),
                       ("verifier", "/me"), ("auditor", "/audit"), ("court", "/me"),
-                      ("bank", "/me")]:
+                      ("bank", "/me"), ("person", "/inclusive/me")]:
         page = sign_in(browser, site, who, width=width)
         page.set_viewport_size({"width": width, "height": height})
         page.goto(site["base"] + path)

@@ -185,7 +185,7 @@ CSP_MUST = ["default-src 'self'", "script-src 'self'", "style-src 'self'", "obje
 PATHS = ["/", "/registry", "/registry/projects/CQ0001", "/certificates/R00000001",
          "/market/CQCER-ALL", "/serials?q=x", "/signin", "/static/qingshan.js",
          "/static/qingshan.css", "/api/v1/stats", "/api/v1/nowhere", "/openapi.json",
-         "/api/v1/registry/exports/retirements.csv", "/healthz", "/docs"]
+         "/api/v1/registry/exports/retirements.csv", "/healthz", "/docs", "/inclusive"]
 
 
 def _policy(r: Any) -> dict[str, str]:
@@ -228,7 +228,7 @@ def test_no_page_carries_inline_script_or_style(site: dict[str, Any]) -> None:
     """What the policy would block must not be there at all (the browser journeys check
     that Chromium reports no violation)."""
     c = client(site)
-    pages = {p: c.get(p).text for p in [*PATHS[:7], "/docs"]}
+    pages = {p: c.get(p).text for p in [*PATHS[:7], "/docs", "/inclusive"]}
     for who in ("operator", "alice", "auditor"):
         signed = client(site)
         sign_in(signed, site["keys"][who])
@@ -414,6 +414,7 @@ def test_the_public_reads_no_account_number_that_no_public_entry_names(
              "/api/v1/market/instruments/CQCER-ALL/bars",
              "/", "/?measure=traded", "/?measure=retired", "/registry",
              "/registry/projects/CQ0001", "/certificates/R00000001", "/market/CQCER-ALL",
+             "/inclusive",
              *(f"/api/v1/registry/exports/{d}.{f}" for d in ("projects", "issuances",
                                                             "retirements")
                for f in ("csv", "json")),

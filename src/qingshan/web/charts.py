@@ -431,3 +431,56 @@ def band_chart(p10: Sequence[int], p50: Sequence[int], p90: Sequence[int], *, ti
                          f'text-anchor="middle" fill="#1b2b22">{first_year + i}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+STACK = ["#1f5f3f", "#7bb77f", "#c28f2c", "#3b6ea8", "#b0553c", "#6d5a9c", "#4e9a63",
+         "#8a8f3a"]
+
+
+def stacked_columns(columns: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *,
+                    title: str, unit: str = "", width: int = 560,
+                    height: int = 220) -> Markup:
+    """Columns (months) stacked by series (scenarios): ``series`` is (name, one value per
+    column); each segment titled with its series, column and value, and a legend above."""
+    if not columns or not series:
+        return Markup("")
+    legend_h, bottom, left, axis = 22, 26, 10, 52
+    totals = [sum(vals[i] for _, vals in series) for i in range(len(columns))]
+    top = max(totals) or 1
+    plot_h = height - legend_h - bottom - 8
+    slot = (width - axis - left) / len(columns)
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'aria-label="{_label(title)}" xmlns="http://www.w3.org/2000/svg" '
+             f'data-chart="stacked">']
+    x = left
+    for k, (name, _) in enumerate(series):  # the legend
+        parts.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{STACK[k % 8]}"/>'
+                     f'<text x="{x + 16}" y="14" font-size="11" fill="#1b2b22">'
+                     f'{_label(name)}</text>')
+        x += 24 + 7 * len(name) + (6 * sum(1 for c in name if ord(c) > 0x2e80))
+    base = height - bottom
+    for k in range(3):
+        v = top * k // 2
+        y = base - plot_h * v / top
+        parts.append(f'<line x1="{axis}" x2="{width - left}" y1="{y:.1f}" y2="{y:.1f}" '
+                     f'stroke="#dde7e0"/><text x="{axis - 4}" y="{y + 4:.1f}" font-size="11" '
+                     f'text-anchor="end" fill="#1b2b22">{v:,}</text>')
+    every = max(1, len(columns) // 8)
+    bar = min(slot * 0.7, 56.0)  # a few months stay columns, not blocks
+    for i, col in enumerate(columns):
+        cx = axis + i * slot
+        y = float(base)
+        for k, (name, vals) in enumerate(series):
+            h = plot_h * vals[i] / top
+            if h <= 0:
+                continue
+            y -= h
+            parts.append(f'<rect x="{cx + (slot - bar) / 2:.1f}" y="{y:.1f}" '
+                         f'width="{bar:.1f}" height="{h:.1f}" fill="{STACK[k % 8]}" '
+                         f'data-series="{_label(name)}"><title>{_label(col)} · '
+                         f'{_label(name)}: {vals[i]:,} {_label(unit)}</title></rect>')
+        if i % every == 0:
+            parts.append(f'<text x="{cx + slot / 2:.1f}" y="{height - 8}" font-size="11" '
+                         f'text-anchor="middle" fill="#1b2b22">{_label(col)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -3,7 +3,8 @@
 Each context answers for what it owns, through its own query functions: the ledger (parties,
 assets and their units, issuance, retirements, serials moved between parties), the registry
 (registered projects, the district each issuance comes from) and the market (units and value
-traded). Every quantity is per asset, in that asset's unit: tonnes of CO2e and mu of forest
+traded); the carbon-inclusive sub-ledger its public totals (people, days settled, grams
+of CO2e avoided). Every quantity is per asset, in that asset's unit: tonnes of CO2e and mu of forest
 cover are never added together. The charts show one asset at a time (``?asset=``, by default
 the asset with the most units issued).
 """
@@ -14,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from qingshan.inclusive import queries as inclusive_queries
+from qingshan.inclusive.ingest import SubLedgerStore
 from qingshan.ledger import queries as ledger
 from qingshan.market import queries as market
 from qingshan.registry import queries as registry
@@ -76,3 +79,10 @@ def cockpit(conn: Connection, measure: str, asset: str = "") -> dict[str, Any]:
             "vintages": ledger.issued_by_vintage(conn, chosen),
             "purposes": ledger.retired_by_purpose(conn, chosen),
             "months": market.traded_by_month(conn, chosen)}
+
+
+def inclusive(store: SubLedgerStore) -> dict[str, Any]:
+    """The carbon-inclusive card: people enrolled, days settled, events and grams of CO2e
+    credited on them, the last day settled (a separate unit: never added to the assets)."""
+    s = inclusive_queries.summary(store)
+    return {k: s[k] for k in ("people", "days", "events", "grams", "last_day")}

@@ -52,7 +52,7 @@ async def submit(request: Request, kind: str,
                  payload: dict[str, Any] | Callable[[], dict[str, Any]],
                  key: str, csrf: str, form: str = "order", back: str = "") -> Response:
     """Send one command as the signed-in actor; answer on ``back`` (a market page, a loan's
-    page) or on the member's page, with the result or the error next to its field.
+    page, a carbon account) or on the member's page, with the result or the error next to its field.
     ``payload`` may be a function that reads the form's fields, so an error there is shown
     the same way."""
     lang = lang_of(request)
@@ -60,7 +60,7 @@ async def submit(request: Request, kind: str,
     if session is None:  # signed out meanwhile (or never signed in): nothing is done
         return RedirectResponse(f"/signin?lang={lang}", status_code=303)
     sessions.check_form(request, csrf, session)
-    page = back if back.startswith(("/market/", "/lending/")) and "?" not in back \
+    page = back if back.startswith(("/market/", "/lending/", "/inclusive/")) and "?" not in back \
         and "//" not in back else "/me"
     edge = request.app.state.edge
     message = error = field = ""

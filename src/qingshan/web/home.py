@@ -1,5 +1,6 @@
 """The cockpit (``/``): headline cards per asset in its own unit, the district map and the
-charts of one asset (figures from :mod:`qingshan.web.cockpit`)."""
+charts of one asset (figures from :mod:`qingshan.web.cockpit`), and the carbon-inclusive
+totals with a link to their page."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from fastapi.responses import HTMLResponse
 from qingshan.errors import QingshanError
 from qingshan.ledger import queries
 from qingshan.reference.chongqing import DISTRICTS, DISTRICTS_2024
-from qingshan.web import charts, geo
-from qingshan.web.cockpit import cockpit
+from qingshan.web import charts, geo, inclusive_pages
+from qingshan.web.cockpit import cockpit, inclusive
 from qingshan.web.render import district_names, lang_of, render
 from qingshan.web.strings import TEXT, unit_words
 
@@ -29,9 +30,11 @@ def home(request: Request, measure: str = "issued", asset: str = "") -> HTMLResp
         except QingshanError:
             head = None
     text = TEXT[lang]
+    ci = inclusive(request.app.state.edge.platform.subledger())
     return render(request, "home.html", cards=cockpit_cards(data["headline"], text, lang),
                   figures=cockpit_figures(data, text, lang), measure=data["measure"],
-                  asset=data["asset"], assets=sorted(data["headline"]["assets"]), head=head)
+                  asset=data["asset"], assets=sorted(data["headline"]["assets"]), head=head,
+                  inclusive=ci, mass=inclusive_pages.mass)
 
 
 def cockpit_cards(h: dict[str, Any], text: dict[str, str],

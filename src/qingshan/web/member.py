@@ -16,6 +16,7 @@ from qingshan.market import queries as market_queries
 from qingshan.registry import queries as rq
 from qingshan.web import (
     court_bank,
+    inclusive_pages,
     judicial_pages,
     lending_pages,
     operator,
@@ -50,6 +51,7 @@ def me(request: Request, form: str = "order") -> Response:
         for area in (court_bank, judicial_pages, lending_pages, operator, rights_pages,
                      verifier):
             ctx.update(area.context(conn, actor))
+    ctx.update(inclusive_pages.context(request, actor))
     return render(request, "me.html", **ctx)
 
 

@@ -11,6 +11,7 @@ from qingshan.web import (
     court_bank,
     files,
     home,
+    inclusive_pages,
     judicial_pages,
     lending_pages,
     market_pages,
@@ -24,5 +25,6 @@ from qingshan.web import (
 
 ROUTERS: tuple[APIRouter, ...] = tuple(
     area.router for area in (files, home, registry_pages, market_pages, judicial_pages,
-                             rights_pages, lending_pages, auditor, signin, member, court_bank,
+                             rights_pages, lending_pages, inclusive_pages,
+                             auditor, signin, member, court_bank,
                              verifier, operator))

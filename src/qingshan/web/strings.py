@@ -86,6 +86,77 @@ LENDING_EN = {
     "species_cypress": "cypress", "species_broadleaf": "broadleaf", "species_bamboo": "bamboo",
 }
 
+# carbon-inclusive accounts' words (碳普惠), spread into TEXT below
+INCLUSIVE_ZH = {
+    "inclusive": "碳普惠", "inclusive_title": "碳普惠 · 个人碳账户",
+    "inclusive_note": "合作方(地铁、公交、共享单车、电网等)报送市民的低碳行为,平台按备案的"
+                      "场景方法学逐条计算减排量,按日、年上限记入个人碳账户,每日结算并公开"
+                      "默克尔根;积分可兑换权益或捐赠给公益池。本页只公开汇总数据。",
+    "ci_people": "开户人数", "ci_days": "已结算天数", "ci_grams": "累计减排量",
+    "ci_events": "低碳行为(次)", "ci_last_day": "最近结算日", "ci_by_scenario": "各场景减排量",
+    "ci_by_month": "各月减排量", "ci_by_district": "各区县减排量",
+    "ci_by_partner": "各合作方减排量", "ci_scenario": "场景", "ci_partner": "合作方",
+    "ci_month": "月份", "ci_grams_col": "减排量(克)", "ci_my_account": "我的碳账户",
+    "ci_balance": "可用积分", "ci_settled": "已结算", "ci_pending": "待结算",
+    "ci_spent": "已使用", "ci_points_unit": "克 CO2e", "ci_chart": "各月各场景记入积分",
+    "ci_statement": "近 30 日明细", "ci_events_n": "笔行为", "ci_time": "时间",
+    "ci_quantity": "数量", "ci_avoided": "减排量(克)", "ci_credited": "记入(克)",
+    "ci_why": "未全额记入原因", "ci_rewards": "可兑换权益", "ci_price": "所需积分",
+    "ci_stock": "库存", "ci_sponsor": "提供方", "ci_redeem": "兑换", "ci_donate": "捐赠积分",
+    "ci_donate_note": "用途(可选)", "ci_grams_field": "积分(克)", "ci_quantity_field": "份数",
+    "ci_reward": "权益", "ci_export": "下载我的全部数据(JSON)", "ci_spends": "积分使用记录",
+    "ci_kind_redeem": "兑换", "ci_kind_donate": "捐赠", "ci_partner_console": "合作方控制台",
+    "ci_batches": "报送批次", "ci_batch": "批次", "ci_received": "接收时间",
+    "ci_lines": "行数", "ci_accepted": "接受", "ci_duplicates": "重复", "ci_rejected": "拒收",
+    "ci_days_span": "涉及日期", "ci_rejects": "拒收明细", "ci_line": "行号",
+    "ci_event_id": "事件编号", "ci_code": "代码", "ci_reason": "原因",
+    "ci_anomalies": "异常报告", "ci_reject_rate": "拒收率", "ci_duplicate_rate": "重复率",
+    "ci_rejects_by_code": "各原因拒收数", "ci_uncredited": "各原因未全额记入数",
+    "ci_capped": "最常触及上限的账户", "ci_person": "账户", "ci_enrolled": "开户日",
+    "ci_settled_flag": "已结算", "ci_pending_flag": "待结算", "ci_format": "格式",
+    "ci_none_settled": "尚无已结算的日期",
+    "daily_events": "超过每日次数上限", "daily_grams": "超过每日减排量上限",
+    "yearly_grams": "超过年度减排量上限", "overlapping_trip": "与其他合作方报送的出行重叠",
+}
+INCLUSIVE_EN = {
+    "inclusive": "Carbon-inclusive", "inclusive_title": "Carbon-inclusive personal accounts",
+    "inclusive_note": "Partners (metro, buses, bike share, the grid, …) report people's "
+                      "low-carbon behaviour; the platform computes each event's grams of CO2e "
+                      "avoided under a filed scenario, credits them within daily and yearly "
+                      "caps, settles each day with a published Merkle root, and people redeem "
+                      "points for rewards or donate them. This page shows totals only.",
+    "ci_people": "People enrolled", "ci_days": "Days settled", "ci_grams": "CO2e avoided",
+    "ci_events": "Low-carbon acts", "ci_last_day": "Last day settled",
+    "ci_by_scenario": "CO2e avoided by scenario", "ci_by_month": "CO2e avoided by month",
+    "ci_by_district": "CO2e avoided by district", "ci_by_partner": "CO2e avoided by partner",
+    "ci_scenario": "Scenario", "ci_partner": "Partner", "ci_month": "Month",
+    "ci_grams_col": "Grams CO2e", "ci_my_account": "My carbon account",
+    "ci_balance": "Points to spend", "ci_settled": "Settled", "ci_pending": "Pending",
+    "ci_spent": "Spent", "ci_points_unit": "g CO2e",
+    "ci_chart": "Points credited by month and scenario", "ci_statement": "The last 30 days",
+    "ci_events_n": "acts", "ci_time": "Time", "ci_quantity": "Quantity",
+    "ci_avoided": "Avoided (g)", "ci_credited": "Credited (g)", "ci_why": "Why not more",
+    "ci_rewards": "Rewards", "ci_price": "Points", "ci_stock": "In stock",
+    "ci_sponsor": "Sponsor", "ci_redeem": "Redeem", "ci_donate": "Donate points",
+    "ci_donate_note": "Purpose (optional)", "ci_grams_field": "Points (g)",
+    "ci_quantity_field": "How many", "ci_reward": "Reward",
+    "ci_export": "Download all my data (JSON)", "ci_spends": "Points spent",
+    "ci_kind_redeem": "redeemed", "ci_kind_donate": "donated",
+    "ci_partner_console": "Partner console", "ci_batches": "Batches", "ci_batch": "Batch",
+    "ci_received": "Received", "ci_lines": "Lines", "ci_accepted": "Accepted",
+    "ci_duplicates": "Duplicates", "ci_rejected": "Rejected", "ci_days_span": "Days",
+    "ci_rejects": "Rejected lines", "ci_line": "Line", "ci_event_id": "Event id",
+    "ci_code": "Code", "ci_reason": "Reason", "ci_anomalies": "Anomaly report",
+    "ci_reject_rate": "Reject rate", "ci_duplicate_rate": "Duplicate rate",
+    "ci_rejects_by_code": "Rejected by code", "ci_uncredited": "Not fully credited, by reason",
+    "ci_capped": "Accounts most often capped", "ci_person": "Account",
+    "ci_enrolled": "Enrolled", "ci_settled_flag": "settled", "ci_pending_flag": "pending",
+    "ci_format": "Format", "ci_none_settled": "No day settled yet",
+    "daily_events": "over the daily count", "daily_grams": "over the daily grams",
+    "yearly_grams": "over the yearly grams",
+    "overlapping_trip": "overlaps a trip another partner reported",
+}
+
 TEXT = {
     "zh": {"title": "青山 · 生态资产登记簿", "registry": "公开登记簿", "supply": "各资产供给",
            "asset": "资产", "issued": "已签发", "active": "流通", "held": "冻结/挂单",
@@ -151,7 +222,8 @@ TEXT = {
            "release_tranche": "交割", "record_succession": "区划调整承继",
            "record_measurement": "森林资源监测", "issue_indicators": "核发指标",
            "register_restoration": "登记修复项目", "accept_restoration": "修复验收",
-           "transfer_development_right": "开发权转让", "report_income": "报告收入", **LENDING_ZH},
+           "transfer_development_right": "开发权转让", "report_income": "报告收入", **LENDING_ZH,
+           **INCLUSIVE_ZH},
     "en": {"title": "Qingshan · ecological asset registry", "registry": "Public registry",
            "supply": "Supply by asset", "asset": "Asset", "issued": "Issued",
            "active": "Active", "held": "Held", "retired": "Retired", "cancelled": "Cancelled",
@@ -229,7 +301,8 @@ TEXT = {
            "record_measurement": "survey", "issue_indicators": "indicators issued",
            "register_restoration": "registered", "accept_restoration": "acceptance",
            "transfer_development_right": "right transferred",
-           "report_income": "income reported", **LENDING_EN},
+           "report_income": "income reported", **LENDING_EN,
+           **INCLUSIVE_EN},
 }
 
 
