@@ -23,6 +23,7 @@ from qingshan.inclusive.state import person_party
 from qingshan.infra.config import Settings
 from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.platform import Platform
+from qingshan.science.inclusive import SCENARIOS
 from tests.e2e.test_web_safety import sign_in
 from tests.support.book import ALICE_P, SETUP
 from tests.support.databases import migrated_sqlite
@@ -115,7 +116,7 @@ def test_a_person_reads_their_own_account_and_no_one_elses(site: dict[str, Any])
     assert 'data-name="inclusive-me"' in me and 'href="/inclusive/me?lang=en"' in me
     html = p1.get("/inclusive/me?lang=en").text
     assert person_party(1) in html and 'data-chart="stacked"' in html
-    assert 'data-series="metro trip"' in html and 'data-series="bus trip' in html
+    assert f'data-series="{SCENARIOS["metro"].name_en}"' in html and 'data-series="bus trip' in html
     day, later = site["day"].isoformat(), site["later"].isoformat()
     assert f'data-day="{day}"' in html and f'data-day="{later}"' in html  # settled, pending
     assert 'data-event="m1-8"' in html and 'data-event="g1"' in html
