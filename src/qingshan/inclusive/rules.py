@@ -88,10 +88,12 @@ def normalise(raw: pl.DataFrame, partner: str) -> tuple[pl.DataFrame, pl.DataFra
                               "reason": [f"{missing[0]} is missing"] * n},
                              schema=REJECT_SCHEMA))
     s = raw.schema
-    def text(name: str) -> pl.Expr:
+
+    def text(name: str, strip: bool = False) -> pl.Expr:
         if name not in raw.columns:
             return pl.lit(None, dtype=pl.String)
-        return pl.col(name).cast(pl.String).str.strip_chars()
+        col = pl.col(name).cast(pl.String)
+        return col.str.strip_chars() if strip else col
 
     def whole(name: str) -> pl.Expr:
         return _as_int(name, s[name]) if name in raw.columns else pl.lit(None, dtype=pl.Int64)
@@ -99,41 +101,51 @@ def normalise(raw: pl.DataFrame, partner: str) -> tuple[pl.DataFrame, pl.DataFra
     def ms(name: str) -> pl.Expr:
         return _as_ms(name, s[name]) if name in raw.columns else pl.lit(None, dtype=pl.Int64)
 
+    def given(name: str) -> pl.Expr:
+        return pl.col(name).is_not_null() if name in raw.columns else pl.lit(False)
+
     frame = raw.select(
         pl.lit(partner).alias("partner"), text("event_id").alias("event_id"),
-        whole("person").alias("person"), text("scenario").alias("scenario"),
+        whole("person").alias("person"), text("scenario", strip=True).alias("scenario"),
         ms("start").alias("start_ms"), ms("end").alias("end_ms"),
         whole("quantity").alias("quantity"), whole("baseline").alias("baseline"),
         text("device").alias("device"),
         pl.int_range(1, n + 1, dtype=pl.Int64).alias("line"),
+        given("end").alias("_end_given"), given("baseline").alias("_baseline_given"),
     )
-    given_end = (pl.col("end").is_not_null() if "end" in raw.columns else pl.lit(False))
-    given_baseline = (pl.col("baseline").is_not_null() if "baseline" in raw.columns
-                      else pl.lit(False))
-    bad = (pl.when(pl.col("event_id").is_null()
-                   | ~pl.col("event_id").str.contains(EVENT_ID_RE.pattern))
-           .then(pl.lit("event_id must be 1 to 64 printable ASCII characters"))
-           .when(pl.col("person").is_null() | (pl.col("person") < 1)
-                 | (pl.col("person") > MAX_PERSON))
-           .then(pl.lit("person must be an account number"))
-           .when(pl.col("scenario").is_null()).then(pl.lit("scenario is missing"))
-           .when(pl.col("start_ms").is_null())
-           .then(pl.lit("start must be ISO 8601 with its UTC offset, or Unix ms"))
-           .when(pl.col("quantity").is_null()).then(pl.lit("quantity must be a whole number"))
-           .when(pl.col("end_ms").is_null() & pl.col("_end_given"))
-           .then(pl.lit("end must be ISO 8601 with its UTC offset, or Unix ms"))
-           .when(pl.col("baseline").is_null() & pl.col("_baseline_given"))
-           .then(pl.lit("baseline must be a whole number"))
-           .otherwise(None))
-    frame = frame.with_columns(raw.select(given_end.alias("_end_given"),
-                                          given_baseline.alias("_baseline_given")))
-    frame = frame.with_columns(bad.alias("_reason")).drop("_end_given", "_baseline_given")
-    rejects = frame.filter(pl.col("_reason").is_not_null()).select(
+    # the first malformed field names the line (a small code here, its words only for the
+    # lines refused)
+    checks = [
+        pl.col("event_id").is_null() | ~pl.col("event_id").str.contains(EVENT_ID_RE.pattern),
+        pl.col("person").is_null() | (pl.col("person") < 1) | (pl.col("person") > MAX_PERSON),
+        pl.col("scenario").is_null(),
+        pl.col("start_ms").is_null(),
+        pl.col("quantity").is_null(),
+        pl.col("end_ms").is_null() & pl.col("_end_given"),
+        pl.col("baseline").is_null() & pl.col("_baseline_given"),
+    ]
+    bad: pl.Expr = pl.lit(0, dtype=pl.UInt8)
+    for k in range(len(checks), 0, -1):
+        bad = pl.when(checks[k - 1]).then(pl.lit(k, dtype=pl.UInt8)).otherwise(bad)
+    frame = frame.with_columns(bad.alias("_bad")).drop("_end_given", "_baseline_given")
+    rejects = frame.filter(pl.col("_bad") > 0).select(
         "line", "event_id", pl.lit(RejectCode.BAD_FIELD.value).alias("code"),
-        pl.col("_reason").alias("reason"))
-    events = frame.filter(pl.col("_reason").is_null()).drop("_reason").with_columns(
+        pl.col("_bad").replace_strict(dict(enumerate(FIELD_REASONS, start=1)),
+                                      return_dtype=pl.String).alias("reason"))
+    events = frame.filter(pl.col("_bad") == 0).drop("_bad").with_columns(
         ((pl.col("start_ms") + BEIJING_MS) // MS_PER_DAY).alias("day"))
     return events, rejects
+
+
+FIELD_REASONS = (
+    "event_id must be 1 to 64 printable ASCII characters",
+    "person must be an account number",
+    "scenario is missing",
+    "start must be ISO 8601 with its UTC offset, or Unix ms",
+    "quantity must be a whole number",
+    "end must be ISO 8601 with its UTC offset, or Unix ms",
+    "baseline must be a whole number",
+)
 
 
 def _reason(code: RejectCode, reason: str) -> tuple[pl.Expr, pl.Expr]:
