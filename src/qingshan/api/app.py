@@ -109,12 +109,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         return Json({"ok": h.ok, "leader": h.leader, "journal_size": seq.size,
                      "writer": h.to_dict()}, status_code=200 if h.ok else 503)
 
-    app.include_router(registry.router)
-    app.include_router(market.router)
-    app.include_router(judicial.router)
-    app.include_router(rights.router)
-    app.include_router(lending.router)
-    app.include_router(inclusive.router)
+    for context in (registry, market, judicial, rights, lending, inclusive):
+        app.include_router(context.router)
     for pages in site.ROUTERS:
         app.include_router(pages)
 
