@@ -43,8 +43,8 @@ Partner = Annotated[str, Path(pattern=r"^P[0-9]{6,12}$", description="the partne
 StatementDay = Annotated[str | None, Query(pattern=DATE_PATTERN)]
 STATEMENT_DAYS = 30
 MAX_STATEMENT_DAYS = 366
+# documented content types (any is read as the file's bytes: application/x-ndjson too)
 FILE_TYPES = {"application/octet-stream": {"type": "string", "format": "binary"},
-              "application/x-ndjson": {"type": "string"},
               "text/csv": {"type": "string"}}
 
 
