@@ -65,8 +65,9 @@ class World:
     def send(self, data: bytes, who: str, fmt: str = "jsonl", name: str = "") -> Any:
         return self.api.client.post(f"{V1}/batches", content=data,
                                     params={"format": fmt, "name": name},
-                                    headers={**self.api.headers(who),
-                                             "content-type": "application/octet-stream"})
+                                    headers={**self.api.headers(who), "content-type":
+                                             "text/csv" if fmt == "csv" else
+                                             "application/octet-stream"})
 
 
 def _files(day: dt.date) -> tuple[bytes, bytes]:
