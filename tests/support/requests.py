@@ -19,7 +19,7 @@ PATH_VALUES = {"account": ALICE, "hold": "H00000001", "project": "CQ0001", "step
                "report": "MR000001", "request": "IR000001", "instrument": "CQCER-ALL",
                "order": "O00000001", "auction": "O00000001", "key_id": "k0123456789ab",
                "case": "JC000001", "offer": "JO000001", "contract": "RC000001", "tranche": "1",
-               "restoration": "RR000001", "loan": "LN000001"}
+               "restoration": "RR000001", "loan": "LN000001", "day": "2026-11-28"}
 _TRANSFER = {"asset": "CQCER", "source": ALICE, "destination": BOB, "quantity": 1,
              "memo": "a memo"}
 _DOCUMENT = {"name": "PDD", "sha256": "a" * 64, "url": "https://example.org/pdd"}
@@ -169,11 +169,29 @@ EXAMPLES: dict[str, dict[str, Any] | None] = {
                               "repayment": "equal_principal", "max_ltv_bps": 7000},
     "/api/v1/lending/loans/{loan}/repayments": {"principal": 100, "interest": 10},
     "/api/v1/lending/loans/{loan}/enforce": {"account": ALICE, "note": "逾期 90 天"},
+    # carbon-inclusive accounts (the partner P000005 is not registered in these tests; a
+    # partner's file is its raw bytes, here sent as JSON by a key that is no partner's)
+    "/api/v1/inclusive/accounts": {"treasury": "A00000001", "people": ALICE, "pool": BOB},
+    "/api/v1/inclusive/partners": {"party": "P000005", "name": "重庆轨道交通",
+                                   "scenarios": ["metro", "bus"]},
+    "/api/v1/inclusive/rewards": {"name": "公交乘车优惠券 2 元", "price": 2000, "stock": 100,
+                                  "sponsor": "P000002"},
+    "/api/v1/inclusive/me/redeem": {"reward": "RW000001", "quantity": 1},
+    "/api/v1/inclusive/me/donate": {"grams": 100, "note": "重庆马拉松碳中和"},
+    "/api/v1/inclusive/days/{day}/settle": None,
+    "/api/v1/inclusive/days/{day}/close": None,
+    "/api/v1/inclusive/batches": {"event_id": "m-1", "person": 1, "scenario": "metro"},
+    "/api/v1/inclusive/people": {"people": [{"person": 1, "district": "500103", "consent": 1,
+                                             "enrolled": "2026-01-01"}]},
 }
 
 
 # POST routes that write nothing (a proof bundle is checked, not stored)
 READS_BY_POST = frozenset({"/api/v1/log/check"})
+# POST routes that write outside the journal (the carbon-inclusive sub-ledger): they answer
+# what they wrote, not a receipt
+OUTSIDE_THE_JOURNAL = frozenset({"/api/v1/inclusive/batches", "/api/v1/inclusive/people",
+                                 "/api/v1/inclusive/days/{day}/close"})
 
 
 def write_routes(app: FastAPI) -> list[str]:

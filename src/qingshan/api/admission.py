@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import types
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin
 
@@ -57,17 +57,22 @@ def too_large_body(limit: int) -> bytes:
 class RequestSizeLimit:
     """ASGI middleware: refuses a body larger than ``max_bytes`` with 413, whether it says so
     in ``Content-Length`` (refused before the app runs) or sends more than it said, or sends
-    it in chunks without a length (refused when the byte past the limit arrives)."""
+    it in chunks without a length (refused when the byte past the limit arrives). A POST to
+    one of the paths in ``larger`` (a partner's file upload) has that path's limit instead."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_REQUEST_BYTES) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+                 larger: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self.max_bytes
+        if scope.get("method") == "POST":
+            limit = self.larger.get(scope.get("path", ""), limit)
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > limit):
                 await self._refuse(send, limit)

@@ -1,6 +1,7 @@
 """The app factory: one FastAPI app with the API's routers under ``/api/v1`` (ledger, registry,
-market, judicial, rights), the pages, the admission check on every route, the request-size
-limit, the security headers, the error handlers and the OpenAPI document. Errors become
+market, judicial, rights, lending, inclusive), the pages, the admission check on every route,
+the request-size limit, the security headers, the error handlers and the OpenAPI document.
+Errors become
 ``{"error": {"code", "message", "data"}}`` with the status the error class names.
 """
 
@@ -17,7 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
-from qingshan.api import judicial, ledger, lending, market, registry, rights
+from qingshan.api import inclusive, judicial, ledger, lending, market, registry, rights
 from qingshan.api.admission import BodyTooLarge, RequestSizeLimit, admit, document
 from qingshan.api.bodies import raw_body_schemas
 from qingshan.api.deps import Edge, Json
@@ -67,7 +68,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
                       dependencies=[Depends(admit)],
                       description="Register, trade, pledge, retire and audit ecological assets.")
     app.trust_forwarded_proto = settings.trust_forwarded_proto
-    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes,
+                       larger={inclusive.BATCHES: settings.inclusive_max_batch_bytes})
     if platform is not None:
         app.state.edge = Edge(platform)
     app.include_router(ledger.router)
@@ -107,11 +109,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         return Json({"ok": h.ok, "leader": h.leader, "journal_size": seq.size,
                      "writer": h.to_dict()}, status_code=200 if h.ok else 503)
 
-    app.include_router(registry.router)
-    app.include_router(market.router)
-    app.include_router(judicial.router)
-    app.include_router(rights.router)
-    app.include_router(lending.router)
+    for context in (registry, market, judicial, rights, lending, inclusive):
+        app.include_router(context.router)
     for pages in site.ROUTERS:
         app.include_router(pages)
 

@@ -8,6 +8,7 @@ module, never the app factory.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from sqlalchemy import Connection
 
 from qingshan.access import authentication as auth
 from qingshan.errors import InvalidInput, Unauthenticated
+from qingshan.inclusive.ingest import SubLedgerStore
 from qingshan.ledger import queries
 from qingshan.ledger.domain.commands import Command, command_from_payload
 from qingshan.ledger.domain.journal import canonical
@@ -57,6 +59,11 @@ class Edge:
         """The writer's access book, looked up each time: the writer replaces its books when
         it reloads them from the database (after a restart of its loop)."""
         return self.platform.sequencer.router.book("access")
+
+    @functools.cached_property
+    def subledger(self) -> SubLedgerStore:
+        """The carbon-inclusive people's sub-ledger (written outside the sequencer)."""
+        return self.platform.subledger()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 from pydantic import BaseModel, Field, StrictInt, StrictStr, StringConstraints
 
 from qingshan.access.commands import RevokeApiKey
-from qingshan.api.bodies import Body, object_model, payload, request_body
+from qingshan.api.bodies import DATE_PATTERN, Body, object_model, payload, request_body
+from qingshan.inclusive import commands as ic
+from qingshan.inclusive.model import MAX_PERSON
+from qingshan.inclusive.people import MAX_CONSENT
 from qingshan.judicial import commands as j
 from qingshan.ledger.domain import commands as c
 from qingshan.ledger.domain.model import Role
@@ -76,6 +79,11 @@ if TYPE_CHECKING:  # (derived at run time: to the type checker, any body)
     LoanIn: TypeAlias = BaseModel
     RepaymentIn: TypeAlias = BaseModel
     EnforcePledgeIn: TypeAlias = BaseModel
+    InclusiveAccountsIn: TypeAlias = BaseModel
+    PartnerIn: TypeAlias = BaseModel
+    RewardIn: TypeAlias = BaseModel
+    RedeemIn: TypeAlias = BaseModel
+    DonateIn: TypeAlias = BaseModel
 else:
     CreateAssetClassIn = request_body(c.CreateAssetClass, "CreateAssetClassIn")
     RegisterPartyIn = request_body(c.RegisterParty, "RegisterPartyIn")
@@ -135,6 +143,11 @@ else:
     LoanIn = request_body(ln.GrantLoan, "LoanIn")
     RepaymentIn = request_body(ln.RecordRepayment, "RepaymentIn", path=("loan",))
     EnforcePledgeIn = request_body(ln.EnforcePledge, "EnforcePledgeIn", path=("loan",))
+    InclusiveAccountsIn = request_body(ic.SetInclusiveAccounts, "InclusiveAccountsIn")
+    PartnerIn = request_body(ic.RegisterPartner, "PartnerIn")
+    RewardIn = request_body(ic.AddReward, "RewardIn")
+    RedeemIn = request_body(ic.RedeemPoints, "RedeemIn", path=("person",))
+    DonateIn = request_body(ic.DonatePoints, "DonateIn", path=("person",))
 GridFactorsIn = request_body(ImportGridFactors, "GridFactorsIn")
 GreenCertificatesIn = request_body(ImportGreenCertificates, "GreenCertificatesIn")
 
@@ -164,3 +177,23 @@ class ApiKeyIn(Body):
                                        description="the key stops working after this many days")
 
 
+
+
+MAX_ENROL = 10_000  # people in one request (a bigger list: `qingshan inclusive enrol FILE`)
+
+
+class PersonIn(Body):
+    person: StrictInt = Field(ge=1, le=MAX_PERSON, description="the account number")
+    district: Annotated[StrictStr, StringConstraints(pattern=r"^[0-9]{6}$")] = Field(
+        description="the district's administrative code", examples=["500103"])
+    consent: StrictInt = Field(ge=0, le=MAX_CONSENT, description="one bit per partner's slot "
+                                                                 "the person has authorised")
+    enrolled: Annotated[StrictStr, StringConstraints(pattern=DATE_PATTERN)] = Field(
+        examples=["2026-01-01"])
+
+
+class PeopleIn(Body):
+    """People to enrol in carbon-inclusive accounts; someone already enrolled keeps their
+    row."""
+
+    people: list[PersonIn] = Field(min_length=1, max_length=MAX_ENROL)

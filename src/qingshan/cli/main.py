@@ -1,6 +1,6 @@
 """The ``qingshan`` command. Thin: it parses, calls the same handlers and queries as the API,
 and prints. Bad input exits with code 2 and a message; a failed check exits with 1. Each group
-of commands is its own module (db, demo, registry, keys, log)."""
+of commands is its own module (db, demo, registry, keys, log, inclusive)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from qingshan.api.serving import serve as serve_app
 from qingshan.cli.common import err, out, read_engine
 from qingshan.cli.db import db_app
 from qingshan.cli.demo import demo_app, demo_load
+from qingshan.cli.inclusive import inclusive_app
 from qingshan.cli.keys import keys_app
 from qingshan.cli.log import log_app
 from qingshan.cli.registry import registry_app
@@ -30,6 +31,7 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(log_app, name="log")
 app.add_typer(keys_app, name="keys")
 app.add_typer(demo_app, name="demo")
+app.add_typer(inclusive_app, name="inclusive")
 
 
 @app.command()

@@ -91,7 +91,8 @@ def read_batch(data: bytes, fmt: str) -> pl.DataFrame:
         if fmt == "parquet":
             return pl.read_parquet(io.BytesIO(data))
         return _read_jsonl(data)
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError,
+            ValueError) as exc:
         raise InvalidInput(f"the file is not readable {fmt}: {str(exc)[:200]}",
                            field="file") from None
 

@@ -6,16 +6,60 @@ public sees totals."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from typing import Any
 
 import polars as pl
 
+from qingshan.errors import Forbidden, NotFound
 from qingshan.inclusive.ingest import SubLedgerStore, iso
 from qingshan.inclusive.subledger import parse_by_scenario
+from qingshan.ledger.domain.model import Principal, Role
+from qingshan.ledger.domain.policy import READ_ALL
 from qingshan.science.inclusive import SCENARIOS
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
+PERSON_PARTY = re.compile(r"^CI[0-9]{12}$")
+
+
+# ------------------------------------------------------------------------------ who reads
+def person_of(actor: Principal) -> int:
+    """The account number a person's key speaks for (role person, party CI + 12 digits)."""
+    party = actor.party_id or ""
+    if actor.role is not Role.PERSON or not PERSON_PARTY.match(party) or not int(party[2:]):
+        raise Forbidden("this is a person's own: use the person's key (role person)",
+                        role=actor.role.value)
+    return int(party[2:])
+
+
+def check_may_read_person(actor: Principal, person: int) -> None:
+    """A person's account is read by the person, the operator and auditors."""
+    if actor.role in READ_ALL:
+        return
+    if actor.role is Role.PERSON and actor.party_id == f"CI{person:012d}":
+        return
+    raise Forbidden("a person's account is read by the person, the operator and auditors",
+                    person=person, role=actor.role.value)
+
+
+def check_may_read_partner(actor: Principal, partner: str) -> None:
+    """A partner's batches, rejects and anomalies are read by the partner (a member of its
+    party), the operator and auditors."""
+    if actor.role in READ_ALL:
+        return
+    if actor.role is Role.MEMBER and actor.party_id == partner:
+        return
+    raise Forbidden("a partner's batches are read by the partner, the operator and auditors",
+                    partner=partner, role=actor.role.value)
+
+
+def partner_of(actor: Principal) -> str:
+    """The partner a member's key sends batches for (its party)."""
+    if actor.role is not Role.MEMBER or actor.party_id is None:
+        raise Forbidden("a partner sends its batches with a member's key of its party",
+                        role=actor.role.value)
+    return actor.party_id
 
 
 def _month(day: int) -> str:
@@ -143,15 +187,31 @@ def statement(store: SubLedgerStore, person: int, first: dt.date,
             for d, g, n in postings]
 
 
+BATCH_COLUMNS = ("id, name, format, received_ms, lines, accepted, duplicates, rejected, "
+                 "grams, first_day, last_day, partner")
+
+
+def _batch_row(r: Any) -> dict[str, Any]:
+    return {"batch": r[0], "name": r[1], "format": r[2], "received_ms": int(r[3]),
+            "lines": int(r[4]), "accepted": int(r[5]), "duplicates": int(r[6]),
+            "rejected": int(r[7]), "grams": int(r[8]),
+            "first_day": None if r[9] is None else iso(int(r[9])),
+            "last_day": None if r[10] is None else iso(int(r[10]))}
+
+
 def partner_batches(store: SubLedgerStore, partner: str, limit: int = 100) -> list[dict[str, Any]]:
-    rows = store.rows("SELECT id, name, format, received_ms, lines, accepted, duplicates, "
-                      "rejected, grams, first_day, last_day FROM inclusive_batches WHERE "
+    rows = store.rows(f"SELECT {BATCH_COLUMNS} FROM inclusive_batches WHERE "
                       "partner = ? ORDER BY received_ms DESC, id LIMIT ?", (partner, limit))
-    return [{"batch": r[0], "name": r[1], "format": r[2], "received_ms": int(r[3]),
-             "lines": int(r[4]), "accepted": int(r[5]), "duplicates": int(r[6]),
-             "rejected": int(r[7]), "grams": int(r[8]),
-             "first_day": None if r[9] is None else iso(int(r[9])),
-             "last_day": None if r[10] is None else iso(int(r[10]))} for r in rows]
+    return [_batch_row(r) for r in rows]
+
+
+def batch(store: SubLedgerStore, bid: str, actor: Principal) -> dict[str, Any]:
+    """One batch (its partner's, the operator's and auditors' to read)."""
+    rows = store.rows(f"SELECT {BATCH_COLUMNS} FROM inclusive_batches WHERE id = ?", (bid,))
+    if not rows:
+        raise NotFound("no such batch", batch=bid)
+    check_may_read_partner(actor, str(rows[0][11]))
+    return {**_batch_row(rows[0]), "partner": str(rows[0][11])}
 
 
 def batch_partner(store: SubLedgerStore, batch: str) -> str | None:

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # the largest request body any route accepts (bytes received, whatever Content-Length
     # says); larger ones get 413 request_too_large
     max_request_bytes: int = 1_048_576
+    # the largest partner's file POST /api/v1/inclusive/batches accepts (that route only;
+    # bigger files go through `qingshan inclusive ingest`)
+    inclusive_max_batch_bytes: int = 268_435_456
     # behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto: trust that header
     # (for HSTS and Secure cookies); never set it when clients reach the server directly
     trust_forwarded_proto: bool = False
