@@ -24,6 +24,7 @@ from qingshan.inclusive.state import person_party
 from qingshan.infra.config import Settings
 from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.platform import Platform
+from qingshan.science.inclusive import SCENARIOS
 from tests.e2e.conftest import Api, Flow
 from tests.support.book import SETUP
 from tests.support.databases import migrated_sqlite
@@ -266,7 +267,7 @@ def test_the_operator_closes_and_settles_a_day(world: World) -> None:
     assert (total["grams"], total["days"], total["people"]) == (w.closed["grams"], 1, 5)
     assert total["by_partner"] == {METRO: w.closed["grams"]}
     assert [x["reward"] for x in w.get("/rewards").json()] == [w.reward]
-    assert {s["code"] for s in w.get("/scenarios").json()} == {"metro", "bus"}
+    assert {s["code"] for s in w.get("/scenarios").json()} == set(SCENARIOS)
 
 
 def test_enrolment_is_the_operators_and_a_bad_list_enrols_nobody(world: World) -> None:
