@@ -26,6 +26,7 @@ from qingshan.inclusive.errors import (
     NotPooledProject,
     WrongPoolState,
 )
+from qingshan.inclusive.ingest import read_batch
 from qingshan.inclusive.model import Partner, RejectCode, Uncredited
 from qingshan.inclusive.rules import (
     YTD_SCHEMA,
@@ -252,3 +253,10 @@ def test_pooled_days_issue_whole_tonnes_once_and_carry_the_rest(p: Platform) -> 
     with pytest.raises(WrongPoolState):
         p.run(DecidePool(pool="IP000002", approve=True), verifier)
     assert p.problems() == []
+
+
+def test_json_lines_that_are_not_objects_are_refused_line_by_line() -> None:
+    raw = read_batch(b"[1]\n{}\nnot json\n", "jsonl")
+    events, bad = normalise(raw, METRO)
+    assert events.height == 0 and bad["line"].to_list() == [1, 2, 3]
+    assert set(bad["code"]) == {"bad_field"}

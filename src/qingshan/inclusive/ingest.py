@@ -16,7 +16,7 @@ Crash safety: a batch is written to the archive first (a temporary file renamed 
 then recorded in one transaction with its rejects; a batch the database does not know is not
 there. A day's postings are written in transactions of ``CHUNK`` rows and its close row last:
 a day without its close row is not closed, and closing it again replaces its postings. A batch
-is identified by its partner and bytes, and every event by its partner and id, so a resent
+is identified by its partner, format and bytes, and every event by its partner and id, so a resent
 file, or one that overlaps an earlier one, counts each event once."""
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def _read_jsonl(data: bytes) -> pl.DataFrame:
                      for k, v in obj.items() if isinstance(k, str)})
     if not rows:
         return pl.DataFrame()
-    names = sorted({k for r in rows for k in r})
+    names = sorted({k for r in rows for k in r}) or ["event_id"]  # no line has a key
     return pl.DataFrame({n: [r.get(n) for r in rows] for n in names},
                         schema={n: pl.String for n in names})
 
@@ -230,7 +230,7 @@ class SubLedgerStore:
         """Check and keep one batch of a partner's events; the same bytes again are answered
         with the first result and change nothing."""
         partner = self.partner(partner_id)
-        bid = hashlib.sha256(partner_id.encode() + b"\0" + data).hexdigest()
+        bid = hashlib.sha256(f"{partner_id}\0{fmt}\0".encode() + data).hexdigest()
         if (done := self._stored_batch(bid)) is not None:
             return done
         tick = progress or (lambda stage, done, total: None)
