@@ -9,6 +9,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qingshan.errors import Forbidden
 from qingshan.inclusive.commands import (
@@ -30,6 +32,7 @@ from qingshan.inclusive.ingest import read_batch
 from qingshan.inclusive.model import Partner, RejectCode, Uncredited
 from qingshan.inclusive.rules import (
     YTD_SCHEMA,
+    _iso_ms,
     check,
     credit_day,
     normalise,
@@ -52,6 +55,7 @@ from tests.support.inclusive import (
     people,
     trip,
 )
+from tests.support.search import search
 
 DAY = dt.date(2026, 11, 27)
 PARTNER = Partner(id=METRO, name="metro", scenarios=("bus", "metro"), slot=0, seq=1)
@@ -260,3 +264,26 @@ def test_json_lines_that_are_not_objects_are_refused_line_by_line() -> None:
     events, bad = normalise(raw, METRO)
     assert events.height == 0 and bad["line"].to_list() == [1, 2, 3]
     assert set(bad["code"]) == {"bad_field"}
+
+
+@given(moments=st.lists(st.tuples(
+    st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 12, 31)),
+    st.sampled_from(["+08:00", "+08:00", "Z", "+00:00", "-05:30", ".250+08:00", ".056+08:00",
+                     ".5+08:00", ".0a5+08:00", " +08:00"])),
+    min_size=1, max_size=20))
+@search(1)
+def test_times_in_any_iso_form_read_as_the_full_parse_reads_them(
+        moments: list[tuple[dt.datetime, str]]) -> None:
+    """The fast path for Beijing time to the second gives what the full ISO 8601 parse gives,
+    and every other form goes to the full parse."""
+    texts = [m.strftime("%Y-%m-%dT%H:%M:%S") + tail for m, tail in moments]
+    texts.append("2026-02-30T08:00:00+08:00")  # no such day
+    rows = [{"event_id": f"e{i}", "person": 1, "scenario": "metro", "start": t,
+             "quantity": 1} for i, t in enumerate(texts)]
+    events, bad = normalise(pl.DataFrame(rows), METRO)
+    want = _iso_ms(pl.Series(texts))
+    got = dict(zip(events["event_id"], events["start_ms"], strict=True))
+    for i, w in enumerate(want.to_list()):
+        assert got.get(f"e{i}") == w
+    assert bad["event_id"].to_list() == [f"e{i}" for i, w in enumerate(want) if w is None]
+    assert bad["event_id"].to_list()[-1] == f"e{len(texts) - 1}"

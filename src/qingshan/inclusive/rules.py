@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
+from qingshan.inclusive import columns as c
 from qingshan.inclusive.model import (
     BEIJING_MS,
     CLAIM_DAYS,
@@ -66,13 +68,37 @@ def _as_ms(name: str, dtype: pl.DataType) -> pl.Expr:
     col = pl.col(name)
     if dtype.is_integer():
         return col.cast(pl.Int64)
-    if dtype == pl.String:
-        text = col.str.strip_chars().str.replace(r"Z$", "+00:00")
-        return text.str.to_datetime(format=ISO, strict=False, time_unit="ms",
-                                    time_zone="UTC").dt.epoch("ms")
+    if dtype == pl.String:  # the common forms, Beijing time to the second or ms, fast
+        naive = col.str.slice(0, 19).str.to_datetime(format="%Y-%m-%dT%H:%M:%S",
+                                                     strict=False, time_unit="ms")
+        tail = col.str.slice(19)
+        ms = (pl.when(tail == "+08:00").then(pl.lit(0, dtype=pl.Int64))
+              .when((tail.str.len_bytes() == 10) & tail.str.starts_with(".")
+                    & tail.str.ends_with("+08:00"))
+              .then(col.str.slice(20, 3).cast(pl.Int64, strict=False)))
+        return naive.dt.epoch("ms") - BEIJING_MS + ms
     if isinstance(dtype, pl.Datetime):
         return col.dt.epoch("ms") if dtype.time_zone else pl.lit(None, dtype=pl.Int64)
     return pl.lit(None, dtype=pl.Int64)
+
+
+def _iso_ms(text: pl.Series) -> pl.Series:
+    """Unix ms of ISO 8601 text with its UTC offset (Z allowed, fractions of a second too)."""
+    t = text.str.strip_chars().str.replace(r"Z$", "+00:00")
+    return t.str.to_datetime(format=ISO, strict=False, time_unit="ms",
+                             time_zone="UTC").dt.epoch("ms")
+
+
+def _other_forms(raw: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """Times the fast path left (any other offset, fractions, Z, spaces), parsed in full."""
+    for name, target in (("start", "start_ms"), ("end", "end_ms")):
+        if name not in raw.columns or raw.schema[name] != pl.String:
+            continue
+        missing = (frame[target].is_null() & raw[name].is_not_null()).arg_true()
+        if len(missing):
+            parsed = _iso_ms(raw[name].gather(missing))
+            frame = frame.with_columns(frame[target].scatter(missing, parsed))
+    return frame
 
 
 def normalise(raw: pl.DataFrame, partner: str) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -113,6 +139,7 @@ def normalise(raw: pl.DataFrame, partner: str) -> tuple[pl.DataFrame, pl.DataFra
         pl.int_range(1, n + 1, dtype=pl.Int64).alias("line"),
         given("end").alias("_end_given"), given("baseline").alias("_baseline_given"),
     )
+    frame = _other_forms(raw, frame)
     # the first malformed field names the line (a small code here, its words only for the
     # lines refused)
     checks = [
@@ -148,8 +175,23 @@ FIELD_REASONS = (
 )
 
 
-def _reason(code: RejectCode, reason: str) -> tuple[pl.Expr, pl.Expr]:
-    return pl.lit(code.value), pl.lit(reason)
+REFUSALS: tuple[tuple[RejectCode, str], ...] = (  # by priority: the first that applies
+    (RejectCode.UNKNOWN_SCENARIO, "no such scenario"),
+    (RejectCode.SCENARIO_NOT_ALLOWED, "the partner may not report this scenario"),
+    (RejectCode.UNKNOWN_PERSON, "no such personal account"),
+    (RejectCode.NO_CONSENT, "the person has not authorised this partner"),
+    (RejectCode.FUTURE_TIME, "the event starts in the future"),
+    (RejectCode.TOO_LATE, f"reported after its day was settled or over {CLAIM_DAYS} days "
+                          "late"),
+    (RejectCode.BAD_QUANTITY, "quantity is not positive or above the scenario's maximum"),
+    (RejectCode.BAD_QUANTITY, "the scenario needs the household's baseline"),
+    (RejectCode.IMPOSSIBLE_SPEED, "a trip needs its end time"),
+    (RejectCode.IMPOSSIBLE_SPEED, "faster than the mode can go"),
+    (RejectCode.DEVICE_VELOCITY, f"one device reported for over {DEVICE_PEOPLE} people in a "
+                                 "day"),
+    (RejectCode.OVERLAPPING_TRIP, "overlaps another trip of the same person"),
+)
+DEVICE, OVERLAP = 11, 12  # positions (from 1) in REFUSALS
 
 
 def check(events: pl.DataFrame, *, partner: Partner, people: pl.DataFrame, now_ms: int,
@@ -158,107 +200,90 @@ def check(events: pl.DataFrame, *, partner: Partner, people: pl.DataFrame, now_m
 
     ``people``: person (Int64) and consent (Int64 bit mask of partner slots) of every enrolled
     person this batch names (or all of them); ``open_from``: the first day not yet settled;
-    ``seen``: this partner's event ids already accepted on open days."""
+    ``seen``: this partner's event ids already accepted on open days. Refusals by priority
+    (``REFUSALS``): the first that applies names the event; the device and overlap checks
+    look only at events no other rule refused."""
     today = (now_ms + BEIJING_MS) // MS_PER_DAY
-    specs = pl.DataFrame({
-        "scenario": list(SCENARIOS),
-        "_allowed": [c in partner.scenarios for c in SCENARIOS],
-        "_max_q": [s.max_quantity for s in SCENARIOS.values()],
-        "_trip": [s.requires_end for s in SCENARIOS.values()],
-        "_vmax": [s.max_speed_kmh or 0 for s in SCENARIOS.values()],
-        "_saved": [s.formula.value == "saved" for s in SCENARIOS.values()],
-    }, schema_overrides={"_max_q": pl.Int64, "_vmax": pl.Int64})
-    before = events.height
-    ev = events.unique(subset=["event_id"], keep="first", maintain_order=True)
-    ev = ev.filter(~pl.col("event_id").is_in(seen.implode()))
-    duplicates = before - ev.height
-    ev = ev.join(specs, on="scenario", how="left").join(
-        people.select("person", pl.col("consent").alias("_consent")), on="person",
-        how="left")
-    bit = 1 << partner.slot
-    duration = pl.col("end_ms") - pl.col("start_ms")
-    # metres per ms × 3600 = km/h: distance × 3600 > vmax × duration
-    too_fast = pl.col("quantity") * 3600 > pl.col("_vmax") * duration
-    rules = [
-        (pl.col("_allowed").is_null(), RejectCode.UNKNOWN_SCENARIO, "no such scenario"),
-        (~pl.col("_allowed"), RejectCode.SCENARIO_NOT_ALLOWED,
-         "the partner may not report this scenario"),
-        (pl.col("_consent").is_null(), RejectCode.UNKNOWN_PERSON, "no such personal account"),
-        ((pl.col("_consent") & bit) == 0, RejectCode.NO_CONSENT,
-         "the person has not authorised this partner"),
-        (pl.col("start_ms") > now_ms + FUTURE_SLACK_MS, RejectCode.FUTURE_TIME,
-         "the event starts in the future"),
-        ((pl.col("day") < open_from) | (pl.col("day") < today - CLAIM_DAYS),
-         RejectCode.TOO_LATE, f"reported after its day was settled or over {CLAIM_DAYS} "
-         "days late"),
-        ((pl.col("quantity") < 1) | (pl.col("quantity") > pl.col("_max_q")),
-         RejectCode.BAD_QUANTITY, "quantity is not positive or above the scenario's maximum"),
-        (pl.col("_saved") & pl.col("baseline").is_null(), RejectCode.BAD_QUANTITY,
-         "the scenario needs the household's baseline"),
-        (pl.col("_trip") & pl.col("end_ms").is_null(), RejectCode.IMPOSSIBLE_SPEED,
-         "a trip needs its end time"),
-        (pl.col("_trip") & ((duration < 1000) | too_fast), RejectCode.IMPOSSIBLE_SPEED,
-         "faster than the mode can go"),
-    ]
-    code: pl.Expr = pl.lit(None, dtype=pl.String)
-    reason: pl.Expr = pl.lit(None, dtype=pl.String)
-    for cond, c, text in reversed(rules):  # the first rule that applies names the event
-        code = pl.when(cond.fill_null(False)).then(pl.lit(c.value)).otherwise(code)
-        reason = pl.when(cond.fill_null(False)).then(pl.lit(text)).otherwise(reason)
-    ev = ev.with_columns(code.alias("_code"), reason.alias("_why"))
-    ev = _device_velocity(ev)
-    ev = _overlaps(ev, "_code", "_why")
-    rejected = ev.filter(pl.col("_code").is_not_null()).select(
-        "line", "event_id", pl.col("_code").alias("code"), pl.col("_why").alias("reason"))
-    ok = ev.filter(pl.col("_code").is_null())
-    accepted = with_grams(ok.select([c for c in EVENT_SCHEMA if c != "grams"]))
-    return Checked(accepted=accepted.sort("person", "start_ms", "event_id"),
+    fresh = events.select(pl.col("event_id").is_first_distinct()
+                          & ~pl.col("event_id").is_in(seen.implode())).to_series()
+    ev = events.filter(fresh)
+    duplicates = events.height - ev.height
+    si = c.scenario_index(ev["scenario"])
+    known = si >= 0
+    sx = np.where(known, si, 0)
+    allowed = np.array([code in partner.scenarios for code in c.CODES], dtype=np.bool_)[sx]
+    person = ev["person"].to_numpy()
+    consent, enrolled = c.lookup(people["person"].to_numpy(), people["consent"].to_numpy(),
+                                 person)
+    start = ev["start_ms"].to_numpy()
+    end, no_end = c.ints(ev["end_ms"])
+    quantity = np.minimum(ev["quantity"].to_numpy(), 10**12)
+    no_baseline = ev["baseline"].is_null().to_numpy()
+    day = ev["day"].to_numpy()
+    trip = c.TRIP[sx] & known
+    duration = end - start
+    code = np.zeros(ev.height, dtype=np.uint8)
+    for k, refused in enumerate((
+            ~known, ~allowed, ~enrolled, (consent & (1 << partner.slot)) == 0,
+            start > now_ms + FUTURE_SLACK_MS, (day < open_from) | (day < today - CLAIM_DAYS),
+            (quantity < 1) | (quantity > c.MAX_QUANTITY[sx]), c.SAVED[sx] & no_baseline,
+            trip & no_end,
+            trip & ~no_end & ((duration < 1000) | (quantity * 3600 > c.MAX_SPEED[sx] * duration)),
+    ), start=1):
+        code[(code == 0) & refused] = k
+    _device_velocity(ev, code)
+    trips = np.nonzero(trip & (code == 0))[0]
+    order = trips[c.day_order(person[trips], start[trips], ev["partner"].gather(trips),
+                              ev["event_id"].gather(trips))]
+    code[order[c.overlapping(person[order], start[order], end[order])]] = OVERLAP
+    bad = code > 0
+    codes = pl.Series("k", code[bad])
+    rejected = ev.filter(bad).select("line", "event_id").with_columns(
+        codes.replace_strict({k: r.value for k, (r, _) in enumerate(REFUSALS, start=1)},
+                             return_dtype=pl.String).alias("code"),
+        codes.replace_strict({k: why for k, (_, why) in enumerate(REFUSALS, start=1)},
+                             return_dtype=pl.String).alias("reason"))
+    accepted = with_grams(ev.filter(~bad)).sort("person", "start_ms")
+    return Checked(accepted=accepted.select(list(EVENT_SCHEMA)),
                    rejected=rejected.sort("line"), duplicates=duplicates)
 
 
-def _device_velocity(ev: pl.DataFrame) -> pl.DataFrame:
-    people = pl.col("person").n_unique().over("device", "day")
-    flagged = pl.col("device").is_not_null() & (people > DEVICE_PEOPLE) & pl.col("_code").is_null()
-    return ev.with_columns(
-        pl.when(flagged).then(pl.lit(RejectCode.DEVICE_VELOCITY.value))
-        .otherwise(pl.col("_code")).alias("_code"),
-        pl.when(flagged).then(pl.lit(f"one device reported for over {DEVICE_PEOPLE} people "
-                                     "in a day")).otherwise(pl.col("_why")).alias("_why"))
-
-
-def _overlaps(ev: pl.DataFrame, code: str, why: str) -> pl.DataFrame:
-    """A trip that starts before another of the same person's trips (still unrefused, earlier
-    in start, partner, event id order) has ended is refused: one body, one trip at a time."""
-    trips = pl.col("scenario").is_in(list(TRIPS)) & pl.col(code).is_null()
-    ev = ev.with_columns(trips.alias("_t")).sort("person", "start_ms", "partner", "event_id")
-    ended = (pl.when(pl.col("_t")).then(pl.col("end_ms")).otherwise(None)
-             .shift(1).cum_max().over("person"))
-    clash = pl.col("_t") & (pl.col("start_ms") < ended).fill_null(False)
-    return ev.with_columns(
-        pl.when(clash).then(pl.lit(RejectCode.OVERLAPPING_TRIP.value)).otherwise(pl.col(code))
-        .alias(code),
-        pl.when(clash).then(pl.lit("overlaps another trip of the same person"))
-        .otherwise(pl.col(why)).alias(why)).drop("_t")
+def _device_velocity(ev: pl.DataFrame, code: npt.NDArray[np.uint8]) -> None:
+    """Refuse every unrefused event of a device that reported for more than
+    ``DEVICE_PEOPLE`` people in a day."""
+    narrow = ev.select("device", "day", "person").with_columns(
+        pl.Series("_ok", code == 0)).with_row_index("_i")
+    flagged = (narrow.lazy().filter(pl.col("_ok") & pl.col("device").is_not_null())
+               .group_by("device", "day").agg(pl.col("person").n_unique().alias("n"))
+               .filter(pl.col("n") > DEVICE_PEOPLE).select("device", "day").collect())
+    if flagged.height:
+        hit = narrow.filter(pl.col("_ok")).join(flagged, on=["device", "day"], how="semi")
+        code[hit["_i"].to_numpy()] = DEVICE
 
 
 def with_grams(ev: pl.DataFrame) -> pl.DataFrame:
     """Each event's grams avoided, by its scenario's factor version on its day."""
-    parts = []
-    for (code,), part in ev.partition_by("scenario", as_dict=True).items():
-        spec: Scenario = SCENARIOS[str(code)]
-        base = part["baseline"].fill_null(0).to_numpy() if spec.formula.value == "saved" \
-            else None
-        g = grams_avoided(spec, part["quantity"].to_numpy(), part["day"].to_numpy(), base)
-        parts.append(part.with_columns(pl.Series("grams", g, dtype=pl.Int64)))
-    if not parts:
-        return ev.with_columns(pl.lit(0, dtype=pl.Int64).alias("grams")).head(0)
-    return pl.concat(parts)
+    si = c.scenario_index(ev["scenario"])
+    quantity = ev["quantity"].to_numpy()
+    day = ev["day"].to_numpy()
+    baseline, _ = c.ints(ev["baseline"])
+    grams = np.zeros(ev.height, dtype=np.int64)
+    for k in np.unique(si):
+        if k < 0:
+            continue
+        sel = si == k
+        spec: Scenario = SCENARIOS[c.CODES[int(k)]]
+        grams[sel] = grams_avoided(spec, quantity[sel], day[sel],
+                                   baseline[sel] if spec.formula.value == "saved" else None)
+    return ev.with_columns(pl.Series("grams", grams, dtype=pl.Int64))
 
 
 YTD_SCHEMA: Mapping[str, pl.DataType] = {
     "person": pl.Int64(), "scenario": pl.String(), "grams": pl.Int64()}
 POSTING_SCHEMA: Mapping[str, pl.DataType] = {
     "person": pl.Int64(), "grams": pl.Int64(), "events": pl.Int64()}
+UNCREDITED = {1: Uncredited.OVERLAPPING_TRIP.value, 2: Uncredited.DAILY_EVENTS.value,
+              3: Uncredited.DAILY_GRAMS.value, 4: Uncredited.YEARLY_GRAMS.value}
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,10 +293,10 @@ class Credited:
     ytd: pl.DataFrame  # YTD_SCHEMA after the day (scenarios with a yearly cap)
 
 
-def _capped(g: pl.Expr, cap: pl.Expr, used: pl.Expr) -> pl.Expr:
-    """``g`` cut to what is left of ``cap`` after ``used`` (no cap: null)."""
-    return pl.when(cap.is_null()).then(g).otherwise(
-        pl.min_horizontal(g, pl.max_horizontal(cap - used, pl.lit(0))))
+def _cap(g: c.Ints, cap: c.Ints, used: c.Ints) -> c.Ints:
+    """``g`` cut to what is left of ``cap`` after ``used`` (``NONE``: no cap)."""
+    out: c.Ints = np.where(cap == c.NONE, g, np.minimum(g, np.maximum(cap - used, 0)))
+    return out
 
 
 def credit_day(events: pl.DataFrame, ytd: pl.DataFrame) -> Credited:
@@ -281,46 +306,59 @@ def credit_day(events: pl.DataFrame, ytd: pl.DataFrame) -> Credited:
     A trip overlapping an earlier trip of the same person from another partner earns 0; then
     per person and scenario: events past ``daily_events`` earn 0, and each event earns at most
     what is left of ``daily_grams`` that day and of ``yearly_grams`` that year (``ytd``: each
-    person's grams so far in the year, by scenario)."""
-    caps = pl.DataFrame({
-        "scenario": list(SCENARIOS),
-        "_de": [s.daily_events for s in SCENARIOS.values()],
-        "_dg": [s.daily_grams for s in SCENARIOS.values()],
-        "_yg": [s.yearly_grams for s in SCENARIOS.values()],
-    }, schema_overrides={"_de": pl.Int64, "_dg": pl.Int64, "_yg": pl.Int64})
-    ev = events.with_columns(pl.lit(None, dtype=pl.String).alias("uncredited"),
-                             pl.lit(None, dtype=pl.String).alias("_why"))
-    ev = _overlaps(ev, "uncredited", "_why").drop("_why")
-    ev = ev.sort("person", "start_ms", "partner", "event_id").join(
-        caps, on="scenario", how="left").join(
-        ytd.rename({"grams": "_ytd"}), on=["person", "scenario"], how="left")
-    by = ["person", "scenario"]
-    g0 = pl.when(pl.col("uncredited").is_null()).then(pl.col("grams")).otherwise(0)
-    n = pl.int_range(1, pl.len() + 1).over(by)
-    ev = ev.with_columns(
-        pl.when(pl.col("_de").is_not_null() & (n > pl.col("_de"))).then(0).otherwise(g0)
-        .alias("_g1"))
-    before1 = (pl.col("_g1").cum_sum() - pl.col("_g1")).over(by)
-    ev = ev.with_columns(_capped(pl.col("_g1"), pl.col("_dg"), before1).alias("_g2"))
-    before2 = (pl.col("_g2").cum_sum() - pl.col("_g2")).over(by) + pl.col("_ytd").fill_null(0)
-    ev = ev.with_columns(_capped(pl.col("_g2"), pl.col("_yg"), before2).alias("credited"))
-    why = (pl.when(pl.col("uncredited").is_not_null()).then(pl.col("uncredited"))
-           .when(pl.col("_g1") < g0).then(pl.lit(Uncredited.DAILY_EVENTS.value))
-           .when(pl.col("_g2") < pl.col("_g1")).then(pl.lit(Uncredited.DAILY_GRAMS.value))
-           .when(pl.col("credited") < pl.col("_g2")).then(pl.lit(Uncredited.YEARLY_GRAMS.value))
-           .otherwise(None))
-    ev = ev.with_columns(why.alias("uncredited")).drop("_de", "_dg", "_yg", "_ytd", "_g1",
-                                                         "_g2")
-    postings = ev.group_by("person").agg(pl.col("credited").sum().alias("grams"),
-                                         pl.len().cast(pl.Int64).alias("events")).sort("person")
-    capped = [c for c, s in SCENARIOS.items() if s.yearly_grams is not None]
-    today = ev.filter(pl.col("scenario").is_in(capped)).group_by("person", "scenario").agg(
-        pl.col("credited").sum().alias("grams"))
-    after = pl.concat([ytd, today.select(list(YTD_SCHEMA))]).group_by(
-        "person", "scenario").agg(pl.col("grams").sum()).sort("person", "scenario")
-    postings = postings.select(pl.col("person").cast(pl.Int64), pl.col("grams").cast(pl.Int64),
-                               pl.col("events").cast(pl.Int64))
-    return Credited(events=ev, postings=postings, ytd=after)
+    person's grams so far in the year, by scenario). The events come back in that order."""
+    n = events.height
+    person = events["person"].to_numpy()
+    start = events["start_ms"].to_numpy()
+    end, _ = c.ints(events["end_ms"])
+    si = c.scenario_index(events["scenario"])
+    grams = events["grams"].to_numpy()
+    order = c.day_order(person, start, events["partner"], events["event_id"])
+    why = np.zeros(n, dtype=np.uint8)
+    trips = order[c.TRIP[si[order]]]
+    why[trips[c.overlapping(person[trips], start[trips], end[trips])]] = 1
+    # per (person, scenario), in the day's order
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n, dtype=np.int64)
+    o2 = np.lexsort((rank, si, person))
+    p2, s2 = person[o2], si[o2]
+    starts, run = c.runs(p2, s2)
+    g0 = np.where(why[o2] == 0, grams[o2], 0)
+    nth = np.arange(n, dtype=np.int64) - starts[run] + 1
+    de = c.DAILY_EVENTS[s2]
+    g1 = np.where((de != c.NONE) & (nth > de), 0, g0)
+    g2 = _cap(g1, c.DAILY_GRAMS[s2], c.cumsum_in_runs(g1, starts, run) - g1)
+    yp = ytd["person"].to_numpy() * c.SLOTS + c.scenario_index(ytd["scenario"])
+    before, _ = c.lookup(yp, ytd["grams"].to_numpy(), p2 * c.SLOTS + s2)
+    g3 = _cap(g2, c.YEARLY_GRAMS[s2], c.cumsum_in_runs(g2, starts, run) - g2 + before)
+    w2 = why[o2]
+    w2 = np.where(w2 > 0, w2, np.where(g1 < g0, 2, np.where(g2 < g1, 3,
+                                                              np.where(g3 < g2, 4, 0))))
+    credited = np.empty(n, dtype=np.int64)
+    credited[o2] = g3
+    why[o2] = w2
+    codes = pl.Series("k", why[order])
+    out = events[order].with_columns(
+        pl.Series("credited", credited[order], dtype=pl.Int64),
+        codes.replace_strict(UNCREDITED, default=None, return_dtype=pl.String)
+        .alias("uncredited"))
+    # one posting per person (o2 is in person order)
+    pstarts, _ = c.runs(p2)
+    counts = np.diff(np.append(pstarts, n))
+    postings = pl.DataFrame({"person": p2[pstarts] if n else np.zeros(0, dtype=np.int64),
+                             "grams": np.add.reduceat(g3, pstarts) if n else
+                             np.zeros(0, dtype=np.int64),
+                             "events": counts.astype(np.int64)}, schema=dict(POSTING_SCHEMA))
+    # the year's totals in capped scenarios: before, plus today's
+    capped = c.YEARLY_GRAMS[s2[starts]] != c.NONE if n else np.zeros(0, dtype=np.bool_)
+    today = pl.DataFrame({"person": p2[starts][capped],
+                          "scenario": np.array(c.CODES, dtype=object)[s2[starts][capped]]
+                          if n else [],
+                          "grams": np.add.reduceat(g3, starts)[capped] if n else []},
+                         schema=dict(YTD_SCHEMA))
+    after = pl.concat([ytd, today]).group_by("person", "scenario").agg(
+        pl.col("grams").sum()).sort("person", "scenario")
+    return Credited(events=out, postings=postings, ytd=after)
 
 
 def posting_leaf(day: int, person: int, grams: int, events: int) -> bytes:
