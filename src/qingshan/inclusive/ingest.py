@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import orjson
 import polars as pl
 from sqlalchemy import Engine
@@ -121,6 +123,33 @@ def _read_jsonl(data: bytes) -> pl.DataFrame:
                         schema={n: pl.String for n in names})
 
 
+LINES_PER_READ = 1_000_000  # a batch is read and normalised this many lines at a time
+
+
+def _normalised(path: Path, data: bytes, fmt: str,
+                partner: str) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """A batch as canonical events and malformed lines, and its number of lines: Parquet and
+    CSV read from the archived file a million lines at a time (the file's text columns never
+    all in memory beside their canonical form), JSON lines at once."""
+    if fmt == "jsonl":
+        raw = read_batch(data, fmt)
+        events, bad = normalise(raw, partner)
+        return events, bad, raw.height
+    if fmt not in FORMATS:
+        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}", field="format")
+    scan = (pl.scan_parquet(path) if fmt == "parquet"
+            else pl.scan_csv(path, infer_schema=False))
+    try:
+        lines = int(scan.select(pl.len()).collect().item())
+        parts = [normalise(scan.slice(at, LINES_PER_READ).collect(), partner, first_line=at + 1)
+                 for at in range(0, max(lines, 1), LINES_PER_READ)]
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError,
+            ValueError) as exc:
+        raise InvalidInput(f"the file is not readable {fmt}: {str(exc)[:200]}",
+                           field="file") from None
+    return (pl.concat([e for e, _ in parts]), pl.concat([b for _, b in parts]), lines)
+
+
 class SubLedgerStore:
     """The sub-ledger of one platform: its database (through ``engine``) and archive."""
 
@@ -179,11 +208,23 @@ class SubLedgerStore:
         return 0 if rows[0][0] is None else int(rows[0][0]) + 1
 
     def people(self) -> pl.DataFrame:
+        """Every enrolled person's number, consents and district."""
         with self._cursor() as cur:
             cur.execute("SELECT person, consent, district FROM inclusive_people")
             rows = cur.fetchall()
         return pl.DataFrame(rows, schema={"person": pl.Int64, "consent": pl.Int64,
                                           "district": pl.String}, orient="row")
+
+    def consents(self) -> pl.DataFrame:
+        """Every enrolled person's number and consents, read in slices into two integer
+        columns (a city's millions of people never as Python rows at once)."""
+        parts: list[npt.NDArray[np.int64]] = []
+        with self._cursor() as cur:
+            cur.execute("SELECT person, consent FROM inclusive_people")
+            while rows := cur.fetchmany(CHUNK):
+                parts.append(np.array(rows, dtype=np.int64).reshape(-1, 2))
+        both = np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
+        return pl.DataFrame({"person": both[:, 0], "consent": both[:, 1]})
 
     def enrol(self, people: pl.DataFrame, progress: Progress | None = None) -> int:
         """Add people (person, district, consent, enrolled day) not enrolled yet; the count
@@ -234,38 +275,39 @@ class SubLedgerStore:
         if (done := self._stored_batch(bid)) is not None:
             return done
         tick = progress or (lambda stage, done, total: None)
-        raw = read_batch(data, fmt)
-        tick("read", raw.height, raw.height)
-        events, bad = normalise(raw, partner_id)
+        raw_path = self.archive / "raw" / f"{bid}.{fmt}"
+        self._write(raw_path, data)
+        events, bad, lines = _normalised(raw_path, data, fmt, partner_id)
+        tick("read", lines, lines)
         open_from = self.open_from()
         lo = int(events["day"].min() or 0) if events.height else 0  # type: ignore[arg-type]
         hi = int(events["day"].max() or 0) if events.height else 0  # type: ignore[arg-type]
         seen = self._seen(partner_id, max(lo, open_from), hi)
-        checked = check(events, partner=partner, people=self.people(), now_ms=now_ms,
+        checked = check(events, partner=partner, people=self.consents(), now_ms=now_ms,
                         open_from=open_from, seen=seen)
-        tick("check", raw.height, raw.height)
+        del events
+        tick("check", lines, lines)
         rejected = pl.concat([bad, checked.rejected]).sort("line")
         acc = checked.accepted
         first = int(acc["day"].min()) if acc.height else None  # type: ignore[arg-type]
         last = int(acc["day"].max()) if acc.height else None  # type: ignore[arg-type]
         grams = int(acc["grams"].sum()) if acc.height else 0
-        self._write(self.archive / "raw" / f"{bid}.{fmt}", data)
         if acc.height:
             self._write_frame(self.archive / "batches" / f"{bid}.parquet", acc)
-        tick("archive", raw.height, raw.height)
+        tick("archive", lines, lines)
         with self._cursor() as cur:
             self._insert(cur, "inclusive_batches",
                          ("id", "partner", "name", "format", "received_ms", "lines",
                           "accepted", "duplicates", "rejected", "grams", "first_day",
                           "last_day"),
-                         [(bid, partner_id, name[:200], fmt, now_ms, raw.height, acc.height,
+                         [(bid, partner_id, name[:200], fmt, now_ms, lines, acc.height,
                            checked.duplicates, rejected.height, grams, first, last)])
             self._insert(cur, "inclusive_rejects",
                          ("batch", "line", "event_id", "code", "reason"),
                          [(bid, line, None if e is None else e[:64], c, r[:200])
                           for line, e, c, r in rejected.iter_rows()])
-        tick("record", raw.height, raw.height)
-        return BatchResult(bid, partner_id, raw.height, acc.height, checked.duplicates,
+        tick("record", lines, lines)
+        return BatchResult(bid, partner_id, lines, acc.height, checked.duplicates,
                            rejected.height, grams, first, last, False)
 
     def _seen(self, partner: str, lo: int, hi: int) -> pl.Series:
@@ -311,7 +353,7 @@ class SubLedgerStore:
                          by_scenario=tuple((str(s), int(g)) for s, g in by),
                          parameter_set=PARAMETER_SET)
         self._write_frame(self.archive / "days" / f"{day}.parquet",
-                          credited.events.sort("person", "start_ms", "partner", "event_id"))
+                          credited.events)  # (in the day's order: person, start, …)
         self._write_frame(self.archive / "ytd" / f"{day}.parquet", credited.ytd)
         with self._cursor() as cur:
             cur.execute(self._sql("DELETE FROM inclusive_closes WHERE day >= ?"), (day,))

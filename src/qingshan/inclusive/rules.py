@@ -101,15 +101,16 @@ def _other_forms(raw: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def normalise(raw: pl.DataFrame, partner: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def normalise(raw: pl.DataFrame, partner: str,
+              first_line: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
     """A batch as read (any column types) → (events in canonical columns, rejects for
     malformed fields: each names the field)."""
     n = raw.height
     missing = [f for f in ("event_id", "person", "scenario", "start", "quantity")
                if f not in raw.columns]
     if missing:  # every line lacks it: one reject per line, naming the first missing field
-        return (pl.DataFrame(schema=EVENT_SCHEMA),
-                pl.DataFrame({"line": np.arange(1, n + 1, dtype=np.int64),
+        return (pl.DataFrame(schema={k: v for k, v in EVENT_SCHEMA.items() if k != "grams"}),
+                pl.DataFrame({"line": np.arange(first_line, first_line + n, dtype=np.int64),
                               "event_id": [None] * n, "code": [RejectCode.BAD_FIELD.value] * n,
                               "reason": [f"{missing[0]} is missing"] * n},
                              schema=REJECT_SCHEMA))
@@ -136,7 +137,7 @@ def normalise(raw: pl.DataFrame, partner: str) -> tuple[pl.DataFrame, pl.DataFra
         ms("start").alias("start_ms"), ms("end").alias("end_ms"),
         whole("quantity").alias("quantity"), whole("baseline").alias("baseline"),
         text("device").alias("device"),
-        pl.int_range(1, n + 1, dtype=pl.Int64).alias("line"),
+        pl.int_range(first_line, first_line + n, dtype=pl.Int64).alias("line"),
         given("end").alias("_end_given"), given("baseline").alias("_baseline_given"),
     )
     frame = _other_forms(raw, frame)
@@ -192,6 +193,7 @@ REFUSALS: tuple[tuple[RejectCode, str], ...] = (  # by priority: the first that 
     (RejectCode.OVERLAPPING_TRIP, "overlaps another trip of the same person"),
 )
 DEVICE, OVERLAP = 11, 12  # positions (from 1) in REFUSALS
+DUPLICATE = 255  # not a refusal: already accepted (counted once)
 
 
 def check(events: pl.DataFrame, *, partner: Partner, people: pl.DataFrame, now_ms: int,
@@ -204,10 +206,10 @@ def check(events: pl.DataFrame, *, partner: Partner, people: pl.DataFrame, now_m
     (``REFUSALS``): the first that applies names the event; the device and overlap checks
     look only at events no other rule refused."""
     today = (now_ms + BEIJING_MS) // MS_PER_DAY
-    fresh = events.select(pl.col("event_id").is_first_distinct()
-                          & ~pl.col("event_id").is_in(seen.implode())).to_series()
-    ev = events.filter(fresh)
-    duplicates = events.height - ev.height
+    ev = events  # (no copy: every rule is a mask over the batch's columns)
+    fresh = ev.select(pl.col("event_id").is_first_distinct()
+                      & ~pl.col("event_id").is_in(seen.implode())).to_series().to_numpy()
+    duplicates = int(ev.height - fresh.sum())
     si = c.scenario_index(ev["scenario"])
     known = si >= 0
     sx = np.where(known, si, 0)
@@ -222,7 +224,7 @@ def check(events: pl.DataFrame, *, partner: Partner, people: pl.DataFrame, now_m
     day = ev["day"].to_numpy()
     trip = c.TRIP[sx] & known
     duration = end - start
-    code = np.zeros(ev.height, dtype=np.uint8)
+    code = np.where(fresh, 0, DUPLICATE).astype(np.uint8)
     for k, refused in enumerate((
             ~known, ~allowed, ~enrolled, (consent & (1 << partner.slot)) == 0,
             start > now_ms + FUTURE_SLACK_MS, (day < open_from) | (day < today - CLAIM_DAYS),
@@ -231,21 +233,23 @@ def check(events: pl.DataFrame, *, partner: Partner, people: pl.DataFrame, now_m
             trip & ~no_end & ((duration < 1000) | (quantity * 3600 > c.MAX_SPEED[sx] * duration)),
     ), start=1):
         code[(code == 0) & refused] = k
+    del consent, enrolled, quantity, no_baseline, day, duration, known, allowed
     _device_velocity(ev, code)
     trips = np.nonzero(trip & (code == 0))[0]
     order = trips[c.day_order(person[trips], start[trips], ev["partner"].gather(trips),
                               ev["event_id"].gather(trips))]
     code[order[c.overlapping(person[order], start[order], end[order])]] = OVERLAP
-    bad = code > 0
+    del trips, order, person, start, end, trip
+    bad = (code > 0) & (code != DUPLICATE)
     codes = pl.Series("k", code[bad])
     rejected = ev.filter(bad).select("line", "event_id").with_columns(
         codes.replace_strict({k: r.value for k, (r, _) in enumerate(REFUSALS, start=1)},
                              return_dtype=pl.String).alias("code"),
         codes.replace_strict({k: why for k, (_, why) in enumerate(REFUSALS, start=1)},
                              return_dtype=pl.String).alias("reason"))
-    accepted = with_grams(ev.filter(~bad)).sort("person", "start_ms")
-    return Checked(accepted=accepted.select(list(EVENT_SCHEMA)),
-                   rejected=rejected.sort("line"), duplicates=duplicates)
+    accepted = with_grams(ev.filter(code == 0).select(
+        [k for k in EVENT_SCHEMA if k != "grams"]))
+    return Checked(accepted=accepted, rejected=rejected.sort("line"), duplicates=duplicates)
 
 
 def _device_velocity(ev: pl.DataFrame, code: npt.NDArray[np.uint8]) -> None:
@@ -337,6 +341,7 @@ def credit_day(events: pl.DataFrame, ytd: pl.DataFrame) -> Credited:
     credited = np.empty(n, dtype=np.int64)
     credited[o2] = g3
     why[o2] = w2
+    del rank, g0, g1, g2, nth, de, before, w2, start, end, grams, trips
     codes = pl.Series("k", why[order])
     out = events[order].with_columns(
         pl.Series("credited", credited[order], dtype=pl.Int64),
