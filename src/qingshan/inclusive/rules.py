@@ -107,9 +107,11 @@ def normalise(raw: pl.DataFrame, partner: str) -> tuple[pl.DataFrame, pl.DataFra
         text("device").alias("device"),
         pl.int_range(1, n + 1, dtype=pl.Int64).alias("line"),
     )
-    given_end = (pl.col("end").is_not_null() if "end" in raw.columns else pl.lit(False))
+    # (a column absent from the file is n times False: two literals alone make one row)
+    given_end = (pl.col("end").is_not_null() if "end" in raw.columns
+                 else pl.repeat(False, n, dtype=pl.Boolean))
     given_baseline = (pl.col("baseline").is_not_null() if "baseline" in raw.columns
-                      else pl.lit(False))
+                      else pl.repeat(False, n, dtype=pl.Boolean))
     bad = (pl.when(pl.col("event_id").is_null()
                    | ~pl.col("event_id").str.contains(EVENT_ID_RE.pattern))
            .then(pl.lit("event_id must be 1 to 64 printable ASCII characters"))
