@@ -75,30 +75,27 @@ class PartnerSpec:
     scenarios: tuple[str, ...]
     fmt: str
     prefix: str  # of its event ids
-    joins: dt.date
 
 
 PARTNERS = (
     PartnerSpec("metro", "重庆市轨道交通(集团)有限公司", "重庆轨道交通", ("9", "1"),
-                ("metro", "metro_ride"), "parquet", "CRT", dt.date(2021, 10, 28)),
+                ("metro", "metro_ride"), "parquet", "CRT"),
     PartnerSpec("bus", "重庆市公共交通控股(集团)有限公司", "重庆公交", ("9", "1"),
-                ("bus", "bus_ride"), "csv", "CQBUS", dt.date(2021, 10, 28)),
+                ("bus", "bus_ride"), "csv", "CQBUS"),
     PartnerSpec("gov", "重庆市大数据应用发展管理局", "渝快办", ("1", "1"),
-                ("e_invoice", "online_meeting", "paperless_office"), "jsonl", "YKB",
-                dt.date(2021, 10, 28)),
+                ("e_invoice", "online_meeting", "paperless_office"), "jsonl", "YKB"),
     PartnerSpec("grid", "国网重庆市电力公司", "国网重庆电力", ("9", "1"),
-                ("household_electricity",), "parquet", "SGCQ", dt.date(2021, 12, 1)),
+                ("household_electricity",), "parquet", "SGCQ"),
     PartnerSpec("maps", "重庆途知导航科技有限公司", "途知地图", ("9", "1"),
-                ("carpool", "nev_driving", "walking"), "csv", "TZ", dt.date(2022, 4, 22)),
+                ("carpool", "nev_driving", "walking"), "csv", "TZ"),
     PartnerSpec("bike", "重庆畅骑共享单车科技有限公司", "畅骑单车", ("9", "1"),
-                ("shared_bike",), "jsonl", "CQB", dt.date(2022, 6, 5)),
+                ("shared_bike",), "jsonl", "CQB"),
     PartnerSpec("food", "重庆渝味到家网络科技有限公司", "渝味到家", ("9", "1"),
-                ("no_disposable_tableware",), "csv", "YWDJ", dt.date(2022, 9, 1)),
+                ("no_disposable_tableware",), "csv", "YWDJ"),
     PartnerSpec("recycling", "重庆绿循再生资源回收有限公司", "绿循回收", ("9", "1"),
-                ("clothing_recycling", "recycled_paper", "waste_sorting"), "jsonl", "LX",
-                dt.date(2023, 3, 1)),
+                ("clothing_recycling", "recycled_paper", "waste_sorting"), "jsonl", "LX"),
     PartnerSpec("second_hand", "重庆易转二手数码科技有限公司", "易转二手", ("9", "1"),
-                ("second_hand_phone",), "jsonl", "YZ", dt.date(2023, 6, 5)),
+                ("second_hand_phone",), "jsonl", "YZ"),
 )
 PARTIES = len(PARTNERS)  # parties with a unified social credit code (enterprise kind)
 METRO_NAME = PARTNERS[0].name
@@ -248,7 +245,8 @@ class InclusiveDesk:
         self.behaviour = Behaviour(self.pop, self.g)
         self.makers = {p.key: FileMaker(p, self.pop, self.g) for p in PARTNERS}
         self.spend_rng = random.Random(self.rng.random())
-        self.worker: ThreadPoolExecutor | None = None
+        self.receiver: ThreadPoolExecutor | None = None
+        self.closer: ThreadPoolExecutor | None = None
         self.weeks: dict[dt.date, Future[None]] = {}  # Monday -> its files in, days closed
 
     def at(self, day: dt.date, minute: int, key: str, action: Callable[[], object]) -> None:
@@ -264,12 +262,9 @@ class InclusiveDesk:
     # ---------------------------------------------------------------- the calendar
     def setup(self) -> None:
         self.at(self.start, 10 * 60 + 20, "accounts", self.accounts)
-        for k, p in enumerate(PARTNERS):
-            self.at(max(p.joins, self.start), 10 * 60 + 25 + k, p.key,
-                    partial(self.partner, p))
-        # the sub-ledger's side once every partner is there (see ``begin``)
-        self.at(max(max(p.joins for p in PARTNERS), self.start), 11 * 60, "worker",
-                self.begin)
+        for k, p in enumerate(PARTNERS):  # partners from the launch (the demo's assumption)
+            self.at(self.start, 10 * 60 + 25 + k, p.key, partial(self.partner, p))
+        self.at(self.start, 11 * 60, "worker", self.begin)  # the sub-ledger's side
         self.at(self.first, 10 * 60, "rewards", self.add_rewards)
         for monday in self.mondays():
             self.at(monday + dt.timedelta(days=1), 3 * 60, "settle",
@@ -285,18 +280,23 @@ class InclusiveDesk:
         self._pools()
 
     def begin(self) -> None:
-        """Start the sub-ledger's side on a worker thread: each week, in order, the people
-        enrolled by the Sunday, the partners' files of the week (received on the Monday night,
-        checked at that time) and each of its days closed (on the Tuesday night). None of it
-        depends on when it runs, only on its order, so it runs ahead of the day loop; the
-        Tuesday's settlement waits for its week."""
-        self.worker = ThreadPoolExecutor(1, thread_name_prefix="demo-inclusive")
-        self.weeks = {m: self.worker.submit(self.week, m) for m in self.mondays()}
+        """Start the sub-ledger's side on two worker threads: each week, in order, the people
+        enrolled by the Sunday and the partners' files of the week (received on the Monday
+        night, checked at that time); then each of its days closed (on the Tuesday night).
+        None of it depends on when it runs, only on its order, so it runs ahead of the day
+        loop (files of a week are checked while the days before are closed); the Tuesday's
+        settlement waits for its week."""
+        self.receiver = ThreadPoolExecutor(1, thread_name_prefix="demo-inclusive-files")
+        self.closer = ThreadPoolExecutor(1, thread_name_prefix="demo-inclusive-closes")
+        for m in self.mondays():
+            received = self.receiver.submit(self.receive, m)
+            self.weeks[m] = self.closer.submit(self.close_week, m, received)
 
     def close(self) -> None:
-        """Stop the worker (what it has not begun is dropped: a new load does it again)."""
-        if self.worker is not None:
-            self.worker.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers (what they have not begun is dropped: a new load does it again)."""
+        for worker in (self.receiver, self.closer):
+            if worker is not None:
+                worker.shutdown(wait=True, cancel_futures=True)
 
     @staticmethod
     def settled_on(day: dt.date) -> dt.date:
@@ -346,15 +346,21 @@ class InclusiveDesk:
             self.rewards.append((str(r.result["reward"]), cmd.price, cmd.stock))
 
     # ---------------------------------------------------------------- the sub-ledger
-    def week(self, monday: dt.date) -> None:
-        """On the worker: the week's people, files and closes (see ``begin``)."""
-        lo = max(day_number(monday) - 7, day_number(self.first))
-        hi = day_number(monday) - 1
-        self.enrol(hi)
-        self.files(monday, range(lo, hi + 1))
+    def days(self, monday: dt.date) -> range:
+        """The days of the files sent on ``monday``."""
+        return range(max(day_number(monday) - 7, day_number(self.first)), day_number(monday))
+
+    def receive(self, monday: dt.date) -> None:
+        """On a worker: the people enrolled by the Sunday, then the week's files."""
+        self.enrol(day_number(monday) - 1)
+        self.files(monday, self.days(monday))
+
+    def close_week(self, monday: dt.date, received: Future[None]) -> None:
+        """On the other worker: each day of the week closed, once its files are in."""
+        received.result()
         tuesday = unix_ms(monday + dt.timedelta(days=1), 3 * 60)
         open_from = self.store.open_from()
-        for d in range(lo, hi + 1):
+        for d in self.days(monday):
             if d >= open_from:  # (a load that stopped halfway settled the others)
                 self.store.close_day(d, tuesday)
 

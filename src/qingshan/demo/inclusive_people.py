@@ -63,17 +63,17 @@ TRAITS: Mapping[str, tuple[str, float]] = {
     "metro_sometimes": ("metro", 0.25),  # rides now and then (of the others there)
     "bus": ("bus", 0.30),  # a bus commuter (of those not commuting by metro)
     "bike": ("bike", 0.07),  # of those where shared bikes are
-    "grid": ("grid", 0.18),  # a household with a smart meter, linked
+    "grid": ("grid", 0.10),  # a household with a smart meter, linked
     "gov": ("gov", 0.45),  # 渝快办: e-invoices
     "office": ("gov", 0.06),  # 渝快办's office side: paperless office, online meetings
     "food": ("food", 0.30),
     "recycling": ("recycling", 0.12),
     "second_hand": ("second_hand", 0.12),
-    "walking": ("maps", 0.40),
+    "walking": ("maps", 0.25),
     "nev": ("maps", 0.05),  # drives a battery-electric car to work
     "carpool": ("maps", 0.06),
 }
-REVOKED = 0.01  # a partner's users who withdrew consent: the partner still reports them
+REVOKED = 0.005  # a partner's users who withdrew consent: the partner still reports them
 
 
 def day_number(day: dt.date) -> int:
@@ -384,7 +384,7 @@ class Behaviour:
 
     def _maps(self, day: int, work: bool, rows: Rows) -> None:
         pop = self.pop
-        walk = self._who(day, "walking", 0.8)
+        walk = self._who(day, "walking", 0.6)
         steps = np.clip(pop.steps[walk] * self.g.lognormal(0, 0.35, len(walk)), 100, 60_000)
         rows.add("walking", pop.person[walk],
                  ms_at(day, self._minutes(23 * 60 + 55, 1, len(walk), 23 * 60 + 50, 1439)),
