@@ -13,9 +13,11 @@ from sqlalchemy import Connection, func, select
 
 from qingshan.contexts import MarketPrices, RegistryProjects
 from qingshan.demo import DemoBook, load_demo
+from qingshan.demo import inclusive as demo_inclusive
 from qingshan.demo import lending as demo_lending
 from qingshan.demo import rights as demo_rights
-from qingshan.demo.calendar import BEIJING, HOLIDAYS, LAUNCH, SESSIONS
+from qingshan.demo.calendar import BEIJING, HOLIDAYS, LAST_DAY, LAUNCH, SESSIONS
+from qingshan.demo.inclusive_people import SAMPLE
 from qingshan.errors import Conflict
 from qingshan.infra import schema as t
 from qingshan.infra.config import Settings
@@ -148,6 +150,44 @@ def _check_lending(conn: Connection, full: bool) -> None:
     assert held == 0
 
 
+def _check_inclusive(plat: Platform) -> None:
+    """The carbon-inclusive sample: its people across the 37 divisions, nine partners, a year
+    of days closed and settled in order, rejects in the partners' files, spends, and each
+    quarter of 2026 pooled into credits a verifier approved; the book's invariants hold."""
+    store = plat.subledger()
+    book: Any = plat.sequencer.router.book("inclusive")
+    assert book.invariants() == []
+    first, last = min(book.days), max(book.days)
+    assert len(book.days) == last - first + 1 >= 350
+    epoch = dt.date(1970, 1, 1)
+    assert epoch + dt.timedelta(days=first) == LAST_DAY - dt.timedelta(days=364)
+    assert (LAST_DAY - (epoch + dt.timedelta(days=last))).days <= 8
+    (people, districts), = store.rows("SELECT COUNT(*), COUNT(DISTINCT district) "
+                                      "FROM inclusive_people")
+    assert 0.98 * SAMPLE <= people <= SAMPLE and districts == 37
+    assert {p.name for p in book.partners.values()} == {
+        p.short for p in demo_inclusive.PARTNERS}
+    assert len({p.slot for p in book.partners.values()}) == demo_inclusive.PARTIES
+    (events, grams), = store.rows("SELECT SUM(events), SUM(grams) FROM inclusive_closes")
+    assert events > 300 * 365 and grams == sum(d.close.grams for d in book.days.values())
+    scenarios = {s for d in book.days.values() for s, _ in d.close.by_scenario}
+    assert len(scenarios) >= 16, scenarios
+    codes = dict(store.rows("SELECT code, COUNT(*) FROM inclusive_rejects GROUP BY code"))
+    assert {"bad_field", "unknown_person", "no_consent", "impossible_speed", "too_late",
+            "device_velocity", "overlapping_trip"} <= set(codes), codes
+    (lines, dups), = store.rows("SELECT SUM(lines), SUM(duplicates) FROM inclusive_batches")
+    assert 0 < sum(codes.values()) < 0.02 * lines and 0 < dups < 0.01 * lines
+    kinds = Counter(s.kind.value for s in book.spends.values())
+    assert kinds["redeem"] >= 100 and kinds["donate"] >= 20, kinds
+    pools = sorted(book.pools.values(), key=lambda p: p.id)
+    assert [(p.status.value, epoch + dt.timedelta(days=p.first_day)) for p in pools] == [
+        ("issued", dt.date(2026, m, 1)) for m in (1, 4, 7)]
+    assert all(p.tonnes > 0 and p.issuance for p in pools)
+    # the demo person has a history: points every month, a redemption and a donation
+    mine = [s.kind.value for s in book.spends.values() if s.person == demo_inclusive.DEMO_PERSON]
+    assert {"redeem", "donate"} <= set(mine)
+
+
 def test_demo_replays_years_of_registry_and_market_history(database_url: str,
                                                            tmp_path: Path) -> None:
     """On SQLite and PostgreSQL (a small demo): every book's rows round-trip, the history is
@@ -231,7 +271,8 @@ def test_the_full_demo_adds_up_like_the_published_figures(tmp_path: Path) -> Non
                         signing_key_path=tmp_path / "key.pem", sqlite_synchronous="NORMAL")
     plat = Platform.open(settings)
     try:
-        book = load_demo(plat.sequencer)
+        book = load_demo(plat.sequencer, subledger=plat.subledger())
+        _check_inclusive(plat)
         with plat.engine.connect() as conn:
             h = headline(conn)
             _check_history(conn, book, dt.date(2021, 12, 31))
@@ -247,7 +288,8 @@ def test_the_full_demo_adds_up_like_the_published_figures(tmp_path: Path) -> Non
             sides = {(i, s) for i, s in conn.execute(select(o.c.instrument, o.c.side)
                                                      .where(o.c.status == "open"))}
             _check_lending(conn, full=True)
-        assert h["enterprises"] == 149 + demo_rights.PARTIES + demo_lending.PARTIES
+        assert h["enterprises"] == 149 + demo_rights.PARTIES + demo_lending.PARTIES + \
+            demo_inclusive.PARTIES
         # the registry issues CQCER; the districts' forest-area indicators (FCI) and the
         # restorers' development rights (DRQ) are resource rights'
         assert set(h["assets"]) == {"CQCER", "FCI", "DRQ"}, h

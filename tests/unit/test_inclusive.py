@@ -96,6 +96,16 @@ def test_every_refused_event_comes_back_with_its_code_and_reason() -> None:
     assert all(out.rejected["reason"].str.len_chars() > 0)
 
 
+def test_a_file_without_end_and_baseline_columns_is_read() -> None:
+    """A partner of non-trip scenarios sends neither column (one line or many)."""
+    for n in (1, 3):
+        rows = [{"event_id": f"e{k}", "person": 1, "scenario": "metro_ride",
+                 "start": f"{DAY.isoformat()}T08:0{k}:00+08:00", "quantity": 1}
+                for k in range(n)]
+        events, bad = normalise(pl.DataFrame(rows), METRO)
+        assert (events.height, bad.height) == (n, 0)
+
+
 def test_a_person_who_has_not_authorised_the_partner_earns_nothing_from_it() -> None:
     out, _ = checked([trip("a", 1, DAY, 8, 10_000, 20)], consent=0b10)
     assert codes(out) == {"a": RejectCode.NO_CONSENT.value}

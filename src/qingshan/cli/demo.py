@@ -10,7 +10,9 @@ import typer
 from qingshan.access.keys import CLI, issue_key
 from qingshan.cli.common import open_platform, out, progress
 from qingshan.demo import load_demo
+from qingshan.demo.inclusive import DEMO_PERSON, METRO_NAME
 from qingshan.errors import Conflict, IdempotencyConflict
+from qingshan.inclusive.state import person_party
 from qingshan.infra.config import Settings, get_settings
 from qingshan.ledger.domain.model import PartyKind, Role
 
@@ -31,7 +33,8 @@ def demo_load(enterprises: int = typer.Option(149, min=1, max=5000)) -> None:
             task = bar.add_task("replaying the demo's history, day by day", total=None)
             try:
                 book = load_demo(plat.sequencer, enterprises=enterprises,
-                                 progress=lambda d, t: bar.update(task, completed=d, total=t))
+                                 progress=lambda d, t: bar.update(task, completed=d, total=t),
+                                 subledger=plat.subledger())
             except IdempotencyConflict as exc:
                 raise Conflict(
                     "this database holds a demo loaded by another release (or with another "
@@ -84,6 +87,16 @@ def _demo_keys(plat: Any, s: Settings) -> None:
         if district is not None:
             lines.append(f"district {key(Role.MEMBER, district.id, 'demo district')}  "
                          f"({district.name}, {district.id})")
+        # carbon-inclusive: the sample's first person, and the metro as a partner (its files)
+        if plat.subledger().rows("SELECT 1 FROM inclusive_people WHERE person = ?",
+                                 (DEMO_PERSON,)):
+            party = person_party(DEMO_PERSON)
+            lines.append(f"person   {key(Role.PERSON, party, 'demo person')}  "
+                         f"(carbon-inclusive account {DEMO_PERSON}, {party})")
+        metro = next((p for p in state.parties.values() if p.name == METRO_NAME), None)
+        if metro is not None:
+            lines.append(f"partner  {key(Role.MEMBER, metro.id, 'demo partner')}  "
+                         f"({metro.name}: carbon-inclusive partner, {metro.id})")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write("\n".join(lines) + "\n")

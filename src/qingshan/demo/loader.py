@@ -29,6 +29,7 @@ from qingshan.demo.calendar import (
     unix_ms,
 )
 from qingshan.demo.demand import Demand, court_cases
+from qingshan.demo.inclusive import InclusiveDesk
 from qingshan.demo.lending import LendingDesk, forestry_methodology
 from qingshan.demo.market import SELLERS, DemoMarket, Holder
 from qingshan.demo.names import Namer, uscc_body
@@ -42,6 +43,7 @@ from qingshan.demo.scenario import (
     kind_of,
 )
 from qingshan.errors import Conflict
+from qingshan.inclusive.ingest import SubLedgerStore
 from qingshan.ledger.domain.commands import (
     Command,
     CreateAssetClass,
@@ -95,8 +97,10 @@ class DemoBook:
 
 
 def fingerprint(enterprises: int, start: dt.date, end: dt.date,
-                methodologies: Sequence[Methodology]) -> str:
+                methodologies: Sequence[Methodology], inclusive: bool = False) -> str:
     text = f"{RELEASE}|{enterprises}|{start}|{end}|{','.join(m.key for m in methodologies)}"
+    if inclusive:  # the carbon-inclusive accounts (demo.inclusive)
+        text += "|inclusive"
     return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
@@ -133,14 +137,16 @@ class _Runner:
 def load_demo(seq: Sequencer, *, enterprises: int = 149, start: dt.date = LAUNCH,
               end: dt.date = LAST_DAY, progress: Callable[[int, int], None] | None = None,
               methodologies: Sequence[Methodology] | None = None,
-              seed: int = 20211028) -> DemoBook:
-    """Replay the demo's history into the sequencer's (new) database."""
+              seed: int = 20211028, subledger: SubLedgerStore | None = None) -> DemoBook:
+    """Replay the demo's history into the sequencer's (new) database; with the platform's
+    carbon-inclusive ``subledger``, its people and their last year of events too
+    (:mod:`qingshan.demo.inclusive`)."""
     if methodologies is None:
         # the drawn projects report flows; a stock methodology (CQ-FOREST@3.0, reports of
         # measured volumes) has its own project in the pledge-loan part (demo.lending)
         methodologies = tuple(m for m in CURRENT if m.stock is None)
     book = DemoBook()
-    prefix = f"demo/{fingerprint(enterprises, start, end, methodologies)}"
+    prefix = f"demo/{fingerprint(enterprises, start, end, methodologies, subledger is not None)}"
     if scoped_key(SYSTEM, f"{prefix}/end") in seq.idempotency:
         book.complete = True
         return book
@@ -158,7 +164,7 @@ def load_demo(seq: Sequencer, *, enterprises: int = 149, start: dt.date = LAUNCH
     seq.clock = clock
     try:
         _History(_Runner(seq, clock, prefix, book), book, random.Random(seed), enterprises,
-                 start, end, methodologies).replay(progress)
+                 start, end, methodologies, subledger).replay(progress)
     finally:
         seq.clock = wall
     return book
@@ -166,12 +172,13 @@ def load_demo(seq: Sequencer, *, enterprises: int = 149, start: dt.date = LAUNCH
 
 class _History:
     def __init__(self, run: _Runner, book: DemoBook, rng: random.Random, enterprises: int,
-                 start: dt.date, end: dt.date, methodologies: Sequence[Methodology]) -> None:
+                 start: dt.date, end: dt.date, methodologies: Sequence[Methodology],
+                 subledger: SubLedgerStore | None = None) -> None:
         self.run, self.book, self.start, self.end = run, book, start, end
-        self.methodologies = methodologies
+        self.methodologies, self.subledger = methodologies, subledger
         # separate streams, so that a change in one part leaves the others' draws alone
         self.rng = {k: random.Random(rng.random()) for k in
-                    ("cast", "registry", "market", "demand", "lending")}
+                    ("cast", "registry", "market", "demand", "lending", "inclusive")}
         namer = Namer(self.rng["cast"])
         kinds = {kind_of(m) for m in methodologies}
         self.companies = draw_companies(self.rng["cast"], namer, enterprises, kinds, end)
@@ -248,6 +255,7 @@ class _History:
                                    forestry_methodology(self.methodologies), self.end,
                                    book.parties["bank"])
         self.lending.setup()
+        self.inclusive = self._inclusive(op)
         self.cases = {c.day: c for c in court_cases(self.rng["demand"], self.start, self.end,
                                                     [d.name_zh for d in DISTRICTS[20:]])}
         self.joins: dict[dt.date, list[Company]] = {}
@@ -255,6 +263,27 @@ class _History:
             self.joins.setdefault(max(c.joins, self.start), []).append(c)
         self.pledges: dict[dt.date, Company] = {}
         self.pledged = 0
+
+    def _inclusive(self, op: str) -> InclusiveDesk | None:
+        """The carbon-inclusive desk, when the platform's sub-ledger is given; its pools go to
+        the registry's pooled project (the project of the inclusive methodology, if any)."""
+        if self.subledger is None:
+            return None
+        plan = next((p for p in self.projects if p.kind == "inclusive"), None)
+        platform = self.book.accounts["platform"]
+
+        def pooled() -> tuple[str, str] | None:
+            state = self.desk.state.get(plan.key) if plan is not None else None
+            return (state.pid, platform) if state is not None and state.pid else None
+
+        def issued(account: str, units: int) -> None:
+            self.market.holders[account].units += units
+
+        desk = InclusiveDesk(self.run, self.run.clock, self.subledger, op,
+                             self.desk.verifiers[0], self.start, self.end,
+                             self.rng["inclusive"], pooled, issued)
+        desk.setup()
+        return desk
 
     def join(self, c: Company, day: dt.date, minute: int) -> None:
         """A company registers with its unified social credit code and opens its account."""
@@ -275,10 +304,14 @@ class _History:
     def replay(self, progress: Callable[[int, int], None] | None) -> None:
         self.setup()
         total = (self.end - self.start).days + 1
-        for k, day in enumerate(days(self.start, self.end)):
-            self.day(day)
-            if progress is not None:
-                progress(k + 1, total)
+        try:
+            for k, day in enumerate(days(self.start, self.end)):
+                self.day(day)
+                if progress is not None:
+                    progress(k + 1, total)
+        finally:
+            if self.inclusive is not None:  # its worker thread
+                self.inclusive.close()
         self.run.at(self.end, 15 * 60 + 2)
         self.run([_close_all("CQCER-ALL")], "end")
         self.book.holders = self.market.holders
@@ -306,6 +339,10 @@ class _History:
             out.append((minute, 50, len(out), ("call", action)))
         for minute, _, action in sorted(self.lending.plan.get(day, []), key=lambda e: e[:2]):
             out.append((minute, 55, len(out), ("call", action)))
+        if self.inclusive is not None:
+            for minute, _, action in sorted(self.inclusive.plan.get(day, []),
+                                            key=lambda e: e[:2]):
+                out.append((minute, 57, len(out), ("call", action)))
         if is_trading_day(day) and self.rng["market"].random() < 0.025 * self.scale ** 0.5:
             out.append((13 * 60 + 29, 0, len(out), ("block",)))
         return sorted(out, key=lambda e: (e[0], e[1], e[2]))
