@@ -215,6 +215,16 @@ class SubLedgerStore:
         return pl.DataFrame(rows, schema={"person": pl.Int64, "consent": pl.Int64,
                                           "district": pl.String}, orient="row")
 
+    def _districts(self) -> pl.DataFrame:
+        """Every enrolled person's number and district code as integers, read in slices."""
+        parts: list[npt.NDArray[np.int64]] = []
+        with self._cursor() as cur:
+            cur.execute("SELECT person, CAST(district AS INTEGER) FROM inclusive_people")
+            while rows := cur.fetchmany(CHUNK):
+                parts.append(np.array(rows, dtype=np.int64).reshape(-1, 2))
+        both = np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
+        return pl.DataFrame({"person": both[:, 0], "district": both[:, 1]})
+
     def consents(self) -> pl.DataFrame:
         """Every enrolled person's number and consents, read in slices into two integer
         columns (a city's millions of people never as Python rows at once)."""
@@ -344,10 +354,9 @@ class SubLedgerStore:
               .sort("scenario").rows())
         by_partner = (credited.events.group_by("partner").agg(pl.col("credited").sum())
                       .sort("partner").rows())
-        by_district = (postings.join(self.people().select("person", "district"), on="person",
-                                     how="left")
+        by_district = (postings.join(self._districts(), on="person", how="left")
                        .group_by("district").agg(pl.col("grams").sum()).sort("district")
-                       .rows())
+                       .select(pl.col("district").cast(pl.String), "grams").rows())
         close = DayClose(day=day, root=root, people=postings.height, events=events.height,
                          grams=int(postings["grams"].sum()) if postings.height else 0,
                          by_scenario=tuple((str(s), int(g)) for s, g in by),
@@ -358,12 +367,13 @@ class SubLedgerStore:
         with self._cursor() as cur:
             cur.execute(self._sql("DELETE FROM inclusive_closes WHERE day >= ?"), (day,))
             cur.execute(self._sql("DELETE FROM inclusive_postings WHERE day >= ?"), (day,))
-        rows = [(p, day, g, e) for p, g, e in postings.iter_rows()]
-        for i in range(0, len(rows), CHUNK):
+        for i in range(0, postings.height, CHUNK):
+            rows = postings.slice(i, CHUNK).select(
+                "person", pl.lit(day, dtype=pl.Int64), "grams", "events").rows()
             with self._cursor() as cur:
                 self._insert(cur, "inclusive_postings", ("person", "day", "grams", "events"),
-                             rows[i:i + CHUNK])
-            tick("post", min(i + CHUNK, len(rows)), len(rows))
+                             rows)
+            tick("post", min(i + CHUNK, postings.height), postings.height)
         with self._cursor() as cur:
             self._insert(cur, "inclusive_closes",
                          ("day", "root", "people", "events", "grams", "by_scenario",

@@ -375,9 +375,10 @@ def postings_root(day: int, postings: pl.DataFrame) -> str:
     """The Merkle root (hex) of a day's postings in person order; of no posting, SHA-256 of
     nothing (RFC 6962's empty tree)."""
     sha = hashlib.sha256
-    level = [sha(b"\x00" + posting_leaf(day, p, g, e)).digest()
-             for p, g, e in zip(postings["person"].to_list(), postings["grams"].to_list(),
-                                postings["events"].to_list(), strict=True)]
+    leaves = postings.select(pl.format("{}:{}:{}:{}", pl.lit(day), "person", "grams",
+                                       "events")).to_series().to_list()
+    level = [sha(b"\x00" + leaf.encode()).digest() for leaf in leaves]
+    del leaves
     if not level:
         return sha(b"").hexdigest()
     # RFC 6962 MTH: split at the largest power of two below n, i.e. pair left to right and
