@@ -343,8 +343,9 @@ class SubLedgerStore:
         if last is not None and day > last + 1:
             raise DayOutOfOrder(f"close {iso(last + 1)} first", field="day")
         files = self._batch_files(None, day, day)
-        events = (pl.scan_parquet(files).filter(pl.col("day") == day).collect()
-                  if files else pl.DataFrame(schema=EVENT_SCHEMA))
+        kept = [k for k in EVENT_SCHEMA if k not in ("line", "device")]  # the statement's
+        events = (pl.scan_parquet(files).filter(pl.col("day") == day).select(kept).collect()
+                  if files else pl.DataFrame(schema={k: EVENT_SCHEMA[k] for k in kept}))
         tick("read", events.height, events.height)
         credited = credit_day(events, self._ytd(day))
         tick("credit", events.height, events.height)

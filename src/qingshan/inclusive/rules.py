@@ -321,11 +321,14 @@ def credit_day(events: pl.DataFrame, ytd: pl.DataFrame) -> Credited:
     why = np.zeros(n, dtype=np.uint8)
     trips = order[c.TRIP[si[order]]]
     why[trips[c.overlapping(person[trips], start[trips], end[trips])]] = 1
+    del trips, end, start
     # per (person, scenario), in the day's order
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n, dtype=np.int64)
-    o2 = np.lexsort((rank, si, person))
+    rank = np.empty(n, dtype=np.int32)
+    rank[order] = np.arange(n, dtype=np.int32)
+    o2 = np.lexsort((rank, si, person)).astype(np.int32)
+    del rank
     p2, s2 = person[o2], si[o2]
+    del person, si
     starts, run = c.runs(p2, s2)
     g0 = np.where(why[o2] == 0, grams[o2], 0)
     nth = np.arange(n, dtype=np.int64) - starts[run] + 1
@@ -341,7 +344,7 @@ def credit_day(events: pl.DataFrame, ytd: pl.DataFrame) -> Credited:
     credited = np.empty(n, dtype=np.int64)
     credited[o2] = g3
     why[o2] = w2
-    del rank, g0, g1, g2, nth, de, before, w2, start, end, grams, trips
+    del g0, g1, g2, nth, de, before, w2, grams
     codes = pl.Series("k", why[order])
     out = events[order].with_columns(
         pl.Series("credited", credited[order], dtype=pl.Int64),
