@@ -62,6 +62,8 @@ def test_enrol_ingest_close_settle_and_totals(env: dict[str, str], tmp_path: Pat
     r = runner.invoke(app, ["inclusive", "summary"])
     assert r.exit_code == 0 and "5 people enrolled; 1 days settled" in r.stdout, r.output
     assert METRO in r.stdout
+    r = runner.invoke(app, ["inclusive", "audit"])
+    assert r.exit_code == 0 and "adds up" in r.stdout, r.output
     r = runner.invoke(app, ["log", "verify"])
     assert r.exit_code == 0, r.output
 

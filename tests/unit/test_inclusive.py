@@ -41,9 +41,10 @@ from qingshan.inclusive.rules import (
 )
 from qingshan.inclusive.state import person_party
 from qingshan.ledger import transparency as tlog
-from qingshan.ledger.domain.model import SYSTEM, Principal, Role
+from qingshan.ledger.domain.commands import RetireUnits, Transfer
+from qingshan.ledger.domain.model import SYSTEM, Principal, RetirementPurpose, Role
 from qingshan.science.inclusive import SCENARIOS
-from tests.support.book import ALICE
+from tests.support.book import ALICE, ALICE_KEY, BOB, BOB_KEY
 from tests.support.inclusive import (
     INCLUSIVE_EXAMPLES,
     METRO,
@@ -255,8 +256,19 @@ def test_pooled_days_issue_whole_tonnes_once_and_carry_the_rest(p: Platform) -> 
     with pytest.raises(DayNotPoolable):  # one pool awaits its decision
         p.run(PoolReductions(project="CQ0007", first_day=(DAY + dt.timedelta(days=1))
                              .isoformat(), last_day=(DAY + dt.timedelta(days=1)).isoformat()))
-    p.run(DecidePool(pool="IP000001", approve=True, opinion="ok"), verifier)
+    out = p.run(DecidePool(pool="IP000001", approve=True, opinion="ok"), verifier)
     assert p.router.ledger.active_quantity(ALICE, "CQCER") == 1
+    issuance = p.router.ledger.issuances[out["issuance"]]
+    assert (issuance.project, issuance.reference, issuance.category) == (
+        "CQ0007", "IP000001", "inclusive")
+    # a company retires it for carbon neutrality like any credit
+    p.run(Transfer("CQCER", ALICE, BOB, 1), ALICE_KEY)
+    p.run(RetireUnits(asset="CQCER", account=BOB, quantity=1,
+                      purpose=RetirementPurpose.CARBON_NEUTRALITY,
+                      beneficiary="重庆某公司 2026 年会", reason="年会碳中和",
+                      reference=""),
+          BOB_KEY)
+    assert p.router.ledger.active_quantity(BOB, "CQCER") == 0
     with pytest.raises(DayNotPoolable):  # counted once
         p.run(PoolReductions(project="CQ0007", first_day=DAY.isoformat(),
                              last_day=DAY.isoformat()))

@@ -21,6 +21,7 @@ from rich.table import Table
 
 from qingshan.cli.common import fail, open_writer, out, progress, read_engine
 from qingshan.inclusive import queries
+from qingshan.inclusive.audit import audit
 from qingshan.inclusive.commands import SettleDay
 from qingshan.inclusive.ingest import EPOCH, FORMATS, SubLedgerStore, iso
 from qingshan.inclusive.people import PEOPLE_FORMATS, read_people
@@ -154,3 +155,19 @@ def summary() -> None:
             for k, g in total[key].items():
                 table.add_row(k, str(g))
             out.print(table)
+
+
+@inclusive_app.command("audit")
+def audit_days() -> None:
+    """Recompute every settled day from the archived events (grams from the factors, credit
+    under the caps, postings, their root and totals) against the stored and journaled ones;
+    exit 1 if anything differs."""
+    with _store() as store, progress() as bar:
+        task = bar.add_task("audit", total=None)
+        problems = audit(store, lambda done, total: bar.update(task, completed=done,
+                                                               total=total))
+    for p in problems:
+        out.print(f"[red]{p}[/red]")
+    if problems:
+        raise typer.Exit(1)
+    out.print("every settled day adds up, event by event")
