@@ -19,6 +19,7 @@ from qingshan.demo import rights as demo_rights
 from qingshan.demo.calendar import BEIJING, HOLIDAYS, LAST_DAY, LAUNCH, SESSIONS
 from qingshan.demo.inclusive_people import SAMPLE
 from qingshan.errors import Conflict
+from qingshan.inclusive.audit import audit
 from qingshan.infra import schema as t
 from qingshan.infra.config import Settings
 from qingshan.judicial import queries as jq
@@ -32,6 +33,7 @@ from qingshan.market.book import MarketBook
 from qingshan.platform import Platform
 from qingshan.registry import queries as rq
 from qingshan.registry.book import RegistryBook
+from qingshan.registry.methodologies.inclusive import METHODOLOGY as POOLED
 from qingshan.rights import queries as rights
 from qingshan.rights.book import RightsBook
 from qingshan.web.cockpit import headline
@@ -317,3 +319,29 @@ def test_the_full_demo_adds_up_like_the_published_figures(tmp_path: Path) -> Non
         assert plat.verify().problems == []
     finally:
         plat.close()
+
+
+def test_a_short_demo_with_a_small_carbon_inclusive_sample_settles_pools_and_verifies(
+        tmp_path: Path) -> None:
+    """The carbon-inclusive part of the demo at a small size (150 people, the demo's last 200
+    days) under coverage: partners, enrolment, weekly files with their rejects, every day
+    closed and settled in order, spends (pools need the registry's pooled project registered in
+    time: the full demo checks them); the book's
+    invariants, the audit of every settled day and log verify pass."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'q.db'}",
+                        signing_key_path=tmp_path / "key.pem", sqlite_synchronous="NORMAL")
+    plat = Platform.open(settings)
+    try:
+        load_demo(plat.sequencer, enterprises=5, methodologies=[TEST_PV, POOLED],
+                  start=LAST_DAY - dt.timedelta(days=200), subledger=plat.subledger(),
+                  inclusive_people=150)
+        book: Any = plat.sequencer.router.book("inclusive")
+        assert book.invariants() == []
+        assert len(book.days) >= 180 and len(book.partners) == demo_inclusive.PARTIES
+        store = plat.subledger()
+        assert 100 <= store.rows("SELECT COUNT(*) FROM inclusive_people")[0][0] <= 150
+        assert store.rows("SELECT COUNT(*) FROM inclusive_rejects")[0][0] > 0
+        assert audit(store) == []
+    finally:
+        plat.close()
+    assert plat.verify().ok

@@ -5,6 +5,7 @@ and spends on the pure ledger (in order, only what was settled, only by the pers
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import polars as pl
@@ -309,3 +310,23 @@ def test_times_in_any_iso_form_read_as_the_full_parse_reads_them(
         assert got.get(f"e{i}") == w
     assert bad["event_id"].to_list() == [f"e{i}" for i, w in enumerate(want) if w is None]
     assert bad["event_id"].to_list()[-1] == f"e{len(texts) - 1}"
+
+
+def test_the_conservation_laws_name_what_is_broken(p: Platform) -> None:
+    d = day_number(DAY)
+    p.sub.close(d, {1: 2_500_000})
+    p.run(SettleDay(DAY.isoformat()))
+    p.run(PoolReductions(project="CQ0007", first_day=DAY.isoformat(), last_day=DAY.isoformat()))
+    assert p.problems() == []
+    book = p.book
+    settled = book.days[d]
+    book.days[d] = dataclasses.replace(settled, close=dataclasses.replace(
+        settled.close, grams=settled.close.grams + 1))  # a day's total that is not its parts
+    book.days[d + 2] = settled  # a gap in the settled days
+    pool = book.pools["IP000001"]
+    book.pools["IP000002"] = dataclasses.replace(pool, id="IP000002",  # a day in two pools
+                                                 carried_in=7)  # and a carry from nowhere
+    text = " | ".join(book.invariants())
+    for needle in ("people's account holds", "treasury is", "not consecutive",
+                   "do not add up", "a day is in two pools", "grams differ", "chain"):
+        assert needle in text, (needle, text)

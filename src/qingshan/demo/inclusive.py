@@ -33,6 +33,7 @@ import polars as pl
 from qingshan.demo.calendar import unix_ms
 from qingshan.demo.inclusive_people import (
     DAY_MS,
+    SAMPLE,
     Behaviour,
     Population,
     date_of,
@@ -237,11 +238,12 @@ class InclusiveDesk:
     enrolled_to: int = -1  # people enrolled up to this day
     settled_to: int = -1  # days settled up to this one
     pools: dict[dt.date, str] = field(default_factory=dict)  # first day -> pool
+    people: int = SAMPLE  # the sample's size (fewer in tests)
 
     def __post_init__(self) -> None:
         self.g = np.random.default_rng(self.rng.getrandbits(64))
         self.first = max(self.end - dt.timedelta(days=WINDOW_DAYS - 1), self.start)
-        self.pop = draw_population(self.g, self.end)
+        self.pop = draw_population(self.g, self.end, self.people)
         self.behaviour = Behaviour(self.pop, self.g)
         self.makers = {p.key: FileMaker(p, self.pop, self.g) for p in PARTNERS}
         self.spend_rng = random.Random(self.rng.random())
@@ -265,7 +267,7 @@ class InclusiveDesk:
         for k, p in enumerate(PARTNERS):  # partners from the launch (the demo's assumption)
             self.at(self.start, 10 * 60 + 25 + k, p.key, partial(self.partner, p))
         self.at(self.start, 11 * 60, "worker", self.begin)  # the sub-ledger's side
-        self.at(self.first, 10 * 60, "rewards", self.add_rewards)
+        self.at(self.first, 10 * 60 + 40, "rewards", self.add_rewards)  # after the partners
         for monday in self.mondays():
             self.at(monday + dt.timedelta(days=1), 3 * 60, "settle",
                     partial(self.settle, monday))

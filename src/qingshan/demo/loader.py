@@ -30,6 +30,7 @@ from qingshan.demo.calendar import (
 )
 from qingshan.demo.demand import Demand, court_cases
 from qingshan.demo.inclusive import InclusiveDesk
+from qingshan.demo.inclusive_people import SAMPLE
 from qingshan.demo.lending import LendingDesk, forestry_methodology
 from qingshan.demo.market import SELLERS, DemoMarket, Holder
 from qingshan.demo.names import Namer, uscc_body
@@ -137,10 +138,12 @@ class _Runner:
 def load_demo(seq: Sequencer, *, enterprises: int = 149, start: dt.date = LAUNCH,
               end: dt.date = LAST_DAY, progress: Callable[[int, int], None] | None = None,
               methodologies: Sequence[Methodology] | None = None,
-              seed: int = 20211028, subledger: SubLedgerStore | None = None) -> DemoBook:
+              seed: int = 20211028, subledger: SubLedgerStore | None = None,
+              inclusive_people: int | None = None) -> DemoBook:
     """Replay the demo's history into the sequencer's (new) database; with the platform's
     carbon-inclusive ``subledger``, its people and their last year of events too
-    (:mod:`qingshan.demo.inclusive`)."""
+    (:mod:`qingshan.demo.inclusive`; ``inclusive_people`` instead of the sample's 2,320, for
+    tests)."""
     if methodologies is None:
         # the drawn projects report flows; a stock methodology (CQ-FOREST@3.0, reports of
         # measured volumes) has its own project in the pledge-loan part (demo.lending)
@@ -164,7 +167,7 @@ def load_demo(seq: Sequencer, *, enterprises: int = 149, start: dt.date = LAUNCH
     seq.clock = clock
     try:
         _History(_Runner(seq, clock, prefix, book), book, random.Random(seed), enterprises,
-                 start, end, methodologies, subledger).replay(progress)
+                 start, end, methodologies, subledger, inclusive_people).replay(progress)
     finally:
         seq.clock = wall
     return book
@@ -173,9 +176,11 @@ def load_demo(seq: Sequencer, *, enterprises: int = 149, start: dt.date = LAUNCH
 class _History:
     def __init__(self, run: _Runner, book: DemoBook, rng: random.Random, enterprises: int,
                  start: dt.date, end: dt.date, methodologies: Sequence[Methodology],
-                 subledger: SubLedgerStore | None = None) -> None:
+                 subledger: SubLedgerStore | None = None,
+                 inclusive_people: int | None = None) -> None:
         self.run, self.book, self.start, self.end = run, book, start, end
         self.methodologies, self.subledger = methodologies, subledger
+        self.inclusive_people = inclusive_people
         # separate streams, so that a change in one part leaves the others' draws alone
         self.rng = {k: random.Random(rng.random()) for k in
                     ("cast", "registry", "market", "demand", "lending", "inclusive")}
@@ -281,7 +286,8 @@ class _History:
 
         desk = InclusiveDesk(self.run, self.run.clock, self.subledger, op,
                              self.desk.verifiers[0], self.start, self.end,
-                             self.rng["inclusive"], pooled, issued)
+                             self.rng["inclusive"], pooled, issued,
+                             people=self.inclusive_people or SAMPLE)
         desk.setup()
         return desk
 
