@@ -247,6 +247,24 @@ def test_a_person_redeems_and_donates_their_points(world: World) -> None:
     assert (r.status_code, r.json()["error"]["data"]["field"]) == (422, "Idempotency-Key")
 
 
+def test_a_person_withdraws_and_gives_back_a_partners_consent(world: World) -> None:
+    w = world
+    r = w.flow.post("/inclusive/me/consents", {"partner": METRO, "allow": False}, "person3")
+    assert r.status_code == 201, r.text
+    mine = w.get("/me/account", "person3").json()
+    assert {p["partner"]: p["allowed"] for p in mine["partners"]}[METRO] is False
+    for body, who, status, code in (
+            ({"partner": "P000001", "allow": True}, "person3", 404, "unknown_partner"),
+            ({"partner": METRO, "allow": True, "person": 1}, "person3", 422, "invalid_input"),
+            ({"partner": METRO, "allow": True}, "operator", 403, "forbidden")):
+        r = w.flow.post("/inclusive/me/consents", body, who)
+        assert (r.status_code, r.json()["error"]["code"]) == (status, code), r.text
+    r = w.flow.post("/inclusive/me/consents", {"partner": METRO, "allow": True}, "person3")
+    assert r.status_code == 201, r.text
+    mine = w.get("/me/account", "person3").json()
+    assert {p["partner"]: p["allowed"] for p in mine["partners"]}[METRO] is True
+
+
 def test_the_operator_closes_and_settles_a_day(world: World) -> None:
     w = world
     assert (w.closed["day"], w.closed["people"], w.closed["events"]) == (

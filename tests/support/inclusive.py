@@ -20,6 +20,7 @@ from qingshan.inclusive.commands import (
     PoolReductions,
     RedeemPoints,
     RegisterPartner,
+    SetConsent,
     SetInclusiveAccounts,
     SettleDay,
 )
@@ -98,6 +99,7 @@ INCLUSIVE_EXAMPLES: list[Command] = [
     DonatePoints(person=1_234_567, grams=500, note="重庆马拉松碳中和"),
     PoolReductions(project="CQ0007", first_day="2026-01-01", last_day="2026-06-30"),
     DecidePool(pool="IP000001", approve=True, opinion="核查通过:与日结根一致"),
+    SetConsent(person=1_234_567, partner=METRO, allow=False),
 ]
 
 

@@ -178,6 +178,7 @@ EXAMPLES: dict[str, dict[str, Any] | None] = {
                                   "sponsor": "P000002"},
     "/api/v1/inclusive/me/redeem": {"reward": "RW000001", "quantity": 1},
     "/api/v1/inclusive/me/donate": {"grams": 100, "note": "重庆马拉松碳中和"},
+    "/api/v1/inclusive/me/consents": {"partner": "P000005", "allow": False},
     "/api/v1/inclusive/days/{day}/settle": None,
     "/api/v1/inclusive/days/{day}/close": None,
     "/api/v1/inclusive/batches": {"event_id": "m-1", "person": 1, "scenario": "metro"},

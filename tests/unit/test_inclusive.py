@@ -19,6 +19,7 @@ from qingshan.inclusive.commands import (
     DonatePoints,
     PoolReductions,
     RedeemPoints,
+    SetConsent,
     SettleDay,
 )
 from qingshan.inclusive.errors import (
@@ -27,6 +28,8 @@ from qingshan.inclusive.errors import (
     DayOutOfOrder,
     InsufficientPoints,
     NotPooledProject,
+    UnknownPartner,
+    UnknownPerson,
     WrongPoolState,
 )
 from qingshan.inclusive.ingest import read_batch
@@ -330,3 +333,16 @@ def test_the_conservation_laws_name_what_is_broken(p: Platform) -> None:
     for needle in ("people's account holds", "treasury is", "not consecutive",
                    "do not add up", "a day is in two pools", "grams differ", "chain"):
         assert needle in text, (needle, text)
+
+
+def test_a_person_sets_their_own_consents_only(p: Platform) -> None:
+    p.sub.close(day_number(DAY), {1: 10, 2: 10})  # people 1 and 2 are known
+    out = p.run(SetConsent(person=1, partner=METRO, allow=False), PERSON)
+    assert out == {"person": 1, "partner": METRO, "allow": False}
+    assert not p.book.consents[(1, METRO)].allow
+    with pytest.raises(Forbidden):
+        p.run(SetConsent(person=2, partner=METRO, allow=False), PERSON)
+    with pytest.raises(UnknownPartner):
+        p.run(SetConsent(person=1, partner="P000001", allow=True), PERSON)
+    with pytest.raises(UnknownPerson):
+        p.run(SetConsent(person=77, partner=METRO, allow=True))

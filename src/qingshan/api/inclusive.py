@@ -204,6 +204,16 @@ async def donate(body: s.DonateIn, edge: EdgeDep, actor: Actor,
                                edge), actor, key)
 
 
+@router.post("/me/consents", **r.write())
+async def consent(body: s.ConsentIn, edge: EdgeDep, actor: Actor,
+                  key: IdemKey = None) -> Response:
+    """The person authorises a partner's data to count for them, or withdraws it (batches
+    ingested afterwards are checked against it)."""
+    person = queries.person_of(actor)
+    return await run(edge, one("set_inclusive_consent", s.payload(body, person=person),
+                               edge), actor, key)
+
+
 @router.get("/people/{person}/account", **r.ok(ri.Account))
 def person_account(person: Person, edge: EdgeDep, actor: Actor) -> dict[str, Any]:
     """A person's account (the person, the operator and auditors)."""

@@ -124,6 +124,12 @@ class SpendRow(Out):
     day: str
 
 
+class PartnerConsent(Out):
+    partner: str
+    name: str
+    allowed: bool
+
+
 class Account(Out):
     """A person's balance (settled postings less spends), what is posted but not settled,
     credited grams by month and scenario, and every spend."""
@@ -131,6 +137,7 @@ class Account(Out):
     person: int
     district: str
     consent: int
+    partners: list[PartnerConsent]
     enrolled: str
     balance: int
     settled: int

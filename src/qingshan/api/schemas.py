@@ -84,6 +84,7 @@ if TYPE_CHECKING:  # (derived at run time: to the type checker, any body)
     RewardIn: TypeAlias = BaseModel
     RedeemIn: TypeAlias = BaseModel
     DonateIn: TypeAlias = BaseModel
+    ConsentIn: TypeAlias = BaseModel
 else:
     CreateAssetClassIn = request_body(c.CreateAssetClass, "CreateAssetClassIn")
     RegisterPartyIn = request_body(c.RegisterParty, "RegisterPartyIn")
@@ -148,6 +149,7 @@ else:
     RewardIn = request_body(ic.AddReward, "RewardIn")
     RedeemIn = request_body(ic.RedeemPoints, "RedeemIn", path=("person",))
     DonateIn = request_body(ic.DonatePoints, "DonateIn", path=("person",))
+    ConsentIn = request_body(ic.SetConsent, "ConsentIn", path=("person",))
 GridFactorsIn = request_body(ImportGridFactors, "GridFactorsIn")
 GreenCertificatesIn = request_body(ImportGreenCertificates, "GreenCertificatesIn")
 

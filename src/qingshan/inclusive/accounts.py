@@ -12,6 +12,7 @@ from qingshan.inclusive.commands import (
     DonatePoints,
     RedeemPoints,
     RegisterPartner,
+    SetConsent,
     SetInclusiveAccounts,
     SettleDay,
 )
@@ -26,6 +27,7 @@ from qingshan.inclusive.errors import (
 from qingshan.inclusive.model import (
     MAX_SLOTS,
     SETTLE_AFTER_DAYS,
+    Consent,
     Partner,
     Reward,
     SettledDay,
@@ -160,3 +162,14 @@ def donate_points(r: InclusiveState, cmd: DonatePoints, actor: Principal,
                       day=day_of_ms(r.clock()), seq=seq))
     effects.result = {"spend": sid, "grams": cmd.grams, "balance": balance - cmd.grams}
     return effects
+
+
+def set_consent(r: InclusiveState, cmd: SetConsent, actor: Principal, seq: int) -> Effects:
+    r.check_person(actor, cmd.person)
+    r.partner(cmd.partner)
+    if not r.subledger.person_known(cmd.person):
+        raise UnknownPerson("no such personal account", person=cmd.person)
+    r.put("consents", (cmd.person, cmd.partner), Consent(person=cmd.person,
+                                                         partner=cmd.partner,
+                                                         allow=cmd.allow, seq=seq))
+    return Effects({"person": cmd.person, "partner": cmd.partner, "allow": cmd.allow})

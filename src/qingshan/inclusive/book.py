@@ -21,6 +21,7 @@ from qingshan.inclusive.commands import (
     PoolReductions,
     RedeemPoints,
     RegisterPartner,
+    SetConsent,
     SetInclusiveAccounts,
     SettleDay,
 )
@@ -45,7 +46,7 @@ class InclusiveBook(InclusiveState):
 
     def snapshot(self) -> Any:
         return (self.settings, self.partners, self.days, self.rewards, self.spends,
-                self.pools, dict(self.counters))
+                self.pools, self.consents, dict(self.counters))
 
     def invariants(self) -> list[str]:
         return invariants.check_invariants(self)
@@ -59,4 +60,5 @@ class InclusiveBook(InclusiveState):
         DonatePoints: accounts.donate_points,
         PoolReductions: pools.pool_reductions,
         DecidePool: pools.decide_pool,
+        SetConsent: accounts.set_consent,
     }

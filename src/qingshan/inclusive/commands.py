@@ -150,6 +150,17 @@ class DecidePool(Command):
     opinion: str = declare(Text(max_len=500, required=False), "")
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetConsent(Command):
+    """A person authorises a partner's data to count for them, or withdraws it: batches
+    ingested afterwards are checked against it (``no_consent``)."""
+
+    kind: ClassVar[str] = "set_inclusive_consent"
+    person: int = declare(Person())
+    partner: str = declare(Ref(prefix="P", description="the partner's party"))
+    allow: bool = declare(Flag())
+
+
 INCLUSIVE_COMMANDS: tuple[type[Command], ...] = (
     SetInclusiveAccounts, RegisterPartner, SettleDay, AddReward, RedeemPoints, DonatePoints,
-    PoolReductions, DecidePool)
+    PoolReductions, DecidePool, SetConsent)

@@ -234,7 +234,21 @@ class SubLedgerStore:
             while rows := cur.fetchmany(CHUNK):
                 parts.append(np.array(rows, dtype=np.int64).reshape(-1, 2))
         both = np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
-        return pl.DataFrame({"person": both[:, 0], "consent": both[:, 1]})
+        person, consent = both[:, 0], both[:, 1]
+        # the people's own consents since enrolment (journaled) override the enrolment's
+        changes = self.rows("SELECT c.person, p.slot, c.allow FROM inclusive_consents c "
+                            "JOIN inclusive_partners p ON p.id = c.partner")
+        if changes and len(person):
+            order = np.argsort(person, kind="stable")
+            person, consent = person[order], consent[order]
+            who = np.array([int(x[0]) for x in changes], dtype=np.int64)
+            bit = np.array([1 << int(x[1]) for x in changes], dtype=np.int64)
+            allow = np.array([bool(x[2]) for x in changes], dtype=np.bool_)
+            at = np.minimum(np.searchsorted(person, who), len(person) - 1)
+            hit = person[at] == who
+            np.bitwise_or.at(consent, at[hit & allow], bit[hit & allow])
+            np.bitwise_and.at(consent, at[hit & ~allow], ~bit[hit & ~allow])
+        return pl.DataFrame({"person": person, "consent": consent})
 
     def enrol(self, people: pl.DataFrame, progress: Progress | None = None) -> int:
         """Add people (person, district, consent, enrolled day) not enrolled yet; the count

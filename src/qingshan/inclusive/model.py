@@ -102,6 +102,17 @@ class Partner:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Consent:
+    """A person's own authorisation of a partner's data (or its withdrawal), journaled; it
+    overrides the consents given at enrolment, for every batch ingested after it."""
+
+    person: int
+    partner: str
+    allow: bool
+    seq: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DayClose:
     """A day's postings as the sub-ledger closed them: the Merkle root of its postings (one
     per person, in person order), their count and totals, by scenario, under a parameter set."""

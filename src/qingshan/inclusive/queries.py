@@ -154,7 +154,15 @@ def account(store: SubLedgerStore, person: int) -> dict[str, Any] | None:
             for day, scenario, grams in ev.group_by("day", "scenario").agg(
                     pl.col("credited").sum()).rows():
                 chart[_month(int(day))][str(scenario)] += int(grams)
-    return {"person": person, "district": row[0][0], "consent": int(row[0][1]),
+    consent = int(row[0][1])
+    for slot, allow in store.rows("SELECT p.slot, c.allow FROM inclusive_consents c JOIN "
+                                  "inclusive_partners p ON p.id = c.partner WHERE c.person = ?",
+                                  (person,)):
+        consent = consent | (1 << int(slot)) if allow else consent & ~(1 << int(slot))
+    partners = store.rows("SELECT id, name, slot FROM inclusive_partners ORDER BY slot")
+    return {"person": person, "district": row[0][0], "consent": consent,
+            "partners": [{"partner": pid, "name": name, "allowed": bool(consent >> int(slot) & 1)}
+                         for pid, name, slot in partners],
             "enrolled": iso(int(row[0][2])), "balance": settled - spent, "settled": settled,
             "pending": pending, "spent": spent,
             "by_month": {m: dict(sorted(v.items())) for m, v in sorted(chart.items())},

@@ -7,13 +7,21 @@ from __future__ import annotations
 from qingshan.errors import Forbidden, InvalidInput
 from qingshan.inclusive.directory import NoProjects, Projects
 from qingshan.inclusive.errors import UnknownPartner, UnknownReward
-from qingshan.inclusive.model import Partner, Pool, Reward, SettledDay, Spend, SpendKind
+from qingshan.inclusive.model import (
+    Consent,
+    Partner,
+    Pool,
+    Reward,
+    SettledDay,
+    Spend,
+    SpendKind,
+)
 from qingshan.inclusive.subledger import NoSubLedger, StoredSubLedger, SubLedger
 from qingshan.ledger.books import ContextBook, FetchAll
 from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.domain.policy import ADMIN_ROLES
 
-TABLES = ("settings", "partners", "days", "rewards", "spends", "pools")
+TABLES = ("settings", "partners", "days", "rewards", "spends", "pools", "consents")
 SETTINGS = ("treasury", "people", "pool")
 
 
@@ -28,6 +36,7 @@ class InclusiveState(ContextBook):
         super().__init__(TABLES)
         self.projects: Projects = projects if projects is not None else NoProjects()
         self.pools: dict[str, Pool] = {}
+        self.consents: dict[tuple[int, str], Consent] = {}  # (person, partner) -> latest
         self.fixed_subledger = subledger is not None
         self.subledger: SubLedger = subledger if subledger is not None else NoSubLedger()
         self.settings: dict[str, str] = {}

@@ -5,6 +5,7 @@ bulk tables (people, batches, rejects, postings, closes) are written by ``ingest
 from __future__ import annotations
 
 from qingshan.inclusive.model import (
+    Consent,
     DayClose,
     Partner,
     Pool,
@@ -23,6 +24,7 @@ PARTNER_COLS = ["id", "name", "scenarios", "slot", "seq"]
 DAY_COLS = ["day", "root", "people", "events", "grams", "by_scenario", "parameter_set", "seq"]
 REWARD_COLS = ["id", "name", "price", "stock", "sponsor", "seq"]
 SPEND_COLS = ["id", "person", "kind", "grams", "reward", "quantity", "note", "day", "seq"]
+CONSENT_COLS = ["person", "partner", "allow", "seq"]
 POOL_COLS = ["id", "project", "first_day", "last_day", "grams", "carried_in", "tonnes",
              "status", "buffer", "issuance", "opinion", "seq", "updated_seq"]
 
@@ -47,6 +49,8 @@ def rows(r: InclusiveState) -> Rows:
             (p.id, p.project, p.first_day, p.last_day, p.grams, p.carried_in, p.tonnes,
              p.status.value, p.buffer, p.issuance, p.opinion, p.seq, p.updated_seq)
             for p in r.changed("pools")]),
+        (upsert_sql("inclusive_consents", CONSENT_COLS, ("person", "partner")), [
+            (c.person, c.partner, int(c.allow), c.seq) for c in r.changed("consents")]),
     ]
     return [(sql, params) for sql, params in out if params]
 
@@ -75,6 +79,9 @@ def load(r: InclusiveState, fetchall: FetchAll) -> None:
                              grams=int(x[4]), carried_in=int(x[5]), tonnes=int(x[6]),
                              status=PoolStatus(x[7]), buffer=int(x[8]), issuance=x[9],
                              opinion=x[10], seq=int(x[11]), updated_seq=int(x[12]))
+    for x in fetchall(f"SELECT {', '.join(CONSENT_COLS)} FROM inclusive_consents", ()):
+        c = Consent(person=int(x[0]), partner=x[1], allow=bool(x[2]), seq=int(x[3]))
+        r.consents[(c.person, c.partner)] = c
     r.counters["pool"] = max((int(k[2:]) for k in r.pools), default=0)
     r.counters["reward"] = max((int(k[2:]) for k in r.rewards), default=0)
     r.counters["spend"] = max((int(k[2:]) for k in r.spends), default=0)

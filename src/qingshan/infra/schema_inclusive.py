@@ -146,3 +146,11 @@ inclusive_pools = Table(  # settled days pooled into credits under a pooled proj
     Column("seq", BigInteger, nullable=False),
     Column("updated_seq", BigInteger, nullable=False),
 )
+
+inclusive_consents = Table(  # people's own consents to partners, journaled (the latest)
+    "inclusive_consents", metadata,
+    Column("person", BigInteger, primary_key=True, autoincrement=False),
+    Column("partner", String(16), primary_key=True),
+    Column("allow", Integer, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)

@@ -143,9 +143,18 @@ def upgrade() -> None:
         sa.Column("updated_seq", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    op.create_table(
+        "inclusive_consents",
+        sa.Column("person", sa.BigInteger(), nullable=False, autoincrement=False),
+        sa.Column("partner", sa.String(length=16), nullable=False),
+        sa.Column("allow", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("person", "partner"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("inclusive_consents")
     op.drop_table("inclusive_pools")
     op.drop_table("inclusive_spends")
     op.drop_table("inclusive_settings")
