@@ -161,6 +161,20 @@ def test_a_person_redeems_and_donates_from_the_page(site: dict[str, Any]) -> Non
     assert r.status_code == 303 and "error=only" in r.headers["location"]
 
 
+def test_a_person_withdraws_and_allows_a_partner_from_the_page(site: dict[str, Any]) -> None:
+    p1, csrf = browser(site, "p1")
+    html = p1.get("/inclusive/me?lang=en").text
+    assert 'class="ci-consents"' in html and "Withdraw" in html
+    party = html.split('name="partner" value="')[1].split('"')[0]  # the first partner
+    text = post(p1, "/inclusive/me/consent?lang=en", csrf, "consent-1", partner=party,
+                allow="0")
+    assert "set_inclusive_consent #" in text and 'id="ci-error"' not in text
+    assert f'value="{party}"><input type="hidden" name="allow" value="1">' in text
+    text = post(p1, "/inclusive/me/consent?lang=en", csrf, "consent-2", partner=party,
+                allow="1")
+    assert f'value="{party}"><input type="hidden" name="allow" value="0">' in text
+
+
 def test_a_person_downloads_their_data(site: dict[str, Any]) -> None:
     p1, _ = browser(site, "p1")
     r = p1.get("/inclusive/me/export.json")

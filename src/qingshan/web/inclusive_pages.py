@@ -250,6 +250,15 @@ async def donate(request: Request, grams: str = Form(""), note: str = Form(""),
         "note": note.strip()}, key, csrf, form="donate", back="/inclusive/me")
 
 
+@router.post("/inclusive/me/consent")
+async def consent(request: Request, partner: str = Form(""), allow: str = Form(""),
+                  key: str = Form(""), csrf: str = Form("")) -> Response:
+    """A person allows a partner's data to count for them, or withdraws it."""
+    return await submit(request, "set_inclusive_consent", lambda: {
+        "person": _own_person(request), "partner": partner.strip(),
+        "allow": allow.strip() == "1"}, key, csrf, form="consent", back="/inclusive/me")
+
+
 # ---------------------------------------------------------------------- a partner's console
 def _partner_of(request: Request, actor: Principal, asked: str) -> str:
     """The partner whose console this is: the member's own party when it is a registered
