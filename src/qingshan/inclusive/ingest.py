@@ -215,26 +215,26 @@ class SubLedgerStore:
         return pl.DataFrame(rows, schema={"person": pl.Int64, "consent": pl.Int64,
                                           "district": pl.String}, orient="row")
 
-    def _districts(self) -> pl.DataFrame:
-        """Every enrolled person's number and district code as integers, read in slices."""
+    def _pairs(self, sql: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Two integer columns of a query, read in slices (a city's millions of people never
+        as Python rows at once)."""
         parts: list[npt.NDArray[np.int64]] = []
         with self._cursor() as cur:
-            cur.execute("SELECT person, CAST(district AS INTEGER) FROM inclusive_people")
+            cur.execute(sql)
             while rows := cur.fetchmany(CHUNK):
                 parts.append(np.array(rows, dtype=np.int64).reshape(-1, 2))
         both = np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
-        return pl.DataFrame({"person": both[:, 0], "district": both[:, 1]})
+        return both[:, 0], both[:, 1]
+
+    def _districts(self) -> pl.DataFrame:
+        """Every enrolled person's number and district code (as an integer)."""
+        person, district = self._pairs("SELECT person, CAST(district AS INTEGER) "
+                                       "FROM inclusive_people")
+        return pl.DataFrame({"person": person, "district": district})
 
     def consents(self) -> pl.DataFrame:
-        """Every enrolled person's number and consents, read in slices into two integer
-        columns (a city's millions of people never as Python rows at once)."""
-        parts: list[npt.NDArray[np.int64]] = []
-        with self._cursor() as cur:
-            cur.execute("SELECT person, consent FROM inclusive_people")
-            while rows := cur.fetchmany(CHUNK):
-                parts.append(np.array(rows, dtype=np.int64).reshape(-1, 2))
-        both = np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
-        person, consent = both[:, 0], both[:, 1]
+        """Every enrolled person's number and consents (a bit per partner slot)."""
+        person, consent = self._pairs("SELECT person, consent FROM inclusive_people")
         # the people's own consents since enrolment (journaled) override the enrolment's
         changes = self.rows("SELECT c.person, p.slot, c.allow FROM inclusive_consents c "
                             "JOIN inclusive_partners p ON p.id = c.partner")
