@@ -21,6 +21,7 @@ from qingshan.market.book import MarketBook
 from qingshan.market.commands import StartAuction
 from qingshan.registry.book import RegistryBook
 from qingshan.registry.methodologies import ALL
+from qingshan.registry.model import ReportStatus
 from qingshan.rights.book import RightsBook
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -57,6 +58,10 @@ class RegistryPooledProjects:
         return PooledProject(id=p.id, account=p.account, asset=p.asset, sector=p.sector,
                              status=p.status.value,
                              buffer_percent=0 if m is None else m.buffer_percent)
+
+    def reported_periods(self, project: str) -> list[tuple[str, str]]:
+        return sorted((r.period_start, r.period_end) for r in self.registry.reports.values()
+                      if r.project == project and r.status is not ReportStatus.REJECTED)
 
 
 class MarketPrices:

@@ -109,6 +109,10 @@ NOW = 1_796_000_000_000  # 2026-11-30 in Beijing
 class FakeProjects:
     def __init__(self, account: str) -> None:
         self.account = account
+        self.reports: list[tuple[str, str]] = []
+
+    def reported_periods(self, project: str) -> list[tuple[str, str]]:
+        return list(self.reports)
 
     def pooled_project(self, project: str) -> PooledProject | None:
         sector = {"CQ0007": "inclusive", "CQ0001": "forestry"}.get(project)

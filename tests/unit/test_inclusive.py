@@ -252,6 +252,11 @@ def test_pooled_days_issue_whole_tonnes_once_and_carry_the_rest(p: Platform) -> 
     with pytest.raises(DayNotPoolable):  # the 29th is not settled
         p.run(PoolReductions(project="CQ0007", first_day=DAY.isoformat(),
                              last_day=(DAY + dt.timedelta(days=2)).isoformat()))
+    p.book.projects.reports.append(("2026-11-01", DAY.isoformat()))  # type: ignore[attr-defined]
+    with pytest.raises(DayNotPoolable):  # the registry may credit these days from a report
+        p.run(PoolReductions(project="CQ0007", first_day=DAY.isoformat(),
+                             last_day=DAY.isoformat()))
+    p.book.projects.reports.clear()  # type: ignore[attr-defined]
     out = p.run(PoolReductions(project="CQ0007", first_day=DAY.isoformat(),
                                last_day=DAY.isoformat()))
     assert (out["tonnes"], out["carried_out"]) == (1, 800_000)

@@ -14,6 +14,7 @@ from qingshan.errors import (
     PeriodNotEnded,
     QingshanError,
 )
+from qingshan.ledger.domain.commands import IssueUnits
 from qingshan.ledger.domain.invariants import check_invariants
 from qingshan.ledger.domain.model import SYSTEM, Principal, Role
 from qingshan.registry.book import OverIssuance, PeriodOverlap, UnknownMethodology, WrongState
@@ -146,6 +147,19 @@ def test_overlapping_monitoring_periods_are_refused() -> None:
     report(world, pid, "2023-07-01", "2023-12-31")
     with pytest.raises(InvalidInput):
         report(world, pid, "2040-01-01", "2040-12-31")  # outside the crediting period
+
+
+def test_a_report_may_not_cover_days_pooled_into_credits() -> None:
+    """Carbon-inclusive pools issue a pooled project's credits for their days (reference
+    IP…): the registry credits none of those days again from a report."""
+    world = make_world()
+    pid = registered(world)
+    world.run(IssueUnits(asset="CQCER", project=pid, vintage=2024,
+                         monitoring_start="2024-01-01", monitoring_end="2024-03-31",
+                         reference="IP000001", allocations=((ALICE, 3),)))
+    with pytest.raises(PeriodOverlap):
+        report(world, pid, "2024-03-01", "2024-12-31")
+    report(world, pid, "2024-04-01", "2024-12-31")
 
 
 def test_issuance_never_exceeds_the_verified_quantity() -> None:

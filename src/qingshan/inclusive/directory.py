@@ -24,7 +24,15 @@ class Projects(Protocol):
         """The registry's project ``project``; None if there is none."""
         ...
 
+    def reported_periods(self, project: str) -> list[tuple[str, str]]:
+        """The monitoring periods (first and last day, ISO) of the project's reports that
+        are not rejected: days the registry may credit from a report, never from a pool."""
+        ...
+
 
 class NoProjects:
     def pooled_project(self, project: str) -> PooledProject | None:
         return None
+
+    def reported_periods(self, project: str) -> list[tuple[str, str]]:
+        return []

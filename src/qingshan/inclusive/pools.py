@@ -25,6 +25,7 @@ from qingshan.ledger.domain.model import AccountType, Principal, Role
 from qingshan.ledger.domain.policy import check_admin
 
 POOLED_SECTOR = "inclusive"
+POOL_PREFIX = "IP"  # a pool's issuance has the pool as its reference
 
 
 def pooled_days(r: InclusiveState) -> set[int]:
@@ -37,6 +38,21 @@ def carried(r: InclusiveState) -> int:
     """The grams the last issued pool carried over."""
     issued = [p for p in r.pools.values() if p.status is PoolStatus.ISSUED]
     return max(issued, key=lambda p: p.id).carried_out if issued else 0
+
+
+def check_unclaimed(r: InclusiveState, project: str, first: int, last: int) -> None:
+    """No gram twice: the days are in no monitoring report of the project (the registry's
+    own path to credit them) and no credit of the project was issued for them otherwise."""
+    lo, hi = iso_day(first), iso_day(last)
+    for a, b in r.projects.reported_periods(project):
+        if a <= hi and lo <= b:
+            raise DayNotPoolable(f"the project's monitoring report covers {a} to {b}",
+                                 field="first_day", period=[a, b])
+    for iss in r.ledger.issuances_of(project):
+        if iss.monitoring_start <= hi and lo <= iss.monitoring_end and \
+                not iss.reference.startswith(POOL_PREFIX):
+            raise DayNotPoolable("credits of the project were issued for these days",
+                                 field="first_day", issuance=iss.id)
 
 
 def pool_reductions(r: InclusiveState, cmd: PoolReductions, actor: Principal,
@@ -57,6 +73,7 @@ def pool_reductions(r: InclusiveState, cmd: PoolReductions, actor: Principal,
     if taken:
         raise DayNotPoolable(f"{iso_day(min(taken))} is in another pool", field="first_day",
                              day=iso_day(min(taken)))
+    check_unclaimed(r, cmd.project, first, last)
     grams = sum(r.days[d].close.grams for d in range(first, last + 1))
     carried_in = carried(r)
     pid = r.next_id("pool", "IP")
@@ -85,6 +102,7 @@ def decide_pool(r: InclusiveState, cmd: DecidePool, actor: Principal, seq: int) 
     if terms is None or terms.status != "registered":
         raise NotPooledProject("the pooled project is no longer registered",
                                project=pool.project)
+    check_unclaimed(r, pool.project, pool.first_day, pool.last_day)
     buffer = -(-pool.tonnes * terms.buffer_percent // 100)  # the buffer share rounds up
     effects = Effects({})
     issuance = None

@@ -156,6 +156,12 @@ def apply_submit_report(book: RegistryState, cmd: SubmitMonitoringReport, actor:
                 as_date(r.period_start) <= end and start <= as_date(r.period_end):
             raise PeriodOverlap("the monitoring period overlaps another report",
                                 report=r.id, period=[r.period_start, r.period_end])
+    for iss in book.ledger.issuances_of(p.id):  # credits issued from pooled days (碳普惠)
+        if iss.reference.startswith("IP") and \
+                as_date(iss.monitoring_start) <= end and start <= as_date(iss.monitoring_end):
+            raise PeriodOverlap("the monitoring period overlaps days pooled into credits",
+                                issuance=iss.id, period=[iss.monitoring_start,
+                                                         iss.monitoring_end])
     m = book.methodology(p.methodology)
     basis = Basis()
     if book.rules(seq) == 1:  # as journaled then: any parameter from the report
