@@ -1,5 +1,7 @@
-"""A day's close on a Dask cluster, for a national-scale day (docs/inclusive.md, "At national
-scale"). Every rule of a close is per person (caps, overlaps, the yearly totals), so the day
+"""Partners' files and a day's close on a Dask cluster, for a national-scale day
+(docs/inclusive.md, "At national scale"). Each partner's files are one task, checked in
+order exactly as ``SubLedgerStore.ingest`` checks them, and recorded by the caller. Every
+rule of a close is per person (caps, overlaps, the yearly totals), so the day
 is split into ranges of person numbers; each worker reads its range of the day's events from
 the archive's Parquet files (predicate pushdown keeps it to its rows), credits it with the same
 ``rules.credit_day`` and returns its part. The parts, concatenated in range order, are the
@@ -11,12 +13,21 @@ multi-process cluster (``LocalCluster(processes=True)``) is what the tests run."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from distributed import Client
 
+from qingshan.inclusive.ingest import (
+    BatchResult,
+    CheckedBatch,
+    SubLedgerStore,
+    batch_id,
+    check_batch,
+)
+from qingshan.inclusive.model import Partner
 from qingshan.inclusive.rules import EVENT_SCHEMA, YTD_SCHEMA, Credited, credit_day
 
 
@@ -61,3 +72,50 @@ def credit_day_on_cluster(client: Client, files: Sequence[Path], day: int,
         events=pl.concat([r.events for r in results], how="vertical_relaxed"),
         postings=pl.concat([r.postings for r in results]),
         ytd=pl.concat([kept, *[r.ytd for r in results]]).sort("person", "scenario"))
+
+
+def check_partner_files(archive: str, partner: Partner, files: Sequence[tuple[str, str]],
+                        people: pl.DataFrame, now_ms: int, open_from: int,
+                        seen: pl.DataFrame, done: set[str]) -> list[CheckedBatch]:
+    """One partner's files, in order (one worker's task): each read, checked and archived
+    as ``SubLedgerStore.ingest`` does, its accepted ids seen by the partner's next file."""
+    out: list[CheckedBatch] = []
+    for path, fmt in files:
+        data = Path(path).read_bytes()
+        if batch_id(partner.id, fmt, data) in done:
+            continue
+        c = check_batch(Path(archive), partner, data, fmt, Path(path).name, people=people,
+                        now_ms=now_ms, open_from=open_from,
+                        seen=partial(_seen_on, seen))
+        seen = pl.concat([seen, c.accepted_ids])
+        out.append(c)
+    return out
+
+
+def _seen_on(seen: pl.DataFrame, lo: int, hi: int) -> pl.Series:
+    return seen.filter(pl.col("day").is_between(lo, hi))["event_id"]
+
+
+def ingest_on_cluster(client: Client, store: SubLedgerStore,
+                      files: Sequence[tuple[str, Path, str]], now_ms: int) -> list[BatchResult]:
+    """Partners' files (partner, path, format) checked on the cluster, one task a partner
+    (a partner's files in the order given, so a resent event counts once), then recorded
+    here in that order: what ``SubLedgerStore.ingest`` of each file in turn would give. The
+    workers must see the files and the archive."""
+    by_partner: dict[str, list[tuple[str, str]]] = {}
+    for partner, path, fmt in files:
+        by_partner.setdefault(partner, []).append((str(path), fmt))
+    people = client.scatter(store.consents(), broadcast=True)  # type: ignore[no-untyped-call]
+    open_from = store.open_from()
+    last = open_from + 3650  # every open day
+    futures: list[Any] = [
+        client.submit(check_partner_files, str(store.archive), store.partner(pid), batch,
+                      people, now_ms, open_from, store.seen(pid, open_from, last),
+                      store.batches_of(pid), pure=False)
+        for pid, batch in by_partner.items()]
+    results: list[BatchResult] = []
+    for checked in client.gather(futures):  # type: ignore[no-untyped-call]
+        for c in checked:
+            store.record(c, now_ms)
+            results.append(c.result())
+    return results

@@ -150,6 +150,87 @@ def _normalised(path: Path, data: bytes, fmt: str,
     return (pl.concat([e for e, _ in parts]), pl.concat([b for _, b in parts]), lines)
 
 
+def batch_id(partner: str, fmt: str, data: bytes) -> str:
+    """A batch's id: SHA-256 of its partner, format and bytes."""
+    return hashlib.sha256(f"{partner}\0{fmt}\0".encode() + data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedBatch:
+    """A batch checked and archived, not yet recorded."""
+
+    batch: str
+    partner: str
+    name: str
+    fmt: str
+    lines: int
+    accepted: int
+    duplicates: int
+    rejected: pl.DataFrame  # REJECT_SCHEMA, by line
+    grams: int
+    first_day: int | None
+    last_day: int | None
+    accepted_ids: pl.DataFrame  # event id, day (so the partner's next batch sees them)
+
+    def result(self) -> BatchResult:
+        return BatchResult(self.batch, self.partner, self.lines, self.accepted,
+                           self.duplicates, self.rejected.height, self.grams, self.first_day,
+                           self.last_day, False)
+
+
+def check_batch(archive: Path, partner: Partner, data: bytes, fmt: str, name: str, *,
+                people: pl.DataFrame, now_ms: int, open_from: int,
+                seen: Callable[[int, int], pl.Series],
+                tick: Progress = lambda stage, done, total: None) -> CheckedBatch:
+    """Read, check and archive one batch (its bytes as received, its accepted events as
+    Parquet): everything of an ingestion but recording it, so batches can be checked on any
+    machine that sees the archive (``qingshan.inclusive.distributed``). ``seen(lo, hi)``: the
+    partner's event ids already accepted on days ``lo`` … ``hi``."""
+    bid = batch_id(partner.id, fmt, data)
+    raw_path = archive / "raw" / f"{bid}.{fmt}"
+    write_file(raw_path, data)
+    events, bad, lines = _normalised(raw_path, data, fmt, partner.id)
+    tick("read", lines, lines)
+    lo = int(events["day"].min() or 0) if events.height else 0  # type: ignore[arg-type]
+    hi = int(events["day"].max() or 0) if events.height else 0  # type: ignore[arg-type]
+    checked = check(events, partner=partner, people=people, now_ms=now_ms,
+                    open_from=open_from, seen=seen(max(lo, open_from), hi) if hi >= max(
+                        lo, open_from) else pl.Series("event_id", [], dtype=pl.String))
+    del events
+    tick("check", lines, lines)
+    rejected = pl.concat([bad, checked.rejected]).sort("line")
+    acc = checked.accepted
+    if acc.height:
+        write_frame(archive / "batches" / f"{bid}.parquet", acc)
+    tick("archive", lines, lines)
+    return CheckedBatch(
+        batch=bid, partner=partner.id, name=name, fmt=fmt, lines=lines, accepted=acc.height,
+        duplicates=checked.duplicates, rejected=rejected,
+        grams=int(acc["grams"].sum()) if acc.height else 0,
+        first_day=int(acc["day"].min()) if acc.height else None,  # type: ignore[arg-type]
+        last_day=int(acc["day"].max()) if acc.height else None,  # type: ignore[arg-type]
+        accepted_ids=acc.select("event_id", "day"))
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """``data`` at ``path``, durably: a temporary file synced, then renamed into place."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def write_frame(path: Path, frame: pl.DataFrame) -> None:
+    """A frame as Parquet at ``path``, durably (as ``write_file``)."""
+    tmp = path.with_name(path.name + ".tmp")
+    frame.write_parquet(tmp, statistics=True, row_group_size=256 * 1024)
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
 class SubLedgerStore:
     """The sub-ledger of one platform: its database (through ``engine``) and archive."""
 
@@ -295,51 +376,46 @@ class SubLedgerStore:
         """Check and keep one batch of a partner's events; the same bytes again are answered
         with the first result and change nothing."""
         partner = self.partner(partner_id)
-        bid = hashlib.sha256(f"{partner_id}\0{fmt}\0".encode() + data).hexdigest()
-        if (done := self._stored_batch(bid)) is not None:
+        if (done := self._stored_batch(batch_id(partner_id, fmt, data))) is not None:
             return done
         tick = progress or (lambda stage, done, total: None)
-        raw_path = self.archive / "raw" / f"{bid}.{fmt}"
-        self._write(raw_path, data)
-        events, bad, lines = _normalised(raw_path, data, fmt, partner_id)
-        tick("read", lines, lines)
-        open_from = self.open_from()
-        lo = int(events["day"].min() or 0) if events.height else 0  # type: ignore[arg-type]
-        hi = int(events["day"].max() or 0) if events.height else 0  # type: ignore[arg-type]
-        seen = self._seen(partner_id, max(lo, open_from), hi)
-        checked = check(events, partner=partner, people=self.consents(), now_ms=now_ms,
-                        open_from=open_from, seen=seen)
-        del events
-        tick("check", lines, lines)
-        rejected = pl.concat([bad, checked.rejected]).sort("line")
-        acc = checked.accepted
-        first = int(acc["day"].min()) if acc.height else None  # type: ignore[arg-type]
-        last = int(acc["day"].max()) if acc.height else None  # type: ignore[arg-type]
-        grams = int(acc["grams"].sum()) if acc.height else 0
-        if acc.height:
-            self._write_frame(self.archive / "batches" / f"{bid}.parquet", acc)
-        tick("archive", lines, lines)
+        checked = check_batch(self.archive, partner, data, fmt, name, people=self.consents(),
+                              now_ms=now_ms, open_from=self.open_from(),
+                              seen=lambda lo, hi: self._seen(partner_id, lo, hi), tick=tick)
+        self.record(checked, now_ms)
+        tick("record", checked.lines, checked.lines)
+        return checked.result()
+
+    def record(self, c: CheckedBatch, now_ms: int) -> None:
+        """A checked batch (its archive files written) in the database, with its rejects, in
+        one transaction: from then on it is there."""
         with self._cursor() as cur:
             self._insert(cur, "inclusive_batches",
                          ("id", "partner", "name", "format", "received_ms", "lines",
                           "accepted", "duplicates", "rejected", "grams", "first_day",
                           "last_day"),
-                         [(bid, partner_id, name[:200], fmt, now_ms, lines, acc.height,
-                           checked.duplicates, rejected.height, grams, first, last)])
+                         [(c.batch, c.partner, c.name[:200], c.fmt, now_ms, c.lines,
+                           c.accepted, c.duplicates, c.rejected.height, c.grams, c.first_day,
+                           c.last_day)])
             self._insert(cur, "inclusive_rejects",
                          ("batch", "line", "event_id", "code", "reason"),
-                         [(bid, line, None if e is None else e[:64], c, r[:200])
-                          for line, e, c, r in rejected.iter_rows()])
-        tick("record", lines, lines)
-        return BatchResult(bid, partner_id, lines, acc.height, checked.duplicates,
-                           rejected.height, grams, first, last, False)
+                         [(c.batch, line, None if e is None else e[:64], code, r[:200])
+                          for line, e, code, r in c.rejected.iter_rows()])
 
-    def _seen(self, partner: str, lo: int, hi: int) -> pl.Series:
+    def batches_of(self, partner: str) -> set[str]:
+        return {str(r[0]) for r in self.rows("SELECT id FROM inclusive_batches WHERE "
+                                             "partner = ?", (partner,))}
+
+    def seen(self, partner: str, lo: int, hi: int) -> pl.DataFrame:
+        """The partner's events (event id, day) accepted on days ``lo`` … ``hi``."""
         files = self._batch_files(partner, lo, hi) if hi >= lo else []
         if not files:
-            return pl.Series("event_id", [], dtype=pl.String)
+            return pl.DataFrame(schema={"event_id": pl.String, "day": pl.Int64})
         return (pl.scan_parquet(files).filter(pl.col("day").is_between(lo, hi))
-                .select("event_id").collect()["event_id"])
+                .select("event_id", "day").collect())
+
+    def _seen(self, partner: str, lo: int, hi: int) -> pl.Series:
+        return self.seen(partner, lo, hi)["event_id"]
 
     # ------------------------------------------------------------------ days
     def close_day(self, day: int, now_ms: int, progress: Progress | None = None) -> DayClose:
@@ -376,9 +452,9 @@ class SubLedgerStore:
                          grams=int(postings["grams"].sum()) if postings.height else 0,
                          by_scenario=tuple((str(s), int(g)) for s, g in by),
                          parameter_set=PARAMETER_SET)
-        self._write_frame(self.archive / "days" / f"{day}.parquet",
+        write_frame(self.archive / "days" / f"{day}.parquet",
                           credited.events)  # (in the day's order: person, start, …)
-        self._write_frame(self.archive / "ytd" / f"{day}.parquet", credited.ytd)
+        write_frame(self.archive / "ytd" / f"{day}.parquet", credited.ytd)
         with self._cursor() as cur:
             cur.execute(self._sql("DELETE FROM inclusive_closes WHERE day >= ?"), (day,))
             cur.execute(self._sql("DELETE FROM inclusive_postings WHERE day >= ?"), (day,))
@@ -422,20 +498,3 @@ class SubLedgerStore:
             q = q.filter(pl.col("partner") == partner)
         return q.collect()
 
-    # ------------------------------------------------------------------ files
-    @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-
-    @staticmethod
-    def _write_frame(path: Path, frame: pl.DataFrame) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        frame.write_parquet(tmp, statistics=True, row_group_size=256 * 1024)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
