@@ -257,8 +257,8 @@ def main() -> None:
           f"(RFC 6962 check passed); settled: {settled.result}")
     print(f"\nenrol (setup, not timed): {t_enrol:6.1f} s")
     for name, secs in stages.items():
-        peak = f"   peak RSS by then {peaks[name]:7,.0f} MiB" if name in peaks else ""
-        print(f"  {name:<22} {secs:6.1f} s{peak}")
+        by_then = f"   peak RSS by then {peaks[name]:7,.0f} MiB" if name in peaks else ""
+        print(f"  {name:<22} {secs:6.1f} s{by_then}")
     print(f"ingest {t_ingest:6.1f} s | close_day {t_close:6.1f} s | SettleDay {t_settle:6.2f} s")
     print(f"end to end: {total:6.1f} s  → {lines / total:12,.0f} events/s")
     print(f"baseline (Polars reads the file, sums quantity = {base_sum:,}): {base:6.2f} s "
