@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from qingshan.api.app import create_app
 from qingshan.inclusive.state import person_party
 from qingshan.infra.config import Settings
+from qingshan.ledger import transparency as tlog
 from qingshan.ledger.domain.model import SYSTEM, Role
 from qingshan.platform import Platform
 from qingshan.science.inclusive import SCENARIOS
@@ -210,6 +211,15 @@ def test_a_person_reads_only_their_own_account(world: World) -> None:
         assert (r.status_code, r.json()["error"]["code"]) == (status, code), path
     r = w.get("/me/statement", "person1", **{"from": "2026-02-01", "to": "2026-01-01"})
     assert (r.status_code, r.json()["error"]["data"]["field"]) == (422, "from")
+    proof = w.get(f"/me/postings/{w.day.isoformat()}/proof", "person1").json()
+    assert tlog.verify_inclusion(tlog.leaf_hash(proof["leaf"].encode()), proof["index"],
+                                 proof["size"], [bytes.fromhex(x) for x in proof["proof"]],
+                                 bytes.fromhex(proof["root"]))
+    for path, who, status, code in (
+            ("/me/postings/2020-01-01/proof", "person1", 404, "unknown_posting"),
+            (f"/me/postings/{w.day.isoformat()}/proof", "metro", 403, "forbidden")):
+        r = w.get(path, who)
+        assert (r.status_code, r.json()["error"]["code"]) == (status, code), path
 
 
 def test_a_person_redeems_and_donates_their_points(world: World) -> None:

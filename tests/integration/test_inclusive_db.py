@@ -22,6 +22,7 @@ from qingshan.inclusive.ingest import SubLedgerStore
 from qingshan.inclusive.state import person_party
 from qingshan.infra.config import Settings
 from qingshan.infra.db import make_engine
+from qingshan.ledger import transparency as tlog
 from qingshan.ledger.domain.commands import Command
 from qingshan.ledger.domain.model import SYSTEM, Principal, Role
 from qingshan.platform import Platform
@@ -157,6 +158,17 @@ def test_resent_files_and_a_kill_mid_batch_give_the_balances_of_one_clean_run(
             2, 2, {"bad_field": 1, "no_consent": 1})
         data = queries.export(store, 3)
         assert data is not None and data["postings"] == lines
+        # a person proves their posting is in the day's root, which the journal holds
+        proof = queries.posting_proof(store, 3, day)
+        assert proof is not None and proof["root"] == settled["root"]
+        leaf = tlog.leaf_hash(proof["leaf"].encode())
+        path = [bytes.fromhex(x) for x in proof["proof"]]
+        root = bytes.fromhex(proof["root"])
+        assert tlog.verify_inclusion(leaf, proof["index"], proof["size"], path, root)
+        forged = tlog.leaf_hash(proof["leaf"].replace(f":{proof['grams']}:",
+                                                      f":{proof['grams'] + 1}:").encode())
+        assert not tlog.verify_inclusion(forged, proof["index"], proof["size"], path, root)
+        assert queries.posting_proof(store, 999, day) is None
         # an auditor recomputes the settled day event by event; a tampered posting shows
         assert audit(store) == []
         tamper = "UPDATE inclusive_postings SET grams = grams {} 1 WHERE person = 5"

@@ -27,7 +27,7 @@ from qingshan.api.deps import Actor, EdgeDep, IdemKey, Json, one, run
 from qingshan.api.responses_contexts import many
 from qingshan.errors import InvalidInput
 from qingshan.inclusive import queries
-from qingshan.inclusive.errors import UnknownPerson
+from qingshan.inclusive.errors import UnknownPerson, UnknownPosting
 from qingshan.inclusive.ingest import EPOCH, iso
 from qingshan.inclusive.model import MAX_PERSON, day_of_ms
 from qingshan.inclusive.people import people_from_records
@@ -183,6 +183,18 @@ def my_export(edge: EdgeDep, actor: Actor) -> dict[str, Any]:
     found = queries.export(edge.subledger, person)
     if found is None:
         raise UnknownPerson("no such personal account", person=person)
+    return found
+
+
+@router.get("/me/postings/{day}/proof", **r.ok(ri.PostingProof))
+def my_posting_proof(day: Day, edge: EdgeDep, actor: Actor) -> dict[str, Any]:
+    """The person's posting of a settled day with its RFC 6962 inclusion proof in the day's
+    Merkle tree, whose root the journal holds (check it with ``qingshan log check``'s
+    ``verify_inclusion``; the leaf is SHA-256(0x00 ‖ ``leaf``))."""
+    person = queries.person_of(actor)
+    found = queries.posting_proof(edge.subledger, person, _day(day))
+    if found is None:
+        raise UnknownPosting("no posting of yours on a settled day of that date", day=day)
     return found
 
 

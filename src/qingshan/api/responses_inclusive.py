@@ -191,3 +191,17 @@ class DayClosed(Out):
 class Enrolled(Out):
     sent: int
     enrolled: int
+
+
+class PostingProof(Out):
+    """A person's posting of a settled day and its inclusion proof in the day's root."""
+
+    day: str
+    person: int
+    grams: int
+    events: int
+    leaf: str
+    index: int
+    size: int
+    proof: list[str]
+    root: str

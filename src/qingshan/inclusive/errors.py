@@ -18,6 +18,12 @@ class UnknownPerson(NotFound):
     code = "unknown_person"
 
 
+class UnknownPosting(NotFound):
+    """No posting of the person on a settled day of that date."""
+
+    code = "unknown_posting"
+
+
 class DayNotClosed(Conflict):
     """The sub-ledger has not closed the day (its postings are not all written)."""
 

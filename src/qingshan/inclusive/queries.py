@@ -14,7 +14,9 @@ import polars as pl
 
 from qingshan.errors import Forbidden, NotFound
 from qingshan.inclusive.ingest import SubLedgerStore, iso
+from qingshan.inclusive.rules import posting_leaf
 from qingshan.inclusive.subledger import parse_by_scenario
+from qingshan.ledger import transparency as tlog
 from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.domain.policy import READ_ALL
 from qingshan.science.inclusive import SCENARIOS
@@ -311,3 +313,32 @@ def pool_contributors(store: SubLedgerStore, pool: str, limit: int = 1000,
                      "LIMIT ? OFFSET ?", (lo, hi, limit, offset))
     return {"pool": pool, "grams": grams, "people": int(people),
             "contributors": [{"person": int(p), "grams": int(g)} for p, g in top]}
+
+
+def posting_proof(store: SubLedgerStore, person: int, day: dt.date) -> dict[str, Any] | None:
+    """A person's posting of a settled day with its RFC 6962 inclusion proof in the day's
+    Merkle tree, whose root the journal holds (``settle_inclusive_day``): anyone can check
+    the posting is one of the day's with ``transparency.verify_inclusion`` — the leaf is
+    SHA-256(0x00 ‖ ``day:person:grams:events``). None if the day is not settled or the person
+    has no posting on it."""
+    d = day.toordinal() - EPOCH
+    settled = store.rows("SELECT root, people FROM inclusive_days WHERE day = ?", (d,))
+    if not settled:
+        return None
+    rows = store.rows("SELECT person, grams, events FROM inclusive_postings WHERE day = ? "
+                      "ORDER BY person", (d,))
+    index = next((i for i, r in enumerate(rows) if int(r[0]) == person), None)
+    if index is None:
+        return None
+    levels = [[tlog.leaf_hash(posting_leaf(d, int(p), int(g), int(e))) for p, g, e in rows]]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        levels.append([tlog.node_hash(below[i], below[i + 1])
+                       for i in range(0, len(below) - 1, 2)])
+    proof = tlog.inclusion_proof(index, len(rows), lambda level, i: levels[level][i])
+    _, grams, events = rows[index]
+    return {"day": day.isoformat(), "person": person, "grams": int(grams),
+            "events": int(events), "leaf": posting_leaf(d, person, int(grams),
+                                                        int(events)).decode(),
+            "index": index, "size": len(rows), "proof": [p.hex() for p in proof],
+            "root": str(settled[0][0])}

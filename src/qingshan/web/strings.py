@@ -366,7 +366,7 @@ ERRORS_ZH = {
     "not_in_default": "贷款没有逾期,不能处置质押物",
     "no_price": "未给出价格,市场近一年也没有该资产的成交价",
     "unknown_partner": "碳普惠数据合作方不存在", "unknown_reward": "兑换商品不存在",
-    "unknown_person": "个人碳账户不存在",
+    "unknown_person": "个人碳账户不存在", "unknown_posting": "该日没有已结算的个人入账",
     "day_not_closed": "该日个人碳账户尚未日结",
     "day_out_of_order": "按日顺序结算:该日已结算、尚未结束,或前一日尚未日结",
     "insufficient_points": "碳积分余额不足", "out_of_stock": "兑换商品库存不足",
