@@ -107,6 +107,22 @@ def test_resent_files_and_a_kill_mid_batch_give_the_balances_of_one_clean_run(
         assert (second.accepted, second.duplicates) == (2, 2)
         reasons = store._rows("SELECT code, reason FROM inclusive_rejects")
         assert reasons == [("bad_field", "person must be an account number")]
+        # poison in a partner's file (a NUL byte, a lone surrogate, control characters in
+        # the file's name) is refused by line and stored escaped, on both databases
+        poison = (b'{"event_id": "\\u0000x", "person": 1}\n'
+                  b'{"event_id": "\\ud800", "person": 1}\n'
+                  b'{"event_id": "ok\x00", "person": 1}\n')
+        bad = store.ingest(METRO, poison, "jsonl", now, "evil\x00\x07.jsonl")
+        assert (bad.lines, bad.rejected, bad.accepted) == (3, 3, 0)
+        ids = [r[0] for r in store.rows("SELECT event_id FROM inclusive_rejects WHERE batch = ? "
+                                        "ORDER BY line", (bad.batch,))]
+        assert all(i is None or (i.isascii() and i.isprintable()) for i in ids), ids
+        assert store.rows("SELECT name FROM inclusive_batches WHERE id = ?",
+                          (bad.batch,)) == [("evil.jsonl",)]
+        with plat.engine.begin() as conn:  # (so the counts below are the files' own)
+            conn.exec_driver_sql("DELETE FROM inclusive_rejects WHERE batch = "
+                                 f"'{bad.batch}'")
+            conn.exec_driver_sql(f"DELETE FROM inclusive_batches WHERE id = '{bad.batch}'")
         # killed while posting the day: no close row, and closing again replaces the postings
         _killed(_close_and_die, url, str(archive), day_number(day), now)
         assert store._rows("SELECT COUNT(*) FROM inclusive_closes")[0][0] == 0

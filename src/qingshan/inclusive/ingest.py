@@ -39,7 +39,7 @@ from sqlalchemy import Engine
 
 from qingshan.errors import InvalidInput
 from qingshan.inclusive.errors import DayOutOfOrder, UnknownPartner
-from qingshan.inclusive.model import DayClose, Partner
+from qingshan.inclusive.model import EVENT_ID_RE, DayClose, Partner
 from qingshan.inclusive.rules import (
     EVENT_SCHEMA,
     YTD_SCHEMA,
@@ -148,6 +148,22 @@ def _normalised(path: Path, data: bytes, fmt: str,
         raise InvalidInput(f"the file is not readable {fmt}: {str(exc)[:200]}",
                            field="file") from None
     return (pl.concat([e for e, _ in parts]), pl.concat([b for _, b in parts]), lines)
+
+
+def shown_id(event_id: str | None) -> str | None:
+    """A refused line's event id as stored: as sent when it is a well-formed id, else escaped
+    to printable ASCII (a NUL byte or a lone surrogate is told, never stored)."""
+    if event_id is None or EVENT_ID_RE.fullmatch(event_id):
+        return event_id
+    return orjson.dumps(event_id.encode("utf-8", "backslashreplace").decode("ascii",
+                                                                              "backslashreplace")
+                        ).decode()[:64]
+
+
+def shown_name(name: str) -> str:
+    """A file's name as stored: printable text only, at most 200 characters."""
+    safe = name.encode("utf-8", "backslashreplace").decode("utf-8", "replace")
+    return "".join(ch for ch in safe if ch.isprintable())[:200]
 
 
 def batch_id(partner: str, fmt: str, data: bytes) -> str:
@@ -394,12 +410,12 @@ class SubLedgerStore:
                          ("id", "partner", "name", "format", "received_ms", "lines",
                           "accepted", "duplicates", "rejected", "grams", "first_day",
                           "last_day"),
-                         [(c.batch, c.partner, c.name[:200], c.fmt, now_ms, c.lines,
+                         [(c.batch, c.partner, shown_name(c.name), c.fmt, now_ms, c.lines,
                            c.accepted, c.duplicates, c.rejected.height, c.grams, c.first_day,
                            c.last_day)])
             self._insert(cur, "inclusive_rejects",
                          ("batch", "line", "event_id", "code", "reason"),
-                         [(c.batch, line, None if e is None else e[:64], code, r[:200])
+                         [(c.batch, line, shown_id(e), code, r[:200])
                           for line, e, code, r in c.rejected.iter_rows()])
 
     def batches_of(self, partner: str) -> set[str]:
