@@ -1,4 +1,5 @@
-"""The carbon-inclusive rules as first written: whole-frame Polars expressions, plain and slow.
+"""The carbon-inclusive rules as first written: whole-frame Polars expressions, plain and slow
+(with one fix: see ``_overlaps``).
 The platform's ``qingshan.inclusive.rules`` computes the same with NumPy over narrow columns;
 ``tests/unit/test_inclusive_machine.py`` checks the two agree on random batches and days."""
 
@@ -110,8 +111,11 @@ def _overlaps(ev: pl.DataFrame, code: str, why: str) -> pl.DataFrame:
     in start, partner, event id order) has ended is refused: one body, one trip at a time."""
     trips = pl.col("scenario").is_in(list(TRIPS)) & pl.col(code).is_null()
     ev = ev.with_columns(trips.alias("_t")).sort("person", "start_ms", "partner", "event_id")
-    ended = (pl.when(pl.col("_t")).then(pl.col("end_ms")).otherwise(None)
-             .shift(1).cum_max().over("person"))
+    # (a refused event between two trips is the smallest time, not null: Polars' cum_max
+    # gives null where its input is null, so as first written a refused event in between hid
+    # the earlier trip's end; the columnar rules were right, and the comparison found it)
+    ended = (pl.when(pl.col("_t")).then(pl.col("end_ms"))
+             .otherwise(pl.lit(-(2**62), dtype=pl.Int64)).shift(1).cum_max().over("person"))
     clash = pl.col("_t") & (pl.col("start_ms") < ended).fill_null(False)
     return ev.with_columns(
         pl.when(clash).then(pl.lit(RejectCode.OVERLAPPING_TRIP.value)).otherwise(pl.col(code))

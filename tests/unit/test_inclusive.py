@@ -42,6 +42,7 @@ from qingshan.inclusive.rules import (
     normalise,
     posting_leaf,
     postings_root,
+    with_grams,
 )
 from qingshan.inclusive.state import person_party
 from qingshan.ledger import transparency as tlog
@@ -351,3 +352,27 @@ def test_a_person_sets_their_own_consents_only(p: Platform) -> None:
         p.run(SetConsent(person=1, partner="P000001", allow=True), PERSON)
     with pytest.raises(UnknownPerson):
         p.run(SetConsent(person=77, partner=METRO, allow=True))
+
+
+def test_a_refused_event_between_two_trips_does_not_hide_the_first() -> None:
+    """Found by comparing the columnar rules with the first implementation, which let a
+    refused event (or, at the close, a walk) between two trips hide the earlier trip's end."""
+    out, _ = checked([trip("a", 1, DAY, 8, 10_000, 30),
+                      trip("b", 1, DAY, 8, 0, 30),  # refused: no distance
+                      {**trip("c", 1, DAY, 8, 5_000, 20), "start": "2026-11-27T08:10:00+08:00",
+                       "end": "2026-11-27T08:30:00+08:00"}])
+    assert codes(out) == {"b": RejectCode.BAD_QUANTITY.value,
+                          "c": RejectCode.OVERLAPPING_TRIP.value}
+    walk = {"event_id": "w", "person": 1, "scenario": "walking",
+            "start": "2026-11-27T08:05:00+08:00", "quantity": 3000}
+    first, _ = checked([trip("a", 1, DAY, 8, 10_000, 30)])
+    walked, _ = normalise(pl.DataFrame([walk]), METRO)
+    other, _ = checked([{**trip("c", 1, DAY, 8, 5_000, 20),
+                         "start": "2026-11-27T08:10:00+08:00",
+                         "end": "2026-11-27T08:30:00+08:00"}])
+    day = credit_day(pl.concat([first.accepted, with_grams(walked),
+                                other.accepted.with_columns(pl.lit("P000006").alias("partner"))],
+                               how="diagonal_relaxed"),
+                     pl.DataFrame(schema=YTD_SCHEMA))
+    why = dict(zip(day.events["event_id"], day.events["uncredited"], strict=True))
+    assert why == {"a": None, "w": None, "c": Uncredited.OVERLAPPING_TRIP.value}
