@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from qingshan.errors import QingshanError
-from qingshan.inclusive.accounts import iso_day
 from qingshan.inclusive.commands import (
     AddReward,
     DecidePool,
@@ -30,7 +29,7 @@ from qingshan.inclusive.commands import (
     RedeemPoints,
     SettleDay,
 )
-from qingshan.inclusive.model import GRAMS_PER_TONNE, PoolStatus
+from qingshan.inclusive.model import GRAMS_PER_TONNE, PoolStatus, iso_day
 from qingshan.inclusive.rules import YTD_SCHEMA, check, credit_day, normalise
 from qingshan.inclusive.state import person_party
 from qingshan.ledger.domain.commands import Command

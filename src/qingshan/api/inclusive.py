@@ -28,8 +28,8 @@ from qingshan.api.responses_contexts import many
 from qingshan.errors import InvalidInput
 from qingshan.inclusive import queries
 from qingshan.inclusive.errors import UnknownPerson, UnknownPosting
-from qingshan.inclusive.ingest import EPOCH, iso
-from qingshan.inclusive.model import MAX_PERSON, day_of_ms
+from qingshan.inclusive.model import EPOCH, MAX_PERSON, day_of_ms
+from qingshan.inclusive.model import iso_day as iso
 from qingshan.inclusive.people import people_from_records
 from qingshan.ledger.domain.policy import check_admin
 

@@ -23,7 +23,9 @@ from qingshan.cli.common import fail, open_writer, out, progress, read_engine
 from qingshan.inclusive import queries
 from qingshan.inclusive.audit import audit
 from qingshan.inclusive.commands import SettleDay
-from qingshan.inclusive.ingest import EPOCH, FORMATS, SubLedgerStore, iso
+from qingshan.inclusive.ingest import FORMATS, SubLedgerStore
+from qingshan.inclusive.model import EPOCH
+from qingshan.inclusive.model import iso_day as iso
 from qingshan.inclusive.people import PEOPLE_FORMATS, read_people
 from qingshan.infra.config import get_settings
 from qingshan.ledger.domain.model import SYSTEM

@@ -4,8 +4,6 @@ spend points on rewards or give them to the public pool."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from qingshan.errors import InvalidInput
 from qingshan.inclusive.commands import (
     AddReward,
@@ -33,23 +31,15 @@ from qingshan.inclusive.model import (
     SettledDay,
     Spend,
     SpendKind,
+    day_number,
     day_of_ms,
+    iso_day,
 )
 from qingshan.inclusive.state import SETTINGS, InclusiveState
 from qingshan.inclusive.subledger import CIP
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import AccountType, AssetKind, Principal
 from qingshan.ledger.domain.policy import check_admin
-
-EPOCH = dt.date(1970, 1, 1).toordinal()
-
-
-def iso_day(day: int) -> str:
-    return dt.date.fromordinal(EPOCH + day).isoformat()
-
-
-def day_number(text: str) -> int:
-    return dt.date.fromisoformat(text).toordinal() - EPOCH
 
 
 def set_accounts(r: InclusiveState, cmd: SetInclusiveAccounts, actor: Principal,

@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 import polars as pl
 
-from qingshan.inclusive.ingest import SubLedgerStore, iso
+from qingshan.inclusive.ingest import SubLedgerStore
+from qingshan.inclusive.model import iso_day as iso
 from qingshan.inclusive.rules import EVENT_SCHEMA, YTD_SCHEMA, credit_day, postings_root, with_grams
 from qingshan.inclusive.subledger import parse_by_scenario
 

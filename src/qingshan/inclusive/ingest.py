@@ -39,7 +39,8 @@ from sqlalchemy import Engine
 
 from qingshan.errors import InvalidInput
 from qingshan.inclusive.errors import DayOutOfOrder, UnknownPartner
-from qingshan.inclusive.model import EVENT_ID_RE, DayClose, Partner
+from qingshan.inclusive.model import EPOCH, EVENT_ID_RE, DayClose, Partner
+from qingshan.inclusive.model import iso_day as iso
 from qingshan.inclusive.rules import (
     EVENT_SCHEMA,
     YTD_SCHEMA,
@@ -53,7 +54,6 @@ from qingshan.science.inclusive import PARAMETER_SET
 
 FORMATS = ("jsonl", "csv", "parquet")
 CHUNK = 100_000  # rows per transaction when posting a day
-EPOCH = dt.date(1970, 1, 1).toordinal()
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
 
@@ -77,10 +77,6 @@ class BatchResult:
                 "first_day": None if self.first_day is None else iso(self.first_day),
                 "last_day": None if self.last_day is None else iso(self.last_day),
                 "replayed": self.replayed}
-
-
-def iso(day: int) -> str:
-    return dt.date.fromordinal(EPOCH + day).isoformat()
 
 
 def read_batch(data: bytes, fmt: str) -> pl.DataFrame:

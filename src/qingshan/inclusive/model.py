@@ -3,6 +3,7 @@ event is refused or left uncredited with. Frozen values; no I/O."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,6 +18,19 @@ MS_PER_DAY = 86_400_000
 BEIJING_MS = 8 * 3_600_000  # a day is a calendar day in Beijing time (UTC+8)
 CLAIM_DAYS = 7  # an event is reported within 7 days of its day, else too_late (Beijing MaaS)
 SETTLE_AFTER_DAYS = 2  # a day is settled 2 days after it ends, so late reports reconcile
+
+
+EPOCH = dt.date(1970, 1, 1).toordinal()  # a day number is days since 1970-01-01
+
+
+def iso_day(day: int) -> str:
+    """A day number as YYYY-MM-DD."""
+    return dt.date.fromordinal(EPOCH + day).isoformat()
+
+
+def day_number(text: str) -> int:
+    """YYYY-MM-DD as a day number."""
+    return dt.date.fromisoformat(text).toordinal() - EPOCH
 
 
 def day_of_ms(ms: int) -> int:

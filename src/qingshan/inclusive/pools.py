@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from qingshan.errors import Forbidden
-from qingshan.inclusive.accounts import day_number, iso_day
 from qingshan.inclusive.commands import DecidePool, PoolReductions
 from qingshan.inclusive.errors import (
     DayNotPoolable,
@@ -17,7 +16,7 @@ from qingshan.inclusive.errors import (
     UnknownPool,
     WrongPoolState,
 )
-from qingshan.inclusive.model import GRAMS_PER_TONNE, Pool, PoolStatus
+from qingshan.inclusive.model import GRAMS_PER_TONNE, Pool, PoolStatus, day_number, iso_day
 from qingshan.inclusive.state import InclusiveState
 from qingshan.ledger.domain.commands import IssueUnits
 from qingshan.ledger.domain.effects import Effects

@@ -13,7 +13,9 @@ from typing import Any
 import polars as pl
 
 from qingshan.errors import Forbidden, NotFound
-from qingshan.inclusive.ingest import SubLedgerStore, iso
+from qingshan.inclusive.ingest import SubLedgerStore
+from qingshan.inclusive.model import EPOCH
+from qingshan.inclusive.model import iso_day as iso
 from qingshan.inclusive.rules import posting_leaf
 from qingshan.inclusive.subledger import parse_by_scenario
 from qingshan.ledger import transparency as tlog
@@ -21,7 +23,6 @@ from qingshan.ledger.domain.model import Principal, Role
 from qingshan.ledger.domain.policy import READ_ALL
 from qingshan.science.inclusive import SCENARIOS
 
-EPOCH = dt.date(1970, 1, 1).toordinal()
 PERSON_PARTY = re.compile(r"^CI[0-9]{12}$")
 
 
