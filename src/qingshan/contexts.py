@@ -14,7 +14,7 @@ from qingshan.ledger.books import Book
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import SYSTEM
 from qingshan.lending.book import LendingBook
-from qingshan.lending.directory import ProjectTerms
+from qingshan.lending.directory import MonitoredVolumes, ProjectTerms
 from qingshan.lending.errors import WrongInstrument
 from qingshan.market import auction
 from qingshan.market.book import MarketBook
@@ -23,8 +23,11 @@ from qingshan.registry.book import RegistryBook
 from qingshan.registry.methodologies import ALL
 from qingshan.registry.model import ReportStatus
 from qingshan.rights.book import RightsBook
+from qingshan.science.forest import SpeciesGroup
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+VOLUME = "volume_"  # a stock methodology's monitored stem volume of a species group
+GROUPS = frozenset(g.value for g in SpeciesGroup)
 
 
 class RegistryProjects:
@@ -42,6 +45,15 @@ class RegistryProjects:
                             sector=p.sector, district=p.district, status=p.status.value,
                             crediting_end=p.crediting_end,
                             buffer_percent=0 if m is None else m.buffer_percent)
+
+    def monitored_volumes(self, project: str, reference: str) -> MonitoredVolumes | None:
+        report = self.registry.reports.get(reference.split("/")[0])
+        if report is None or report.project != project:
+            return None
+        volumes = tuple((name.removeprefix(VOLUME), float(value))
+                        for name, value in report.values
+                        if name.startswith(VOLUME) and name.removeprefix(VOLUME) in GROUPS)
+        return MonitoredVolumes(report.period_end, volumes) if volumes else None
 
 
 class RegistryPooledProjects:
@@ -118,9 +130,11 @@ def make_books() -> list[Book]:
     # judicial offsetting buys on the market through its Exchange interface, bound here;
     # pledge loans read the registry's projects and the market's prices, and auction enforced
     # units on the market, bound here
-    return with_access([registry, market, JudicialBook(market), RightsBook(),
-                        LendingBook(RegistryProjects(registry), MarketPrices(market),
-                                    MarketSales(market)),
+    lending = LendingBook(RegistryProjects(registry), MarketPrices(market), MarketSales(market))
+    # pledge loans revalue on the registry's losses and the market's closes
+    registry.watch_loss(lending.name, lending.loss_reported)
+    market.watch_close(lending.name, lending.price_closed)
+    return with_access([registry, market, JudicialBook(market), RightsBook(), lending,
                         InclusiveBook(projects=RegistryPooledProjects(registry))])
 
 

@@ -110,7 +110,7 @@ def test_a_loan_pledges_the_project_now_and_its_next_issuance_and_payoff_release
     # a hold per issuance: the fixture's 100 units of CQ0001, the first and the next
     assert (loan["pledged"], loan["outstanding"], len(loan["holds"])) == (
         held + more, principal, 3)
-    assert [a["kind"] for a in loan["alerts"]] == ["new_pledge"]
+    assert [a["kind"] for a in loan["alerts"]] == ["new_pledge", "revalued"]
     assert sum(i["principal"] for i in loan["schedule"]) == principal
     for path, body, who, status, code in (
             (f"/lending/loans/{lid}/enforce", {"account": x.bank_account, "note": "逾期"},

@@ -14,11 +14,13 @@ from qingshan.ledger.domain.commands import Command, OpenAccount, RegisterParty
 from qingshan.ledger.domain.model import SYSTEM, AccountType, PartyKind, Principal, Role
 from qingshan.lending import queries
 from qingshan.lending.commands import RecordRepayment
+from qingshan.lending.model import Reason
 from qingshan.platform import Platform
 from qingshan.registry.commands import (
     CreateProject,
     DecideIssuance,
     RegisterProject,
+    ReportLoss,
     RequestIssuance,
     SubmitMonitoringReport,
     SubmitProject,
@@ -73,7 +75,18 @@ def test_a_pledged_forest_survives_a_restart_and_verifies(settings: Settings) ->
         loan = lending.loans[lid]  # type: ignore[attr-defined]
         assert len(loan.holds) == 2 and loan.pledged > first * 8 // 10
         assert plat.sequencer.router.ledger.active_quantity(ALICE, "CQCER") == 0
+        # the 2022 report's volumes revalued the collateral: the stands' sites rebased on them
+        latest = lending.appraisals[lending.loans[lid].latest_appraisal]  # type: ignore[attr-defined]
+        assert latest.reason is Reason.MONITORING and "site rebased at 2022-12-31" in latest.note
         run(RecordRepayment(loan=lid, principal=200_000, interest=38_500), BANK_KEY)
+        # a fire reported to the registry: the buffer covers it, the bank is told, and the
+        # collateral is revalued on the stands left, in the loss's own entry
+        out = run(ReportLoss(project=pid, quantity=2_000, cause="fire", avoidable=False,
+                             occurred="2023-03-02", description="山火", documents=()),
+                  ALICE_KEY)
+        burnt = lending.appraisals[out["revalued"][0]["appraisal"]]  # type: ignore[attr-defined,index]
+        assert burnt.reason is Reason.DISTURBANCE and burnt.collateral < latest.collateral
+        assert sum(r.area_m2 for r in burnt.stands) < sum(r.area_m2 for r in latest.stands)
         before = lending.snapshot()
         assert lending.invariants() == []
     finally:
@@ -85,7 +98,8 @@ def test_a_pledged_forest_survives_a_restart_and_verifies(settings: Settings) ->
             found = queries.loan(conn, lid, AUDITOR)
             assert (found["outstanding"], found["pledged"], len(found["schedule"])) == (
                 800_000, loan.pledged, 5)
-            assert [a["kind"] for a in found["alerts"]] == ["new_pledge"]
+            assert [a["kind"] for a in found["alerts"]] == [
+                "new_pledge", "revalued", "revalued", "disturbance"]
             assert queries.summary(conn)["principal"] == 1_000_000
     finally:
         engine.dispose()

@@ -21,7 +21,7 @@ from qingshan.lending.commands import (
     OpenCreditLine,
     RecordRepayment,
 )
-from qingshan.lending.directory import ProjectTerms
+from qingshan.lending.directory import MonitoredVolumes, ProjectTerms
 from qingshan.lending.invariants import check_invariants as lending_invariants
 from qingshan.lending.model import Reason, Repayment, Scenario, StandRow
 from qingshan.market.book import MarketBook
@@ -36,9 +36,13 @@ WULONG = "500156"  # 武隆区
 @dataclass
 class FakeRegistry:
     terms: dict[str, ProjectTerms] = field(default_factory=dict)
+    volumes: dict[str, MonitoredVolumes] = field(default_factory=dict)  # by reference
 
     def project_terms(self, project: str) -> ProjectTerms | None:
         return self.terms.get(project)
+
+    def monitored_volumes(self, project: str, reference: str) -> MonitoredVolumes | None:
+        return self.volumes.get(reference)
 
 
 @dataclass
@@ -87,6 +91,7 @@ def make_platform() -> Platform:
     registry, prices = FakeRegistry({PROJECT: forest_terms()}), FakeMarket()
     market = MarketBook()  # a real market, where enforced units are auctioned
     lending = LendingBook(registry, prices, MarketSales(market))
+    market.watch_close(lending.name, lending.price_closed)
     p = Platform(Router(book.state, [market, lending]), lending, registry, bank,
                  bank_account, bank_key, bank_member, other, other_key)
     p.router.now_ms = NOW_MS

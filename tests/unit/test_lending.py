@@ -21,15 +21,22 @@ from qingshan.ledger.domain.commands import (
     Transfer,
 )
 from qingshan.ledger.domain.model import SYSTEM, AssetKind, HoldKind, HoldStatus
+from qingshan.lending.appraisals import MARKET_BASIS, project_stands, whole_years
 from qingshan.lending.commands import EnforcePledge, OpenCreditLine, RecordRepayment
+from qingshan.lending.directory import MonitoredVolumes
 from qingshan.lending.model import LoanStatus, Reason, Repayment, revaluation_reasons, schedule
+from qingshan.lending.revaluation import after_loss, modelled_volume, rebase_sites
 from qingshan.lending.valuation import ltv_bps, observed_trend, present_value
-from qingshan.market.commands import CreateInstrument
-from tests.support.book import ALICE, ALICE_KEY, BOB
+from qingshan.market.commands import CloseDay, CreateInstrument
+from qingshan.science import forest
+from qingshan.science.forest import SpeciesGroup
+from tests.support.book import ALICE, ALICE_KEY, BOB, NOW_MS
 from tests.support.in_memory import DAY_MS
 from tests.support.lending import (
     PROJECT,
+    STANDS,
     WULONG,
+    FakeMarket,
     Platform,
     appraise,
     forest_terms,
@@ -97,7 +104,12 @@ def test_a_loan_pledges_the_projects_units_now_and_its_later_issuances() -> None
     loan = p.lending.loans[lid]
     assert loan.pledged == 140 and len(loan.holds) == 2
     assert p.router.ledger.held_quantity(ALICE, "CQCER") == 140
-    assert [a.kind.value for a in p.lending.alerts.values()] == ["new_pledge"]
+    # the monitoring result revalues the collateral in the same entry (the units now held
+    # count at today's price)
+    assert [a.kind.value for a in p.lending.alerts.values()] == ["new_pledge", "revalued"]
+    latest = p.lending.appraisals[loan.latest_appraisal]
+    assert latest.reason is Reason.MONITORING and latest.existing_units == 140
+    assert out["pledged"][0]["collateral"] == latest.collateral
     # another project's issuance into the same account is not pledged
     p.run(issue_to_project(ALICE, 5, 2025).__class__(
         asset="CQCER", project="CQ0099", vintage=2025, monitoring_start="2025-01-01",
@@ -326,3 +338,90 @@ def test_enforced_units_can_be_offered_at_once_in_a_one_way_auction() -> None:
     assert ledger.held_quantity(p.bank_account, "CQCER") == 100  # on offer
     assert ledger.active_quantity(p.bank_account, "CQCER") == 5
     assert p.problems() == []
+
+
+# ------------------------------------------------------------------ revaluation by the platform
+def test_a_monitoring_result_rebases_the_stands_on_the_volumes_it_measured() -> None:
+    p = make_platform()
+    lid = lent(p)
+    first = p.lending.appraisals[p.lending.loans[lid].latest_appraisal]
+    # the 2027 report measured the fir at half what its curve gives, the pine as the curve
+    grown = whole_years(first.stands_day, date(2027, 12, 31))
+    assert grown == 1  # appraised on 2026-06-01
+    fir = modelled_volume(first.stands, SpeciesGroup.FIR, grown)
+    pine = modelled_volume(first.stands, SpeciesGroup.MASSON_PINE, grown)
+    p.registry.volumes["MR-2027"] = MonitoredVolumes(
+        "2027-12-31",
+        (("fir", fir / 2), ("masson_pine", pine)))
+    p.next_day(600)
+    p.run(issue_to_project(ALICE, 40, 2027))
+    latest = p.lending.appraisals[p.lending.loans[lid].latest_appraisal]
+    assert latest.reason is Reason.MONITORING and latest.stands_day == first.stands_day
+    assert [r.site_bps for r in latest.stands] == [5_000, 10_000, 9_000]  # broadleaf: unmeasured
+    assert "site rebased" in latest.note and latest.collateral < first.collateral
+    assert modelled_volume(latest.stands, SpeciesGroup.FIR, grown) == pytest.approx(fir / 2)
+    kinds = [a.kind.value for a in p.lending.alerts.values()]
+    assert kinds[:2] == ["new_pledge", "revalued"]
+    assert p.problems() == []
+
+
+def test_a_price_move_of_five_percent_revalues_a_loan_priced_at_the_market() -> None:
+    p = make_platform()
+    p.run(CreateInstrument(id="CQCER-ALL", asset="CQCER", tick=1, lot=10, band_bps=1000,
+                           reference_price=6000, max_order=100_000, fee_bps=30,
+                           fee_account=p.bank_account))
+    today = NOW_MS // DAY_MS
+    market = p.lending.prices
+    assert isinstance(market, FakeMarket)
+    market.trades.append((today - 10, 6_000, 500))
+    p.run(issue_to_project(ALICE, 100, 2024))
+    vid = str(p.run(appraise(p.bank, price=0), p.bank_key)["appraisal"])
+    assert p.lending.appraisals[vid].price_basis == MARKET_BASIS
+    lid = str(p.run(grant(p.bank, vid, 1_000_000), p.bank_key)["loan"])
+    market.trades.append((today, 6_250, 500))  # the average moves 2 %: nothing
+    p.run(CloseDay("CQCER-ALL"))
+    assert p.lending.loans[lid].latest_appraisal == vid
+    market.trades.append((today, 5_000, 2_000))  # −12 %: revalued at the new average
+    out = p.run(CloseDay("CQCER-ALL"))
+    latest = p.lending.appraisals[p.lending.loans[lid].latest_appraisal]
+    # the volume-weighted average: (3,000,000 + 3,125,000 + 10,000,000) / 3,000
+    assert latest.reason is Reason.PRICE and latest.price == 5_375
+    assert out["revalued"][0]["appraisal"] == latest.id
+    assert latest.collateral < p.lending.appraisals[vid].collateral
+    assert latest.stands == p.lending.appraisals[vid].stands
+    # a loan on a price the bank gave does not follow the market
+    p2 = make_platform()
+    p2.run(CreateInstrument(id="CQCER-ALL", asset="CQCER", tick=1, lot=10, band_bps=1000,
+                            reference_price=6000, max_order=100_000, fee_bps=30,
+                            fee_account=p2.bank_account))
+    lid2 = lent(p2)
+    given_price = p2.lending.loans[lid2].latest_appraisal
+    assert isinstance(p2.lending.prices, FakeMarket)
+    p2.lending.prices.trades.append((today, 1_000, 10_000))
+    assert p2.run(CloseDay("CQCER-ALL")).get("revalued") is None
+    assert p2.lending.loans[lid2].latest_appraisal == given_price
+    assert p.problems() == [] and p2.problems() == []
+
+
+@given(lost=st.integers(0, 10**7), grown=st.integers(0, 30))
+def test_a_loss_takes_the_same_share_of_every_stand_and_never_more_than_all(
+        lost: int, grown: int) -> None:
+    stands, share = after_loss(STANDS, grown, lost)
+    assert 0.0 <= share <= 1.0
+    assert all(a.area_m2 <= b.area_m2 for a, b in zip(stands, STANDS, strict=False))
+    before = float(forest.stock_co2(project_stands(STANDS, grown), [0.0])[0])
+    after = float(forest.stock_co2(project_stands(stands, grown), [0.0])[0])
+    # the stock left is what was there less the loss (to the square metre), or nothing
+    assert after == pytest.approx(max(0.0, before - lost), rel=1e-6, abs=1.0)
+
+
+@given(ratio=st.floats(0.2, 2.5), grown=st.integers(0, 20))
+def test_rebased_sites_give_the_volume_measured_within_the_site_bounds(
+        ratio: float, grown: int) -> None:
+    model = modelled_volume(STANDS, SpeciesGroup.FIR, grown)
+    stands, notes = rebase_sites(STANDS, grown, {SpeciesGroup.FIR: model * ratio})
+    assert len(notes) == 1
+    assert stands[1:] == STANDS[1:]
+    # to the basis point of the site factor
+    assert modelled_volume(stands, SpeciesGroup.FIR, grown) == pytest.approx(
+        model * ratio, rel=1e-4)

@@ -5,7 +5,9 @@ valuation prices them under three scenarios. Check first, then do."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal
@@ -19,6 +21,7 @@ from qingshan.lending.model import (
     M2_PER_HA,
     AlertKind,
     Appraisal,
+    Loan,
     LoanStatus,
     Reason,
     Scenario,
@@ -29,6 +32,7 @@ from qingshan.science import forest
 
 EPOCH = date(1970, 1, 1)
 BASES = ("p50", "p90")
+MARKET_BASIS = "market 365-day average"
 
 
 def epoch_day(d: date) -> int:
@@ -41,9 +45,17 @@ def yearly_credits(removals: list[float], buffer_percent: int) -> tuple[int, ...
     return tuple(forest.issuable_credits(max(0.0, r), buffer_percent)[0] for r in removals)
 
 
-def project_stands(rows: tuple[StandRow, ...]) -> list[forest.Stand]:
+def whole_years(since: str, today: date) -> int:
+    """Whole years from ``since`` to ``today`` (0 if ``today`` is earlier)."""
+    d = date.fromisoformat(since)
+    years = today.year - d.year - (1 if (today.month, today.day) < (d.month, d.day) else 0)
+    return max(0, years)
+
+
+def project_stands(rows: tuple[StandRow, ...], grown: int = 0) -> list[forest.Stand]:
+    """The science's stands of ``rows``, ``grown`` whole years older than the rows say."""
     return [forest.Stand(id=f"s{i}", group=r.group, area_ha=r.area_m2 / M2_PER_HA,
-                         age=float(r.age), site_factor=r.site_bps / BPS)
+                         age=float(r.age + grown), site_factor=r.site_bps / BPS)
             for i, r in enumerate(rows, start=1)]
 
 
@@ -55,16 +67,96 @@ def units_held(lend: LendingState, terms: ProjectTerms) -> int:
     return free + sum(ln.pledged for ln in lend.active_loans_of(terms.id))
 
 
+def market_price(lend: LendingState, asset: str, today: date) -> int | None:
+    """The volume-weighted average price of the asset's trades over the last 365 days."""
+    last = epoch_day(today)
+    return lend.prices.average_price(asset, last - 364, last)
+
+
 def price_today(lend: LendingState, cmd: AppraiseCollateral, asset: str,
                 today: date) -> tuple[int, str]:
     if cmd.price:
         return cmd.price, "given"
-    last = epoch_day(today)
-    avg = lend.prices.average_price(asset, last - 364, last)
+    avg = market_price(lend, asset, today)
     if avg is None:
         raise NoPrice("no price given and no trade of the asset in the last 365 days",
                       asset=asset, field="price")
-    return avg, "market 365-day average"
+    return avg, MARKET_BASIS
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inputs:
+    """What a valuation is computed from besides the project and the day: the bank's choices
+    and the stands (their ages as of ``stands_day``)."""
+
+    stands: tuple[StandRow, ...]
+    stands_day: str
+    horizon: int
+    draws: int
+    seed: int
+    price: int
+    price_basis: str
+    stress_bps: int
+    discount_bps: int
+    ltv_bps: int
+    scenario: Scenario
+
+
+def value(lend: LendingState, terms: ProjectTerms, inputs: Inputs,
+          today: date) -> dict[str, Any]:
+    """An appraisal's results: the stands grown to ``today`` projected by the forest science
+    (a seeded Monte Carlo), each year's credits after the buffer (none after the crediting
+    period), the six present values, the collateral and the ceiling."""
+    trend = valuation.observed_trend(lend.prices.yearly_prices(terms.asset, epoch_day(today)))
+    grown = whole_years(inputs.stands_day, today)
+    projection = forest.monte_carlo(project_stands(inputs.stands, grown), inputs.horizon,
+                                    inputs.draws, inputs.seed)
+    # no credit is issued after the crediting period: its years count nothing
+    within = max(0, date.fromisoformat(terms.crediting_end).year - today.year)
+    credits = {b: tuple(c if t <= within else 0 for t, c in enumerate(yearly_credits(
+        [float(x) for x in getattr(projection, b)], terms.buffer_percent), start=1))
+        for b in ("p10", "p50", "p90")}
+    existing = units_held(lend, terms)
+    values = tuple((s.value, b, valuation.scenario_value(
+        s, credits[b], existing, inputs.price, trend_bps=trend,
+        stress_bps=inputs.stress_bps, discount_bps=inputs.discount_bps))
+        for s in Scenario for b in BASES)
+    collateral = next(v for s, b, v in values if s == inputs.scenario.value and b == "p90")
+    return {"parameter_set": forest.PARAMETER_SET, "buffer_percent": terms.buffer_percent,
+            "trend_bps": trend, "existing_units": existing, "p10": credits["p10"],
+            "p50": credits["p50"], "p90": credits["p90"], "values": values,
+            "collateral": collateral,
+            "ceiling": valuation.ceiling(collateral, inputs.ltv_bps)}
+
+
+def record(lend: LendingState, terms: ProjectTerms, inputs: Inputs, *, bank: str,
+           reason: Reason, loan: Loan | None, today: date, seq: int,
+           note: str = "") -> tuple[Appraisal, dict[str, object]]:
+    """Value and keep an appraisal; with ``loan``, it becomes the loan's latest and the
+    covenant is tested (a ``covenant_breach`` alert when broken)."""
+    vid = lend.next_id("appraisal", "VA")
+    appraisal = Appraisal(id=vid, project=terms.id, bank=bank, day=today.isoformat(),
+                          reason=reason, loan=None if loan is None else loan.id,
+                          stands=inputs.stands, stands_day=inputs.stands_day,
+                          horizon=inputs.horizon, draws=inputs.draws, seed=inputs.seed,
+                          price=inputs.price, price_basis=inputs.price_basis,
+                          stress_bps=inputs.stress_bps, discount_bps=inputs.discount_bps,
+                          ltv_bps=inputs.ltv_bps, scenario=inputs.scenario, note=note[:500],
+                          seq=seq, **value(lend, terms, inputs, today))
+    lend.put("appraisals", vid, appraisal)
+    result: dict[str, object] = {"appraisal": vid, "collateral": appraisal.collateral,
+                                 "ceiling": appraisal.ceiling}
+    if loan is not None:
+        ratio = valuation.ltv_bps(loan.outstanding, appraisal.collateral)
+        loan = lend.put_loan(loan, seq, latest_appraisal=vid)
+        result["ltv_bps"] = ratio
+        if ratio > loan.max_ltv_bps:
+            lend.alert(loan, AlertKind.COVENANT_BREACH, today.isoformat(),
+                       f"outstanding {loan.outstanding} fen is {ratio / 100:.2f} % of the "
+                       f"collateral {appraisal.collateral} fen (covenant "
+                       f"{loan.max_ltv_bps / 100:.2f} %)", seq)
+            result["breach"] = True
+    return appraisal, result
 
 
 def appraise_collateral(lend: LendingState, cmd: AppraiseCollateral, actor: Principal,
@@ -80,45 +172,15 @@ def appraise_collateral(lend: LendingState, cmd: AppraiseCollateral, actor: Prin
                             field="loan")
     today = journal_day(lend.clock())
     price, basis = price_today(lend, cmd, terms.asset, today)
-    trend = valuation.observed_trend(lend.prices.yearly_prices(terms.asset, epoch_day(today)))
-    projection = forest.monte_carlo(project_stands(cmd.stands), cmd.horizon, cmd.draws,
-                                    cmd.seed)
-    # no credit is issued after the crediting period: its years count nothing
-    within = max(0, date.fromisoformat(terms.crediting_end).year - today.year)
-    credits = {b: tuple(c if t <= within else 0 for t, c in enumerate(yearly_credits(
-        [float(x) for x in getattr(projection, b)], terms.buffer_percent), start=1))
-        for b in ("p10", "p50", "p90")}
-    existing = units_held(lend, terms)
-    values = tuple((s.value, b, valuation.scenario_value(
-        s, credits[b], existing, price, trend_bps=trend, stress_bps=cmd.stress_bps,
-        discount_bps=cmd.discount_bps)) for s in Scenario for b in BASES)
-    collateral = next(v for s, b, v in values if s == cmd.scenario.value and b == "p90")
-    vid = lend.next_id("appraisal", "VA")
-    appraisal = Appraisal(
-        id=vid, project=cmd.project, bank=cmd.bank, day=today.isoformat(), reason=cmd.reason,
-        loan=cmd.loan, parameter_set=forest.PARAMETER_SET, stands=cmd.stands,
-        horizon=cmd.horizon, draws=cmd.draws, seed=cmd.seed,
-        buffer_percent=terms.buffer_percent, price=price, price_basis=basis, trend_bps=trend,
-        stress_bps=cmd.stress_bps, discount_bps=cmd.discount_bps, ltv_bps=cmd.ltv_bps,
-        scenario=cmd.scenario, existing_units=existing, p10=credits["p10"], p50=credits["p50"],
-        p90=credits["p90"], values=values, collateral=collateral,
-        ceiling=valuation.ceiling(collateral, cmd.ltv_bps), seq=seq)
-    lend.put("appraisals", vid, appraisal)
-    result: dict[str, object] = {"appraisal": vid, "collateral": collateral,
-                                 "ceiling": appraisal.ceiling}
-    if loan is not None:
-        ratio = valuation.ltv_bps(loan.outstanding, collateral)
-        loan = lend.put_loan(loan, seq, latest_appraisal=vid)
-        result["ltv_bps"] = ratio
-        if ratio > loan.max_ltv_bps:
-            lend.alert(loan, AlertKind.COVENANT_BREACH, today.isoformat(),
-                       f"outstanding {loan.outstanding} fen is {ratio / 100:.2f} % of the "
-                       f"collateral {collateral} fen (covenant {loan.max_ltv_bps / 100:.2f} %)",
-                       seq)
-            result["breach"] = True
-        if cmd.reason is Reason.DISTURBANCE:
-            lend.alert(loan, AlertKind.DISTURBANCE, today.isoformat(),
-                       f"revalued after a disturbance: collateral {collateral} fen", seq)
+    inputs = Inputs(stands=cmd.stands, stands_day=today.isoformat(), horizon=cmd.horizon,
+                    draws=cmd.draws, seed=cmd.seed, price=price, price_basis=basis,
+                    stress_bps=cmd.stress_bps, discount_bps=cmd.discount_bps,
+                    ltv_bps=cmd.ltv_bps, scenario=cmd.scenario)
+    appraisal, result = record(lend, terms, inputs, bank=cmd.bank, reason=cmd.reason,
+                               loan=loan, today=today, seq=seq)
+    if loan is not None and cmd.reason is Reason.DISTURBANCE:
+        lend.alert(loan, AlertKind.DISTURBANCE, today.isoformat(),
+                   f"revalued after a disturbance: collateral {appraisal.collateral} fen", seq)
     return Effects(result)
 
 

@@ -3,7 +3,9 @@ ledger. Credit lines, loans, repayments and enforcement are ``loans``; valuation
 ``appraisals``; rows ``storage``; the conservation laws ``invariants``. The book reaches the
 ledger only through its port, the registry's projects and the market's prices through the
 interfaces of ``directory`` (bound by ``qingshan.contexts``), and it hears every issuance
-(the ledger's issuance watcher) to pledge a pledged project's new units in the same entry.
+(the ledger's issuance watcher) to pledge a pledged project's new units in the same entry,
+every loss the registry records and every market close (watchers bound by
+``qingshan.contexts``), to revalue the collateral they touch (``revaluation``).
 
 Deterministic: the book is a function of the journal (the sequencer replays it on start)."""
 
@@ -17,7 +19,7 @@ from qingshan.ledger.domain.commands import Command
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Issuance, Principal, SerialRange
 from qingshan.ledger.domain.port import LedgerPort
-from qingshan.lending import appraisals, invariants, loans, storage
+from qingshan.lending import appraisals, invariants, loans, revaluation, storage
 from qingshan.lending.commands import (
     LENDING_COMMANDS,
     AppraiseCollateral,
@@ -42,6 +44,15 @@ class LendingBook(LendingState):
     def issued(self, issuance: Issuance, placed: list[tuple[str, SerialRange]],
                effects: Effects) -> dict[str, Any]:
         return loans.pledge_new_issuance(self, issuance, placed, effects)
+
+    def loss_reported(self, project: str, loss: str, quantity: int, cause: str,
+                      occurred: str, seq: int) -> dict[str, Any]:
+        """The registry's loss watcher (bound by ``qingshan.contexts``)."""
+        return revaluation.loss_reported(self, project, loss, quantity, cause, occurred, seq)
+
+    def price_closed(self, asset: str, seq: int) -> dict[str, Any]:
+        """The market's close watcher (bound by ``qingshan.contexts``)."""
+        return revaluation.price_closed(self, asset, seq)
 
     def _load(self, fetchall: FetchAll) -> None:
         storage.load(self, fetchall)

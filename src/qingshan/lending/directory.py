@@ -23,9 +23,24 @@ class ProjectTerms:
     buffer_percent: int  # the share of every issuance its methodology sends to the buffer
 
 
+@dataclass(frozen=True, slots=True)
+class MonitoredVolumes:
+    """The stem volumes a verified monitoring report measured, by species group (the science's
+    group names), at the end of its period."""
+
+    day: str
+    volumes: tuple[tuple[str, float], ...]  # (group, m3)
+
+
 class Projects(Protocol):
     def project_terms(self, project: str) -> ProjectTerms | None:
         """The registry's project ``project``; None if there is none."""
+        ...
+
+    def monitored_volumes(self, project: str, reference: str) -> MonitoredVolumes | None:
+        """The stem volumes by species group of the monitoring report behind the issuance
+        whose ledger reference is ``reference`` (``report/request``); None if the report
+        gives none (a methodology that does not measure volumes)."""
         ...
 
 

@@ -8,7 +8,9 @@ violation (none: the book is sound); the state-machine tests call it after every
    loan's account, together holding exactly the units it pledged; a repaid or enforced
    loan's holds are all resolved (released when repaid, enforced when enforced).
 3. Lines: no credit line's active loans owe more principal than its limit.
-4. Appraisals: the ceiling is the collateral × the loan-to-value ratio, rounded down.
+4. Appraisals: the ceiling is the collateral × the loan-to-value ratio, rounded down; a
+   loan's latest appraisal is of its project and bank, and no appraisal of the loan (a
+   revaluation, by its bank or by the platform) is later.
 """
 
 from __future__ import annotations
@@ -67,7 +69,17 @@ def check_invariants(lend: LendingState) -> list[str]:
         used = lend.line_outstanding(line.id)
         if used > line.limit:
             errors.append(f"{line.id}: {used} fen outstanding over its limit {line.limit}")
+    latest: dict[str, int] = {}
     for a in lend.appraisals.values():
         if a.ceiling != a.collateral * a.ltv_bps // BPS:
             errors.append(f"{a.id}: ceiling {a.ceiling} is not collateral × LTV")
+        if a.loan is not None:
+            latest[a.loan] = max(latest.get(a.loan, 0), int(a.id[2:]))
+    for ln in lend.loans.values():
+        last = lend.appraisals.get(ln.latest_appraisal)
+        if last is None or (last.project, last.bank) != (ln.project, ln.bank):
+            errors.append(f"{ln.id}: its latest appraisal {ln.latest_appraisal} is not of its "
+                          "project and bank")
+        elif ln.id in latest and latest[ln.id] != int(last.id[2:]):
+            errors.append(f"{ln.id}: a later appraisal of it than {last.id} exists")
     return errors

@@ -13,6 +13,7 @@ from qingshan.errors import Forbidden, InvalidInput
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import AccountType, Issuance, Principal, SerialRange
 from qingshan.ledger.domain.parsing import journal_day
+from qingshan.lending import revaluation
 from qingshan.lending.appraisals import is_current
 from qingshan.lending.commands import EnforcePledge, GrantLoan, OpenCreditLine, RecordRepayment
 from qingshan.lending.errors import (
@@ -199,7 +200,8 @@ def pledge_new_issuance(lend: LendingState, issuance: Issuance,
                         placed: list[tuple[str, SerialRange]],
                         effects: Effects) -> dict[str, Any]:
     """The ledger's issuance watcher: units a pledged project's issuance puts in its pledged
-    account are pledged to the loan's bank in the same entry."""
+    account are pledged to the loan's bank in the same entry, and the collateral is
+    revalued on the monitoring result behind it (``revaluation.after_issuance``)."""
     out: list[dict[str, Any]] = []
     for loan in lend.active_loans_of(issuance.project):
         ranges = tuple(r for aid, r in placed if aid == loan.account)
@@ -213,5 +215,7 @@ def pledge_new_issuance(lend: LendingState, issuance: Issuance,
                              pledged=loan.pledged + quantity)
         lend.alert(loan, AlertKind.NEW_PLEDGE, journal_day(lend.clock()).isoformat(),
                    f"issuance {issuance.id}: {quantity} units pledged ({hid})", seq)
-        out.append({"loan": loan.id, "hold": hid, "quantity": quantity})
+        revalued = revaluation.after_issuance(lend, loan, issuance, seq)
+        out.append({"loan": loan.id, "hold": hid, "quantity": quantity,
+                    "collateral": revalued.get("collateral")})
     return {"pledged": out} if out else {}

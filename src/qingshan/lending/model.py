@@ -54,6 +54,7 @@ class AlertKind(StrEnum):
     DISTURBANCE = "disturbance"  # a revaluation after a disturbance
     NEW_PLEDGE = "new_pledge"  # a new issuance of the project pledged to the bank
     DEFAULT = "default"  # the pledge enforced
+    REVALUED = "revalued"  # the platform revalued the collateral (monitoring, loss, price)
 
 
 MAX_AREA_M2 = 10**11  # 10 million ha: larger than any stand
@@ -97,6 +98,7 @@ class Appraisal:
     loan: str | None  # the loan revalued (None: before a loan)
     parameter_set: str
     stands: tuple[StandRow, ...]
+    stands_day: str  # the day the stands' ages are of (the inventory's); ages grow from it
     horizon: int  # years
     draws: int
     seed: int
@@ -117,6 +119,7 @@ class Appraisal:
     collateral: int  # fen: the present value the ceiling rests on (scenario, p90)
     ceiling: int  # fen: collateral × LTV, rounded down
     seq: int
+    note: str = ""  # what a revaluation by the platform followed, and what it changed
 
     def value(self, scenario: Scenario, basis: str) -> int:
         return next(v for s, b, v in self.values if s == scenario.value and b == basis)

@@ -40,6 +40,9 @@ class _NoProjects:
     def project_terms(self, project: str) -> None:
         return None
 
+    def monitored_volumes(self, project: str, reference: str) -> None:
+        return None
+
 
 class _NoPrices:
     def average_price(self, asset: str, first_day: int, last_day: int) -> None:

@@ -115,8 +115,9 @@ def close_day(m: MarketState, cmd: CloseDay, actor: Principal, seq: int) -> Effe
                   and m.orders[t.sell_order].order_type not in OFF_BOOK]
     volume = sum(t.quantity for t in trades)
     if not volume:  # no trade today: the reference stays
-        return Effects({"instrument": inst.id, "close": inst.reference_price,
-                        "volume": 0})
+        return _closed(m, inst.asset, seq, Effects({"instrument": inst.id,
+                                                    "close": inst.reference_price,
+                                                    "volume": 0}))
     vwap = sum(t.price * t.quantity for t in trades) // volume
     close = max(inst.tick, (vwap + inst.tick // 2) // inst.tick * inst.tick)
     effects = Effects({})
@@ -125,4 +126,11 @@ def close_day(m: MarketState, cmd: CloseDay, actor: Principal, seq: int) -> Effe
                       "band": list(new.band())}
     if cancelled:
         effects.result["cancelled_orders"] = cancelled
+    return _closed(m, inst.asset, seq, effects)
+
+
+def _closed(m: MarketState, asset: str, seq: int, effects: Effects) -> Effects:
+    """Tell the close watchers (pledge loans revalue on a price move)."""
+    for watcher in m.close_watchers.values():
+        effects.result.update(watcher(asset, seq))
     return effects

@@ -7,6 +7,9 @@ for writing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from qingshan.errors import InsufficientUnits
 from qingshan.ledger.books import ContextBook
 from qingshan.ledger.domain import policy
@@ -27,6 +30,10 @@ from qingshan.market.model import SIDES, Instrument, Order, OrderStatus, Trade, 
 
 TABLES = ("instruments", "orders", "trades")
 
+CloseWatcher = Callable[[str, int], dict[str, Any]]
+"""Called with (the instrument's asset, seq) inside a trading day's close; returns what to add
+to the result. Cannot fail."""
+
 
 class MarketState(ContextBook):
     def __init__(self) -> None:
@@ -42,6 +49,12 @@ class MarketState(ContextBook):
         self.bought: dict[tuple[str, str], tuple[int, int]] = {}
         # order-rate limit: (party, instrument) -> (minute, orders placed in it)
         self.rate: dict[tuple[str, str], tuple[int, int]] = {}
+        self.close_watchers: dict[str, CloseWatcher] = {}
+
+    def watch_close(self, name: str, watcher: CloseWatcher) -> None:
+        """Call ``watcher`` (one per ``name``) at every instrument's close of day (another
+        context's, bound by the composition root)."""
+        self.close_watchers[name] = watcher
 
     # ------------------------------------------------------------------ look-ups
     def instrument(self, iid: str) -> Instrument:

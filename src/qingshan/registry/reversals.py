@@ -98,4 +98,6 @@ def apply_report_loss(book: RegistryState, cmd: ReportLoss, actor: Principal,
     effects.result = {"loss": lid, "project": p.id, "quantity": cmd.quantity,
                       "buffer_cancelled": from_pool, "proponent_cancelled": from_proponent,
                       "found_by": found_by, "ranges": ranges}
+    for watcher in book.loss_watchers.values():
+        effects.result.update(watcher(p.id, lid, cmd.quantity, cmd.cause, cmd.occurred, seq))
     return effects

@@ -7,7 +7,7 @@ through the methods here, so it is recorded in the undo log and marked for writi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -38,6 +38,10 @@ from qingshan.registry.model import (
 TABLES = ("projects", "reports", "requests", "validations", "factors", "certificates",
           "losses")
 
+LossWatcher = Callable[[str, str, int, str, str, int], dict[str, Any]]
+"""Called with (project, loss id, tCO2e lost, cause, day it occurred, seq) inside the loss's
+journal entry, once its units are cancelled; returns what to add to the result. Cannot fail."""
+
 
 class RegistryState(ContextBook):
     def __init__(self, methodologies: Mapping[str, Methodology], legacy_until: int = 0) -> None:
@@ -52,6 +56,12 @@ class RegistryState(ContextBook):
         self.certificates: dict[str, GreenCertificateClaim] = {}
         self.losses: dict[str, LossEvent] = {}
         self.counters = {"project": 0, "report": 0, "request": 0, "loss": 0}
+        self.loss_watchers: dict[str, LossWatcher] = {}
+
+    def watch_loss(self, name: str, watcher: LossWatcher) -> None:
+        """Call ``watcher`` (one per ``name``; binding again replaces it) on every loss
+        reported (another context's, bound by the composition root)."""
+        self.loss_watchers[name] = watcher
 
     def rules(self, seq: int) -> int:
         """The registry rules entry ``seq`` runs under (see the book's docstring)."""
