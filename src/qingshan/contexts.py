@@ -77,29 +77,53 @@ class RegistryPooledProjects:
 
 
 class MarketPrices:
-    """The market's trades as prices for pledge loans' valuations."""
+    """The market's trades as prices for pledge loans' valuations.
+
+    Read at every market close (the lending book's price watcher), so the trades are summed
+    by asset and day once, as they come: an index that is a function of the market's trades
+    alone, caught up from the last trade it has seen and rebuilt whenever that trade is no
+    longer the market's (a rolled-back entry, a reload), so it never answers for a trade that
+    is not there."""
 
     def __init__(self, market: MarketBook) -> None:
         self.market = market
+        self._daily: dict[str, dict[int, list[int]]] = {}  # asset -> day -> [value, quantity]
+        self._last = 0  # the last trade id summed
+        self._seen: object = None  # that trade, as the market held it
 
-    def _trades(self, asset: str, first_day: int, last_day: int) -> list[tuple[int, int, int]]:
-        instruments = {i.id for i in self.market.instruments.values() if i.asset == asset}
-        return [(t.day, t.price, t.quantity) for t in self.market.trades.values()
-                if t.instrument in instruments and first_day <= t.day <= last_day]
+    def _days(self, asset: str) -> dict[int, list[int]]:
+        trades = self.market.trades
+        if self._last and trades.get(self._last) is not self._seen:
+            self._daily, self._last, self._seen = {}, 0, None
+        top = self.market.counters["trade"]
+        for tid in range(self._last + 1, top + 1):
+            t = trades.get(tid)
+            if t is None:
+                continue
+            inst = self.market.instruments.get(t.instrument)
+            if inst is not None:
+                day = self._daily.setdefault(inst.asset, {}).setdefault(t.day, [0, 0])
+                day[0] += t.price * t.quantity
+                day[1] += t.quantity
+            self._last, self._seen = tid, t
+        return self._daily.get(asset, {})
 
     def average_price(self, asset: str, first_day: int, last_day: int) -> int | None:
-        trades = self._trades(asset, first_day, last_day)
-        quantity = sum(q for _, _, q in trades)
-        if not quantity:
-            return None
-        return sum(p * q for _, p, q in trades) // quantity
+        days = self._days(asset)
+        value = quantity = 0
+        for d in range(first_day, last_day + 1):
+            got = days.get(d)
+            if got is not None:
+                value, quantity = value + got[0], quantity + got[1]
+        return value // quantity if quantity else None
 
     def yearly_prices(self, asset: str, last_day: int) -> list[tuple[int, int]]:
         by_year: dict[int, list[int]] = {}
-        for day, price, quantity in self._trades(asset, 0, last_day):
-            year = date.fromordinal(EPOCH_ORDINAL + day).year
-            value, qty = by_year.setdefault(year, [0, 0])
-            by_year[year] = [value + price * quantity, qty + quantity]
+        for day, (value, quantity) in self._days(asset).items():
+            if day <= last_day:
+                year = date.fromordinal(EPOCH_ORDINAL + day).year
+                v, q = by_year.setdefault(year, [0, 0])
+                by_year[year] = [v + value, q + quantity]
         return [(y, v // q) for y, (v, q) in sorted(by_year.items()) if q]
 
 

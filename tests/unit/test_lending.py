@@ -21,7 +21,7 @@ from qingshan.ledger.domain.commands import (
     Transfer,
 )
 from qingshan.ledger.domain.model import SYSTEM, AssetKind, HoldKind, HoldStatus
-from qingshan.lending.appraisals import MARKET_BASIS, project_stands, whole_years
+from qingshan.lending.appraisals import MARKET_BASIS, project_stands, years_between
 from qingshan.lending.commands import EnforcePledge, OpenCreditLine, RecordRepayment
 from qingshan.lending.directory import MonitoredVolumes
 from qingshan.lending.model import LoanStatus, Reason, Repayment, revaluation_reasons, schedule
@@ -346,8 +346,8 @@ def test_a_monitoring_result_rebases_the_stands_on_the_volumes_it_measured() -> 
     lid = lent(p)
     first = p.lending.appraisals[p.lending.loans[lid].latest_appraisal]
     # the 2027 report measured the fir at half what its curve gives, the pine as the curve
-    grown = whole_years(first.stands_day, date(2027, 12, 31))
-    assert grown == 1  # appraised on 2026-06-01
+    grown = years_between(first.stands_day, date(2027, 12, 31))
+    assert 1.5 < grown < 1.6  # appraised on 2026-06-01
     fir = modelled_volume(first.stands, SpeciesGroup.FIR, grown)
     pine = modelled_volume(first.stands, SpeciesGroup.MASSON_PINE, grown)
     p.registry.volumes["MR-2027"] = MonitoredVolumes(
@@ -403,9 +403,9 @@ def test_a_price_move_of_five_percent_revalues_a_loan_priced_at_the_market() -> 
     assert p.problems() == [] and p2.problems() == []
 
 
-@given(lost=st.integers(0, 10**7), grown=st.integers(0, 30))
+@given(lost=st.integers(0, 10**7), grown=st.floats(0, 30))
 def test_a_loss_takes_the_same_share_of_every_stand_and_never_more_than_all(
-        lost: int, grown: int) -> None:
+        lost: int, grown: float) -> None:
     stands, share = after_loss(STANDS, grown, lost)
     assert 0.0 <= share <= 1.0
     assert all(a.area_m2 <= b.area_m2 for a, b in zip(stands, STANDS, strict=False))
@@ -415,9 +415,9 @@ def test_a_loss_takes_the_same_share_of_every_stand_and_never_more_than_all(
     assert after == pytest.approx(max(0.0, before - lost), rel=1e-6, abs=1.0)
 
 
-@given(ratio=st.floats(0.2, 2.5), grown=st.integers(0, 20))
+@given(ratio=st.floats(0.2, 2.5), grown=st.floats(-5, 20))
 def test_rebased_sites_give_the_volume_measured_within_the_site_bounds(
-        ratio: float, grown: int) -> None:
+        ratio: float, grown: float) -> None:
     model = modelled_volume(STANDS, SpeciesGroup.FIR, grown)
     stands, notes = rebase_sites(STANDS, grown, {SpeciesGroup.FIR: model * ratio})
     assert len(notes) == 1

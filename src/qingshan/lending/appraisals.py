@@ -45,17 +45,20 @@ def yearly_credits(removals: list[float], buffer_percent: int) -> tuple[int, ...
     return tuple(forest.issuable_credits(max(0.0, r), buffer_percent)[0] for r in removals)
 
 
-def whole_years(since: str, today: date) -> int:
-    """Whole years from ``since`` to ``today`` (0 if ``today`` is earlier)."""
-    d = date.fromisoformat(since)
-    years = today.year - d.year - (1 if (today.month, today.day) < (d.month, d.day) else 0)
-    return max(0, years)
+DAYS_A_YEAR = 365.25
 
 
-def project_stands(rows: tuple[StandRow, ...], grown: int = 0) -> list[forest.Stand]:
-    """The science's stands of ``rows``, ``grown`` whole years older than the rows say."""
+def years_between(since: str, day: date) -> float:
+    """Years from ``since`` to ``day`` (negative if ``day`` is earlier): stands grow every
+    day, not on their anniversaries."""
+    return (day - date.fromisoformat(since)).days / DAYS_A_YEAR
+
+
+def project_stands(rows: tuple[StandRow, ...], grown: float = 0.0) -> list[forest.Stand]:
+    """The science's stands of ``rows``, ``grown`` years older than the rows say (never
+    younger than 0)."""
     return [forest.Stand(id=f"s{i}", group=r.group, area_ha=r.area_m2 / M2_PER_HA,
-                         age=float(r.age + grown), site_factor=r.site_bps / BPS)
+                         age=max(0.0, r.age + grown), site_factor=r.site_bps / BPS)
             for i, r in enumerate(rows, start=1)]
 
 
@@ -108,7 +111,7 @@ def value(lend: LendingState, terms: ProjectTerms, inputs: Inputs,
     (a seeded Monte Carlo), each year's credits after the buffer (none after the crediting
     period), the six present values, the collateral and the ceiling."""
     trend = valuation.observed_trend(lend.prices.yearly_prices(terms.asset, epoch_day(today)))
-    grown = whole_years(inputs.stands_day, today)
+    grown = max(0.0, years_between(inputs.stands_day, today))
     projection = forest.monte_carlo(project_stands(inputs.stands, grown), inputs.horizon,
                                     inputs.draws, inputs.seed)
     # no credit is issued after the crediting period: its years count nothing

@@ -34,7 +34,7 @@ from qingshan.lending.appraisals import (
     market_price,
     project_stands,
     record,
-    whole_years,
+    years_between,
 )
 from qingshan.lending.model import (
     BPS,
@@ -61,14 +61,16 @@ def inputs_of(a: Appraisal) -> Inputs:
                   scenario=a.scenario)
 
 
-def modelled_volume(rows: tuple[StandRow, ...], group: SpeciesGroup, grown: int) -> float:
-    """m3 of stem volume the stands of ``group`` hold on their curve, ``grown`` years on."""
+def modelled_volume(rows: tuple[StandRow, ...], group: SpeciesGroup, grown: float) -> float:
+    """m3 of stem volume the stands of ``group`` hold on their curve, ``grown`` years on
+    (earlier if negative; never younger than 0)."""
     curve = forest.DEFAULTS[group].growth
-    return sum(float(forest.volume_per_ha(curve, r.age + grown)) * r.area_m2 / M2_PER_HA
+    return sum(float(forest.volume_per_ha(curve, max(0.0, r.age + grown)))
+               * r.area_m2 / M2_PER_HA
                * r.site_bps / BPS for r in rows if r.group is group)
 
 
-def rebase_sites(rows: tuple[StandRow, ...], grown: int,
+def rebase_sites(rows: tuple[StandRow, ...], grown: float,
                  measured: Mapping[SpeciesGroup, float]) -> tuple[tuple[StandRow, ...],
                                                                    list[str]]:
     """The stands with each measured group's site factors scaled so that the group's curve
@@ -88,7 +90,7 @@ def rebase_sites(rows: tuple[StandRow, ...], grown: int,
     return out, notes
 
 
-def after_loss(rows: tuple[StandRow, ...], grown: int,
+def after_loss(rows: tuple[StandRow, ...], grown: float,
                lost_tco2: int) -> tuple[tuple[StandRow, ...], float]:
     """The stands less the share of their area that ``lost_tco2`` is of their modelled stock
     ``grown`` years after the stands' day (all of it if the loss is the stock or more); a
@@ -139,7 +141,9 @@ def after_issuance(lend: LendingState, loan: Loan, issuance: Issuance, seq: int)
     measured = lend.projects.monitored_volumes(loan.project, issuance.reference)
     if measured is not None:
         groups = {SpeciesGroup(g): v for g, v in measured.volumes}
-        grown = whole_years(latest.stands_day, date.fromisoformat(measured.day))
+        # the measurement's day may be before the stands' (a report filed after the appraisal
+        # of a period that ended before it): the curve is read at the stands' age then
+        grown = years_between(latest.stands_day, date.fromisoformat(measured.day))
         stands, changed = rebase_sites(latest.stands, grown, groups)
         if changed:
             note += f": site rebased at {measured.day} — " + "; ".join(changed)
@@ -154,8 +158,8 @@ def loss_reported(lend: LendingState, project: str, loss: str, quantity: int, ca
     today = journal_day(lend.clock())
     for loan in lend.active_loans_of(project):
         latest = lend.appraisal(loan.latest_appraisal)
-        stands, share = after_loss(latest.stands, whole_years(latest.stands_day, today),
-                                   quantity)
+        stands, share = after_loss(latest.stands,
+                                   max(0.0, years_between(latest.stands_day, today)), quantity)
         note = (f"loss {loss}: {quantity} t CO2e, {cause} on {occurred}; the stands' area "
                 f"−{share * 100:.1f} %")
         out.append(revalue(lend, loan, Reason.DISTURBANCE, seq, note=note, stands=stands))
