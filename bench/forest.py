@@ -45,7 +45,7 @@ def baseline(stands: list[Stand], years: int, draws: int, seed: int,
     """Every stand, every year, every draw: the full broadcast, chunked over draws."""
     order = list(SpeciesGroup)
     gi = np.array([order.index(s.group) for s in stands])
-    weight = np.array([s.area_ha * s.site_factor for s in stands])
+    weight = np.array([s.area_ha * s.site_factor * s.stocking for s in stands])
     age = np.array([s.age for s in stands])
     p = [DEFAULTS[g] for g in order]
     a = np.array([q.growth.a for q in p])[gi]

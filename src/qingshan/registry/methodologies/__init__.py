@@ -8,11 +8,12 @@ a new version is added beside it (entries journaled with the old one replay with
 from __future__ import annotations
 
 from qingshan.errors import NotFound
-from qingshan.registry.methodologies import biogas, forest, inclusive, pv
+from qingshan.registry.methodologies import biogas, forest, forest_management, inclusive, pv
 from qingshan.registry.methodologies.base import Methodology
 
 ALL: tuple[Methodology, ...] = (forest.V1, pv.V1, biogas.V1, inclusive.V1,
-                                forest.V2, pv.V2, biogas.V2, inclusive.V2, forest.V3)
+                                forest.V2, pv.V2, biogas.V2, inclusive.V2, forest.V3,
+                                forest_management.V1)
 CURRENT: tuple[Methodology, ...] = tuple(m for m in ALL if not m.legacy)
 
 

@@ -25,11 +25,29 @@ from qingshan.science.forest.growth import FloatArray, as_ages, shape
 from qingshan.science.forest.parameters import (
     CO2_PER_C,
     DEFAULTS,
+    Citation,
     SpeciesGroup,
     SpeciesParameters,
     finite,
     group_of,
 )
+
+STOCKING_SOURCE = Citation(
+    "林分疏密度 (stand stocking), encyclopedia entry, 出处: 农业科学卷 · 林业 · 林学 · 测树",
+    "as reproduced by 修远网 (mythu.net); the printed volume was not opened",
+    "林分每公顷总胸高断面积(或蓄积量)与相同条件下标准林分总胸高断面积(或蓄积量)之比 … 标准林分的"
+    "疏密度为1.0 … 其每公顷断面积可从相应树种的标准表或生长过程表查得",
+    "http://www.mythu.net/b176716.html")
+"""Where the stocking adjustment comes from: stocking is the ratio of a stand's volume (or
+basal area) per ha to the standard (fully stocked) stand's under the same conditions, so the
+stand's volume is the standard table's × stocking. The textbook passage of 孟宪宇《测树学》 on
+标准表法 was not read here; the definition above was."""
+
+STOCKING_RANGE = (0.1, 1.5)
+"""Accepted stocking: the encyclopedia's scale tops out at 1.0 for the standard stand
+("最大的疏密度为 1.0", another encyclopedia entry in the stored pages, address not kept); the
+curves here are not fitted normal-yield tables, so a stand denser than its curve (up to 1.5)
+is accepted, and below 0.1 a stand is not forest (乔木林 needs 郁闭度 ≥ 0.20)."""
 
 
 def co2_per_m3(p: SpeciesParameters) -> float:
@@ -55,13 +73,17 @@ def biomass_co2(group: SpeciesGroup | str, volume_m3: npt.ArrayLike) -> FloatArr
 @dataclass(frozen=True, slots=True)
 class Stand:
     """A stand growing on its group's curve: ``age`` in years at the start (0 = planted now),
-    ``site_factor`` scales the curve's asymptote (site quality; 1 = the curve as fitted)."""
+    ``site_factor`` scales the curve's asymptote (site quality; 1 = the curve as fitted),
+    ``stocking`` (林分疏密度) is the stand's density relative to the fully stocked stand the
+    curve describes (1 = fully stocked): volume = curve × site_factor × stocking, the
+    standard-table adjustment (``STOCKING_SOURCE``), within ``STOCKING_RANGE``."""
 
     id: str
     group: SpeciesGroup
     area_ha: float
     age: float
     site_factor: float = 1.0
+    stocking: float = 1.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "group", group_of(self.group))
@@ -69,12 +91,18 @@ class Stand:
         object.__setattr__(self, "age", finite(self.age, "age"))
         object.__setattr__(self, "site_factor",
                            finite(self.site_factor, "site_factor", strict=True))
+        stocking = finite(self.stocking, "stocking")
+        low, high = STOCKING_RANGE
+        if not low <= stocking <= high:
+            raise InvalidInput(f"stocking must be {low}-{high} (1 = fully stocked)",
+                               field="stocking", value=str(stocking))
+        object.__setattr__(self, "stocking", stocking)
 
 
 @dataclass(frozen=True, slots=True)
 class GroupCurves:
     """Stands summed by group on their curves' shape: ``shares[g][t]`` =
-    Σ_stands of g area · site_factor · (1 − e^(−b(age + t)))^c, t = 0, 1, …, so that the
+    Σ_stands of g area · site_factor · stocking · (1 − e^(−b(age + t)))^c, t = 0, 1, …, so that the
     stock of group g at year t is a_g · co2_per_unit_g · shares[g][t] — linear in a and in the
     conversion factors, which is what lets the Monte Carlo draw them per group."""
 
@@ -96,7 +124,7 @@ def group_curves(stands: Sequence[Stand], years_from_now: npt.ArrayLike,
     shares = np.zeros((len(groups), t.size))
     for i, g in enumerate(groups):
         members = by_group[g]
-        weight = np.array([s.area_ha * s.site_factor for s in members])
+        weight = np.array([s.area_ha * s.site_factor * s.stocking for s in members])
         ages = np.array([s.age for s in members])
         curve = params[g].growth
         # aggregate stands of one age into one weight (the curve is evaluated once per age)

@@ -99,10 +99,7 @@ def monte_carlo(stands: Iterable[Stand], years: int, draws: int, seed: int,
     """Net removals per year 1..``years`` over ``draws`` draws of the uncertain parameters
     (module docstring); the same seed gives the same projection."""
     check_net_inputs(years, baseline_per_year, leakage_share)
-    if isinstance(draws, bool) or not isinstance(draws, int) or not 2 <= draws <= MAX_DRAWS:
-        raise InvalidInput(f"draws must be a whole number 2-{MAX_DRAWS}", field="draws")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InvalidInput("seed must be a whole number, not negative", field="seed")
+    check_draws(draws, seed)
     curves = group_curves(list(stands), np.arange(years + 1, dtype=np.float64))
     factors = draw_factors(draws, seed)
     net = np.empty((draws, years))
@@ -111,6 +108,20 @@ def monte_carlo(stands: Iterable[Stand], years: int, draws: int, seed: int,
         stocks = per_unit_draws(factors[start:stop], curves.groups) @ curves.shares
         net[start:stop] = net_from_stocks(stocks, float(baseline_per_year),
                                           float(leakage_share))
+    return summarise(net, seed)
+
+
+def check_draws(draws: int, seed: int) -> None:
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 2 <= draws <= MAX_DRAWS:
+        raise InvalidInput(f"draws must be a whole number 2-{MAX_DRAWS}", field="draws")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InvalidInput("seed must be a whole number, not negative", field="seed")
+
+
+def summarise(net: FloatArray, seed: int) -> Projection:
+    """The projection of net removals ``net`` (draws × years): mean and exceedance
+    percentiles per year."""
+    draws, years = net.shape
     low, mid, high = np.percentile(net, [10.0, 50.0, 90.0], axis=0)
     return Projection(years=np.arange(1, years + 1, dtype=np.float64), mean=net.mean(axis=0),
                       p10=high, p50=mid, p90=low, draws=draws, seed=seed)
