@@ -44,7 +44,8 @@ class RegistryProjects:
         return ProjectTerms(id=p.id, proponent=p.proponent, account=p.account, asset=p.asset,
                             sector=p.sector, district=p.district, status=p.status.value,
                             crediting_end=p.crediting_end,
-                            buffer_percent=0 if m is None else m.buffer_percent)
+                            buffer_percent=0 if m is None else m.buffer_percent,
+                            baseline_per_year=dict(p.fixed).get("baseline_per_year", "0"))
 
     def monitored_volumes(self, project: str, reference: str) -> MonitoredVolumes | None:
         report = self.registry.reports.get(reference.split("/")[0])

@@ -425,3 +425,17 @@ def test_rebased_sites_give_the_volume_measured_within_the_site_bounds(
     # to the basis point of the site factor
     assert modelled_volume(stands, SpeciesGroup.FIR, grown) == pytest.approx(
         model * ratio, rel=1e-4)
+
+
+def test_an_appraisal_credits_only_the_growth_above_the_projects_baseline() -> None:
+    """A forest-management project's validation fixes the baseline's removals a year: the
+    projection subtracts them, as the registry will when it issues."""
+    p = make_platform()
+    bare = p.lending.appraisals[str(p.run(appraise(p.bank), p.bank_key)["appraisal"])]
+    p.registry.terms[PROJECT] = forest_terms(baseline_per_year="1500")
+    managed = p.lending.appraisals[str(p.run(appraise(p.bank), p.bank_key)["appraisal"])]
+    assert managed.baseline_per_year == "1500" and bare.baseline_per_year == "0"
+    for with_baseline, without in zip(managed.p50, bare.p50, strict=True):
+        # 1,500 t less net a year, less its 10 % buffer (rounding: a credit either way)
+        assert without - with_baseline in range(1349, 1352) or with_baseline == 0
+    assert managed.collateral < bare.collateral

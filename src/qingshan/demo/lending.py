@@ -1,8 +1,11 @@
 """The demo's forestry carbon-sink pledge loans (林业碳汇预期收益权质押贷款): the seed's book
 of credit lines (50 M yuan each to 武隆, 巫山 and 秀山, 30 M to 永川) and five loans totalling
-210 M yuan by mid-2024, each on a forest-management project registered for it, with the
-appraisals, the automatic pledge of a later issuance, repayments over the years, a
-revaluation after a fire that breaks a covenant, and one loan repaid in full.
+210 M yuan by mid-2024, each on a national-reserve-forest afforestation project registered
+for it (CQ-FOREST@3.0, the stands' measured volumes), with the
+appraisals, the automatic pledge of a later issuance and the platform's revaluation on it,
+repayments over the years, a revaluation after a fire that breaks a covenant and the
+platform's revaluations as the market price falls after it, a pine-wilt loss reported to the
+registry that the platform revalues on, and one loan repaid in full.
 
 Sourced (the seed): 重庆三峡银行's four lines since 2022 and their sizes, five loans, 210 M
 yuan, the districts. The demo's (docs/demo.md): the lines' days and terms, the second lender
@@ -38,6 +41,7 @@ from qingshan.lending.commands import (
 from qingshan.lending.model import Reason, Repayment, StandRow, schedule
 from qingshan.reference.chongqing import DISTRICTS, District
 from qingshan.registry import methodologies as registry_methodologies
+from qingshan.registry.commands import ReportLoss
 from qingshan.registry.methodologies.base import Methodology
 from qingshan.registry.methodologies.forest import STOCK_GROUPS, stock_v3, volume_id
 from qingshan.registry.numbers import canonical_decimal
@@ -71,7 +75,8 @@ def _stands(*rows: tuple[SpeciesGroup, int, int, int]) -> tuple[StandRow, ...]:
 
 @dataclass(frozen=True)
 class Site:
-    """A forest-management project registered for the book (all invented: the demo's)."""
+    """An afforestation project of the national reserve forest (国家储备林) registered for the
+    book (all invented: the demo's)."""
 
     key: str
     owner: str  # an enterprise
@@ -92,21 +97,21 @@ class Site:
 
 SITES = (
     Site("wulong", "重庆市武隆区林业投资开发有限公司", WULONG, "仙女山街道",
-         "武隆区国家储备林森林经营碳汇项目", dt.date(2022, 3, 1), dt.date(2021, 1, 1),
+         "武隆区国家储备林造林碳汇项目", dt.date(2022, 3, 1), dt.date(2021, 1, 1),
          _stands((FIR, 5_600, 9, 10_000), (PINE, 4_000, 14, 9500), (CYPRESS, 2_400, 7, 10_000),
                  (BROADLEAF, 2_000, 11, 9000)),
          ((dt.date(2021, 1, 1), dt.date(2021, 12, 31), dt.date(2022, 6, 15)),
           (dt.date(2022, 1, 1), dt.date(2022, 12, 31), dt.date(2024, 3, 20)))),
-    Site("wushan", "巫山县林业发展有限公司", WUSHAN, "竹贤乡", "巫山县竹贤乡森林经营碳汇项目",
+    Site("wushan", "巫山县林业发展有限公司", WUSHAN, "竹贤乡", "巫山县竹贤乡造林碳汇项目",
          dt.date(2022, 4, 6), dt.date(2021, 1, 1),
          _stands((FIR, 10_240, 8, 10_000), (PINE, 7_680, 12, 9000), (CYPRESS, 3_200, 6, 9500),
                  (BROADLEAF, 4_480, 10, 10_000))),
-    Site("xiushan", "秀山县林业投资有限公司", XIUSHAN, "钟灵镇", "秀山县钟灵镇森林经营碳汇项目",
+    Site("xiushan", "秀山县林业投资有限公司", XIUSHAN, "钟灵镇", "秀山县钟灵镇造林碳汇项目",
          dt.date(2022, 5, 10), dt.date(2022, 1, 1),
          _stands((FIR, 6_400, 10, 10_500), (PINE, 5_120, 13, 9500), (CYPRESS, 2_560, 8, 10_000),
                  (BROADLEAF, 3_840, 9, 9500))),
     Site("yongchuan", "重庆市永川区林业开发有限公司", YONGCHUAN, "茶山竹海街道",
-         "永川区茶山竹海森林经营碳汇项目", dt.date(2022, 6, 14), dt.date(2022, 1, 1),
+         "永川区茶山竹海造林碳汇项目", dt.date(2022, 6, 14), dt.date(2022, 1, 1),
          _stands((FIR, 11_520, 9, 10_000), (PINE, 8_960, 15, 9000), (CYPRESS, 3_840, 8, 9500),
                  (BROADLEAF, 5_120, 12, 9000))),
     Site("guanyang", "巫山县官阳林场有限公司", WUSHAN, "官阳镇", "巫山县官阳镇国家储备林碳汇项目",
@@ -151,6 +156,9 @@ DISCOUNT_BPS, LTV_BPS, COVENANT_BPS, HORIZON, DRAWS = 450, 6000, 7000, 20, 2000
 # the fire: 巫山's project loses 3,200 ha of fir and 1,200 ha of Masson pine in March 2025
 # (replanted: age 1, a poor site); the bank revalues on the market price (the demo's)
 FIRE_DAY, REVALUED = dt.date(2025, 3, 18), dt.date(2025, 4, 10)
+# pine wilt (松材线虫病, the pest of Chongqing's Masson pine) found in 武隆's project: the
+# proponent reports the credited carbon of the felled trees as a loss (the demo's figures)
+PINE_WILT = ("wulong", dt.date(2025, 8, 12), dt.date(2025, 9, 3), 4_000)
 AFTER_FIRE = _stands((FIR, 5_120, 10, 10_000), (FIR, 5_120, 1, 6000), (PINE, 5_760, 14, 9000),
                      (PINE, 1_920, 1, 6000), (CYPRESS, 3_200, 8, 9500),
                      (BROADLEAF, 4_480, 12, 10_000))
@@ -171,12 +179,14 @@ def aged(stands: tuple[StandRow, ...], day: dt.date) -> tuple[StandRow, ...]:
 
 def volumes(stands: tuple[StandRow, ...], day: dt.date) -> dict[str, float]:
     """The stem volume (m3) of each species group the stands hold on ``day``, as the
-    sample-plot inventory would measure it: area × the group's curve at the stand's age ×
-    its site (qingshan.science.forest), to the cubic metre; CQ-FOREST@3.0's parameters."""
+    sample-plot inventory would measure it: area × the group's curve at the stand's age that
+    day (the stands grow every day from their ages on 1 January 2023) × its site
+    (qingshan.science.forest), to the cubic metre; CQ-FOREST@3.0's parameters."""
     out = {volume_id(g): 0.0 for g in STOCK_GROUPS}
-    for r in aged(stands, day):
+    shift = (day - dt.date(STANDS_AS_OF, 1, 1)).days / 365.25
+    for r in stands:
         curve = forest.DEFAULTS[r.group].growth
-        per_ha = float(forest.volume_per_ha(curve, r.age)) * r.site_bps / 10_000
+        per_ha = float(forest.volume_per_ha(curve, max(0.0, r.age + shift))) * r.site_bps / 10_000
         out[volume_id(r.group)] += r.area_m2 / 10_000 * per_ha
     return {k: float(round(v)) for k, v in out.items()}
 
@@ -258,7 +268,7 @@ class LendingDesk:
             periods.append(Period(a, b, physical, int(stock(site.stands, b) -
                                                       stock(site.stands, a))))
         start = stock(site.stands, site.crediting_start - dt.timedelta(days=1))
-        plan = ProjectPlan(plan_key(site.key), owner, "management", self.methodology,
+        plan = ProjectPlan(plan_key(site.key), owner, "afforestation", self.methodology,
                            site.name, district, site.town, float(mu), "mu",
                            site.crediting_start,
                            dt.date(site.crediting_start.year + 30, 1, 1) - dt.timedelta(days=1),
@@ -288,6 +298,9 @@ class LendingDesk:
                         self.repay, book, k, principal, interest))
         wushan = next(b for b in LOANS if b.site == "wushan")
         self.at(REVALUED, 14 * 60 + 30, "revalue/wushan", partial(self.revalue, wushan))
+        pest, found, reported, quantity = PINE_WILT
+        self.at(reported, 11 * 60, f"loss/{pest}", partial(self.report_loss, pest, found,
+                                                           quantity))
 
     def step(self, plan: ProjectPlan, action: str, day: dt.date, period: int = -1) -> None:
         s = Step(day, 10 * 60 + 20, plan.key, action, period)
@@ -365,6 +378,18 @@ class LendingDesk:
         self._appraise(book, f"lending/revalue/{book.site}", 20250410,
                        loan=self.loans[book.site], reason=Reason.DISTURBANCE,
                        stands=AFTER_FIRE, price=0)
+
+
+    def report_loss(self, site: str, found: dt.date, quantity: int) -> None:
+        """The proponent reports the pest loss to the registry; the buffer covers it, and the
+        platform revalues the loan's collateral in the same entry."""
+        plan = self.plans[site]
+        assert plan.owner is not None
+        self.run([ReportLoss(project=self.registry.state[plan.key].pid, quantity=quantity,
+                             cause="pests", avoidable=False, occurred=found.isoformat(),
+                             description="松材线虫病疫木除治: 受害马尾松小班皆伐", documents=())],
+                 f"lending/loss/{site}",
+                 Principal(f"demo-lending-{site}", Role.MEMBER, plan.owner.party))
 
 
 def summary() -> dict[str, object]:

@@ -108,12 +108,14 @@ class Inputs:
 def value(lend: LendingState, terms: ProjectTerms, inputs: Inputs,
           today: date) -> dict[str, Any]:
     """An appraisal's results: the stands grown to ``today`` projected by the forest science
-    (a seeded Monte Carlo), each year's credits after the buffer (none after the crediting
-    period), the six present values, the collateral and the ceiling."""
+    (a seeded Monte Carlo, less the baseline removals the project's validation fixed), each
+    year's credits after the buffer (none after the crediting period), the six present
+    values, the collateral and the ceiling."""
     trend = valuation.observed_trend(lend.prices.yearly_prices(terms.asset, epoch_day(today)))
     grown = max(0.0, years_between(inputs.stands_day, today))
     projection = forest.monte_carlo(project_stands(inputs.stands, grown), inputs.horizon,
-                                    inputs.draws, inputs.seed)
+                                    inputs.draws, inputs.seed,
+                                    baseline_per_year=float(terms.baseline_per_year))
     # no credit is issued after the crediting period: its years count nothing
     within = max(0, date.fromisoformat(terms.crediting_end).year - today.year)
     credits = {b: tuple(c if t <= within else 0 for t, c in enumerate(yearly_credits(
@@ -128,7 +130,7 @@ def value(lend: LendingState, terms: ProjectTerms, inputs: Inputs,
     return {"parameter_set": forest.PARAMETER_SET, "buffer_percent": terms.buffer_percent,
             "trend_bps": trend, "existing_units": existing, "p10": credits["p10"],
             "p50": credits["p50"], "p90": credits["p90"], "values": values,
-            "collateral": collateral,
+            "collateral": collateral, "baseline_per_year": terms.baseline_per_year,
             "ceiling": valuation.ceiling(collateral, inputs.ltv_bps)}
 
 

@@ -21,6 +21,9 @@ class ProjectTerms:
     status: str  # the registry's project status (registered, …)
     crediting_end: str
     buffer_percent: int  # the share of every issuance its methodology sends to the buffer
+    # the baseline's removals a year its validation fixed (tCO2e/yr, a canonical decimal;
+    # "0" for bare land): a projection credits only the growth above it
+    baseline_per_year: str = "0"
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,6 +120,7 @@ class Appraisal:
     ceiling: int  # fen: collateral × LTV, rounded down
     seq: int
     note: str = ""  # what a revaluation by the platform followed, and what it changed
+    baseline_per_year: str = "0"  # tCO2e/yr the projection subtracted (the project's own)
 
     def value(self, scenario: Scenario, basis: str) -> int:
         return next(v for s, b, v in self.values if s == scenario.value and b == basis)

@@ -42,7 +42,7 @@ def _json(value: Any) -> str:
 def appraisal_body(a: Appraisal) -> dict[str, Any]:
     """Everything an appraisal was computed from and found, as it is stored and shown."""
     return {"stands": [r.to_payload() for r in a.stands], "stands_day": a.stands_day,
-            "note": a.note, "horizon": a.horizon,
+            "note": a.note, "baseline_per_year": a.baseline_per_year, "horizon": a.horizon,
             "draws": a.draws, "seed": a.seed, "buffer_percent": a.buffer_percent,
             "price": a.price, "price_basis": a.price_basis, "trend_bps": a.trend_bps,
             "stress_bps": a.stress_bps, "discount_bps": a.discount_bps, "ltv_bps": a.ltv_bps,
@@ -86,7 +86,8 @@ def appraisal_from_row(r: Any) -> Appraisal:
         stands=tuple(StandRow(group=SpeciesGroup(s["group"]), area_m2=int(s["area_m2"]),
                               age=int(s["age"]), site_bps=int(s["site_bps"]))
                      for s in b["stands"]),
-        stands_day=b.get("stands_day", r[3]), note=b.get("note", ""), horizon=b["horizon"],
+        stands_day=b.get("stands_day", r[3]), note=b.get("note", ""),
+        baseline_per_year=b.get("baseline_per_year", "0"), horizon=b["horizon"],
         draws=b["draws"], seed=b["seed"],
         buffer_percent=b["buffer_percent"], price=b["price"], price_basis=b["price_basis"],
         trend_bps=b["trend_bps"], stress_bps=b["stress_bps"], discount_bps=b["discount_bps"],
