@@ -86,6 +86,7 @@ class AppraisalRow(Out):
     reason: str
     collateral: int
     ceiling: int
+    note: str
 
 
 class LoanDetail(Loan):
@@ -122,6 +123,9 @@ class Appraisal(Out):
     ceiling: int
     seq: int
     stands: list[Stand]
+    stands_day: str
+    note: str
+    baseline_per_year: str
     horizon: int
     draws: int
     seed: int

@@ -145,7 +145,7 @@ def loan(conn: Connection, lid: str, actor: Principal) -> dict[str, Any]:
                       "seq": a.seq}
                      for a in sorted(lend.alerts.values(), key=lambda a: a.id) if a.loan == lid]
     out["appraisals"] = [{"id": a.id, "day": a.day, "reason": a.reason.value,
-                          "collateral": a.collateral, "ceiling": a.ceiling}
+                          "collateral": a.collateral, "ceiling": a.ceiling, "note": a.note}
                          for a in sorted(lend.appraisals.values(), key=lambda a: a.id)
                          if a.project == n.project and a.bank == n.bank]
     return out
