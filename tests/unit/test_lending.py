@@ -5,6 +5,7 @@ enforcement; refusals change nothing."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -439,3 +440,17 @@ def test_an_appraisal_credits_only_the_growth_above_the_projects_baseline() -> N
         # 1,500 t less net a year, less its 10 % buffer (rounding: a credit either way)
         assert without - with_baseline in range(1349, 1352) or with_baseline == 0
     assert managed.collateral < bare.collateral
+
+
+def test_a_thinner_stand_appraises_lower_and_a_full_one_journals_as_before() -> None:
+    """A stand's stocking (林分疏密度) scales its volume; a fully stocked stand's row is
+    journaled without it, as before the field existed."""
+    p = make_platform()
+    full = p.lending.appraisals[str(p.run(appraise(p.bank), p.bank_key)["appraisal"])]
+    thin = tuple(replace(r, stocking_bps=8_000) for r in STANDS)
+    thinner = p.lending.appraisals[str(p.run(appraise(p.bank, stands=thin),
+                                             p.bank_key)["appraisal"])]
+    assert thinner.collateral < full.collateral
+    assert sum(thinner.p50) < sum(full.p50) * 0.85
+    assert "stocking_bps" not in STANDS[0].to_payload()
+    assert thin[0].to_payload()["stocking_bps"] == 8_000

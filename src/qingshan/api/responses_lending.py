@@ -101,6 +101,7 @@ class Stand(Out):
     area_m2: int
     age: int
     site_bps: int
+    stocking_bps: int | None = None  # absent: fully stocked (10,000)
 
 
 class ScenarioValue(Out):

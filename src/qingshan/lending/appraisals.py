@@ -58,7 +58,8 @@ def project_stands(rows: tuple[StandRow, ...], grown: float = 0.0) -> list[fores
     """The science's stands of ``rows``, ``grown`` years older than the rows say (never
     younger than 0)."""
     return [forest.Stand(id=f"s{i}", group=r.group, area_ha=r.area_m2 / M2_PER_HA,
-                         age=max(0.0, r.age + grown), site_factor=r.site_bps / BPS)
+                         age=max(0.0, r.age + grown), site_factor=r.site_bps / BPS,
+                         stocking=r.stocking_bps / BPS)
             for i, r in enumerate(rows, start=1)]
 
 

@@ -72,6 +72,11 @@ class StandRow(Declared):
     site_bps: int = declare(Whole(lo=1_000, hi=30_000, required=False, absent=BPS,
                                   description="the site's yield against the group's curve, "
                                               "basis points (10,000: the curve)"), BPS)
+    stocking_bps: int = declare(Whole(lo=1_000, hi=15_000, required=False, absent=BPS,
+                                      omit_if=BPS,
+                                      description="林分疏密度: the stand's stocking against "
+                                                  "the fully stocked stand, basis points "
+                                                  "(10,000: fully stocked)"), BPS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -67,7 +67,7 @@ def modelled_volume(rows: tuple[StandRow, ...], group: SpeciesGroup, grown: floa
     curve = forest.DEFAULTS[group].growth
     return sum(float(forest.volume_per_ha(curve, max(0.0, r.age + grown)))
                * r.area_m2 / M2_PER_HA
-               * r.site_bps / BPS for r in rows if r.group is group)
+               * r.site_bps / BPS * r.stocking_bps / BPS for r in rows if r.group is group)
 
 
 def rebase_sites(rows: tuple[StandRow, ...], grown: float,

@@ -9,6 +9,7 @@ import orjson
 
 from qingshan.ledger.books import FetchAll, Rows, upsert_sql
 from qingshan.lending.model import (
+    BPS,
     Alert,
     AlertKind,
     Appraisal,
@@ -84,7 +85,8 @@ def appraisal_from_row(r: Any) -> Appraisal:
         id=r[0], project=r[1], bank=r[2], day=r[3], reason=Reason(r[4]), loan=r[5],
         parameter_set=r[6],
         stands=tuple(StandRow(group=SpeciesGroup(s["group"]), area_m2=int(s["area_m2"]),
-                              age=int(s["age"]), site_bps=int(s["site_bps"]))
+                              age=int(s["age"]), site_bps=int(s["site_bps"]),
+                              stocking_bps=int(s.get("stocking_bps", BPS)))
                      for s in b["stands"]),
         stands_day=b.get("stands_day", r[3]), note=b.get("note", ""),
         baseline_per_year=b.get("baseline_per_year", "0"), horizon=b["horizon"],
