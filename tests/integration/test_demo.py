@@ -290,6 +290,14 @@ def test_the_full_demo_adds_up_like_the_published_figures(tmp_path: Path) -> Non
             sides = {(i, s) for i, s in conn.execute(select(o.c.instrument, o.c.side)
                                                      .where(o.c.status == "open"))}
             _check_lending(conn, full=True)
+            # every forestry project reports its stands' volumes under the stock methodology
+            # of its kind: afforestation (造林) or forest management (森林经营)
+            rp = t.registry_projects
+            forests = conn.execute(select(rp.c.name, rp.c.methodology)
+                                   .where(rp.c.sector == "forestry")).all()
+            assert forests and all(
+                (m == "CQ-FOREST@3.0" and "造林" in n) or
+                (m == "CQ-FOREST-MGMT@1.0" and "森林经营" in n) for n, m in forests), forests
         assert h["enterprises"] == 149 + demo_rights.PARTIES + demo_lending.PARTIES + \
             demo_inclusive.PARTIES
         # the registry issues CQCER; the districts' forest-area indicators (FCI) and the

@@ -29,6 +29,7 @@ from qingshan.demo.calendar import (
     unix_ms,
 )
 from qingshan.demo.demand import Demand, court_cases
+from qingshan.demo.forestry import report_stocks
 from qingshan.demo.inclusive import InclusiveDesk
 from qingshan.demo.inclusive_people import SAMPLE
 from qingshan.demo.lending import LendingDesk, forestry_methodology
@@ -145,9 +146,9 @@ def load_demo(seq: Sequencer, *, enterprises: int = 149, start: dt.date = LAUNCH
     (:mod:`qingshan.demo.inclusive`; ``inclusive_people`` instead of the sample's 2,320, for
     tests)."""
     if methodologies is None:
-        # the drawn projects report flows; a stock methodology (CQ-FOREST@3.0, reports of
-        # measured volumes) has its own project in the pledge-loan part (demo.lending)
-        methodologies = tuple(m for m in CURRENT if m.stock is None)
+        # every current version; a drawn forestry project reports its stands' volumes under
+        # the stock methodology of its kind (demo.forestry), as the pledge loans' projects do
+        methodologies = CURRENT
     book = DemoBook()
     prefix = f"demo/{fingerprint(enterprises, start, end, methodologies, subledger is not None)}"
     if scoped_key(SYSTEM, f"{prefix}/end") in seq.idempotency:
@@ -189,6 +190,8 @@ class _History:
         self.companies = draw_companies(self.rng["cast"], namer, enterprises, kinds, end)
         self.projects = draw_projects(self.rng["cast"], namer, self.companies, methodologies,
                                       end)
+        for plan in self.projects:  # forestry under a stock methodology reports volumes
+            report_stocks(plan)
         book.companies, book.projects = self.companies, self.projects
         self.steps: dict[dt.date, list[Step]] = {}
         for plan in self.projects:

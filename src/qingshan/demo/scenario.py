@@ -282,6 +282,21 @@ def draw_companies(rng: random.Random, namer: Namer, enterprises: int, kinds: se
     return out
 
 
+# a forestry project of each kind reports under the stock methodology made for it when the
+# demo runs it: its stands' volumes, the registry computing the removals (demo.forestry)
+STOCK_METHODOLOGY = {"afforestation": "CQ-FOREST", "management": "CQ-FOREST-MGMT"}
+
+
+def _methodology_for(kind: str, ms: Sequence[Methodology], n: int) -> Methodology:
+    """The stock methodology for the project's kind if the demo runs it, else one of the
+    flow methodologies of its sector in turn."""
+    stock = [m for m in ms if m.stock is not None and m.id == STOCK_METHODOLOGY.get(kind)]
+    if stock:
+        return stock[-1]
+    flows = [m for m in ms if m.stock is None] or list(ms)
+    return flows[n % len(flows)]
+
+
 def draw_projects(rng: random.Random, namer: Namer, companies: Sequence[Company],
                   methodologies: Sequence[Methodology], end: dt.date) -> list[ProjectPlan]:
     by_kind: dict[str, list[Methodology]] = {}
@@ -298,9 +313,10 @@ def draw_projects(rng: random.Random, namer: Namer, companies: Sequence[Company]
             created = c.joins + dt.timedelta(days=0 if pilot else rng.randrange(10, 60) + 400 * k)
             if created > end - dt.timedelta(days=120):
                 break
-            plans.append(draw_project(rng, namer, f"p{len(plans) + 1:03d}", c,
-                                      _project_kind(c.role, rng), ms[len(plans) % len(ms)],
-                                      created, end, namer.town(c.district) if k else ""))
+            kind = _project_kind(c.role, rng)
+            plans.append(draw_project(rng, namer, f"p{len(plans) + 1:03d}", c, kind,
+                                      _methodology_for(kind, ms, len(plans)), created, end,
+                                      namer.town(c.district) if k else ""))
             plans[-1].pilot = pilot
     for m in by_kind.get("inclusive", []):
         plans.append(draw_project(rng, namer, f"p{len(plans) + 1:03d}", None, "inclusive", m,
