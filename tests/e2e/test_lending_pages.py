@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from tests.e2e.conftest import Api
-from tests.e2e.test_lending_api import lent, loan_body
+from tests.e2e.test_lending_api import issue_through_registry, lent, loan_body
 from tests.e2e.test_rights_pages import browser, post
 
 
@@ -47,3 +47,11 @@ def test_a_bank_works_a_loan_from_its_pages(api: Api) -> None:
     seen = api.client.get(f"/api/v1/lending/loans/{lid}", headers=api.headers("bank")).json()
     assert seen["repaid"] == 100_050 and seen["interest"] == 1200
     assert [a["reason"] for a in seen["appraisals"]] == ["initial", "disturbance"]
+    # the project's next issuance: the platform revalues the collateral, and the loan's page
+    # shows the bank its alert and the revaluation's note
+    issue_through_registry(x.flow, x.project, 2023, 800)
+    page = bank.get(f"/lending/loans/{lid}?lang=en").text
+    assert 'data-kind="revalued"' in page and "revalued by the platform" in page
+    assert "(MR0" in page  # the note names the monitoring report behind the issuance
+    me = bank.get("/me?lang=en").text
+    assert 'data-name="lending-alerts"' in me and 'data-kind="revalued"' in me

@@ -231,6 +231,17 @@ def summary(conn: Connection) -> dict[str, Any]:
             "line_limit": sum(r["line_limit"] for r in rows), "by_district": rows}
 
 
+def recent_alerts(conn: Connection, actor: Principal, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest alerts on the loans ``actor`` may read, newest first: what the platform
+    told the bank (a new pledge, a revaluation, a covenant breach, a disturbance, a default)."""
+    lend = load_book(conn)
+    mine = {n.id for n in lend.loans.values() if may_read(actor, n.bank, n.borrower)}
+    rows = sorted((a for a in lend.alerts.values() if a.loan in mine),
+                  key=lambda a: a.seq, reverse=True)[:limit]
+    return [{"id": a.id, "loan": a.loan, "kind": a.kind.value, "day": a.day, "note": a.note}
+            for a in rows]
+
+
 def attention(conn: Connection, actor: Principal) -> list[dict[str, Any]]:
     """The active loans ``actor`` may read that need a look, each with why: principal past
     due (``overdue``), the outstanding principal above the covenant on the latest appraisal

@@ -211,9 +211,11 @@ async def enforce(request: Request, loan: str, account: str = Form(""),
 
 # ---------------------------------------------------------------------- the /me part
 def context(conn: Connection, actor: Principal) -> dict[str, Any]:
-    """What the signed-in page shows a bank: its credit lines and the loans that need a look
-    (overdue, above the covenant, appraised more than a year ago)."""
+    """What the signed-in page shows a bank: its credit lines, the loans that need a look
+    (overdue, above the covenant, appraised more than a year ago) and its latest alerts (the
+    platform's revaluations among them)."""
     if actor.role is not Role.BANK or actor.party_id is None:
         return {}
     return {"lending_lines": queries.lines(conn, actor),
-            "lending_attention": queries.attention(conn, actor)}
+            "lending_attention": queries.attention(conn, actor),
+            "lending_alerts": queries.recent_alerts(conn, actor)}
