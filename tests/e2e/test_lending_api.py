@@ -111,6 +111,13 @@ def test_a_loan_pledges_the_project_now_and_its_next_issuance_and_payoff_release
     assert (loan["pledged"], loan["outstanding"], len(loan["holds"])) == (
         held + more, principal, 3)
     assert [a["kind"] for a in loan["alerts"]] == ["new_pledge", "revalued"]
+    # the bank polls its alerts after the last entry it saw; another bank sees none of them
+    feed = get(api, "/lending/alerts", "bank")
+    assert [(a["loan"], a["kind"]) for a in feed] == [(lid, "new_pledge"), (lid, "revalued")]
+    assert get(api, f"/lending/alerts?after={feed[-1]['seq']}", "bank") == []
+    assert get(api, "/lending/alerts?limit=1", "bank") == feed[:1]
+    assert get(api, "/lending/alerts", "bank2") == []
+    assert api.client.get("/api/v1/lending/alerts").status_code == 401
     assert sum(i["principal"] for i in loan["schedule"]) == principal
     for path, body, who, status, code in (
             (f"/lending/loans/{lid}/enforce", {"account": x.bank_account, "note": "逾期"},

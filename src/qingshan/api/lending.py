@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from qingshan.api import responses as r
 from qingshan.api import responses_lending as rl
 from qingshan.api import schemas as s
-from qingshan.api.deps import Actor, EdgeDep, IdemKey, one, run
+from qingshan.api.deps import Actor, After, EdgeDep, IdemKey, Limit, one, run
 from qingshan.api.responses_contexts import many
 from qingshan.lending import queries, report
 
@@ -77,6 +77,17 @@ def loans(edge: EdgeDep, actor: Actor) -> list[dict[str, Any]]:
     """The loans you may read (a bank its own, a borrower its own), newest first."""
     with edge.read() as conn:
         return queries.loans(conn, actor)
+
+
+@router.get("/alerts", **r.ok(many(rl.LoanAlert)))
+def alerts(edge: EdgeDep, actor: Actor, after: After = 0,
+           limit: Limit = 100) -> list[dict[str, Any]]:
+    """The alerts on the loans you may read, in the journal's order after the entry ``after``
+    (poll with the last ``seq`` seen): new pledges, the platform's revaluations (on a
+    monitoring result, a reported loss, a price move), covenant breaches, disturbances,
+    defaults."""
+    with edge.read() as conn:
+        return queries.alerts(conn, actor, after=after, limit=limit)
 
 
 @router.get("/loans/{loan}", **r.ok(rl.LoanDetail))

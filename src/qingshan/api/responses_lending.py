@@ -80,6 +80,10 @@ class AlertRow(Out):
     seq: int
 
 
+class LoanAlert(AlertRow):
+    loan: str
+
+
 class AppraisalRow(Out):
     id: str
     day: str

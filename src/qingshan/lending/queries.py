@@ -231,15 +231,27 @@ def summary(conn: Connection) -> dict[str, Any]:
             "line_limit": sum(r["line_limit"] for r in rows), "by_district": rows}
 
 
+def alerts(conn: Connection, actor: Principal, *, after: int = 0,
+           limit: int = 100) -> list[dict[str, Any]]:
+    """The alerts on the loans ``actor`` may read, in the journal's order, after the entry
+    ``after`` (a cursor: a bank polls with the last ``seq`` it saw)."""
+    lend = load_book(conn)
+    mine = {n.id for n in lend.loans.values() if may_read(actor, n.bank, n.borrower)}
+    rows = sorted((a for a in lend.alerts.values() if a.loan in mine and a.seq > after),
+                  key=lambda a: (a.seq, a.id))[:limit]
+    return [{"id": a.id, "loan": a.loan, "kind": a.kind.value, "day": a.day, "note": a.note,
+             "seq": a.seq} for a in rows]
+
+
 def recent_alerts(conn: Connection, actor: Principal, limit: int = 10) -> list[dict[str, Any]]:
     """The latest alerts on the loans ``actor`` may read, newest first: what the platform
     told the bank (a new pledge, a revaluation, a covenant breach, a disturbance, a default)."""
     lend = load_book(conn)
     mine = {n.id for n in lend.loans.values() if may_read(actor, n.bank, n.borrower)}
     rows = sorted((a for a in lend.alerts.values() if a.loan in mine),
-                  key=lambda a: a.seq, reverse=True)[:limit]
-    return [{"id": a.id, "loan": a.loan, "kind": a.kind.value, "day": a.day, "note": a.note}
-            for a in rows]
+                  key=lambda a: (a.seq, a.id), reverse=True)[:limit]
+    return [{"id": a.id, "loan": a.loan, "kind": a.kind.value, "day": a.day, "note": a.note,
+             "seq": a.seq} for a in rows]
 
 
 def attention(conn: Connection, actor: Principal) -> list[dict[str, Any]]:
