@@ -55,3 +55,11 @@ def test_a_bank_works_a_loan_from_its_pages(api: Api) -> None:
     assert "(MR0" in page  # the note names the monitoring report behind the issuance
     me = bank.get("/me?lang=en").text
     assert 'data-name="lending-alerts"' in me and 'data-kind="revalued"' in me
+    # the revaluation's own report says what it followed, the day its stands are of and the
+    # baseline it subtracted
+    revalued = api.client.get(f"/api/v1/lending/loans/{lid}",
+                              headers=api.headers("bank")).json()["appraisals"][-1]
+    assert revalued["reason"] == "monitoring"
+    report = bank.get(f"/lending/appraisals/{revalued['id']}?lang=en").text
+    assert 'data-name="appraisal-note"' in report and "Stands as of" in report
+    assert bank.get(f"/lending/appraisals/{revalued['id']}.pdf").content.startswith(b"%PDF")

@@ -74,6 +74,10 @@ def _inputs(p: _Page, a: dict[str, Any]) -> None:
     p.line("银行 Bank / 日期 Day", f"{a['bank']} · {a['day']} · {a['reason']}"
            + (f" · {a['loan']}" if a.get("loan") else ""))
     p.line("参数集 Parameter set", a["parameter_set"])
+    if a.get("note"):  # a revaluation by the platform: what it followed and changed
+        p.line("说明 Note", a["note"][:110])
+    p.line("林分日期 Stands as of / 基线 Baseline",
+           f"{a.get('stands_day', a['day'])} / {a.get('baseline_per_year', '0')} t CO2e/a")
     p.line("模拟 Draws / seed / horizon", f"{a['draws']:,} / {a['seed']} / {a['horizon']} a")
     p.line("缓冲 Buffer", f"{a['buffer_percent']} %")
     p.line("价格 Price (CNY/t)", f"{yuan(a['price'])} ({a['price_basis']})")
@@ -85,6 +89,7 @@ def _inputs(p: _Page, a: dict[str, Any]) -> None:
     p.text(70 * mm, "面积 ha", 8)
     p.text(95 * mm, "林龄 age", 8)
     p.text(115 * mm, "立地 site", 8)
+    p.text(140 * mm, "疏密度 stocking", 8)
     p.y -= 4.5 * mm
     for s in a["stands"][:14]:
         zh, en = SPECIES.get(s["group"], (s["group"], s["group"]))
@@ -92,6 +97,7 @@ def _inputs(p: _Page, a: dict[str, Any]) -> None:
         p.text(70 * mm, f"{s['area_m2'] / M2_PER_HA:,.1f}", 8)
         p.text(95 * mm, str(s["age"]), 8)
         p.text(115 * mm, f"{s['site_bps'] / BPS:.2f}", 8)
+        p.text(140 * mm, f"{s.get('stocking_bps', BPS) / BPS:.2f}", 8)
         p.y -= 4.2 * mm
     if len(a["stands"]) > 14:
         p.text(20 * mm, f"… {len(a['stands']) - 14} more stands online", 8)

@@ -156,7 +156,8 @@ def appraisal_page(request: Request, appraisal: str) -> Response:
     chart = charts.band_chart(found["p10"], found["p50"], found["p90"],
                               title=text["projection"], first_year=year)
     values = {(v["scenario"], v["basis"]): v["value"] for v in found["values"]}
-    stands = [{**s, "area_ha": s["area_m2"] / M2_PER_HA, "site": s["site_bps"] / BPS}
+    stands = [{**s, "area_ha": s["area_m2"] / M2_PER_HA, "site": s["site_bps"] / BPS,
+               "stocking": s.get("stocking_bps", BPS) / BPS}
               for s in found["stands"]]
     return render(request, "lending_appraisal.html", a=found, chart=chart, values=values,
                   stands=stands, names=district_names(lang_of(request)), money=money, pct=pct)
