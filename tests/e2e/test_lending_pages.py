@@ -9,6 +9,7 @@ import re
 
 from tests.e2e.conftest import Api
 from tests.e2e.test_lending_api import issue_through_registry, lent, loan_body
+from tests.e2e.test_rights_api import get
 from tests.e2e.test_rights_pages import browser, post
 
 
@@ -47,6 +48,10 @@ def test_a_bank_works_a_loan_from_its_pages(api: Api) -> None:
     seen = api.client.get(f"/api/v1/lending/loans/{lid}", headers=api.headers("bank")).json()
     assert seen["repaid"] == 100_050 and seen["interest"] == 1200
     assert [a["reason"] for a in seen["appraisals"]] == ["initial", "disturbance"]
+    # the page's revaluation reuses the stands as of their own day (they have grown since)
+    first, again = (get(api, f"/lending/appraisals/{a['id']}", "bank")
+                    for a in seen["appraisals"])
+    assert again["stands_day"] == first["stands_day"] == first["day"]
     # the project's next issuance: the platform revalues the collateral, and the loan's page
     # shows the bank its alert and the revaluation's note
     issue_through_registry(x.flow, x.project, 2023, 800)

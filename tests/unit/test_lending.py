@@ -454,3 +454,16 @@ def test_a_thinner_stand_appraises_lower_and_a_full_one_journals_as_before() -> 
     assert sum(thinner.p50) < sum(full.p50) * 0.85
     assert "stocking_bps" not in STANDS[0].to_payload()
     assert thin[0].to_payload()["stocking_bps"] == 8_000
+
+
+def test_an_inventory_of_an_earlier_day_is_grown_to_today_and_a_later_one_refused() -> None:
+    p = make_platform()
+    today = p.lending.appraisals[str(p.run(appraise(p.bank), p.bank_key)["appraisal"])]
+    earlier = p.lending.appraisals[str(p.run(appraise(p.bank, stands_day="2021-06-01"),
+                                             p.bank_key)["appraisal"])]
+    assert (today.stands_day, earlier.stands_day) == ("2026-06-01", "2021-06-01")
+    # the same rows measured five years ago are five years older now: the projection
+    # starts later on the curves
+    assert earlier.p50 != today.p50
+    assert earlier.p50[0] == pytest.approx(today.p50[5], rel=0.02)
+    refused(p, "invalid_input", appraise(p.bank, stands_day="2026-06-02"), p.bank_key)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from qingshan.errors import InvalidInput
 from qingshan.ledger.domain.effects import Effects
 from qingshan.ledger.domain.model import Principal
 from qingshan.ledger.domain.parsing import journal_day
@@ -177,8 +178,13 @@ def appraise_collateral(lend: LendingState, cmd: AppraiseCollateral, actor: Prin
             raise LoanState("a loan is revalued by its bank, on its project", loan=loan.id,
                             field="loan")
     today = journal_day(lend.clock())
+    if cmd.stands_day is not None and cmd.stands_day > today.isoformat():
+        raise InvalidInput("the stands' day is after today: an inventory is of a day that has "
+                           "come", field="stands_day", value=cmd.stands_day,
+                           today=today.isoformat())
     price, basis = price_today(lend, cmd, terms.asset, today)
-    inputs = Inputs(stands=cmd.stands, stands_day=today.isoformat(), horizon=cmd.horizon,
+    inputs = Inputs(stands=cmd.stands, stands_day=cmd.stands_day or today.isoformat(),
+                    horizon=cmd.horizon,
                     draws=cmd.draws, seed=cmd.seed, price=price, price_basis=basis,
                     stress_bps=cmd.stress_bps, discount_bps=cmd.discount_bps,
                     ltv_bps=cmd.ltv_bps, scenario=cmd.scenario)

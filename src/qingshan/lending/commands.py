@@ -102,6 +102,9 @@ class AppraiseCollateral(Command):
         parser=_stands, to_json=lambda rows: [r.to_payload() for r in rows],
         like=Shape(type="list", min_length=1, max_length=MAX_STANDS,
                    items=(record_shape(StandRow, "StandRow"),))))
+    stands_day: str | None = declare(Day(required=False, nullable=True, omit_none=True,
+                                         description="the day the stands' ages are of (the "
+                                                     "inventory's); absent: today"), None)
     horizon: int = declare(Whole(lo=1, hi=MAX_HORIZON, description="years projected"))
     draws: int = declare(Whole(lo=100, hi=MAX_DRAWS, required=False, absent=2_000,
                                description="Monte Carlo draws"), 2_000)

@@ -176,7 +176,8 @@ async def repay(request: Request, loan: str, principal: str = Form(""),
 
 
 def _revaluation(request: Request, loan: str, reason: str, price: str) -> dict[str, Any]:
-    """An appraisal of the loan's project on the latest appraisal's stands and terms."""
+    """An appraisal of the loan's project on the latest appraisal's stands (their ages as of
+    its stands' day, so they have grown since) and terms."""
     actor = _signed_in(request)
     if actor is None:
         raise Forbidden("sign in first")
@@ -184,7 +185,8 @@ def _revaluation(request: Request, loan: str, reason: str, price: str) -> dict[s
         n = queries.loan(conn, loan, actor)
         a = queries.appraisal(conn, n["latest_appraisal"], actor)
     return {"project": n["project"], "bank": n["bank"], "loan": loan, "reason": reason,
-            "stands": a["stands"], "horizon": a["horizon"], "draws": a["draws"],
+            "stands": a["stands"], "stands_day": a["stands_day"], "horizon": a["horizon"],
+            "draws": a["draws"],
             "seed": a["seed"], "price": fen(price, "price", blank=0),
             "stress_bps": a["stress_bps"], "discount_bps": a["discount_bps"],
             "ltv_bps": a["ltv_bps"], "scenario": a["scenario"]}
