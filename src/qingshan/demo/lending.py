@@ -156,6 +156,10 @@ DISCOUNT_BPS, LTV_BPS, COVENANT_BPS, HORIZON, DRAWS = 450, 6000, 7000, 20, 2000
 # the fire: 巫山's project loses 3,200 ha of fir and 1,200 ha of Masson pine in March 2025
 # (replanted: age 1, a poor site); the bank revalues on the market price (the demo's)
 FIRE_DAY, REVALUED = dt.date(2025, 3, 18), dt.date(2025, 4, 10)
+# the summer of 2022 (Chongqing's heat and drought): 武隆's 2022 inventory finds its cypress and
+# broadleaf 6 % below what their curves give (the event is real, the shortfall the demo's); the
+# platform rebases the loan's stands on it when that report's credits are issued, in 2024
+DROUGHT = {("wulong", dt.date(2022, 12, 31)): ((CYPRESS, 0.94), (BROADLEAF, 0.94))}
 # pine wilt (松材线虫病, the pest of Chongqing's Masson pine) found in 武隆's project: the
 # proponent reports the credited carbon of the felled trees as a loss (the demo's figures)
 PINE_WILT = ("wulong", dt.date(2025, 8, 12), dt.date(2025, 9, 3), 4_000)
@@ -168,13 +172,6 @@ ISSUANCE_STEPS = (("report", 0), ("verify", 20), ("request", 25), ("decide", 35)
 
 STANDS_AS_OF = 2023  # the sites' stand ages are as of 1 January 2023
 SAMPLING_UNCERTAINTY = 0.08  # the inventories' (90 % CI half-width / mean): no discount
-
-
-def aged(stands: tuple[StandRow, ...], day: dt.date) -> tuple[StandRow, ...]:
-    """The stands on ``day`` (each a year older for every year after 2023, never below 0)."""
-    shift = day.year - STANDS_AS_OF
-    return tuple(StandRow(group=r.group, area_m2=r.area_m2, age=max(0, r.age + shift),
-                          site_bps=r.site_bps) for r in stands)
 
 
 def volumes(stands: tuple[StandRow, ...], day: dt.date) -> dict[str, float]:
@@ -265,6 +262,8 @@ class LendingDesk:
         periods = []
         for a, b, _ in site.periods:
             physical = {**volumes(site.stands, b), "sampling_uncertainty": SAMPLING_UNCERTAINTY}
+            for group, share in DROUGHT.get((site.key, b), ()):
+                physical[volume_id(group)] = float(round(physical[volume_id(group)] * share))
             periods.append(Period(a, b, physical, int(stock(site.stands, b) -
                                                       stock(site.stands, a))))
         start = stock(site.stands, site.crediting_start - dt.timedelta(days=1))
@@ -328,7 +327,9 @@ class LendingDesk:
         fields: dict[str, object] = {
             "project": self.registry.state[plan_key(book.site)].pid,
             "bank": self.banks[book.bank],
-            "stands": aged(self._site(book.site).stands, book.appraised),
+            # the inventory of 1 January 2023 (the platform grows it to the appraisal's day)
+            "stands": self._site(book.site).stands,
+            "stands_day": dt.date(STANDS_AS_OF, 1, 1).isoformat(),
             "horizon": HORIZON, "draws": DRAWS, "seed": seed, "price": book.price,
             "discount_bps": DISCOUNT_BPS, "ltv_bps": LTV_BPS, **over}
         try:
@@ -377,7 +378,7 @@ class LendingDesk:
         """After the fire: the stands as they are now, on the market's price."""
         self._appraise(book, f"lending/revalue/{book.site}", 20250410,
                        loan=self.loans[book.site], reason=Reason.DISTURBANCE,
-                       stands=AFTER_FIRE, price=0)
+                       stands=AFTER_FIRE, stands_day=REVALUED.isoformat(), price=0)
 
 
     def report_loss(self, site: str, found: dt.date, quantity: int) -> None:
