@@ -130,10 +130,21 @@ def calculate_v3(v: Values) -> float:
     return change - v["baseline_per_year"] * v["period_years"] - v["leakage"]
 
 
-def _volume(g: SpeciesGroup) -> Parameter:
+def volume_parameter(g: SpeciesGroup, whose: str = "") -> Parameter:
+    """The monitored stem volume of species group ``g`` (``whose``: of which stands)."""
     p = forest_science.DEFAULTS[g]
-    return Parameter(volume_id(g), f"{p.name_zh}蓄积量", f"{p.name_en} stem volume "
+    return Parameter(volume_id(g), f"{p.name_zh}蓄积量", f"{p.name_en} stem volume{whose} "
                      "(0 if none)", "m3", minimum=0, maximum=1_000_000_000)
+
+
+# the parameters every stock methodology shares (CQ-FOREST@3.0, CQ-FOREST-MGMT@1.0)
+SAMPLING = Parameter("sampling_uncertainty", "抽样误差(90%置信区间半宽/均值)",
+                     "sampling uncertainty (90 % CI half-width / mean)", "fraction",
+                     minimum=0, maximum=1)
+CREDITED = Parameter("credited_stock", "此前已计入的最高碳储量", "highest stock credited "
+                     "before", "tCO2e", kind=DERIVED, source=HIGH_WATER)
+PERIOD = Parameter("period_years", "监测期年数", "length of the monitoring period", "yr",
+                   kind=DERIVED)
 
 
 V3 = Methodology(
@@ -141,10 +152,8 @@ V3 = Methodology(
     title_en="afforestation carbon sink, computed from stand volumes", sector="forestry",
     scope=SCOPE, source=CCER_AFFORESTATION,
     parameters=(
-        *(_volume(g) for g in STOCK_GROUPS),
-        Parameter("sampling_uncertainty", "抽样误差(90%置信区间半宽/均值)",
-                  "sampling uncertainty (90 % CI half-width / mean)", "fraction",
-                  minimum=0, maximum=1),
+        *(volume_parameter(g) for g in STOCK_GROUPS),
+        SAMPLING,
         LEAKAGE,
         Parameter("initial_stock", "项目开始时林木碳储量", "tree carbon stock at the start",
                   "tCO2e", minimum=0, maximum=1_000_000_000, default=0.0,
@@ -152,10 +161,8 @@ V3 = Methodology(
         Parameter("baseline_per_year", "基线碳储量年变化", "baseline net change in carbon "
                   "stocks per year", "tCO2e/yr", minimum=0, maximum=10_000_000, default=0.0,
                   source=CCER_AFFORESTATION, kind=FIXED),
-        Parameter("credited_stock", "此前已计入的最高碳储量", "highest stock credited before",
-                  "tCO2e", kind=DERIVED, source=HIGH_WATER),
-        Parameter("period_years", "监测期年数", "length of the monitoring period", "yr",
-                  kind=DERIVED),
+        CREDITED,
+        PERIOD,
     ),
     report_fields=REPORT_FIELDS, calculate=calculate_v3, buffer_percent=10, stock=stock_v3,
     notes=("stock from stem volumes by species group through qingshan.science.forest "

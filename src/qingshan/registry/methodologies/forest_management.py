@@ -32,13 +32,15 @@ from qingshan.registry.methodologies.base import (
     Parameter,
     ParameterKind,
     Source,
-    Values,
 )
 from qingshan.registry.methodologies.forest import (
-    HIGH_WATER,
+    CREDITED,
+    PERIOD,
+    SAMPLING,
     STOCK_GROUPS,
+    calculate_v3,
     stock_v3,
-    volume_id,
+    volume_parameter,
 )
 from qingshan.science import forest as forest_science
 
@@ -60,17 +62,10 @@ REPORT_FIELDS = ("sample plot measurements (DBH, height, species) of the project
                  "disturbances (fire, pests, harvest)")
 
 
-def calculate(v: Values) -> float:
-    """ΔC_P = the stock now (discounted) − the highest stock credited before; net = ΔC_P −
-    baseline × years − leakage. Negative (a loss, or growth below the baseline) claims 0."""
-    change = stock_v3(v) - v["credited_stock"]
-    return change - v["baseline_per_year"] * v["period_years"] - v["leakage"]
-
-
-def _volume(g: forest_science.SpeciesGroup) -> Parameter:
-    p = forest_science.DEFAULTS[g]
-    return Parameter(volume_id(g), f"{p.name_zh}蓄积量", f"{p.name_en} stem volume of the "
-                     "project stands (0 if none)", "m3", minimum=0, maximum=1_000_000_000)
+calculate = calculate_v3
+"""ΔC_P = the stock now (discounted) − the highest stock credited before; net = ΔC_P −
+baseline × years − leakage: CQ-FOREST@3.0's computation, with a baseline that is the managed
+stands' business-as-usual growth. Negative (a loss, or growth below the baseline) claims 0."""
 
 
 V1 = Methodology(
@@ -78,10 +73,8 @@ V1 = Methodology(
     title_en="forest management carbon sink, computed from stand volumes", sector="forestry",
     scope=SCOPE, source=AR_CM_003,
     parameters=(
-        *(_volume(g) for g in STOCK_GROUPS),
-        Parameter("sampling_uncertainty", "抽样误差(90%置信区间半宽/均值)",
-                  "sampling uncertainty (90 % CI half-width / mean)", "fraction",
-                  minimum=0, maximum=1),
+        *(volume_parameter(g, " of the project stands") for g in STOCK_GROUPS),
+        SAMPLING,
         Parameter("leakage", "泄漏", "leakage", "tCO2e", minimum=0, maximum=100_000_000,
                   default=0.0, source=AR_CM_003),
         Parameter("initial_stock", "项目开始时林木碳储量", "tree carbon stock of the stands "
@@ -90,10 +83,8 @@ V1 = Methodology(
         Parameter("baseline_per_year", "基线情景下林木碳储量年变化", "baseline (business-as-"
                   "usual management) change in the stands' carbon stock per year", "tCO2e/yr",
                   minimum=0, maximum=10_000_000, source=AR_CM_003, kind=FIXED),
-        Parameter("credited_stock", "此前已计入的最高碳储量", "highest stock credited before",
-                  "tCO2e", kind=DERIVED, source=HIGH_WATER),
-        Parameter("period_years", "监测期年数", "length of the monitoring period", "yr",
-                  kind=DERIVED),
+        CREDITED,
+        PERIOD,
     ),
     report_fields=REPORT_FIELDS, calculate=calculate, buffer_percent=10, stock=stock_v3,
     notes=("stock from stem volumes by species group through qingshan.science.forest "
