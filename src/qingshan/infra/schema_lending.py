@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Column, Integer, String, Table, Text
 from qingshan.infra.metadata import metadata
 
 __all__ = ["lending_alerts", "lending_appraisals", "lending_lines", "lending_loans",
-           "lending_repayments"]
+           "lending_repayments", "lending_settings"]
 
 lending_lines = Table(  # a bank's credit line to a district (e.g. 50 M yuan to 武隆)
     "lending_lines", metadata,
@@ -83,4 +83,10 @@ lending_alerts = Table(  # covenant breaches, disturbances, new pledges, default
     Column("day", String(10), nullable=False),
     Column("note", Text, nullable=False),
     Column("seq", BigInteger, nullable=False),
+)
+
+lending_settings = Table(  # e.g. rules1_until_seq: the last entry under pledge-loan rules 1 (0012)
+    "lending_settings", metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", BigInteger, nullable=False),
 )

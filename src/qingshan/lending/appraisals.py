@@ -107,17 +107,19 @@ class Inputs:
     scenario: Scenario
 
 
-def value(lend: LendingState, terms: ProjectTerms, inputs: Inputs,
-          today: date) -> dict[str, Any]:
+def value(lend: LendingState, terms: ProjectTerms, inputs: Inputs, today: date,
+          seq: int) -> dict[str, Any]:
     """An appraisal's results: the stands grown to ``today`` projected by the forest science
-    (a seeded Monte Carlo, less the baseline removals the project's validation fixed), each
+    (a seeded Monte Carlo, less the baseline removals the project's validation fixed — under
+    rules 2; rules 1 subtracted none), each
     year's credits after the buffer (none after the crediting period), the six present
     values, the collateral and the ceiling."""
     trend = valuation.observed_trend(lend.prices.yearly_prices(terms.asset, epoch_day(today)))
     grown = max(0.0, years_between(inputs.stands_day, today))
+    baseline = terms.baseline_per_year if lend.rules(seq) == 2 else "0"
     projection = forest.monte_carlo(project_stands(inputs.stands, grown), inputs.horizon,
                                     inputs.draws, inputs.seed,
-                                    baseline_per_year=float(terms.baseline_per_year))
+                                    baseline_per_year=float(baseline))
     # no credit is issued after the crediting period: its years count nothing
     within = max(0, date.fromisoformat(terms.crediting_end).year - today.year)
     credits = {b: tuple(c if t <= within else 0 for t, c in enumerate(yearly_credits(
@@ -132,7 +134,7 @@ def value(lend: LendingState, terms: ProjectTerms, inputs: Inputs,
     return {"parameter_set": forest.PARAMETER_SET, "buffer_percent": terms.buffer_percent,
             "trend_bps": trend, "existing_units": existing, "p10": credits["p10"],
             "p50": credits["p50"], "p90": credits["p90"], "values": values,
-            "collateral": collateral, "baseline_per_year": terms.baseline_per_year,
+            "collateral": collateral, "baseline_per_year": baseline,
             "ceiling": valuation.ceiling(collateral, inputs.ltv_bps)}
 
 
@@ -149,7 +151,7 @@ def record(lend: LendingState, terms: ProjectTerms, inputs: Inputs, *, bank: str
                           price=inputs.price, price_basis=inputs.price_basis,
                           stress_bps=inputs.stress_bps, discount_bps=inputs.discount_bps,
                           ltv_bps=inputs.ltv_bps, scenario=inputs.scenario, note=note[:500],
-                          seq=seq, **value(lend, terms, inputs, today))
+                          seq=seq, **value(lend, terms, inputs, today, seq))
     lend.put("appraisals", vid, appraisal)
     result: dict[str, object] = {"appraisal": vid, "collateral": appraisal.collateral,
                                  "ceiling": appraisal.ceiling}

@@ -7,7 +7,10 @@ interfaces of ``directory`` (bound by ``qingshan.contexts``), and it hears every
 every loss the registry records and every market close (watchers bound by
 ``qingshan.contexts``), to revalue the collateral they touch (``revaluation``).
 
-Deterministic: the book is a function of the journal (the sequencer replays it on start)."""
+Deterministic: the book is a function of the journal (the sequencer replays it on start).
+Pledge-loan rules are versioned by journal position: entries up to the one migration 0012
+recorded replay under rules 1, as they were written; later ones run under rules 2 (the
+platform's revaluations, the project's baseline subtracted)."""
 
 from __future__ import annotations
 
@@ -53,6 +56,9 @@ class LendingBook(LendingState):
     def price_closed(self, asset: str, seq: int) -> dict[str, Any]:
         """The market's close watcher (bound by ``qingshan.contexts``)."""
         return revaluation.price_closed(self, asset, seq)
+
+    def configure(self, fetchall: FetchAll) -> None:
+        self.rules1_until = storage.rules1_until(fetchall)
 
     def _load(self, fetchall: FetchAll) -> None:
         storage.load(self, fetchall)

@@ -215,7 +215,7 @@ def pledge_new_issuance(lend: LendingState, issuance: Issuance,
                              pledged=loan.pledged + quantity)
         lend.alert(loan, AlertKind.NEW_PLEDGE, journal_day(lend.clock()).isoformat(),
                    f"issuance {issuance.id}: {quantity} units pledged ({hid})", seq)
-        revalued = revaluation.after_issuance(lend, loan, issuance, seq)
+        revalued = revaluation.after_issuance(lend, loan, issuance, seq)  # {} under rules 1
         out.append({"loan": loan.id, "hold": hid, "quantity": quantity,
-                    "collateral": revalued.get("collateral")})
+                    **({"collateral": revalued["collateral"]} if revalued else {})})
     return {"pledged": out} if out else {}

@@ -135,7 +135,9 @@ def _percent(new: int, old: int) -> str:
 # ------------------------------------------------------------------ the events
 def after_issuance(lend: LendingState, loan: Loan, issuance: Issuance, seq: int) -> dict[str, Any]:
     """A monitoring result issued into the pledged account: revalue from the volumes it
-    measured (when its methodology measures them)."""
+    measured (when its methodology measures them). Not under rules 1."""
+    if lend.rules(seq) == 1:
+        return {}
     latest = lend.appraisal(loan.latest_appraisal)
     stands, note = latest.stands, f"issuance {issuance.id} ({issuance.reference})"
     measured = lend.projects.monitored_volumes(loan.project, issuance.reference)
@@ -153,7 +155,9 @@ def after_issuance(lend: LendingState, loan: Loan, issuance: Issuance, seq: int)
 def loss_reported(lend: LendingState, project: str, loss: str, quantity: int, cause: str,
                   occurred: str, seq: int) -> dict[str, Any]:
     """The registry's loss watcher: every active loan on the project is revalued on stands
-    reduced by the loss, with a ``disturbance`` alert."""
+    reduced by the loss, with a ``disturbance`` alert. Not under rules 1."""
+    if lend.rules(seq) == 1:
+        return {}
     out = []
     today = journal_day(lend.clock())
     for loan in lend.active_loans_of(project):
@@ -170,7 +174,9 @@ def loss_reported(lend: LendingState, project: str, loss: str, quantity: int, ca
 def price_closed(lend: LendingState, asset: str, seq: int) -> dict[str, Any]:
     """The market's close watcher: loans priced at the market's average are revalued when
     the asset's 365-day average moved by ``PRICE_MOVE_BPS`` or more since their latest
-    appraisal."""
+    appraisal. Not under rules 1."""
+    if lend.rules(seq) == 1:
+        return {}
     loans = [ln for ln in lend.loans.values() if ln.status is LoanStatus.ACTIVE
              and ln.asset == asset
              and lend.appraisal(ln.latest_appraisal).price_basis == MARKET_BASIS]

@@ -47,6 +47,12 @@ class LendingState(ContextBook):
         self.repayments: dict[str, RepaymentRecord] = {}
         self.alerts: dict[str, Alert] = {}
         self.counters = {"line": 0, "appraisal": 0, "loan": 0, "repayment": 0, "alert": 0}
+        self.rules1_until = 0  # entries up to this seq replay under pledge-loan rules 1
+
+    def rules(self, seq: int) -> int:
+        """The pledge-loan rules entry ``seq`` runs under: 1 for entries journaled before
+        migration 0012 (no revaluation by the platform, no baseline subtracted), 2 after."""
+        return 1 if seq <= self.rules1_until else 2
 
     # ------------------------------------------------------------------ changes
     def put_loan(self, loan: Loan, seq: int, **changes: Any) -> Loan:

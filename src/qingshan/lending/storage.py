@@ -131,3 +131,9 @@ def load(lend: LendingState, fetchall: FetchAll) -> None:
                                                               lend.repayments),
                                 ("alert", "LA", lend.alerts)):
         lend.counters[name] = max((int(k[len(prefix):]) for k in table), default=0)
+
+
+def rules1_until(fetchall: FetchAll) -> int:
+    """The last journal entry written under pledge-loan rules 1 (recorded by migration 0012)."""
+    found = fetchall("SELECT value FROM lending_settings WHERE key = ?", ("rules1_until_seq",))
+    return int(found[0][0]) if found else 0
