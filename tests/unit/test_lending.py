@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from qingshan.errors import QingshanError
@@ -417,15 +417,16 @@ def test_a_loss_takes_the_same_share_of_every_stand_and_never_more_than_all(
 
 
 @given(ratio=st.floats(0.2, 2.5), grown=st.floats(-5, 20))
+@example(ratio=0.21875, grown=0.0)  # a site of 2,187.5 bps rounds to 2,188 (found by CI)
 def test_rebased_sites_give_the_volume_measured_within_the_site_bounds(
         ratio: float, grown: float) -> None:
     model = modelled_volume(STANDS, SpeciesGroup.FIR, grown)
     stands, notes = rebase_sites(STANDS, grown, {SpeciesGroup.FIR: model * ratio})
     assert len(notes) == 1
     assert stands[1:] == STANDS[1:]
-    # to the basis point of the site factor
+    # to the basis point of the site factor: within half a basis point of the new site
     assert modelled_volume(stands, SpeciesGroup.FIR, grown) == pytest.approx(
-        model * ratio, rel=1e-4)
+        model * ratio, rel=0.5 / stands[0].site_bps + 1e-9)
 
 
 def test_an_appraisal_credits_only_the_growth_above_the_projects_baseline() -> None:
