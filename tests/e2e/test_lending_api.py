@@ -5,10 +5,13 @@ changed; a loan kept from other parties; the public totals; the valuation report
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from qingshan.ledger.domain.model import Role
+from qingshan.science import forest
+from qingshan.science.forest import SpeciesGroup
 from tests.e2e.conftest import Api, Flow
 from tests.e2e.test_rights_api import get, units
 from tests.support.keys import make_keys
@@ -16,7 +19,7 @@ from tests.support.registry import project_payload
 
 ALICE, ALICE_P = "A00000004", "P000002"
 WUSHAN = "500237"
-STANDS = [{"group": "fir", "area_m2": 8_000_000, "age": 8},
+STANDS: list[dict[str, Any]] = [{"group": "fir", "area_m2": 8_000_000, "age": 8},
           {"group": "masson_pine", "area_m2": 5_000_000, "age": 12, "site_bps": 9000},
           {"group": "broadleaf", "area_m2": 2_000_000, "age": 5}]
 
@@ -31,19 +34,41 @@ class Lent:
     appraisal: dict[str, Any]
 
 
-def issue_through_registry(f: Flow, project: str, year: int, removals: int) -> int:
-    """A monitoring report of ``year`` verified and issued: the units it put in the account."""
-    rid = f.ok("/registry/reports", {"project": project, "period_start": f"{year}-01-01",
-                                     "period_end": f"{year}-12-31",
-                                     "values": {"actual_removals": str(removals)}},
-               "alice")["report"]
-    f.ok(f"/registry/reports/{rid}/verify", {"approve": True, "verified_quantity": removals,
+def beijing_today() -> dt.date:
+    """The journal's day (the platform dates entries in Beijing)."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()
+
+
+def stand_volumes(period_end: str) -> dict[str, str]:
+    """The stem volume by group (m3) that ``STANDS``, aged as of today, hold at the end of a
+    monitoring period: the inventory a verifier would find, so the platform's revaluation
+    rebases nothing."""
+    grown = (dt.date.fromisoformat(period_end) - beijing_today()).days / 365.25
+    out = {g: 0.0 for g in ("fir", "masson_pine", "cypress", "broadleaf")}
+    for st in STANDS:
+        curve = forest.DEFAULTS[SpeciesGroup(st["group"])].growth
+        per_ha = float(forest.volume_per_ha(curve, max(0.0, int(st["age"]) + grown)))
+        out[str(st["group"])] += int(st["area_m2"]) / 10_000 * per_ha * \
+            int(st.get("site_bps", 10_000)) / 10_000
+    return {f"volume_{g}": f"{v:.3f}" for g, v in out.items()}
+
+
+def issue_through_registry(f: Flow, project: str, year: int) -> int:
+    """A monitoring report of ``year`` (the stands' volumes at its end, CQ-FOREST@3.0)
+    verified and issued: the units it put in the account."""
+    end = f"{year}-12-31"
+    got = f.ok("/registry/reports", {"project": project, "period_start": f"{year}-01-01",
+                                     "period_end": end,
+                                     "values": {**stand_volumes(end),
+                                                "sampling_uncertainty": "0.05"}}, "alice")
+    rid, claimed = got["report"], int(got["claimed"])
+    f.ok(f"/registry/reports/{rid}/verify", {"approve": True, "verified_quantity": claimed,
                                              "opinion": "样地复测"}, "verifier")
-    qid = f.ok("/registry/issuance-requests", {"report": rid, "quantity": removals},
+    qid = f.ok("/registry/issuance-requests", {"report": rid, "quantity": claimed},
                "alice")["request"]
     issued = f.ok(f"/registry/issuance-requests/{qid}/decide",
                   {"approve": True, "reason": "同意签发"}, "operator")
-    return removals - int(issued["buffer"])
+    return claimed - int(issued["buffer"])
 
 
 def lent(api: Api) -> Lent:
@@ -62,14 +87,14 @@ def lent(api: Api) -> Lent:
         "bank": (Role.BANK, parties["bank"]), "bank2": (Role.BANK, parties["bank2"]),
         "verifier": (Role.VERIFIER, parties["vvb"])}))
     pid = f.ok("/registry/projects", project_payload(
-        methodology="CQ-FOREST@2.0", name="巫山县森林经营碳汇项目", district=WUSHAN,
+        methodology="CQ-FOREST@3.0", name="巫山县造林碳汇项目", district=WUSHAN,
         crediting_start="2021-01-01", crediting_end="2050-12-31"), "alice")["project"]
     f.ok(f"/registry/projects/{pid}/submit", {"reason": "ready"}, "alice")
     f.ok(f"/registry/projects/{pid}/validate", {"approve": True, "opinion": "ok",
-                                                "fixed": {"baseline_per_year": "0"}},
+                                                "fixed": {"initial_stock": "0"}},
          "verifier")
     f.ok(f"/registry/projects/{pid}/register", {"reason": "validated"}, "operator")
-    issue_through_registry(f, pid, 2022, 1000)
+    issue_through_registry(f, pid, 2022)
     line = f.ok("/lending/lines", {"bank": parties["bank"], "district": WUSHAN,
                                    "limit": 5_000_000_000, "start": "2023-01-01",
                                    "end": "2035-12-31"}, "bank")["line"]
@@ -103,7 +128,7 @@ def test_a_loan_pledges_the_project_now_and_its_next_issuance_and_payoff_release
     lid, held = granted["loan"], units(api, ALICE, "CQCER")["held"]
     assert granted["pledged"] == held > 0 and units(api, ALICE, "CQCER")["active"] == 0
     # the next issuance arrives pledged to the bank
-    more = issue_through_registry(f, x.project, 2023, 800)
+    more = issue_through_registry(f, x.project, 2023)
     assert units(api, ALICE, "CQCER") == {"active": 0, "held": held + more, "retired": 0,
                                           "cancelled": 0}
     loan = get(api, f"/lending/loans/{lid}", "bank")

@@ -54,7 +54,7 @@ def test_a_bank_works_a_loan_from_its_pages(api: Api) -> None:
     assert again["stands_day"] == first["stands_day"] == first["day"]
     # the project's next issuance: the platform revalues the collateral, and the loan's page
     # shows the bank its alert and the revaluation's note
-    issue_through_registry(x.flow, x.project, 2023, 800)
+    issue_through_registry(x.flow, x.project, 2023)
     page = bank.get(f"/lending/loans/{lid}?lang=en").text
     assert 'data-kind="revalued"' in page and "revalued by the platform" in page
     assert "(MR0" in page  # the note names the monitoring report behind the issuance

@@ -79,9 +79,9 @@ class RegistryWorld:
         return effects
 
 
-def make_world(legacy_until: int = 0) -> RegistryWorld:
+def make_world(legacy_until: int = 0, rules2_until: int = 0) -> RegistryWorld:
     book = make_book()
-    registry = RegistryBook(METHODOLOGIES, legacy_until)
+    registry = RegistryBook(METHODOLOGIES, legacy_until, rules2_until)
     router = Router(book.state, [registry])
     router.now_ms = NOW_MS
     world = RegistryWorld(router, registry)

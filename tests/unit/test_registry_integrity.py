@@ -41,6 +41,7 @@ from qingshan.registry.imports import (
     ImportGridFactors,
     rows_from_csv,
 )
+from qingshan.registry.methodologies import CURRENT
 from tests.support.book import ALICE, ALICE_KEY, BOB_KEY, CANCELLATION
 from tests.support.registry import (
     BUFFER,
@@ -313,9 +314,28 @@ def test_legacy_versions_take_nothing_new_under_rules_2() -> None:
     assert exc.value.data["successor"] == "CQ-PV@2.0"
 
 
+def test_a_closed_version_takes_no_new_project_but_its_projects_go_on_under_rules_3() -> None:
+    """CQ-FOREST@2.0 (the stock change typed in) is closed to new projects from rules 3 on:
+    a project registered under it before goes on reporting, or moves to CQ-FOREST@3.0 at a
+    re-validation."""
+    world = make_world(rules2_until=10**6)  # rules 2: the project is created then
+    pid = registered(world, fixed={"baseline_per_year": "0"}, methodology="CQ-FOREST@2.0")
+    world.registry.rules2_until = world.seq  # the upgrade: every later entry under rules 3
+    with pytest.raises(MethodologySuperseded) as exc:
+        world.run(CreateProject.from_payload(project_payload(methodology="CQ-FOREST@2.0")),
+                  ALICE_KEY)
+    assert exc.value.data == {"methodology": "CQ-FOREST@2.0", "successor": "CQ-FOREST@3.0"}
+    got = report(world, pid, {"actual_removals": "1200"})
+    assert got["claimed"] == 1200  # the registered project reports as before
+    moved = world.run(RevalidateProject(pid, (("initial_stock", "0"),), "CQ-FOREST@3.0",
+                                        "onto the stock version"), VERIFIER_KEY).result
+    assert moved["methodology"] == "CQ-FOREST@3.0"
+    assert "CQ-FOREST@2.0" not in {m.key for m in CURRENT}
+
+
 def test_rules_follow_the_entry_number() -> None:
-    book = RegistryBook({}, legacy_until=41)
-    assert (book.rules(41), book.rules(42)) == (1, 2)
+    book = RegistryBook({}, legacy_until=41, rules2_until=50)
+    assert (book.rules(41), book.rules(42), book.rules(50), book.rules(51)) == (1, 2, 2, 3)
 
 
 def test_buffer_units_leave_the_pool_only_through_a_loss_event() -> None:

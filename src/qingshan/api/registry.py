@@ -195,7 +195,7 @@ def _methodology(m: Methodology) -> dict[str, Any]:
         "key": m.key, "id": m.id, "version": m.version, "title_zh": m.title_zh,
         "title_en": m.title_en, "sector": m.sector, "scope": m.scope,
         "buffer_percent": m.buffer_percent, "source": _source(m.source),
-        "legacy": m.legacy, "successor": m.successor or None,
+        "legacy": m.legacy, "closed": m.closed, "successor": m.successor or None,
         "grid_factors": list(m.grid_factors), "green_certificates": m.green_certificates,
         "parameters": [{"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en,
                         "unit": p.unit, "minimum": p.minimum, "maximum": p.maximum,

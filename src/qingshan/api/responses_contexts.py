@@ -121,6 +121,7 @@ class Methodology(Out):
     buffer_percent: int
     source: Source | None
     legacy: bool
+    closed: bool  # takes no new project (registered ones go on)
     successor: str | None
     grid_factors: list[str]
     green_certificates: bool

@@ -22,7 +22,10 @@ Registry rules. Entries journaled up to ``legacy_until`` (the journal's size whe
 any parameter, the buffer share rounded down, nothing was recorded at validation. Every later
 entry runs under rules 2: validation freezes the fixed parameters, reports carry monitored
 values only, factors come from the imported tables, the buffer rounds up, and the legacy
-methodology versions take no new project, validation or report.
+methodology versions take no new project, validation or report. Entries after the one
+migration 0013 recorded run under rules 3: a methodology version marked ``closed``
+(CQ-FOREST@2.0, whose stock change is typed in) takes no new project; projects registered
+under it go on reporting, or move to its successor at a re-validation.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ class RegistryBook(RegistryState):
     # ------------------------------------------------------------------ Book protocol
     def configure(self, fetchall: FetchAll) -> None:
         self.legacy_until = storage.legacy_until(fetchall)
+        self.rules2_until = storage.rules2_until(fetchall)
 
     def _load(self, fetchall: FetchAll) -> None:
         storage.load(self, fetchall)

@@ -41,7 +41,8 @@ def apply_create_project(book: RegistryState, cmd: CreateProject, actor: Princip
                                account=acct.id)
     m = book.methodology(cmd.methodology)
     book.check_current(m, seq, "a new project")
-    if m.green_certificates and not cmd.plant_code and book.rules(seq) == 2:
+    book.check_open(m, seq)
+    if m.green_certificates and not cmd.plant_code and book.rules(seq) >= 2:
         raise InvalidInput(f"{m.key} credits electricity: give the plant's code in the "
                            "green-certificate lists", field="plant_code")
     book.ledger.asset(cmd.asset, AssetKind.SERIALIZED)

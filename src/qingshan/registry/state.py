@@ -44,7 +44,8 @@ journal entry, once its units are cancelled; returns what to add to the result. 
 
 
 class RegistryState(ContextBook):
-    def __init__(self, methodologies: Mapping[str, Methodology], legacy_until: int = 0) -> None:
+    def __init__(self, methodologies: Mapping[str, Methodology], legacy_until: int = 0,
+                 rules2_until: int = 0) -> None:
         super().__init__(TABLES)
         self.methodologies = dict(methodologies)
         self.legacy_until = legacy_until  # entries up to this seq replay under rules 1
@@ -57,6 +58,7 @@ class RegistryState(ContextBook):
         self.losses: dict[str, LossEvent] = {}
         self.counters = {"project": 0, "report": 0, "request": 0, "loss": 0}
         self.loss_watchers: dict[str, LossWatcher] = {}
+        self.rules2_until = rules2_until  # entries up to it, past legacy_until: rules 2
 
     def watch_loss(self, name: str, watcher: LossWatcher) -> None:
         """Call ``watcher`` (one per ``name``; binding again replaces it) on every loss
@@ -65,7 +67,9 @@ class RegistryState(ContextBook):
 
     def rules(self, seq: int) -> int:
         """The registry rules entry ``seq`` runs under (see the book's docstring)."""
-        return 1 if seq <= self.legacy_until else 2
+        if seq <= self.legacy_until:
+            return 1
+        return 2 if seq <= self.rules2_until else 3
 
     # ------------------------------------------------------------------ changes
     def put_project(self, p: Project, seq: int, **changes: Any) -> Project:
@@ -95,11 +99,19 @@ class RegistryState(ContextBook):
 
     def check_current(self, m: Methodology, seq: int, what: str) -> None:
         """Under rules 2 a legacy methodology version takes nothing new."""
-        if m.legacy and self.rules(seq) == 2:
+        if m.legacy and self.rules(seq) >= 2:
             raise MethodologySuperseded(
                 f"{m.key} is kept only for entries journaled before registry rules 2; {what} "
                 f"uses {m.successor or 'its successor'}", methodology=m.key,
                 successor=m.successor)
+
+    def check_open(self, m: Methodology, seq: int) -> None:
+        """Under rules 3 a closed methodology version takes no new project."""
+        if m.closed and self.rules(seq) >= 3:
+            raise MethodologySuperseded(
+                f"{m.key} is closed to new projects; a new project uses "
+                f"{m.successor or 'its successor'} (projects registered under it go on)",
+                methodology=m.key, successor=m.successor)
 
     @staticmethod
     def check_admin(actor: Principal) -> None:

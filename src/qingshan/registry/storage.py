@@ -99,6 +99,13 @@ def rows(book: RegistryState) -> Rows:
     return [(sql, params) for sql, params in out if params]
 
 
+def rules2_until(fetchall: FetchAll) -> int:
+    """The last journal entry written under registry rules 2 (recorded by migration 0013)."""
+    found = fetchall("SELECT value FROM registry_settings WHERE key = ?",
+                     ("rules2_until_seq",))
+    return int(found[0][0]) if found else 0
+
+
 def legacy_until(fetchall: FetchAll) -> int:
     """The last journal entry written under registry rules 1 (recorded by migration 0007)."""
     found = fetchall("SELECT value FROM registry_settings WHERE key = ?",

@@ -14,7 +14,7 @@ from qingshan.registry.methodologies.base import Methodology
 ALL: tuple[Methodology, ...] = (forest.V1, pv.V1, biogas.V1, inclusive.V1,
                                 forest.V2, pv.V2, biogas.V2, inclusive.V2, forest.V3,
                                 forest_management.V1)
-CURRENT: tuple[Methodology, ...] = tuple(m for m in ALL if not m.legacy)
+CURRENT: tuple[Methodology, ...] = tuple(m for m in ALL if not m.legacy and not m.closed)
 
 
 def get(key: str) -> Methodology:

@@ -109,7 +109,10 @@ class Methodology:
     grid_factors: tuple[str, ...] = ()
     green_certificates: bool = False  # credits electricity that could also be a GEC
     legacy: bool = False  # kept only for entries journaled under registry rules 1
-    successor: str = ""  # the version that replaces a legacy one
+    successor: str = ""  # the version that replaces a legacy or closed one
+    # closed: takes no new project from registry rules 3 on; projects registered under it go
+    # on reporting, or move to the successor at a re-validation
+    closed: bool = False
     # a rule across fixed values (e.g. weights adding up to 1): an error message, or None
     fixed_rule: Callable[[Values], str | None] | None = None
     # a stock methodology (forest carbon): the stock a report's monitored values measure,

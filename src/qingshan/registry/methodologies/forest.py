@@ -93,9 +93,12 @@ V2 = Methodology(
         Parameter("period_years", "监测期年数", "length of the monitoring period", "yr",
                   kind=DERIVED),
     ),
-    report_fields=REPORT_FIELDS, calculate=calculate, buffer_percent=10,
+    report_fields=REPORT_FIELDS, calculate=calculate, buffer_percent=10, closed=True,
+    successor="CQ-FOREST@3.0",
     notes=("buffer: 10 %, rounded up, the platform's policy (VCS AFOLU Non-Permanence Risk "
-           "Tool minimum)",))
+           "Tool minimum)",
+           "closed to new projects (registry rules 3): the stock change is typed in, not "
+           "computed from the stands; new projects use CQ-FOREST@3.0"))
 
 
 
