@@ -6,8 +6,6 @@ next issuance revalues the collateral, net of the project's fixed baseline."""
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -23,20 +21,16 @@ from qingshan.registry.commands import (
     SubmitMonitoringReport,
     VerifyMonitoringReport,
 )
+from tests.support.databases import old_release_database
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "lending_v1"
 ALICE = Principal("v1-alice", Role.MEMBER, "P000002")
 VERIFIER = Principal("v1-verifier", Role.VERIFIER, "P000005")
 
 
 @pytest.fixture
 def old_database(tmp_path: Path) -> Settings:
-    db = tmp_path / "old.db"
-    conn = sqlite3.connect(db)
-    conn.executescript((FIXTURE / "journal.sql").read_text(encoding="utf-8"))
-    conn.close()
-    shutil.copy(FIXTURE / "key.pem", tmp_path / "key.pem")
-    return Settings(database_url=f"sqlite:///{db}", signing_key_path=tmp_path / "key.pem")
+    settings: Settings = old_release_database("lending_v1", tmp_path)
+    return settings
 
 
 def test_an_old_pledge_book_upgrades_replays_under_rules_1_and_revalues_after(

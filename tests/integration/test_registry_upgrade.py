@@ -6,8 +6,6 @@ verifier has re-validated it onto the current methodology version."""
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +24,17 @@ from qingshan.registry.commands import (
     ValidateProject,
 )
 from qingshan.registry.imports import ImportGridFactors
+from tests.support.databases import old_release_database
 from tests.support.registry import FACTOR_ROWS
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "registry_v1"
 ALICE = Principal("v1-alice", Role.MEMBER, "P000002")
 VERIFIER = Principal("v1-verifier", Role.VERIFIER, "P000003")
 
 
 @pytest.fixture
 def old_database(tmp_path: Path) -> Settings:
-    db = tmp_path / "old.db"
-    conn = sqlite3.connect(db)
-    conn.executescript((FIXTURE / "journal.sql").read_text(encoding="utf-8"))
-    conn.close()
-    shutil.copy(FIXTURE / "key.pem", tmp_path / "key.pem")
-    return Settings(database_url=f"sqlite:///{db}", signing_key_path=tmp_path / "key.pem")
+    settings: Settings = old_release_database("registry_v1", tmp_path)
+    return settings
 
 
 def registry(plat: Platform) -> RegistryBook:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import functools
 import shutil
+import sqlite3
 import tempfile
 import weakref
 from pathlib import Path
@@ -22,6 +23,21 @@ from typing import Any
 from qingshan.infra.migrate import current_revision, upgrade
 
 PG_TEMPLATE = "qingshan_template"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def old_release_database(name: str, folder: Path) -> Any:
+    """Settings for a SQLite database an earlier release wrote (``tests/fixtures/<name>``:
+    its SQL dump and signing key), restored into ``folder``; opening a platform on it runs the
+    migrations since."""
+    from qingshan.infra.config import Settings
+
+    db = folder / "old.db"
+    conn = sqlite3.connect(db)
+    conn.executescript((FIXTURES / name / "journal.sql").read_text(encoding="utf-8"))
+    conn.close()
+    shutil.copy(FIXTURES / name / "key.pem", folder / "key.pem")
+    return Settings(database_url=f"sqlite:///{db}", signing_key_path=folder / "key.pem")
 
 
 @functools.cache
